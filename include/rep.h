@@ -1,0 +1,71 @@
+/* rep.h: all that ONE replication mutates. The model is shared read-only;
+ * everything here belongs to the thread running the replication, so
+ * replications run in parallel with nothing shared. */
+#ifndef FLOWSIM_REP_H
+#define FLOWSIM_REP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evq.h"
+#include "model.h"
+#include "pop.h"
+#include "rngs.h"
+#include "sbuf.h"
+#include "stats.h"
+
+enum ev_kind {
+    EV_ARRIVAL,      /* the next referral (global) */
+    EV_ASSESSED,     /* a caseworker finishes an assessment */
+    EV_TRANSITION,   /* a move in one flow (flow = the flow) */
+    EV_DEVELOP,      /* a function level steps */
+    EV_STAY_LIMIT,   /* max_stay_years reached (flow = the flow) */
+    EV_RBS,          /* periodic RBS measurement */
+    EV_EXIT,         /* flow = enum exit_cause */
+    EV_SNAPSHOT,     /* who = snapshot index (global) */
+    EV_MARK          /* warmup end or calendar-year start (global) */
+};
+
+enum exit_cause { EXIT_DEATH, EXIT_RETIREMENT, EXIT_MOVED_AWAY };
+
+struct wlist { uint32_t head, tail; int len; };   /* intrusive, via citizens */
+
+struct vqueue {                /* caseworker queue: FIFO ring buffer */
+    uint32_t *buf;
+    uint32_t cap, head, count; /* count includes entries of exited citizens */
+    int live;                  /* entries still waiting */
+    int busy;                  /* caseworkers assessing */
+};
+
+struct rep {
+    const struct model *m;
+    double t, horizon;
+    struct evq q;
+    struct rngs rng;
+    struct pop pop;
+    int n_alive;
+    int *occ;                  /* per state slot (stats.h): citizens now */
+    struct wlist *wl;          /* per state slot; used for rings only */
+    struct vqueue vq;
+    struct rep_stats st;
+    struct sbuf *panel;        /* RBS rows, or NULL when not recorded */
+    struct sbuf *events;       /* event log, or NULL */
+    uint64_t n_events;         /* handled events (stale ones excluded) */
+    bool oom;                  /* an allocation failed: the run is void */
+};
+
+static inline int rep_slot(const struct rep *r, int flow, int state)
+{
+    return r->st.slot_base[flow] + state;
+}
+
+/* Pushes a citizen event if it falls before the horizon (beyond it, it can
+ * never fire). Marks the replication void when out of memory. */
+void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
+                  uint32_t who, uint32_t stamp);
+
+/* Appends a line to the event log (when it is kept). */
+void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
+             const char *from, const char *to);
+
+#endif

@@ -1,0 +1,50 @@
+/* rngs.h: one GSL random stream per purpose, seeded from (seed, replication,
+ * purpose). Replication r of two scenarios run with one seed thus draws the
+ * same numbers for the same purpose (common random numbers), and no result
+ * depends on which thread ran which replication. */
+#ifndef FLOWSIM_RNGS_H
+#define FLOWSIM_RNGS_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+enum rng_purpose {
+    RNG_ARRIVAL,     /* arrival times and the arrivals' attributes */
+    RNG_ASSESS,      /* assessment durations */
+    RNG_TRANSITION,  /* moves between states of a flow */
+    RNG_DEVELOP,     /* function-level development */
+    RNG_EXIT,        /* death, moving away */
+    RNG_INIT,        /* the initial population */
+    RNG_COUNT
+};
+
+struct rngs { gsl_rng *r[RNG_COUNT]; };
+
+/* A well-mixed 64-bit stream seed from (seed, replication, purpose)
+ * (SplitMix64 finaliser over the three). Distinct inputs give distinct,
+ * uncorrelated seeds. */
+uint64_t rngs_mix(uint64_t seed, uint32_t replication, uint32_t purpose);
+
+/* Allocates and seeds every stream. Returns 0, or -1 when out of memory
+ * (nothing stays allocated). Free with rngs_fini. */
+int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication);
+/* Re-seeds existing streams for another replication (no allocation). */
+void rngs_reseed(struct rngs *s, uint64_t seed, uint32_t replication);
+void rngs_fini(struct rngs *s);
+
+/* Exponential waiting time at rate (per year); +INFINITY when rate <= 0. */
+double rngs_exp(gsl_rng *r, double rate);
+/* Gamma with this mean and sd (shape (mean/sd)^2); mean when sd == 0,
+ * 0 when mean == 0. */
+double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd);
+/* Normal(mean, sd) truncated to [lo, hi], by inversion (one uniform per
+ * draw, however far the mean lies from the interval). sd == 0 gives mean
+ * clamped to [lo, hi]. */
+double rngs_truncnorm(gsl_rng *r, double mean, double sd, double lo, double hi);
+/* Binomial(n, p) with p clamped to [0, 1]. */
+unsigned rngs_binomial(gsl_rng *r, double p, unsigned n);
+/* Uniform on [0, 1). */
+static inline double rngs_uniform(gsl_rng *r) { return gsl_rng_uniform(r); }
+
+#endif

@@ -1,0 +1,35 @@
+/* runner.h: runs a model's replications on worker threads. Workers take
+ * replication indices from an atomic counter and write results[r]; nothing
+ * is aggregated until all have joined, so no result depends on -j. */
+#ifndef FLOWSIM_RUNNER_H
+#define FLOWSIM_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "model.h"
+#include "sim.h"
+
+struct run_results {
+    const struct model *m;
+    struct sim_shape shape;
+    int n_rep;
+    struct rep_result *rep;     /* n_rep, in replication order */
+    uint64_t n_events;          /* over all replications */
+    double wall_seconds;
+    int threads;                /* threads actually used */
+};
+
+/* Runs m->replications replications with n_threads workers (0 = all
+ * cores). Replication 0 records the RBS panel and, if asked, the event log.
+ * progress: draw a progress line on stderr (the caller checks isatty).
+ * Returns 0, or -1 with e set; out is released on failure. */
+int runner_run(const struct model *m, int n_threads, bool progress,
+               struct run_results *out, struct err *e);
+void runner_results_fini(struct run_results *res);
+
+/* Number of online processors (at least 1). */
+int runner_cores(void);
+
+#endif

@@ -1,0 +1,14 @@
+/* scenario.h: reads a scenario file (libconfig, SPEC §3) into a model,
+ * validating every key. Errors are one line, "file:line: setting: problem",
+ * with a did-you-mean for unknown keys; the caller prints it and exits 2. */
+#ifndef FLOWSIM_SCENARIO_H
+#define FLOWSIM_SCENARIO_H
+
+#include "err.h"
+#include "model.h"
+
+/* Loads and validates path. Returns 0 and a new model in *out (free with
+ * model_destroy), or -1 with e set (status EXIT_INPUT) and *out NULL. */
+int scenario_load(const char *path, struct model **out, struct err *e);
+
+#endif

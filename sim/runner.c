@@ -1,0 +1,146 @@
+/* runner.c: replications on POSIX threads. */
+#include "runner.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct job {
+    const struct model *m;
+    struct run_results *res;
+    atomic_int next;            /* next replication to take */
+    atomic_int done;
+    atomic_int failed;          /* first failure stops the others */
+    atomic_ullong events;
+    pthread_mutex_t err_lock;   /* guards err: only the first error is kept */
+    struct err err;
+};
+
+int runner_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void job_fail(struct job *j, const struct err *e)
+{
+    pthread_mutex_lock(&j->err_lock);
+    if (!atomic_load(&j->failed)) j->err = *e;
+    atomic_store(&j->failed, 1);
+    pthread_mutex_unlock(&j->err_lock);
+}
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    struct err e = { 0 };
+    struct sim_workspace *w = sim_workspace_create(j->m);
+    if (!w) {
+        err_set(&e, EXIT_RUNTIME, "out of memory creating a replication");
+        job_fail(j, &e);
+        return NULL;
+    }
+    for (;;) {
+        int r = atomic_fetch_add(&j->next, 1);
+        if (r >= j->res->n_rep || atomic_load(&j->failed)) break;
+        struct rep_result *res = &j->res->rep[r];
+        bool first = r == 0;
+        if (sim_run(w, (uint32_t)r, first && j->m->out_rbs_panel, first && j->m->out_events,
+                    res, &e) != 0) {
+            job_fail(j, &e);
+            break;
+        }
+        atomic_fetch_add(&j->events, res->n_events);
+        atomic_fetch_add(&j->done, 1);
+    }
+    sim_workspace_destroy(w);
+    return NULL;
+}
+
+static void draw_progress(struct job *j, double t0)
+{
+    int done = atomic_load(&j->done), n = j->res->n_rep;
+    double el = now_seconds() - t0;
+    double eps = el > 0 ? (double)atomic_load(&j->events) / el : 0.0;
+    double left = done > 0 ? el * (n - done) / done : 0.0;
+    fprintf(stderr, "\r  %d/%d replications, %.2f M events/s, %.0f s left   ",
+            done, n, eps / 1e6, left);
+    fflush(stderr);
+}
+
+int runner_run(const struct model *m, int n_threads, bool progress,
+               struct run_results *out, struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->m = m;
+    sim_shape_of(m, &out->shape);
+    out->n_rep = m->replications;
+    out->rep = calloc((size_t)out->n_rep, sizeof *out->rep);
+    if (!out->rep) return err_set(e, EXIT_RUNTIME, "out of memory for %d replications", out->n_rep);
+    for (int r = 0; r < out->n_rep; r++)
+        if (sim_result_init(&out->rep[r], &out->shape) != 0) {
+            runner_results_fini(out);
+            return err_set(e, EXIT_RUNTIME, "out of memory for %d replications", m->replications);
+        }
+    if (n_threads <= 0) n_threads = runner_cores();
+    if (n_threads > out->n_rep) n_threads = out->n_rep;
+    out->threads = n_threads;
+
+    struct job j = { .m = m, .res = out };
+    pthread_mutex_init(&j.err_lock, NULL);
+    pthread_t *tid = calloc((size_t)n_threads, sizeof *tid);
+    if (!tid) {
+        pthread_mutex_destroy(&j.err_lock);
+        runner_results_fini(out);
+        return err_set(e, EXIT_RUNTIME, "out of memory for threads");
+    }
+    double t0 = now_seconds();
+    int started = 0;
+    for (; started < n_threads; started++)
+        if (pthread_create(&tid[started], NULL, worker, &j) != 0) break;
+    if (started == 0) {
+        struct err te;
+        err_set(&te, EXIT_RUNTIME, "cannot start a worker thread");
+        job_fail(&j, &te);
+    }
+    if (progress) {
+        /* Wait for the workers while showing progress; joined below. */
+        while (atomic_load(&j.done) < out->n_rep && !atomic_load(&j.failed) && started > 0) {
+            struct timespec ts = { 0, 200 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+            if (now_seconds() - t0 > 1.0) draw_progress(&j, t0);
+        }
+    }
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    if (progress && now_seconds() - t0 > 1.0) fprintf(stderr, "\r%70s\r", "");
+    free(tid);
+    pthread_mutex_destroy(&j.err_lock);
+    out->wall_seconds = now_seconds() - t0;
+    out->n_events = atomic_load(&j.events);
+    if (atomic_load(&j.failed)) {
+        if (e) *e = j.err;
+        runner_results_fini(out);
+        return -1;
+    }
+    return 0;
+}
+
+void runner_results_fini(struct run_results *res)
+{
+    if (res->rep)
+        for (int r = 0; r < res->n_rep; r++) sim_result_fini(&res->rep[r]);
+    free(res->rep);
+    res->rep = NULL;
+    res->n_rep = 0;
+}

@@ -1,0 +1,23 @@
+/* main.c: runs every test group and closes with one line of totals. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests.h"
+
+int main(void)
+{
+    static const struct { const char *name; test_group_fn run; } groups[] = {
+        { "basics", test_group_basics },
+        { "scenario", test_group_scenario },
+        { "validation", test_group_validation },
+    };
+    int total = 0, failed = 0;
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        int n = 0;
+        int f = groups[i].run(&n);
+        total += n;
+        failed += f;
+    }
+    printf("flowsim tests: %d passed, %d failed (of %d)\n", total - failed, failed, total);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

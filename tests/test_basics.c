@@ -1,0 +1,882 @@
+/* test_basics.c: the small modules every run leans on: the event queue, the
+ * random streams and distributions, atomic output files, SHA-256 and civil
+ * dates. Statistical checks use fixed seeds and tolerances of 4 standard
+ * errors, so they are deterministic and fail only on a real bias. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "tests.h"
+
+#include "afile.h"
+#include "caldate.h"
+#include "evq.h"
+#include "rngs.h"
+#include "sha256.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static gsl_rng *test_rng(unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(r);
+    gsl_rng_set(r, seed);
+    return r;
+}
+
+/* A fresh directory under /tmp; the caller frees the string and removes the
+ * tree with rm_tree. */
+static char *make_tmpdir(void)
+{
+    char *d = strdup("/tmp/flowsim-test-XXXXXX");
+    assert_non_null(d);
+    assert_non_null(mkdtemp(d));
+    return d;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + 1 + strlen(name) + 1;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* rm -r without nftw (XSI, outside our POSIX feature level). */
+static void rm_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *de;
+            while ((de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+                char *sub = path_join(path, de->d_name);
+                rm_tree(sub);
+                free(sub);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* Entries of dir other than . and ..; *only is set to the name when there
+ * is exactly one (caller frees). */
+static int count_entries(const char *dir, char **only)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *de;
+    if (only) *only = NULL;
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (only && n == 0) {
+            *only = strdup(de->d_name);
+            assert_non_null(*only);
+        }
+        n++;
+    }
+    closedir(d);
+    if (only && n != 1) {
+        free(*only);
+        *only = NULL;
+    }
+    return n;
+}
+
+/* Whole file into a NUL-terminated string (caller frees), or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = malloc(4096);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, 4095, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* ------------------------------------------------------------------- evq */
+
+static void check_order(const struct event *prev, const struct event *e)
+{
+    assert_true(prev->t <= e->t);
+    if (prev->t == e->t) assert_true(prev->seq < e->seq);
+}
+
+/* Simulation-style use: 100k pushes at now + a random delay, some on a
+ * coarse grid so that ties happen, interleaved with pops. Every pop must be
+ * the minimum: pops never go back in (t, seq), and every event comes out
+ * exactly once. */
+static void test_evq_random_sorted(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    gsl_rng *r = test_rng(2385);
+    struct evq q;
+    assert_int_equal(evq_init(&q, 1000), 0);
+    unsigned char *seen = calloc(N, 1);
+    assert_non_null(seen);
+
+    struct event prev = { .t = -1.0 }, e;
+    size_t pushed = 0, popped = 0;
+    double now = 0.0;
+    while (popped < N) {
+        /* Push a burst of 0..3, then pop one: the queue grows and shrinks. */
+        unsigned burst = (unsigned)gsl_rng_uniform_int(r, 4);
+        for (unsigned k = 0; k < burst && pushed < N; k++, pushed++) {
+            double dt = gsl_rng_uniform(r) * 3.7;
+            if (gsl_rng_uniform(r) < 0.3) dt = floor(dt * 4.0) / 4.0;   /* ties */
+            assert_int_equal(evq_push(&q, now + dt, 1, 2, (uint32_t)pushed, 7), 0);
+        }
+        if (evq_size(&q) == 0) {
+            if (pushed == N) break;
+            continue;
+        }
+        const struct event *pk = evq_peek(&q);
+        assert_non_null(pk);
+        struct event want = *pk;
+        assert_true(evq_pop(&q, &e));
+        assert_memory_equal(&want, &e, sizeof e);
+        if (popped > 0) check_order(&prev, &e);
+        assert_true(e.who < N);
+        assert_int_equal(seen[e.who], 0);
+        seen[e.who] = 1;
+        assert_int_equal(e.kind, 1);
+        assert_int_equal(e.flow, 2);
+        assert_int_equal(e.stamp, 7);
+        assert_int_equal(e.seq, e.who);     /* seq is the push count */
+        prev = e;
+        now = e.t;
+        popped++;
+    }
+    assert_int_equal(popped, N);
+    assert_int_equal(evq_size(&q), 0);
+    assert_null(evq_peek(&q));
+    assert_false(evq_pop(&q, &e));
+    free(seen);
+    evq_fini(&q);
+    gsl_rng_free(r);
+}
+
+/* Arbitrary order in, sorted out: 100k pushes with no pops in between. */
+static void test_evq_bulk_sorted(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    gsl_rng *r = test_rng(77);
+    struct evq q;
+    assert_int_equal(evq_init(&q, 16), 0);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(evq_push(&q, gsl_rng_uniform(r) * 50.0, 0, 0, i, 0), 0);
+    assert_int_equal(evq_size(&q), N);
+    struct event prev, e;
+    for (size_t i = 0; i < N; i++) {
+        assert_true(evq_pop(&q, &e));
+        if (i) check_order(&prev, &e);
+        prev = e;
+    }
+    assert_false(evq_pop(&q, &e));
+    evq_fini(&q);
+    gsl_rng_free(r);
+}
+
+/* Equal times come out in push order, whatever else is in the heap. */
+static void test_evq_ties_fifo(void **state)
+{
+    (void)state;
+    gsl_rng *r = test_rng(5);
+    struct evq q;
+    assert_int_equal(evq_init(&q, 8), 0);
+    static const double times[3] = { 2.5, 1.25, 3.0 };
+    for (uint32_t i = 0; i < 3000; i++)
+        assert_int_equal(evq_push(&q, times[gsl_rng_uniform_int(r, 3)], 0, 0, i, 0), 0);
+    struct event e;
+    double last_t = 0.0;
+    int64_t last_who = -1;
+    while (evq_pop(&q, &e)) {
+        if (e.t != last_t) {
+            assert_true(e.t > last_t);
+            last_t = e.t;
+            last_who = -1;
+        }
+        assert_true((int64_t)e.who > last_who);
+        last_who = e.who;
+    }
+    assert_true(last_t == 3.0);
+    evq_fini(&q);
+    gsl_rng_free(r);
+}
+
+static void test_evq_clear_and_growth(void **state)
+{
+    (void)state;
+    struct evq q;
+    assert_int_equal(evq_init(&q, 1), 0);
+    size_t cap0 = q.cap;
+    /* Well beyond the hint: several doublings. */
+    for (uint32_t i = 0; i < 10000; i++)
+        assert_int_equal(evq_push(&q, (double)(10000 - i) * 0.5, 3, 0, i, 0), 0);
+    assert_true(q.cap >= 10000);
+    assert_true(q.cap > cap0);
+    assert_true(evq_peek(&q)->t == 0.5);
+    assert_int_equal(evq_peek(&q)->who, 9999);
+
+    size_t cap = q.cap;
+    struct event *mem = q.heap;
+    evq_clear(&q);
+    assert_int_equal(evq_size(&q), 0);
+    assert_null(evq_peek(&q));
+    struct event e;
+    assert_false(evq_pop(&q, &e));
+    assert_int_equal(q.cap, cap);           /* allocation kept */
+    assert_ptr_equal(q.heap, mem);
+
+    /* seq restarts: the first push after a clear is seq 0. */
+    assert_int_equal(evq_push(&q, 4.0, 1, 1, 42, 9), 0);
+    assert_int_equal(evq_push(&q, 4.0, 1, 1, 43, 9), 0);
+    assert_true(evq_pop(&q, &e));
+    assert_int_equal(e.seq, 0);
+    assert_int_equal(e.who, 42);
+    assert_true(evq_pop(&q, &e));
+    assert_int_equal(e.seq, 1);
+    evq_fini(&q);
+    assert_null(q.heap);
+}
+
+/* ----------------------------------------------------------------- rngs */
+
+static void test_rngs_reproducible(void **state)
+{
+    (void)state;
+    struct rngs a, b, c;
+    assert_int_equal(rngs_init(&a, 20120518, 3), 0);
+    assert_int_equal(rngs_init(&b, 20120518, 3), 0);
+    assert_int_equal(rngs_init(&c, 20120518, 4), 0);
+    unsigned long first[RNG_COUNT];
+    for (int p = 0; p < RNG_COUNT; p++) {
+        int diff_rep = 0;
+        for (int i = 0; i < 1000; i++) {
+            unsigned long x = gsl_rng_get(a.r[p]);
+            assert_int_equal(x, gsl_rng_get(b.r[p]));
+            diff_rep += x != gsl_rng_get(c.r[p]);
+            if (i == 0) first[p] = x;
+        }
+        assert_true(diff_rep > 990);        /* another replication, another stream */
+    }
+    /* Purposes differ from each other. */
+    for (int p = 0; p < RNG_COUNT; p++)
+        for (int q = p + 1; q < RNG_COUNT; q++)
+            assert_true(first[p] != first[q]);
+    /* Another seed, another stream too. */
+    struct rngs d;
+    assert_int_equal(rngs_init(&d, 20120519, 3), 0);
+    rngs_reseed(&a, 20120518, 3);
+    assert_true(gsl_rng_get(a.r[RNG_ARRIVAL]) != gsl_rng_get(d.r[RNG_ARRIVAL]));
+    rngs_fini(&a);
+    rngs_fini(&b);
+    rngs_fini(&c);
+    rngs_fini(&d);
+    assert_null(a.r[0]);
+    rngs_fini(&a);                          /* twice is harmless */
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+static void test_rngs_mix_distinct(void **state)
+{
+    (void)state;
+    static const uint64_t seeds[] = { 0, 1, 20120518, UINT64_MAX };
+    enum { REPS = 1000, NSEEDS = sizeof seeds / sizeof seeds[0] };
+    size_t n = (size_t)NSEEDS * REPS * RNG_COUNT, k = 0;
+    uint64_t *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    for (size_t s = 0; s < NSEEDS; s++)
+        for (uint32_t r = 0; r < REPS; r++)
+            for (uint32_t p = 0; p < RNG_COUNT; p++)
+                v[k++] = rngs_mix(seeds[s], r, p);
+    qsort(v, n, sizeof *v, cmp_u64);
+    for (size_t i = 1; i < n; i++) assert_true(v[i] != v[i - 1]);
+    free(v);
+    /* A pure function. */
+    assert_true(rngs_mix(9, 8, 2) == rngs_mix(9, 8, 2));
+    assert_true(rngs_mix(9, 8, 2) != rngs_mix(9, 2, 8));
+}
+
+static void test_rngs_reseed_equals_init(void **state)
+{
+    (void)state;
+    struct rngs a, b;
+    assert_int_equal(rngs_init(&a, 11, 0), 0);
+    for (int p = 0; p < RNG_COUNT; p++)
+        for (int i = 0; i < 37; i++) gsl_rng_get(a.r[p]);   /* used state */
+    rngs_reseed(&a, 11, 6);
+    assert_int_equal(rngs_init(&b, 11, 6), 0);
+    for (int p = 0; p < RNG_COUNT; p++)
+        for (int i = 0; i < 500; i++)
+            assert_int_equal(gsl_rng_get(a.r[p]), gsl_rng_get(b.r[p]));
+    rngs_fini(&a);
+    rngs_fini(&b);
+}
+
+static void test_rngs_exp(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    gsl_rng *r = test_rng(31);
+    const double rate = 2.385;
+    double sum = 0.0;
+    for (int i = 0; i < N; i++) {
+        double x = rngs_exp(r, rate);
+        assert_true(x >= 0.0 && isfinite(x));
+        sum += x;
+    }
+    double mean = sum / N, se = (1.0 / rate) / sqrt((double)N);
+    assert_true(fabs(mean - 1.0 / rate) < 4.0 * se);
+    assert_true(isinf(rngs_exp(r, 0.0)) && rngs_exp(r, 0.0) > 0);
+    assert_true(isinf(rngs_exp(r, -1.5)));
+    assert_true(isinf(rngs_exp(r, NAN)));
+    gsl_rng_free(r);
+}
+
+static void test_rngs_gamma(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    gsl_rng *r = test_rng(47);
+    const double mu = 0.37, sd = 0.21;
+    double sum = 0.0, sum2 = 0.0;
+    for (int i = 0; i < N; i++) {
+        double x = rngs_gamma_mean_sd(r, mu, sd);
+        assert_true(x >= 0.0);
+        sum += x;
+        sum2 += x * x;
+    }
+    double mean = sum / N;
+    double var = (sum2 - N * mean * mean) / (N - 1);
+    /* se of the mean: sd/sqrt(n). se of the sample variance:
+     * sqrt((mu4 - sigma^4)/n), and a gamma's mu4 = sigma^4 (3 + 6/shape). */
+    double shape = (mu / sd) * (mu / sd);
+    double se_mean = sd / sqrt((double)N);
+    double se_var = sd * sd * sqrt((2.0 + 6.0 / shape) / N);
+    assert_true(fabs(mean - mu) < 4.0 * se_mean);
+    assert_true(fabs(var - sd * sd) < 4.0 * se_var);
+
+    assert_true(rngs_gamma_mean_sd(r, 2.5, 0.0) == 2.5);
+    assert_true(rngs_gamma_mean_sd(r, 0.0, 1.0) == 0.0);
+    gsl_rng_free(r);
+}
+
+/* Exact mean of Normal(mu, sigma) truncated to [lo, hi]; the mass comes from
+ * the Q side when the interval is in the upper tail, for precision. */
+static double truncnorm_mean(double mu, double sigma, double lo, double hi)
+{
+    double a = (lo - mu) / sigma, b = (hi - mu) / sigma;
+    double z = a > 0 ? gsl_cdf_ugaussian_Q(a) - gsl_cdf_ugaussian_Q(b)
+                     : gsl_cdf_ugaussian_P(b) - gsl_cdf_ugaussian_P(a);
+    return mu + sigma * (gsl_ran_ugaussian_pdf(a) - gsl_ran_ugaussian_pdf(b)) / z;
+}
+
+/* Draws n, checks bounds, returns |sample mean - target| in standard errors. */
+static double truncnorm_z(gsl_rng *r, double mu, double sd, double lo, double hi,
+                          double target)
+{
+    enum { N = 200000 };
+    double sum = 0.0, sum2 = 0.0;
+    for (int i = 0; i < N; i++) {
+        double x = rngs_truncnorm(r, mu, sd, lo, hi);
+        assert_true(x >= lo && x <= hi);
+        sum += x;
+        sum2 += x * x;
+    }
+    double mean = sum / N;
+    double var = (sum2 - N * mean * mean) / (N - 1);
+    double se = sqrt(var > 0 ? var : 0) / sqrt((double)N);
+    return fabs(mean - target) / se;
+}
+
+static void test_rngs_truncnorm(void **state)
+{
+    (void)state;
+    gsl_rng *r = test_rng(59);
+    static const struct { double mu, sd, lo, hi; } cases[] = {
+        { 0.0, 1.0, -1.0, 2.0 },        /* straddles the mean */
+        { 10.0, 1.0, 0.0, 2.0 },        /* mean far above: lower tail */
+        { -3.0, 2.0, 1.0, 5.0 },        /* mean below: upper tail */
+        { 0.0, 1.0, 6.0, 9.0 },         /* deep upper tail: needs Q */
+        { 4.5, 0.7, -1e300, 4.0 },      /* effectively one-sided */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double m = truncnorm_mean(cases[i].mu, cases[i].sd, cases[i].lo, cases[i].hi);
+        double z = truncnorm_z(r, cases[i].mu, cases[i].sd, cases[i].lo,
+                               cases[i].hi, m);
+        if (!(z < 4.0))
+            fail_msg("truncnorm case %zu: mean off by %.2f se", i, z);
+    }
+    /* Past a ~ 37 the tail mass underflows: Z | Z > a has mean
+     * a + 1/a - 2/a^3 + O(a^-5). */
+    const double a = 40.0;
+    double z = truncnorm_z(r, 0.0, 1.0, a, a + 1.0, a + 1.0 / a - 2.0 / (a * a * a));
+    assert_true(z < 4.0);
+    /* Mirror image, and an unbounded upper end. */
+    z = truncnorm_z(r, 0.0, 1.0, -a - 1.0, -a, -(a + 1.0 / a - 2.0 / (a * a * a)));
+    assert_true(z < 4.0);
+    double x = rngs_truncnorm(r, 0.0, 1.0, 50.0, INFINITY);
+    assert_true(x >= 50.0 && isfinite(x));
+
+    /* sd == 0: the mean, clamped. */
+    assert_true(rngs_truncnorm(r, 5.0, 0.0, 0.0, 2.0) == 2.0);
+    assert_true(rngs_truncnorm(r, -1.0, 0.0, 0.0, 2.0) == 0.0);
+    assert_true(rngs_truncnorm(r, 1.5, 0.0, 0.0, 2.0) == 1.5);
+    gsl_rng_free(r);
+}
+
+static void test_rngs_binomial(void **state)
+{
+    (void)state;
+    gsl_rng *r = test_rng(61);
+    assert_int_equal(rngs_binomial(r, -0.3, 12), 0);
+    assert_int_equal(rngs_binomial(r, 1.7, 12), 12);
+    assert_int_equal(rngs_binomial(r, 0.5, 0), 0);
+    enum { N = 50000 };
+    const double p = 0.237;
+    const unsigned n = 40;
+    double sum = 0.0;
+    for (int i = 0; i < N; i++) {
+        unsigned k = rngs_binomial(r, p, n);
+        assert_true(k <= n);
+        sum += k;
+    }
+    double se = sqrt(n * p * (1 - p) / N);
+    assert_true(fabs(sum / N - n * p) < 4.0 * se);
+    gsl_rng_free(r);
+}
+
+/* ---------------------------------------------------------------- afile */
+
+static void test_afile_commit(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *final = path_join(dir, "summary.json");
+    struct afile a;
+    struct err e = { 0 };
+    assert_int_equal(afile_open(&a, final, &e), 0);
+    assert_non_null(a.f);
+    /* Nothing under the final name until commit. */
+    assert_int_equal(access(final, F_OK), -1);
+    const char *text = "{ \"seed\": 20120518 }\nline two\n";
+    assert_true(fputs(text, a.f) >= 0);
+    assert_int_equal(afile_commit(&a, &e), 0);
+    assert_int_equal(e.status, EXIT_DONE);
+    assert_null(a.f);
+    assert_null(a.tmp_path);
+    assert_null(a.final_path);
+
+    char *got = slurp(final);
+    assert_non_null(got);
+    assert_string_equal(got, text);
+    free(got);
+    struct stat st;
+    assert_int_equal(stat(final, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    char *only = NULL;
+    assert_int_equal(count_entries(dir, &only), 1);   /* no leftover temp */
+    assert_string_equal(only, "summary.json");
+    free(only);
+
+    /* A file in the current directory (no slash in the name). */
+    char *cwd = getcwd(NULL, 0);
+    assert_non_null(cwd);
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(afile_open(&a, "plain.csv", &e), 0);
+    fputs("a,b\n", a.f);
+    assert_int_equal(afile_commit(&a, &e), 0);
+    assert_int_equal(chdir(cwd), 0);
+    free(cwd);
+    assert_int_equal(count_entries(dir, NULL), 2);
+
+    rm_tree(dir);
+    free(final);
+    free(dir);
+}
+
+static void test_afile_abort(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *final = path_join(dir, "events.csv");
+    struct afile a;
+    struct err e = { 0 };
+
+    /* No final file before: none after. */
+    assert_int_equal(afile_open(&a, final, &e), 0);
+    fputs("half", a.f);
+    afile_abort(&a);
+    assert_null(a.f);
+    assert_null(a.tmp_path);
+    afile_abort(&a);                        /* double call */
+    assert_int_equal(count_entries(dir, NULL), 0);
+
+    /* An existing final file survives an aborted rewrite. */
+    write_file(final, "old contents\n");
+    assert_int_equal(afile_open(&a, final, &e), 0);
+    fputs("new contents that must not appear\n", a.f);
+    afile_abort(&a);
+    char *got = slurp(final);
+    assert_non_null(got);
+    assert_string_equal(got, "old contents\n");
+    free(got);
+    assert_int_equal(count_entries(dir, NULL), 1);
+
+    struct afile zero = { 0 };
+    afile_abort(&zero);                     /* zeroed struct */
+
+    rm_tree(dir);
+    free(final);
+    free(dir);
+}
+
+static void test_afile_failures(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *sub = path_join(dir, "gone");
+    char *final = path_join(sub, "kpi.csv");
+    assert_int_equal(mkdir(sub, 0755), 0);
+
+    /* The directory disappears between open and commit. */
+    struct afile a;
+    struct err e = { 0 };
+    assert_int_equal(afile_open(&a, final, &e), 0);
+    fputs("x,y\n1,2\n", a.f);
+    assert_int_equal(unlink(a.tmp_path), 0);
+    assert_int_equal(rmdir(sub), 0);
+    assert_int_equal(afile_commit(&a, &e), -1);
+    assert_int_equal(e.status, EXIT_RUNTIME);
+    assert_non_null(strstr(e.msg, final));
+    assert_non_null(strstr(e.msg, strerror(ENOENT)));
+    assert_null(strchr(e.msg, '\n'));
+    assert_null(a.f);
+    assert_null(a.tmp_path);
+    assert_null(a.final_path);
+    assert_int_equal(count_entries(dir, NULL), 0);
+
+    /* Opening in a missing directory fails and creates nothing. */
+    struct err e2 = { 0 };
+    assert_int_equal(afile_open(&a, final, &e2), -1);
+    assert_int_equal(e2.status, EXIT_RUNTIME);
+    assert_non_null(strstr(e2.msg, final));
+    assert_null(a.f);
+    assert_null(a.tmp_path);
+    assert_null(a.final_path);
+    afile_abort(&a);
+    assert_int_equal(count_entries(dir, NULL), 0);
+
+    /* rename fails (the final name is a non-empty directory): the temp file
+     * must go, the directory stays. */
+    char *blocker = path_join(dir, "blocked");
+    char *inside = path_join(blocker, "keep");
+    assert_int_equal(mkdir(blocker, 0755), 0);
+    write_file(inside, "keep\n");
+    struct err e3 = { 0 };
+    assert_int_equal(afile_open(&a, blocker, &e3), 0);
+    fputs("data\n", a.f);
+    assert_int_equal(afile_commit(&a, &e3), -1);
+    assert_int_equal(e3.status, EXIT_RUNTIME);
+    assert_non_null(strstr(e3.msg, blocker));
+    assert_null(a.tmp_path);
+    char *only = NULL;
+    assert_int_equal(count_entries(dir, &only), 1);
+    assert_string_equal(only, "blocked");
+    assert_true(is_dir(blocker));
+    free(only);
+
+    rm_tree(dir);
+    free(inside);
+    free(blocker);
+    free(final);
+    free(sub);
+    free(dir);
+}
+
+static void test_afile_mkdirs(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *deep = path_join(dir, "out/esbjerg/2012");
+    struct err e = { 0 };
+    assert_int_equal(afile_mkdirs(deep, &e), 0);
+    assert_true(is_dir(deep));
+    assert_int_equal(afile_mkdirs(deep, &e), 0);           /* exists: fine */
+    assert_int_equal(afile_mkdirs(dir, &e), 0);
+
+    char *slashes = path_join(dir, "x//y/");
+    assert_int_equal(afile_mkdirs(slashes, &e), 0);
+    char *xy = path_join(dir, "x/y");
+    assert_true(is_dir(xy));
+
+    /* A regular file in the way. */
+    char *file = path_join(dir, "plain");
+    write_file(file, "not a directory\n");
+    char *through = path_join(dir, "plain/sub/deeper");
+    assert_int_equal(afile_mkdirs(through, &e), -1);
+    assert_int_equal(e.status, EXIT_RUNTIME);
+    assert_non_null(strstr(e.msg, file));
+    assert_null(strchr(e.msg, '\n'));
+    /* ... including as the last component. */
+    struct err e2 = { 0 };
+    assert_int_equal(afile_mkdirs(file, &e2), -1);
+    assert_non_null(strstr(e2.msg, file));
+
+    struct err e3 = { 0 };
+    assert_int_equal(afile_mkdirs("", &e3), -1);
+    assert_int_equal(e3.status, EXIT_RUNTIME);
+
+    rm_tree(dir);
+    free(through);
+    free(file);
+    free(xy);
+    free(slashes);
+    free(deep);
+    free(dir);
+}
+
+/* --------------------------------------------------------------- sha256 */
+
+static void sha_of(const void *data, size_t n, char hex[65])
+{
+    struct sha256 s;
+    sha256_init(&s);
+    sha256_update(&s, data, n);
+    sha256_final_hex(&s, hex);
+}
+
+static void test_sha256_vectors(void **state)
+{
+    (void)state;
+    /* FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf"). */
+    static const struct { const char *msg, *hex; } v[] = {
+        { "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+        { "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+        { "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+          "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+          "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+    };
+    char hex[65];
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        sha_of(v[i].msg, strlen(v[i].msg), hex);
+        assert_string_equal(hex, v[i].hex);
+    }
+
+    /* One million 'a', fed 1000 at a time. */
+    char block[1000];
+    memset(block, 'a', sizeof block);
+    struct sha256 s;
+    sha256_init(&s);
+    for (int i = 0; i < 1000; i++) sha256_update(&s, block, sizeof block);
+    sha256_final_hex(&s, hex);
+    assert_string_equal(hex,
+        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+
+    /* Lengths around the padding boundaries (55/56 bytes decide whether the
+     * length fits in the last block). Digests from Python's hashlib. */
+    static const struct { size_t n; const char *hex; } pad[] = {
+        { 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+        { 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+        { 63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34" },
+        { 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb" },
+        { 119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb" },
+        { 120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c" },
+    };
+    for (size_t i = 0; i < sizeof pad / sizeof pad[0]; i++) {
+        sha_of(block, pad[i].n, hex);
+        assert_string_equal(hex, pad[i].hex);
+    }
+}
+
+static void test_sha256_incremental(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    unsigned char *buf = malloc(N);
+    assert_non_null(buf);
+    for (size_t i = 0; i < N; i++) buf[i] = (unsigned char)(i * 131u + 7u);
+    char one[65], many[65];
+    sha_of(buf, N, one);
+
+    static const size_t steps[] = { 1, 3, 0, 7, 13, 63, 64, 65, 127, 2, 200, 5 };
+    struct sha256 s;
+    sha256_init(&s);
+    size_t off = 0;
+    for (size_t k = 0; off < N; k++) {
+        size_t n = steps[k % (sizeof steps / sizeof steps[0])];
+        if (n > N - off) n = N - off;
+        sha256_update(&s, buf + off, n);
+        off += n;
+    }
+    sha256_final_hex(&s, many);
+    assert_string_equal(one, many);
+    free(buf);
+}
+
+static void test_sha256_file(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *path = path_join(dir, "scenario.cfg");
+    write_file(path, "abc");
+    char hex[65];
+    assert_int_equal(sha256_file_hex(path, hex), 0);
+    assert_string_equal(hex,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+    /* Bigger than one read chunk: must equal hashing it in memory. */
+    enum { N = 100003 };
+    char *big = malloc(N + 1);
+    assert_non_null(big);
+    for (size_t i = 0; i < N; i++) big[i] = (char)('a' + i % 26);
+    big[N] = '\0';
+    write_file(path, big);
+    char want[65];
+    sha_of(big, N, want);
+    assert_int_equal(sha256_file_hex(path, hex), 0);
+    assert_string_equal(hex, want);
+    free(big);
+
+    char *missing = path_join(dir, "no-such-file.cfg");
+    assert_int_equal(sha256_file_hex(missing, hex), -1);
+    assert_int_equal(sha256_file_hex(dir, hex), -1);      /* a directory */
+
+    rm_tree(dir);
+    free(missing);
+    free(path);
+    free(dir);
+}
+
+/* -------------------------------------------------------------- caldate */
+
+static void test_caldate_days(void **state)
+{
+    (void)state;
+    assert_int_equal(caldate_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(caldate_days_from_civil(1969, 12, 31), -1);
+    assert_int_equal(caldate_days_from_civil(2000, 3, 1), 11017);
+    assert_int_equal(caldate_days_from_civil(2012, 5, 18), 15478);
+
+    /* Round trip, and consecutive days are consecutive dates, from about
+     * year -770 to 4700. */
+    int py, pm, pd;
+    caldate_civil_from_days(-1000001, &py, &pm, &pd);
+    for (int32_t z = -1000000; z <= 1000000; z++) {
+        int y, m, d;
+        caldate_civil_from_days(z, &y, &m, &d);
+        assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+        if (caldate_days_from_civil(y, m, d) != z)
+            fail_msg("round trip broke at day %d", (int)z);
+        if (d == pd + 1)                    /* same month */
+            assert_true(m == pm && y == py);
+        else                                /* a new month starts at 1 */
+            assert_true(d == 1 && m == pm % 12 + 1 && y == py + (m == 1));
+        py = y; pm = m; pd = d;
+    }
+}
+
+static void test_caldate_parse_format(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "2013-02-29", "2012-13-01", "2012-1-01", "", "abcd-ef-gh",
+        "2012-02-30", "2012-00-10", "2012-04-31", "2012-01-00",
+        "2012/01/01", "2012-01-011", " 2012-01-01", "2012-01-0a",
+    };
+    int32_t days = 12345;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (caldate_parse(bad[i], &days))
+            fail_msg("accepted \"%s\"", bad[i]);
+    assert_int_equal(days, 12345);          /* untouched on failure */
+    assert_false(caldate_parse(NULL, &days));
+
+    assert_true(caldate_parse("2012-02-29", &days));
+    assert_int_equal(days, caldate_days_from_civil(2012, 2, 29));
+    assert_true(caldate_parse("2000-02-29", &days));      /* 400-year leap */
+    assert_false(caldate_parse("1900-02-29", &days));     /* 100-year non-leap */
+
+    char buf[11];
+    caldate_format(0, buf);
+    assert_string_equal(buf, "1970-01-01");
+    caldate_format(caldate_days_from_civil(2012, 5, 18), buf);
+    assert_string_equal(buf, "2012-05-18");
+    caldate_format(caldate_days_from_civil(2035, 12, 31), buf);
+    assert_string_equal(buf, "2035-12-31");
+    /* format then parse is the identity. */
+    for (int32_t z = -3000; z < 40000; z += 37) {
+        caldate_format(z, buf);
+        assert_true(caldate_parse(buf, &days));
+        assert_int_equal(days, z);
+    }
+}
+
+int test_group_basics(int *n)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evq_random_sorted),
+        cmocka_unit_test(test_evq_bulk_sorted),
+        cmocka_unit_test(test_evq_ties_fifo),
+        cmocka_unit_test(test_evq_clear_and_growth),
+        cmocka_unit_test(test_rngs_reproducible),
+        cmocka_unit_test(test_rngs_mix_distinct),
+        cmocka_unit_test(test_rngs_reseed_equals_init),
+        cmocka_unit_test(test_rngs_exp),
+        cmocka_unit_test(test_rngs_gamma),
+        cmocka_unit_test(test_rngs_truncnorm),
+        cmocka_unit_test(test_rngs_binomial),
+        cmocka_unit_test(test_afile_commit),
+        cmocka_unit_test(test_afile_abort),
+        cmocka_unit_test(test_afile_failures),
+        cmocka_unit_test(test_afile_mkdirs),
+        cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test(test_sha256_incremental),
+        cmocka_unit_test(test_sha256_file),
+        cmocka_unit_test(test_caldate_days),
+        cmocka_unit_test(test_caldate_parse_format),
+    };
+    return RUN_GROUP(tests, n);
+}

@@ -1,0 +1,26 @@
+/* tests.h: each tests/test_X.c exposes one group runner; tests/main.c runs
+ * them all and prints the closing line. */
+#ifndef FLOWSIM_TESTS_H
+#define FLOWSIM_TESTS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* A group runner sets *n_tests to the number of tests in its group and
+ * returns how many failed (cmocka_run_group_tests' result). */
+typedef int (*test_group_fn)(int *n_tests);
+
+/* Runs a cmocka group and reports its size: use as
+ *   return RUN_GROUP(tests, n_tests); */
+#define RUN_GROUP(array, n_out) \
+    (*(n_out) = (int)(sizeof(array) / sizeof((array)[0])), \
+     cmocka_run_group_tests_name(__FILE__, array, NULL, NULL))
+
+int test_group_basics(int *n);     /* evq, rngs, afile, sha256, caldate */
+int test_group_scenario(int *n);   /* loader and validation */
+int test_group_validation(int *n); /* whole runs against exact results */
+
+#endif
