@@ -59,10 +59,21 @@ static inline int rep_slot(const struct rep *r, int flow, int state)
     return r->st.slot_base[flow] + state;
 }
 
+/* Caller-owned storage for one replication of m. 0, or -1 when out of
+ * memory (nothing stays allocated). rep_reset() starts replication
+ * `replication` at t = 0 with an empty population. */
+int rep_init(struct rep *r, const struct model *m);
+void rep_fini(struct rep *r);
+void rep_reset(struct rep *r, uint32_t replication);
+
 /* Pushes a citizen event if it falls before the horizon (beyond it, it can
  * never fire). Marks the replication void when out of memory. */
 void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
                   uint32_t who, uint32_t stamp);
+
+/* Redraws the citizen's transition and development events from its current
+ * state and covariates, voiding the pending ones (hz_stamp). */
+void rep_redraw_hazards(struct rep *r, uint32_t ci);
 
 /* Appends a line to the event log (when it is kept). */
 void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,

@@ -29,6 +29,8 @@ struct slot_stats {
     size_t n_waits, cap_waits;
     uint32_t n_abandoned, n_open_at_end;
     uint32_t n_entries;           /* executed entries (any cause) in window */
+    uint32_t n_departures;        /* leavings in window (moves and exits) */
+    double stay_sum;              /* their stays, from entry (may predate window) */
 };
 
 struct rep_stats {
@@ -70,6 +72,8 @@ static inline int stats_slot(const struct rep_stats *st, int flow, int state)
 void stats_tw_set(const struct rep_stats *st, struct tw *a, double t, double level);
 int stats_occ_add(struct rep_stats *st, int slot, double t, int delta);
 int stats_wl_add(struct rep_stats *st, int slot, double t, int delta);
+/* A citizen left the slot at t after entering it at t_entered. */
+void stats_departure(struct rep_stats *st, int slot, double t_entered, double t);
 /* A completed wait: request at t_req, entry at t. 0, or -1 when OOM. */
 int stats_wait_done(struct rep_stats *st, int slot, double t_req, double t);
 

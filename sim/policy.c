@@ -135,6 +135,7 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
     }
 
     int s_from = rep_slot(r, f, from), s_to = rep_slot(r, f, to);
+    stats_departure(&r->st, s_from, c->entered[f], r->t);
     r->occ[s_from]--;
     r->occ[s_to]++;
     stats_occ_add(&r->st, s_from, r->t, -1);
@@ -181,6 +182,8 @@ void policy_fill(struct rep *r, int f, int ring)
            policy_budget_allows(r, f, ring)) {
         uint32_t ci = wl_pick(r, f, ring);
         policy_move(r, ci, f, ring, CAUSE_TRANSITION /* replaced by the wait's cause */);
+        /* Moved by someone else's event: its rates are those of the new ring. */
+        rep_redraw_hazards(r, ci);
     }
 }
 
@@ -274,6 +277,7 @@ void policy_exit(struct rep *r, uint32_t ci)
     for (int f = 0; f < r->m->n_flows; f++) {
         policy_cancel_wait(r, ci, f);
         int s = rep_slot(r, f, c->state[f]);
+        stats_departure(&r->st, s, c->entered[f], r->t);
         r->occ[s]--;
         stats_occ_add(&r->st, s, r->t, -1);
     }

@@ -66,30 +66,26 @@ void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
     sbuf_printf(r->events, "%.6f,%u,%s,%s,%s,%s\n", r->t, who + 1, event, flow, from, to);
 }
 
-struct sim_workspace *sim_workspace_create(const struct model *m)
+int rep_init(struct rep *r, const struct model *m)
 {
-    struct sim_workspace *w = calloc(1, sizeof *w);
-    if (!w) return NULL;
-    struct rep *r = &w->r;
+    memset(r, 0, sizeof *r);
     r->m = m;
-    sim_shape_of(m, &w->shape);
     uint32_t cap = (uint32_t)m->initial + 64;
     if (evq_init(&r->q, 4 * (size_t)cap) != 0 || rngs_init(&r->rng, m->seed, 0) != 0 ||
         pop_init(&r->pop, cap) != 0 || stats_init(&r->st, m) != 0)
         goto fail;
-    r->occ = calloc((size_t)w->shape.n_slots, sizeof *r->occ);
-    r->wl = calloc((size_t)w->shape.n_slots, sizeof *r->wl);
+    r->occ = calloc((size_t)r->st.n_slots, sizeof *r->occ);
+    r->wl = calloc((size_t)r->st.n_slots, sizeof *r->wl);
     if (!r->occ || !r->wl) goto fail;
-    return w;
+    rep_reset(r, 0);
+    return 0;
 fail:
-    sim_workspace_destroy(w);
-    return NULL;
+    rep_fini(r);
+    return -1;
 }
 
-void sim_workspace_destroy(struct sim_workspace *w)
+void rep_fini(struct rep *r)
 {
-    if (!w) return;
-    struct rep *r = &w->r;
     evq_fini(&r->q);
     rngs_fini(&r->rng);
     pop_fini(&r->pop);
@@ -97,6 +93,44 @@ void sim_workspace_destroy(struct sim_workspace *w)
     free(r->occ);
     free(r->wl);
     free(r->vq.buf);
+    memset(r, 0, sizeof *r);
+}
+
+void rep_reset(struct rep *r, uint32_t replication)
+{
+    evq_clear(&r->q);
+    rngs_reseed(&r->rng, r->m->seed, replication);
+    pop_clear(&r->pop);
+    stats_reset(&r->st);
+    r->t = 0.0;
+    r->horizon = r->m->years;
+    r->n_alive = 0;
+    r->n_events = 0;
+    r->oom = false;
+    int n_slots = r->st.n_slots;
+    memset(r->occ, 0, (size_t)n_slots * sizeof *r->occ);
+    for (int i = 0; i < n_slots; i++) r->wl[i] = (struct wlist){ POP_NIL, POP_NIL, 0 };
+    r->vq.head = r->vq.count = 0;
+    r->vq.live = r->vq.busy = 0;
+    r->panel = r->events = NULL;
+}
+
+struct sim_workspace *sim_workspace_create(const struct model *m)
+{
+    struct sim_workspace *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    sim_shape_of(m, &w->shape);
+    if (rep_init(&w->r, m) != 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void sim_workspace_destroy(struct sim_workspace *w)
+{
+    if (!w) return;
+    rep_fini(&w->r);
     free(w);
 }
 
@@ -154,7 +188,7 @@ static double develop_total(const struct model *m, const struct citizen *c,
     return total;
 }
 
-static void redraw_hazards(struct rep *r, uint32_t ci)
+void rep_redraw_hazards(struct rep *r, uint32_t ci)
 {
     const struct model *m = r->m;
     struct citizen *c = &r->pop.c[ci];
@@ -328,6 +362,7 @@ static int create_initial(struct rep *r)
             r->occ[rep_slot(r, f, s)]++;
             stats_occ_add(&r->st, rep_slot(r, f, s), 0.0, +1);
             if (s == fl->n_rings) continue;
+            if (r->events) rep_log(r, ci, "initial", fl->id, "none", model_state_id(fl, s));
             c->first_ring[f] = (int8_t)s;
             c->placed_once = true;
             double limit = fl->rings[s].max_stay_years;
@@ -343,7 +378,7 @@ static int create_initial(struct rep *r)
     for (uint32_t ci = 0; ci < n; ci++) {
         schedule_exit(r, ci);
         rbs_baseline(r, ci);
-        redraw_hazards(r, ci);
+        rep_redraw_hazards(r, ci);
     }
     return r->oom ? -1 : 0;
 }
@@ -385,6 +420,7 @@ static void on_arrival(struct rep *r)
         if (rngs_uniform(g) < m->work_participation) c->in_flow |= (uint8_t)(1u << f);
     for (int f = 0; f < m->n_flows; f++) {
         int s = rep_slot(r, f, m->flows[f].n_rings);
+        c->entered[f] = r->t;
         r->occ[s]++;
         stats_occ_add(&r->st, s, r->t, +1);
     }
@@ -395,7 +431,7 @@ static void on_arrival(struct rep *r)
     schedule_exit(r, ci);
     if (age >= m->retirement_age) return;    /* leaves at once (SPEC §7) */
     policy_visit_request(r, ci, c->in_flow);
-    redraw_hazards(r, ci);
+    rep_redraw_hazards(r, ci);
 }
 
 /* ---- handlers ------------------------------------------------------------ */
@@ -434,7 +470,7 @@ static void on_assessed(struct rep *r, uint32_t ci)
         }
     }
     policy_visit_start(r);
-    redraw_hazards(r, ci);
+    rep_redraw_hazards(r, ci);
 }
 
 /* Picks index k with probability w[k] / sum(w). */
@@ -469,7 +505,7 @@ static void on_transition(struct rep *r, uint32_t ci, int f)
         else
             policy_request(r, ci, f, to, CAUSE_TRANSITION);
     }
-    redraw_hazards(r, ci);
+    rep_redraw_hazards(r, ci);
 }
 
 static void on_develop(struct rep *r, uint32_t ci)
@@ -494,7 +530,7 @@ static void on_develop(struct rep *r, uint32_t ci)
             rep_log(r, ci, k % 2 ? "worsen" : "improve", m->dims[d], a, b);
         }
     }
-    redraw_hazards(r, ci);
+    rep_redraw_hazards(r, ci);
 }
 
 static void on_stay_limit(struct rep *r, uint32_t ci, int f)
@@ -507,7 +543,7 @@ static void on_stay_limit(struct rep *r, uint32_t ci, int f)
         rep_log(r, ci, "stay_limit_reached", fl->id, s, s);
     }
     policy_visit_request(r, ci, (uint8_t)(1u << f));
-    redraw_hazards(r, ci);
+    rep_redraw_hazards(r, ci);
 }
 
 static void on_rbs(struct rep *r, uint32_t ci)
@@ -522,7 +558,7 @@ static void on_rbs(struct rep *r, uint32_t ci)
                 policy_place(r, ci, f, model_band_ring(&m->flows[f], score), CAUSE_REASSESS);
     }
     rep_schedule(r, r->t + m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
-    redraw_hazards(r, ci);
+    rep_redraw_hazards(r, ci);
 }
 
 static void on_exit(struct rep *r, uint32_t ci, int cause)
@@ -591,30 +627,12 @@ static void finish(struct rep *r)
     stats_finish(st);
 }
 
-static void reset(struct rep *r, uint32_t replication)
-{
-    evq_clear(&r->q);
-    rngs_reseed(&r->rng, r->m->seed, replication);
-    pop_clear(&r->pop);
-    stats_reset(&r->st);
-    r->t = 0.0;
-    r->horizon = r->m->years;
-    r->n_alive = 0;
-    r->n_events = 0;
-    r->oom = false;
-    int n_slots = r->st.n_slots;
-    memset(r->occ, 0, (size_t)n_slots * sizeof *r->occ);
-    for (int i = 0; i < n_slots; i++) r->wl[i] = (struct wlist){ POP_NIL, POP_NIL, 0 };
-    r->vq.head = r->vq.count = 0;
-    r->vq.live = r->vq.busy = 0;
-}
-
 int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             bool want_events, struct rep_result *res, struct err *e)
 {
     struct rep *r = &w->r;
     const struct model *m = r->m;
-    reset(r, replication);
+    rep_reset(r, replication);
     r->panel = want_panel ? &res->panel : NULL;
     r->events = want_events ? &res->events : NULL;
 

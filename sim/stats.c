@@ -154,6 +154,13 @@ int stats_wl_add(struct rep_stats *st, int slot, double t, int delta)
     return 0;
 }
 
+void stats_departure(struct rep_stats *st, int slot, double t_entered, double t)
+{
+    if (!st->counting) return;
+    st->slot[slot].n_departures++;
+    st->slot[slot].stay_sum += t - t_entered;
+}
+
 int stats_wait_done(struct rep_stats *st, int slot, double t_req, double t)
 {
     if (t_req < st->m->warmup_years) return 0;   /* requested before the window */
@@ -351,6 +358,9 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
                  n ? gsl_stats_quantile_from_sorted_data(s->waits, 1, n, 0.95) * DAYS_PER_YEAR : NAN);
             emit(fn, ctx, "requests_served", f, r, 0, -1, "citizens", v ? (double)n : NAN);
             emit(fn, ctx, "entries", f, r, 0, -1, "citizens", v ? s->n_entries : NAN);
+            emit(fn, ctx, "departures", f, r, 0, -1, "citizens", v ? s->n_departures : NAN);
+            emit(fn, ctx, "stay_years_mean", f, r, 0, -1, "years",
+                 v && s->n_departures ? s->stay_sum / s->n_departures : NAN);
             emit(fn, ctx, "waits_abandoned", f, r, 0, -1, "citizens", v ? s->n_abandoned : NAN);
             emit(fn, ctx, "waits_open_at_end", f, r, 0, -1, "citizens", v ? s->n_open_at_end : NAN);
         }

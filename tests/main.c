@@ -10,6 +10,7 @@ int main(void)
         { "basics", test_group_basics },
         { "scenario", test_group_scenario },
         { "validation", test_group_validation },
+        { "cli", test_group_cli },
     };
     int total = 0, failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {

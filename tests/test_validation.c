@@ -156,12 +156,204 @@ static void test_ctmc_expm(void **state)
     model_destroy(m);
 }
 
+/* ---- cost identity: replaying the event log ----------------------------- */
+
+#define MOVE_EVENTS "|initial|intake|transition|stay_limit|reassess|interim|"
+
+static int state_index(const struct flow *fl, const char *id)
+{
+    for (int s = 0; s < fl->n_rings; s++)
+        if (!strcmp(fl->rings[s].id, id)) return s;
+    assert_string_equal(id, "none");
+    return fl->n_rings;
+}
+
+static int flow_index(const struct model *m, const char *id)
+{
+    for (int f = 0; f < m->n_flows; f++)
+        if (!strcmp(m->flows[f].id, id)) return f;
+    fail_msg("no flow '%s' in the event log", id);
+    return -1;
+}
+
+static double var_cost(const struct flow *fl, int s)
+{
+    return s < fl->n_rings ? fl->rings[s].variable_cost_per_year : 0.0;
+}
+
+/* Total cost over [0, years] rebuilt from replication 1's event log alone:
+ * occupancy is replayed move by move and integrated exactly. The log prints
+ * times to 1e-6 years, so each move may shift cost by half that times the
+ * cost rates it changes: *bound sums those. */
+static double replay_cost(const struct model *m, const char *log, double *bound)
+{
+    const double half_tick = 0.5e-6;
+    *bound = 0.0;
+    int8_t (*state)[MODEL_MAX_FLOWS] = NULL;      /* by citizen id */
+    size_t n_cit = 0;
+    double occ[MODEL_MAX_FLOWS][MODEL_MAX_RINGS + 1] = { { 0 } };
+    double area[MODEL_MAX_FLOWS][MODEL_MAX_RINGS + 1] = { { 0 } };
+    double last_t = 0.0;
+    char *text = strdup(log), *save = NULL;
+    assert_non_null(text);
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *field[6] = { 0 }, *p = line;
+        for (int i = 0; i < 6; i++) {
+            field[i] = p;
+            p = strchr(p, ',');
+            if (p) *p++ = '\0';
+            else { assert_int_equal(i, 5); }
+        }
+        double t = strtod(field[0], NULL);
+        size_t id = strtoul(field[1], NULL, 10);
+        if (id >= n_cit) {
+            size_t n = n_cit ? 2 * n_cit : 4096;
+            while (n <= id) n *= 2;
+            state = realloc(state, n * sizeof *state);
+            assert_non_null(state);
+            for (size_t i = n_cit; i < n; i++)
+                for (int f = 0; f < m->n_flows; f++) state[i][f] = (int8_t)m->flows[f].n_rings;
+            n_cit = n;
+        }
+        for (int f = 0; f < m->n_flows; f++)
+            for (int s = 0; s < m->flows[f].n_rings; s++) area[f][s] += occ[f][s] * (t - last_t);
+        last_t = t;
+        char key[64];
+        snprintf(key, sizeof key, "|%s|", field[2]);
+        if (strstr(MOVE_EVENTS, key)) {
+            int f = flow_index(m, field[3]);
+            int from = state_index(&m->flows[f], field[4]), to = state_index(&m->flows[f], field[5]);
+            assert_int_equal(state[id][f], from);
+            *bound += half_tick * (var_cost(&m->flows[f], from) + var_cost(&m->flows[f], to));
+            occ[f][from]--;
+            occ[f][to]++;
+            state[id][f] = (int8_t)to;
+        } else if (!strcmp(field[2], "death") || !strcmp(field[2], "retirement") ||
+                   !strcmp(field[2], "moved_away")) {
+            for (int f = 0; f < m->n_flows; f++) {
+                occ[f][state[id][f]]--;
+                *bound += half_tick * var_cost(&m->flows[f], state[id][f]);
+            }
+        }
+    }
+    double cost = 0.0;
+    for (int f = 0; f < m->n_flows; f++)
+        for (int s = 0; s < m->flows[f].n_rings; s++) {
+            const struct ring *ring = &m->flows[f].rings[s];
+            area[f][s] += occ[f][s] * (m->years - last_t);
+            double fixed = ring->capacity > 0 ? ring->place_cost_per_year * ring->capacity : 0.0;
+            cost += fixed * m->years + ring->variable_cost_per_year * area[f][s];
+        }
+    free(state);
+    free(text);
+    return cost;
+}
+
+static void test_cost_identity(void **state)
+{
+    (void)state;
+    struct model *m = load("scenarios/esbjerg.cfg");
+    m->replications = 2;
+    m->out_events = true;
+    struct run_results res;
+    run(m, &res);
+    const double *kpi = res.rep[0].kpi;
+    double total = kpi[kpi_index(m, "cost_total", -1, -1)];
+    double bound;
+    double replayed = replay_cost(m, res.rep[0].events.s, &bound);
+    printf("  cost over %g years: %.2f DKK; replayed from the event log: %.2f "
+           "(log rounding allows %.2f)\n", m->years, total, replayed, bound);
+    assert_true(fabs(total - replayed) <= bound + 1e-12 * total);
+
+    /* The same total, summed by calendar year, by flow and by ring. */
+    struct kpi_desc *d = NULL;
+    int n = stats_kpi_layout(m, &d);
+    double by_year = 0.0, by_flow = 0.0, by_ring = 0.0;
+    for (int k = 0; k < n; k++) {
+        if (d[k].year > 0 && !strcmp(d[k].name, "spending")) by_year += kpi[k];
+        if (d[k].flow >= 0 && d[k].ring < 0 && !strcmp(d[k].name, "cost")) by_flow += kpi[k];
+        if (d[k].ring >= 0 && !strcmp(d[k].name, "cost")) by_ring += kpi[k];
+    }
+    free(d);
+    assert_true(fabs(by_year - total) <= 1e-9 * total);
+    assert_true(fabs(by_flow - total) <= 1e-9 * total);
+    assert_true(fabs(by_ring - total) <= 1e-9 * total);
+    /* Without discounting the discounted total is the nominal one. */
+    assert_true(fabs(kpi[kpi_index(m, "cost_total_discounted", -1, -1)] - total) <= 1e-9 * total);
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
+/* Discounting: with only fixed costs, the present value is known exactly:
+ * C * integral_0^T (1+r)^-t dt = C * (1 - (1+r)^-T) / ln(1+r). */
+static void test_discounting(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/mmc.cfg");
+    m->discount_rate = 0.035;
+    m->warmup_years = 0.0;
+    m->years = 7.5;
+    m->replications = 2;
+    m->flows[0].rings[0].variable_cost_per_year = 0.0;
+    struct run_results res;
+    run(m, &res);
+    double c = m->flows[0].rings[0].place_cost_per_year * m->flows[0].rings[0].capacity;
+    double exact = c * (1.0 - pow(1.035, -7.5)) / log(1.035);
+    double got = res.rep[0].kpi[kpi_index(m, "cost_total_discounted", -1, -1)];
+    assert_true(fabs(got - exact) <= 1e-9 * exact);
+    assert_true(fabs(res.rep[0].kpi[kpi_index(m, "cost_total", -1, -1)] - c * 7.5) <= 1e-9 * c);
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
+/* ---- Little's law on every ring of the Esbjerg model ---------------------- */
+
+/* L = lambda * W with lambda the departure rate and W the mean stay of
+ * those departing, per replication; the long warm-up lets the stays of the
+ * initial population (which start at t = 0) wash out. */
+static void test_little_esbjerg(void **state)
+{
+    (void)state;
+    struct model *m = load("scenarios/esbjerg.cfg");
+    m->replications = 24;
+    m->warmup_years = 40.0;
+    m->years = 80.0;
+    struct run_results res;
+    run(m, &res);
+    const double W = m->years - m->warmup_years;
+    for (int f = 0; f < m->n_flows; f++)
+        for (int s = 0; s < m->flows[f].n_rings; s++) {
+            int kl = kpi_index(m, "occupancy_mean", f, s);
+            int kd = kpi_index(m, "departures", f, s);
+            int ks = kpi_index(m, "stay_years_mean", f, s);
+            double *diff = malloc((size_t)res.n_rep * sizeof *diff);
+            double mean = 0.0, sd = 0.0, lsum = 0.0;
+            for (int r = 0; r < res.n_rep; r++) {
+                const double *k = res.rep[r].kpi;
+                diff[r] = k[kl] - k[kd] / W * k[ks];
+                mean += diff[r] / res.n_rep;
+                lsum += k[kl] / res.n_rep;
+            }
+            for (int r = 0; r < res.n_rep; r++) sd += pow(diff[r] - mean, 2);
+            double se = sqrt(sd / (res.n_rep - 1) / res.n_rep);
+            printf("  %-18s L %8.2f, L - lambda W = %7.3f (se %.3f)\n",
+                   m->flows[f].rings[s].id, lsum, mean, se);
+            assert_true(fabs(mean) < 4.0 * se);
+            free(diff);
+        }
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
 int test_group_validation(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mmc_5),
         cmocka_unit_test(test_mmc_2),
         cmocka_unit_test(test_ctmc_expm),
+        cmocka_unit_test(test_cost_identity),
+        cmocka_unit_test(test_discounting),
+        cmocka_unit_test(test_little_esbjerg),
     };
     return RUN_GROUP(tests, n);
 }

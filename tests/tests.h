@@ -22,5 +22,6 @@ typedef int (*test_group_fn)(int *n_tests);
 int test_group_basics(int *n);     /* evq, rngs, afile, sha256, caldate */
 int test_group_scenario(int *n);   /* loader and validation */
 int test_group_validation(int *n); /* whole runs against exact results */
+int test_group_cli(int *n);        /* the program end to end */
 
 #endif

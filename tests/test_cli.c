@@ -1,0 +1,249 @@
+/* test_cli.c: the built program end to end (FLOWSIM_BIN): exit statuses,
+ * one-line errors with nothing written, determinism across thread counts,
+ * the files of a run. */
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+struct tmp { char dir[64]; };
+
+static const char *bin(void)
+{
+    const char *b = getenv("FLOWSIM_BIN");
+    return b ? b : "build/flowsim";
+}
+
+static void tmp_make(struct tmp *t)
+{
+    strcpy(t->dir, "/tmp/flowsim-cli-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+}
+
+static void tmp_remove(struct tmp *t)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Runs flowsim with args; stdout and stderr go to files in t. Returns the
+ * exit status. */
+static int flowsim(const struct tmp *t, const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s >'%s/stdout' 2>'%s/stderr'", bin(), args, t->dir, t->dir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return s;
+}
+
+static char *tmp_file(const struct tmp *t, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    return slurp(path, NULL);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+static void test_help_and_usage(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    assert_int_equal(flowsim(&t, "--help"), 0);
+    char *out = tmp_file(&t, "stdout");
+    assert_non_null(strstr(out, "flowsim run SCENARIO.cfg"));
+    free(out);
+    assert_int_equal(flowsim(&t, "--version"), 0);
+    assert_int_equal(flowsim(&t, ""), 2);
+    assert_int_equal(flowsim(&t, "frobnicate"), 2);
+    assert_int_equal(flowsim(&t, "run"), 2);
+    assert_int_equal(flowsim(&t, "run scenarios/esbjerg.cfg -r 0"), 2);
+    assert_int_equal(flowsim(&t, "run scenarios/esbjerg.cfg -j -1"), 2);
+    assert_int_equal(flowsim(&t, "run scenarios/esbjerg.cfg --years abc"), 2);
+    char *err = tmp_file(&t, "stderr");
+    assert_int_equal(count_lines(err), 1);
+    assert_non_null(strstr(err, "--years"));
+    free(err);
+    tmp_remove(&t);
+}
+
+static void test_check_prints_table(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    assert_int_equal(flowsim(&t, "check scenarios/esbjerg.cfg"), 0);
+    char *out = tmp_file(&t, "stdout");
+    assert_non_null(strstr(out, "sel108"));
+    assert_non_null(strstr(out, "kraftcenter"));
+    assert_non_null(strstr(out, "ordinary"));
+    free(out);
+    tmp_remove(&t);
+}
+
+/* Bad input: one line naming file and line, exit 2, no output directory. */
+static void test_bad_input_touches_nothing(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    char cfg[128], args[512], out[128];
+    snprintf(cfg, sizeof cfg, "%s/bad.cfg", t.dir);
+    FILE *f = fopen(cfg, "w");
+    assert_non_null(f);
+    fputs("name = \"bad\";\nsimulation = { years = ; };\n", f);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/out", t.dir);
+    snprintf(args, sizeof args, "run %s -o %s", cfg, out);
+    assert_int_equal(flowsim(&t, args), 2);
+    char *err = tmp_file(&t, "stderr");
+    assert_int_equal(count_lines(err), 1);
+    assert_non_null(strstr(err, "bad.cfg:2:"));
+    free(err);
+    struct stat sb;
+    assert_int_not_equal(stat(out, &sb), 0);
+    tmp_remove(&t);
+}
+
+static void run_to(const struct tmp *t, const char *sub, const char *extra)
+{
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -o %s/%s -r 6 -q %s", t->dir, sub, extra);
+    assert_int_equal(flowsim(t, args), 0);
+}
+
+static void assert_same_file(const struct tmp *t, const char *a, const char *b, const char *name, bool same)
+{
+    char pa[256], pb[256];
+    snprintf(pa, sizeof pa, "%s/%s/%s", t->dir, a, name);
+    snprintf(pb, sizeof pb, "%s/%s/%s", t->dir, b, name);
+    size_t na, nb;
+    char *x = slurp(pa, &na), *y = slurp(pb, &nb);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_true(na > 100);
+    bool eq = na == nb && !memcmp(x, y, na);
+    if (eq != same) fail_msg("%s: %s and %s are %s", name, a, b, same ? "different" : "identical");
+    free(x);
+    free(y);
+}
+
+static void test_determinism_across_threads(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    run_to(&t, "j1", "-j 1");
+    run_to(&t, "j2", "-j 2");
+    run_to(&t, "j3", "-j 3");
+    run_to(&t, "seed2", "-j 2 -s 99");
+    static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv", "rbs_panel.csv" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        assert_same_file(&t, "j1", "j2", files[i], true);
+        assert_same_file(&t, "j1", "j3", files[i], true);
+        assert_same_file(&t, "j1", "seed2", files[i], false);
+    }
+    tmp_remove(&t);
+}
+
+static void test_run_writes_every_file(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    run_to(&t, "out", "-j 2");
+    static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv",
+                                         "rbs_panel.csv", "events.csv", "run.json" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char name[128];
+        snprintf(name, sizeof name, "out/%s", files[i]);
+        char *s = tmp_file(&t, name);
+        assert_non_null(s);
+        free(s);
+    }
+    /* No temporary file is left behind. */
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/out", t.dir);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        assert_null(strstr(de->d_name, ".tmp"));
+        n++;
+    }
+    closedir(d);
+    assert_int_equal(n, 6);
+    char *csv = tmp_file(&t, "out/summary.csv");
+    assert_true(!strncmp(csv, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 39));
+    free(csv);
+    char *ts = tmp_file(&t, "out/timeseries.csv");
+    assert_true(!strncmp(ts, "date,t,flow,ring,occupancy_mean,", 32));
+    free(ts);
+    char *run = tmp_file(&t, "out/run.json");
+    assert_non_null(strstr(run, "wall_seconds"));
+    free(run);
+    char *sum = tmp_file(&t, "out/summary.json");
+    assert_null(strstr(sum, "wall_seconds"));
+    free(sum);
+    tmp_remove(&t);
+}
+
+/* An output directory that cannot be created: exit 1, one line. */
+static void test_unwritable_output(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -q -o /proc/flowsim-cannot-be-here");
+    assert_int_equal(flowsim(&t, args), 1);
+    char *err = tmp_file(&t, "stderr");
+    assert_int_equal(count_lines(err), 1);
+    free(err);
+    tmp_remove(&t);
+}
+
+int test_group_cli(int *n)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help_and_usage),
+        cmocka_unit_test(test_check_prints_table),
+        cmocka_unit_test(test_bad_input_touches_nothing),
+        cmocka_unit_test(test_determinism_across_threads),
+        cmocka_unit_test(test_run_writes_every_file),
+        cmocka_unit_test(test_unwritable_output),
+    };
+    return RUN_GROUP(tests, n);
+}
