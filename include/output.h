@@ -14,7 +14,7 @@ struct run_info {                 /* what varies between runs: run.json only */
     int threads;
 };
 
-/* Writes summary.json, summary.csv, timeseries.csv, rbs_panel.csv (when
+/* Writes summary.json, summary.csv, timeseries.csv, waits.csv, rbs_panel.csv (when
  * m->out_rbs_panel), events.csv (when m->out_events) and run.json into dir
  * (created if missing). Returns 0, or -1 with e set. */
 int output_write_run(const struct model *m, const struct run_results *res,

@@ -13,6 +13,12 @@
 
 enum series_col { SERIES_OCC, SERIES_WL, SERIES_SPEND, SERIES_COLS };
 
+/* Waiting-time distribution per ring: bin 0 holds the zero waits, bin k in
+ * 1..WAIT_BINS-2 waits in ((k-1)*WAIT_BIN_DAYS, k*WAIT_BIN_DAYS] days, the
+ * last bin the longer ones. */
+#define WAIT_BIN_DAYS 30
+#define WAIT_BINS 26
+
 /* Sizes of what a replication yields, fixed by the model. */
 struct sim_shape {
     int n_kpi;          /* stats_kpi_layout length */
@@ -25,6 +31,7 @@ void sim_shape_of(const struct model *m, struct sim_shape *s);
 struct rep_result {
     double *kpi;        /* n_kpi values; NaN = undefined in this replication */
     float *series;      /* [snap][slot][SERIES_COLS] */
+    uint32_t *wait_hist;/* [slot][WAIT_BINS]: completed waits in the window */
     struct sbuf panel;  /* RBS rows (when asked for) */
     struct sbuf events; /* event log rows (when asked for) */
     uint64_t n_events;  /* events handled */

@@ -40,7 +40,7 @@ void cli_usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+int cli_usage_error(const char *fmt, const char *arg)
 {
     fputs("flowsim: ", stderr);
     fprintf(stderr, fmt, arg);
@@ -79,77 +79,74 @@ static bool parse_double(const char *s, double *out)
     return true;
 }
 
-struct run_opts {
-    const char *scenario, *out_dir, *lang;
-    long reps, threads;              /* -1: from the scenario */
-    uint64_t seed;
-    bool has_seed, quiet;
-    double years;                    /* <= 0: from the scenario */
-};
-
-static int parse_run(int argc, char **argv, struct run_opts *o)
+void cli_common_init(struct cli_common *c)
 {
-    *o = (struct run_opts){ .reps = -1, .threads = -1, .years = -1.0 };
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "-o") || !strcmp(a, "-r") || !strcmp(a, "-s") ||
-                     !strcmp(a, "-j") || !strcmp(a, "--years") || !strcmp(a, "--lang");
-        if (takes && !v) return usage_error("option %s needs a value", a);
-        if (!strcmp(a, "-o")) o->out_dir = v;
-        else if (!strcmp(a, "-r")) {
-            if (!parse_long(v, 1, 100000000, &o->reps))
-                return usage_error("-r: replications must be a whole number of 1 or more (got '%s')", v);
-        } else if (!strcmp(a, "-s")) {
-            if (!parse_u64(v, &o->seed))
-                return usage_error("-s: seed must be a whole number of 0 or more (got '%s')", v);
-            o->has_seed = true;
-        } else if (!strcmp(a, "-j")) {
-            if (!parse_long(v, 0, 4096, &o->threads))
-                return usage_error("-j: threads must be a whole number from 0 to 4096 (got '%s')", v);
-        } else if (!strcmp(a, "--years")) {
-            if (!parse_double(v, &o->years) || o->years <= 0.0)
-                return usage_error("--years: must be a number above 0 (got '%s')", v);
-        } else if (!strcmp(a, "--lang")) {
-            if (strcmp(v, "da") && strcmp(v, "en"))
-                return usage_error("--lang: must be 'da' or 'en' (got '%s')", v);
-            o->lang = v;
-        } else if (!strcmp(a, "-q")) {
-            o->quiet = true;
-            continue;
-        } else if (a[0] == '-') {
-            return usage_error("unknown option '%s'", a);
-        } else if (!o->scenario) {
-            o->scenario = a;
-            continue;
-        } else {
-            return usage_error("unexpected argument '%s'", a);
-        }
-        i++;   /* the option's value */
-    }
-    if (!o->scenario) return usage_error("%s needs a scenario file", argv[1]);
-    return 0;
+    *c = (struct cli_common){ .reps = -1, .threads = -1, .years = -1.0 };
 }
 
-/* Command-line settings override the scenario's; re-check what they touch. */
-static int apply_run_opts(struct model *m, const struct run_opts *o)
+int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
 {
-    if (o->reps > 0) m->replications = (int)o->reps;
-    if (o->has_seed) m->seed = o->seed;
-    if (o->threads >= 0) m->threads = (int)o->threads;
-    if (o->lang) memcpy(m->lang, o->lang, 3);
-    if (o->years > 0.0) {
-        if (o->years <= m->warmup_years) {
+    const char *a = argv[*i];
+    if (!strcmp(a, "-q")) {
+        c->quiet = true;
+        return 1;
+    }
+    bool takes = !strcmp(a, "-o") || !strcmp(a, "-r") || !strcmp(a, "-s") ||
+                 !strcmp(a, "-j") || !strcmp(a, "--years") || !strcmp(a, "--lang");
+    if (!takes) return 0;
+    if (*i + 1 >= argc) return cli_usage_error("option %s needs a value", a);
+    const char *v = argv[++*i];
+    if (!strcmp(a, "-o")) {
+        c->out_dir = v;
+    } else if (!strcmp(a, "-r")) {
+        if (!parse_long(v, 1, 100000000, &c->reps))
+            return cli_usage_error("-r: replications must be a whole number of 1 or more (got '%s')", v);
+    } else if (!strcmp(a, "-s")) {
+        if (!parse_u64(v, &c->seed))
+            return cli_usage_error("-s: seed must be a whole number of 0 or more (got '%s')", v);
+        c->has_seed = true;
+    } else if (!strcmp(a, "-j")) {
+        if (!parse_long(v, 0, 4096, &c->threads))
+            return cli_usage_error("-j: threads must be a whole number from 0 to 4096 (got '%s')", v);
+    } else if (!strcmp(a, "--years")) {
+        if (!parse_double(v, &c->years) || c->years <= 0.0)
+            return cli_usage_error("--years: must be a number above 0 (got '%s')", v);
+    } else {
+        if (strcmp(v, "da") && strcmp(v, "en"))
+            return cli_usage_error("--lang: must be 'da' or 'en' (got '%s')", v);
+        c->lang = v;
+    }
+    return 1;
+}
+
+int cli_common_apply(struct model *m, const struct cli_common *c)
+{
+    if (c->reps > 0) m->replications = (int)c->reps;
+    if (c->has_seed) m->seed = c->seed;
+    if (c->threads >= 0) m->threads = (int)c->threads;
+    if (c->lang) memcpy(m->lang, c->lang, 3);
+    if (c->years > 0.0) {
+        if (c->years <= m->warmup_years) {
             fprintf(stderr, "flowsim: --years: must exceed the scenario's warmup_years (%g)\n",
                     m->warmup_years);
             return EXIT_INPUT;
         }
-        m->years = o->years;
+        m->years = c->years;
     }
     return 0;
 }
 
-static char *join_args(int argc, char **argv)
+int cli_load(const char *path, struct model **out)
+{
+    struct err e = { 0 };
+    if (scenario_load(path, out, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return EXIT_INPUT;
+    }
+    return 0;
+}
+
+char *cli_join_args(int argc, char **argv)
 {
     size_t n = 1;
     for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 1;
@@ -163,29 +160,36 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
-static int cmd_run(int argc, char **argv)
+int cli_run(int argc, char **argv)
 {
-    struct run_opts o;
-    int rc = parse_run(argc, argv, &o);
-    if (rc) return rc;
-    struct err e = { 0 };
-    struct model *m = NULL;
-    if (scenario_load(o.scenario, &m, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
-        return EXIT_INPUT;
+    struct cli_common o;
+    cli_common_init(&o);
+    const char *scenario = NULL;
+    for (int i = 2; i < argc; i++) {
+        int rc = cli_common_option(argc, argv, &i, &o);
+        if (rc == 1) continue;
+        if (rc) return rc;
+        if (argv[i][0] == '-') return cli_usage_error("unknown option '%s'", argv[i]);
+        if (scenario) return cli_usage_error("unexpected argument '%s'", argv[i]);
+        scenario = argv[i];
     }
-    if ((rc = apply_run_opts(m, &o)) != 0) {
+    if (!scenario) return cli_usage_error("%s needs a scenario file", argv[1]);
+    struct model *m = NULL;
+    int rc = cli_load(scenario, &m);
+    if (rc) return rc;
+    if ((rc = cli_common_apply(m, &o)) != 0) {
         model_destroy(m);
         return rc;
     }
     const char *dir = o.out_dir ? o.out_dir : m->out_dir;
+    struct err e = { 0 };
     struct run_results res;
     if (runner_run(m, m->threads, isatty(STDERR_FILENO), &res, &e) != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
         model_destroy(m);
         return e.status ? e.status : EXIT_RUNTIME;
     }
-    char *cmd = join_args(argc, argv);
+    char *cmd = cli_join_args(argc, argv);
     struct run_info info = { cmd, res.wall_seconds, res.threads };
     rc = output_write_run(m, &res, dir, &info, &e);
     free(cmd);
@@ -200,15 +204,12 @@ static int cmd_run(int argc, char **argv)
     return rc;
 }
 
-static int cmd_check(int argc, char **argv)
+int cli_check(int argc, char **argv)
 {
-    if (argc != 3) return usage_error("%s takes exactly one scenario file", argv[1]);
-    struct err e = { 0 };
+    if (argc != 3) return cli_usage_error("%s takes exactly one scenario file", argv[1]);
     struct model *m = NULL;
-    if (scenario_load(argv[2], &m, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
-        return EXIT_INPUT;
-    }
+    int rc = cli_load(argv[2], &m);
+    if (rc) return rc;
     model_print_table(m, stdout);
     model_destroy(m);
     return EXIT_DONE;
@@ -231,10 +232,12 @@ int cli_main(int argc, char **argv)
         printf("flowsim %s\n", FLOWSIM_VERSION);
         return EXIT_DONE;
     }
-    if (!strcmp(cmd, "run")) return cmd_run(argc, argv);
-    if (!strcmp(cmd, "check")) return cmd_check(argc, argv);
-    if (!strcmp(cmd, "compare") || !strcmp(cmd, "sweep") || !strcmp(cmd, "calibrate") ||
-        !strcmp(cmd, "plot"))
-        return usage_error("'%s' is not available in this version yet", cmd);
-    return usage_error("unknown command '%s'", cmd);
+    static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
+        { "run", cli_run },         { "check", cli_check },
+        { "compare", cli_compare }, { "sweep", cli_sweep },
+        { "calibrate", cli_calibrate }, { "plot", cli_plot },
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc, argv);
+    return cli_usage_error("unknown command '%s'", cmd);
 }

@@ -17,9 +17,10 @@
 #include "summary.h"
 #include "version.h"
 
-enum { F_SUMMARY_JSON, F_SUMMARY_CSV, F_TIMESERIES, F_PANEL, F_EVENTS, F_RUN_JSON, F_COUNT };
+enum { F_SUMMARY_JSON, F_SUMMARY_CSV, F_TIMESERIES, F_WAITS, F_PANEL, F_EVENTS, F_RUN_JSON, F_COUNT };
 static const char *const file_name[F_COUNT] = {
-    "summary.json", "summary.csv", "timeseries.csv", "rbs_panel.csv", "events.csv", "run.json",
+    "summary.json", "summary.csv", "timeseries.csv", "waits.csv", "rbs_panel.csv", "events.csv",
+    "run.json",
 };
 
 /* NaN and infinities are "not defined here": empty in CSV, null in JSON. */
@@ -165,6 +166,36 @@ static int write_timeseries(const struct model *m, const struct run_results *res
     return 0;
 }
 
+/* waits.csv: the waiting-time distribution per ring, pooled over
+ * replications: requests served with a wait in each 30-day bin. */
+static int write_waits(const struct model *m, const struct run_results *res, FILE *f)
+{
+    fprintf(f, "flow,ring,from_days,to_days,requests_per_replication,share\n");
+    int slot = 0;
+    for (int fi = 0; fi < m->n_flows; fi++, slot++) {       /* slot++ skips none */
+        const struct flow *fl = &m->flows[fi];
+        for (int s = 0; s < fl->n_rings; s++, slot++) {
+            double count[WAIT_BINS] = { 0 }, total = 0.0;
+            for (int r = 0; r < res->n_rep; r++)
+                for (int b = 0; b < WAIT_BINS; b++) {
+                    count[b] += res->rep[r].wait_hist[slot * WAIT_BINS + b];
+                    total += res->rep[r].wait_hist[slot * WAIT_BINS + b];
+                }
+            for (int b = 0; b < WAIT_BINS; b++) {
+                fprintf(f, "%s,%s,", fl->id, fl->rings[s].id);
+                if (b == 0) fprintf(f, "0,0,");
+                else if (b == WAIT_BINS - 1) fprintf(f, "%d,,", (b - 1) * WAIT_BIN_DAYS);
+                else fprintf(f, "%d,%d,", (b - 1) * WAIT_BIN_DAYS, b * WAIT_BIN_DAYS);
+                csv_num(f, count[b] / res->n_rep);
+                fputc(',', f);
+                csv_num(f, total > 0 ? count[b] / total : NAN);
+                fputc('\n', f);
+            }
+        }
+    }
+    return 0;
+}
+
 static int write_run_json(const struct model *m, const struct run_results *res,
                           const struct run_info *info, FILE *f)
 {
@@ -197,7 +228,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
     (void)info;
     struct afile af[F_COUNT];
     memset(af, 0, sizeof af);
-    bool want[F_COUNT] = { true, true, true, m->out_rbs_panel, m->out_events, true };
+    bool want[F_COUNT] = { true, true, true, true, m->out_rbs_panel, m->out_events, true };
     struct kpi_desc *desc = NULL;
     struct kpi_stat *stat = NULL;
     int n_kpi = stats_kpi_layout(m, &desc);
@@ -222,6 +253,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
     }
     if (write_summary(m, res, desc, stat, af[F_SUMMARY_JSON].f, af[F_SUMMARY_CSV].f) != 0 ||
         write_timeseries(m, res, af[F_TIMESERIES].f) != 0 ||
+        write_waits(m, res, af[F_WAITS].f) != 0 ||
         write_run_json(m, res, info, af[F_RUN_JSON].f) != 0)
         goto oom;
     if (want[F_PANEL]) {

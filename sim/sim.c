@@ -35,7 +35,8 @@ int sim_result_init(struct rep_result *res, const struct sim_shape *s)
     memset(res, 0, sizeof *res);
     res->kpi = calloc((size_t)s->n_kpi, sizeof *res->kpi);
     res->series = calloc((size_t)s->n_snap * s->n_slots * SERIES_COLS, sizeof *res->series);
-    if (!res->kpi || !res->series) {
+    res->wait_hist = calloc((size_t)s->n_slots * WAIT_BINS, sizeof *res->wait_hist);
+    if (!res->kpi || !res->series || !res->wait_hist) {
         sim_result_fini(res);
         return -1;
     }
@@ -46,6 +47,7 @@ void sim_result_fini(struct rep_result *res)
 {
     free(res->kpi);
     free(res->series);
+    free(res->wait_hist);
     sbuf_free(&res->panel);
     sbuf_free(&res->events);
     memset(res, 0, sizeof *res);
@@ -627,6 +629,17 @@ static void finish(struct rep *r)
     stats_finish(st);
 }
 
+static void wait_histogram(const struct rep_stats *st, uint32_t *hist)
+{
+    memset(hist, 0, (size_t)st->n_slots * WAIT_BINS * sizeof *hist);
+    for (int s = 0; s < st->n_slots; s++)
+        for (size_t i = 0; i < st->slot[s].n_waits; i++) {
+            double days = st->slot[s].waits[i] * DAYS_PER_YEAR;
+            int bin = days <= 0.0 ? 0 : 1 + (int)fmin(ceil(days / WAIT_BIN_DAYS) - 1, WAIT_BINS - 2);
+            hist[s * WAIT_BINS + bin]++;
+        }
+}
+
 int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             bool want_events, struct rep_result *res, struct err *e)
 {
@@ -681,6 +694,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     r->t = r->horizon;
     finish(r);
     stats_kpi_values(&r->st, res->kpi);
+    wait_histogram(&r->st, res->wait_hist);
     res->n_events = r->n_events;
     if (res->panel.failed || res->events.failed) goto oom;
     return 0;

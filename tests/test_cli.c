@@ -167,7 +167,8 @@ static void test_determinism_across_threads(void **state)
     run_to(&t, "j2", "-j 2");
     run_to(&t, "j3", "-j 3");
     run_to(&t, "seed2", "-j 2 -s 99");
-    static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv", "rbs_panel.csv" };
+    static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv",
+                                         "waits.csv", "rbs_panel.csv" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         assert_same_file(&t, "j1", "j2", files[i], true);
         assert_same_file(&t, "j1", "j3", files[i], true);
@@ -183,7 +184,7 @@ static void test_run_writes_every_file(void **state)
     tmp_make(&t);
     run_to(&t, "out", "-j 2");
     static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv",
-                                         "rbs_panel.csv", "events.csv", "run.json" };
+                                         "waits.csv", "rbs_panel.csv", "events.csv", "run.json" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char name[128];
         snprintf(name, sizeof name, "out/%s", files[i]);
@@ -204,7 +205,7 @@ static void test_run_writes_every_file(void **state)
         n++;
     }
     closedir(d);
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 7);
     char *csv = tmp_file(&t, "out/summary.csv");
     assert_true(!strncmp(csv, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 39));
     free(csv);
