@@ -85,6 +85,45 @@ static int write_json(FILE *f, cJSON *root)
     return 0;
 }
 
+/* The model's structure, so plots and reports can use the names and law
+ * references exactly as the scenario writes them. */
+static cJSON *model_json(const struct model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "budget_annual", m->budget_annual);
+    cJSON_AddStringToObject(o, "budget_rule", m->budget_rule == BUDGET_FREEZE ? "freeze"
+                                              : m->budget_rule == BUDGET_STEP_DOWN ? "step_down"
+                                                                                   : "report");
+    cJSON_AddNumberToObject(o, "discount_rate", m->discount_rate);
+    cJSON *dims = cJSON_AddArrayToObject(o, "dimensions");
+    for (int d = 0; dims && d < m->n_dims; d++) cJSON_AddItemToArray(dims, cJSON_CreateString(m->dims[d]));
+    cJSON *flows = cJSON_AddArrayToObject(o, "flows");
+    for (int f = 0; flows && f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        cJSON *jf = cJSON_CreateObject();
+        cJSON_AddItemToArray(flows, jf);
+        cJSON_AddStringToObject(jf, "id", fl->id);
+        cJSON_AddStringToObject(jf, "name", fl->name ? fl->name : fl->id);
+        cJSON *rings = cJSON_AddArrayToObject(jf, "rings");
+        for (int r = 0; rings && r < fl->n_rings; r++) {
+            const struct ring *ring = &fl->rings[r];
+            cJSON *jr = cJSON_CreateObject();
+            cJSON_AddItemToArray(rings, jr);
+            cJSON_AddStringToObject(jr, "id", ring->id);
+            cJSON_AddStringToObject(jr, "name", ring->name ? ring->name : ring->id);
+            cJSON_AddStringToObject(jr, "law", ring->law ? ring->law : "");
+            cJSON_AddNumberToObject(jr, "capacity", ring->capacity);
+            cJSON_AddNumberToObject(jr, "initial", ring->initial);
+            cJSON_AddNumberToObject(jr, "fixed_cost_per_year",
+                                    ring->capacity > 0 ? ring->place_cost_per_year * ring->capacity : 0.0);
+            cJSON_AddNumberToObject(jr, "variable_cost_per_year", ring->variable_cost_per_year);
+            cJSON_AddBoolToObject(jr, "referral", ring->referral);
+        }
+    }
+    return o;
+}
+
 static int write_summary(const struct model *m, const struct run_results *res,
                          const struct kpi_desc *desc, const struct kpi_stat *stat,
                          FILE *fj, FILE *fc)
@@ -98,6 +137,8 @@ static int write_summary(const struct model *m, const struct run_results *res,
     cJSON_AddStringToObject(sc, "description", m->description ? m->description : "");
     cJSON_AddStringToObject(sc, "sha256", m->sha256);
     cJSON_AddStringToObject(sc, "start_date", m->start_date);
+    cJSON_AddStringToObject(root, "lang", m->lang);
+    cJSON_AddItemToObject(root, "model", model_json(m));
     cJSON_AddNumberToObject(root, "seed", (double)m->seed);
     cJSON_AddNumberToObject(root, "replications", res->n_rep);
     cJSON_AddNumberToObject(root, "years", m->years);
