@@ -13,7 +13,7 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/sim/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all test run check-asan clean
+.PHONY: all test run check check-asan clean
 all: $(BUILD)/flowsim
 
 $(BUILD)/sim/%.o: sim/%.c
@@ -39,6 +39,9 @@ test: $(BUILD)/flowsim $(BUILD)/run_tests
 
 run: $(BUILD)/flowsim
 	$(BUILD)/flowsim run scenarios/esbjerg.cfg
+
+# What CI runs (the README's test command): the suite, then again sanitized.
+check: test check-asan
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
