@@ -1,7 +1,12 @@
 /* evq.h: the event queue of ONE replication. Earliest t first; equal t in
- * insertion order (seq), so a seed always gives the same run. Events are
- * never removed early: a handler cancels one by bumping the stamp it carries
- * (lazy cancellation), and the loop drops stale events when they surface. */
+ * insertion order (seq), so a seed always gives the same run.
+ *
+ * Two kinds of events. Plain events are never removed early: a handler
+ * cancels one by bumping the stamp it carries (lazy cancellation), and the
+ * loop drops stale events when they surface. Keyed events (a key per
+ * citizen and purpose, such as its next hazard) are moved or removed in
+ * place: redrawing a key leaves nothing stale behind, so the heap stays as
+ * small as the number of pending things. */
 #ifndef FLOWSIM_EVQ_H
 #define FLOWSIM_EVQ_H
 
@@ -9,11 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define EVQ_NOKEY UINT32_MAX
+
 struct event {                 /* 32 bytes: two to a cache line */
     double t;                  /* years since start */
     uint64_t seq;              /* insertion order: the tie-break */
     uint32_t who;              /* citizen index, or 0 for global events */
     uint32_t stamp;            /* version of the state it was drawn from */
+    uint32_t key;              /* EVQ_NOKEY, or the key of a keyed event */
     uint8_t kind;              /* the engine's event kind */
     uint8_t flow;
 };
@@ -22,6 +30,8 @@ struct evq {
     struct event *heap;        /* binary min-heap on (t, seq) */
     size_t n, cap;
     uint64_t next_seq;
+    uint32_t *pos;             /* pos[key]: heap index + 1, 0 = not queued */
+    size_t n_keys;
 };
 
 /* Caller-owned storage. cap_hint sizes the first allocation; the heap grows
@@ -34,6 +44,14 @@ void evq_clear(struct evq *q);
 /* Returns 0, or -1 when out of memory (the queue is unchanged then). */
 int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
              uint32_t who, uint32_t stamp);
+/* Makes room for keys 0..n_keys-1. 0, or -1 when out of memory. */
+int evq_reserve_keys(struct evq *q, size_t n_keys);
+/* Schedules keyed event `key` at t, replacing the one it had (which never
+ * fires then). t = +inf or NaN removes it. key must be reserved.
+ * 0, or -1 when out of memory. */
+int evq_set(struct evq *q, uint32_t key, double t, uint8_t kind, uint8_t flow, uint32_t who);
+/* Removes keyed event `key` if queued. */
+void evq_cancel(struct evq *q, uint32_t key);
 /* Removes the earliest event into *out; false when the queue is empty. */
 bool evq_pop(struct evq *q, struct event *out);
 /* The earliest event without removing it, or NULL. */

@@ -31,7 +31,6 @@ struct citizen {
     double entered[MODEL_MAX_FLOWS];  /* entry time into the current state */
     double wait_since[MODEL_MAX_FLOWS];
     uint32_t wl_next[MODEL_MAX_FLOWS], wl_prev[MODEL_MAX_FLOWS];
-    uint32_t hz_stamp;                /* version of transition/develop draws */
     uint32_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw */
     int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
     int8_t wait_ring[MODEL_MAX_FLOWS];/* ring waited for, or POP_NO_RING */

@@ -17,8 +17,7 @@
 enum ev_kind {
     EV_ARRIVAL,      /* the next referral (global) */
     EV_ASSESSED,     /* a caseworker finishes an assessment */
-    EV_TRANSITION,   /* a move in one flow (flow = the flow) */
-    EV_DEVELOP,      /* a function level steps */
+    EV_HAZARD,       /* a transition or development step (keyed by citizen) */
     EV_STAY_LIMIT,   /* max_stay_years reached (flow = the flow) */
     EV_RBS,          /* periodic RBS measurement */
     EV_EXIT,         /* flow = enum exit_cause */
@@ -37,6 +36,24 @@ struct vqueue {                /* caseworker queue: FIFO ring buffer */
     int busy;                  /* caseworkers assessing */
 };
 
+/* The budget rule's state (SPEC §1; policy.c). The projection of the
+ * calendar year's spending, spent + rate * (year_end - t_acc), is constant
+ * between changes of the cost rate (d spent/dt = rate), so it is re-read
+ * only when occupancy changes and at calendar-year starts: O(1) per move. */
+struct budget_state {
+    bool active;               /* budget.annual > 0 */
+    bool over;                 /* projection above the year's budget: the rule bites */
+    bool refill_due;           /* freeze just ended: waiting lists to refill */
+    bool refilling;            /* inside that refill (no nesting) */
+    double fixed_per_year;     /* staffed places of every ring */
+    double var_per_year;       /* variable cost of the current occupants */
+    double spent;              /* accrued this calendar year up to t_acc */
+    double t_acc;
+    double year_end;           /* t at which the current calendar year ends */
+    double budget;             /* this year's budget (pro rata in a partial first year) */
+    double over_since;         /* start of the unaccounted time in state `over` */
+};
+
 struct rep {
     const struct model *m;
     double t, horizon;
@@ -48,6 +65,7 @@ struct rep {
     struct wlist *wl;          /* per state slot; used for rings only */
     struct vqueue vq;
     struct rep_stats st;
+    struct budget_state bud;
     struct sbuf *panel;        /* RBS rows, or NULL when not recorded */
     struct sbuf *events;       /* event log, or NULL */
     uint64_t n_events;         /* handled events (stale ones excluded) */
@@ -72,7 +90,7 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
                   uint32_t who, uint32_t stamp);
 
 /* Redraws the citizen's transition and development events from its current
- * state and covariates, voiding the pending ones (hz_stamp). */
+ * state and covariates, replacing the pending one. */
 void rep_redraw_hazards(struct rep *r, uint32_t ci);
 
 /* Appends a line to the event log (when it is kept). */

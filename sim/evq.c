@@ -5,7 +5,9 @@
  * at every level: this is the hot path of every replication. */
 #include "evq.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 _Static_assert(sizeof(struct event) == 32, "struct event should be 32 bytes");
 
@@ -22,6 +24,8 @@ int evq_init(struct evq *q, size_t cap_hint)
     size_t cap = cap_hint < EVQ_MIN_CAP ? EVQ_MIN_CAP : cap_hint;
     q->n = 0;
     q->next_seq = 0;
+    q->pos = NULL;
+    q->n_keys = 0;
     q->heap = cap <= SIZE_MAX / sizeof *q->heap
                   ? malloc(cap * sizeof *q->heap) : NULL;
     if (!q->heap) {
@@ -35,6 +39,9 @@ int evq_init(struct evq *q, size_t cap_hint)
 void evq_fini(struct evq *q)
 {
     free(q->heap);
+    free(q->pos);
+    q->pos = NULL;
+    q->n_keys = 0;
     q->heap = NULL;
     q->n = q->cap = 0;
     q->next_seq = 0;
@@ -44,6 +51,7 @@ void evq_clear(struct evq *q)
 {
     q->n = 0;
     q->next_seq = 0;
+    if (q->pos) memset(q->pos, 0, q->n_keys * sizeof *q->pos);
 }
 
 /* Doubles the array; the queue is untouched when this fails. */
@@ -61,45 +69,109 @@ static int evq_grow(struct evq *q)
     return 0;
 }
 
+int evq_reserve_keys(struct evq *q, size_t n_keys)
+{
+    if (n_keys <= q->n_keys) return 0;
+    size_t n = q->n_keys ? q->n_keys : 1024;
+    while (n < n_keys) n *= 2;
+    if (n > (size_t)EVQ_NOKEY) return -1;
+    uint32_t *pos = realloc(q->pos, n * sizeof *pos);
+    if (!pos) return -1;
+    memset(pos + q->n_keys, 0, (n - q->n_keys) * sizeof *pos);
+    q->pos = pos;
+    q->n_keys = n;
+    return 0;
+}
+
+/* Writes ev at heap index i, keeping its key's position current. */
+static inline void put(struct evq *q, size_t i, const struct event *ev)
+{
+    q->heap[i] = *ev;
+    if (ev->key != EVQ_NOKEY) q->pos[ev->key] = (uint32_t)(i + 1);
+}
+
+/* Sift the hole at i up until ev fits; returns where it went. */
+static size_t sift_up(struct evq *q, size_t i, const struct event *ev)
+{
+    struct event *h = q->heap;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!ev_before(ev, &h[parent])) break;
+        put(q, i, &h[parent]);
+        i = parent;
+    }
+    put(q, i, ev);
+    return i;
+}
+
+/* Sift the hole at i down until ev fits, pulling the smaller child up. */
+static void sift_down(struct evq *q, size_t i, const struct event *ev)
+{
+    struct event *h = q->heap;
+    size_t n = q->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && ev_before(&h[c + 1], &h[c])) c++;
+        if (!ev_before(&h[c], ev)) break;
+        put(q, i, &h[c]);
+        i = c;
+    }
+    put(q, i, ev);
+}
+
+/* Removes the event at heap index i. */
+static void remove_at(struct evq *q, size_t i)
+{
+    if (q->heap[i].key != EVQ_NOKEY) q->pos[q->heap[i].key] = 0;
+    size_t n = --q->n;
+    if (i == n) return;
+    struct event last = q->heap[n];
+    if (i > 0 && ev_before(&last, &q->heap[(i - 1) / 2])) sift_up(q, i, &last);
+    else sift_down(q, i, &last);
+}
+
+int evq_set(struct evq *q, uint32_t key, double t, uint8_t kind, uint8_t flow, uint32_t who)
+{
+    uint32_t p = q->pos[key];
+    if (!(t < INFINITY)) {              /* also NaN: never fires */
+        if (p) remove_at(q, p - 1);
+        return 0;
+    }
+    struct event ev = { .t = t, .seq = q->next_seq++, .who = who, .stamp = 0,
+                        .key = key, .kind = kind, .flow = flow };
+    if (!p) {
+        if (q->n == q->cap && evq_grow(q) != 0) return -1;
+        sift_up(q, q->n++, &ev);
+        return 0;
+    }
+    size_t i = p - 1;
+    /* A later time or seq never moves it up; an earlier time never down. */
+    if (ev_before(&ev, &q->heap[i])) sift_up(q, i, &ev);
+    else sift_down(q, i, &ev);
+    return 0;
+}
+
+void evq_cancel(struct evq *q, uint32_t key)
+{
+    if (key < q->n_keys && q->pos[key]) remove_at(q, q->pos[key] - 1);
+}
+
 int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
              uint32_t who, uint32_t stamp)
 {
     if (q->n == q->cap && evq_grow(q) != 0) return -1;
-    struct event ev = { .t = t, .seq = q->next_seq++, .who = who,
-                        .stamp = stamp, .kind = kind, .flow = flow };
-    struct event *h = q->heap;
-    size_t i = q->n++;
-    /* Sift up: move parents down into the hole until ev fits. */
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!ev_before(&ev, &h[parent])) break;
-        h[i] = h[parent];
-        i = parent;
-    }
-    h[i] = ev;
+    struct event ev = { .t = t, .seq = q->next_seq++, .who = who, .stamp = stamp,
+                        .key = EVQ_NOKEY, .kind = kind, .flow = flow };
+    sift_up(q, q->n++, &ev);
     return 0;
 }
 
 bool evq_pop(struct evq *q, struct event *out)
 {
     if (q->n == 0) return false;
-    struct event *h = q->heap;
-    *out = h[0];
-    size_t n = --q->n;
-    if (n == 0) return true;
-    /* The last event fills the root's hole; sift the hole down to where
-     * it fits, pulling the smaller child up at each level. */
-    struct event last = h[n];
-    size_t i = 0;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && ev_before(&h[c + 1], &h[c])) c++;
-        if (!ev_before(&h[c], &last)) break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = last;
+    *out = q->heap[0];
+    remove_at(q, 0);
     return true;
 }
 

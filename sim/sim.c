@@ -3,9 +3,9 @@
  * stats.c's; this file decides when things happen.
  *
  * Hazards are redrawn at each of a citizen's events (SPEC §7: covariates are
- * piecewise constant, read when rates are drawn): bumping hz_stamp voids the
- * citizen's pending transition and development events, and one new event per
- * flow (at the flow's total rate) and one for development replace them. */
+ * piecewise constant, read when rates are drawn). A citizen has ONE pending
+ * hazard event (a keyed event in the queue) at the total rate of its
+ * transitions in every flow and its development; redrawing moves it. */
 #include "sim.h"
 
 #include <math.h>
@@ -190,25 +190,36 @@ static double develop_total(const struct model *m, const struct citizen *c,
     return total;
 }
 
-void rep_redraw_hazards(struct rep *r, uint32_t ci)
+/* Rates out of the citizen's state in each flow (0 for flows it takes no
+ * part in) and its development rate, at the covariates of c->hz_t. */
+static double hazard_rates(const struct model *m, const struct citizen *c,
+                           double flow_rate[MODEL_MAX_FLOWS], double *develop)
 {
-    const struct model *m = r->m;
-    struct citizen *c = &r->pop.c[ci];
-    c->hz_stamp++;
-    c->hz_t = r->t;
-    gsl_rng *g = r->rng.r[RNG_TRANSITION];
+    double total = 0.0;
     for (int f = 0; f < m->n_flows; f++) {
-        if (!(c->in_flow & (1u << f))) continue;
-        double rate = flow_out_rate(m, f, c);
-        if (rate > 0.0)
-            rep_schedule(r, r->t + rngs_exp(g, rate), EV_TRANSITION, f, ci, c->hz_stamp);
+        flow_rate[f] = c->in_flow & (1u << f) ? flow_out_rate(m, f, c) : 0.0;
+        total += flow_rate[f];
     }
     double imp, wor;
     develop_rates(m, c, &imp, &wor);
-    double total = develop_total(m, c, imp, wor);
-    if (total > 0.0)
-        rep_schedule(r, r->t + rngs_exp(r->rng.r[RNG_DEVELOP], total), EV_DEVELOP, 0, ci,
-                     c->hz_stamp);
+    *develop = develop_total(m, c, imp, wor);
+    return total + *develop;
+}
+
+void rep_redraw_hazards(struct rep *r, uint32_t ci)
+{
+    struct citizen *c = &r->pop.c[ci];
+    c->hz_t = r->t;
+    double flow_rate[MODEL_MAX_FLOWS], develop;
+    double total = hazard_rates(r->m, c, flow_rate, &develop);
+    /* One keyed event for all the citizen's competing hazards: redrawing
+     * moves it in the heap, so nothing stale is left behind. */
+    double t = r->t + rngs_exp(r->rng.r[RNG_TRANSITION], total);
+    if (ci >= r->q.n_keys && evq_reserve_keys(&r->q, (size_t)ci + 1) != 0) {
+        r->oom = true;
+        return;
+    }
+    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, EV_HAZARD, 0, ci) != 0) r->oom = true;
 }
 
 /* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
@@ -475,18 +486,22 @@ static void on_assessed(struct rep *r, uint32_t ci)
     rep_redraw_hazards(r, ci);
 }
 
-/* Picks index k with probability w[k] / sum(w). */
+/* Picks index k with probability w[k] / total (total = sum of w > 0).
+ * Rounding can leave u past the end: then the last positive weight wins. */
 static int pick_weighted(gsl_rng *g, const double *w, int n, double total)
 {
     double u = rngs_uniform(g) * total;
-    for (int k = 0; k < n - 1; k++) {
+    int last = 0;
+    for (int k = 0; k < n; k++) {
+        if (w[k] <= 0.0) continue;
         if (u < w[k]) return k;
         u -= w[k];
+        last = k;
     }
-    return n - 1;
+    return last;
 }
 
-static void on_transition(struct rep *r, uint32_t ci, int f)
+static void transition(struct rep *r, uint32_t ci, int f)
 {
     const struct model *m = r->m;
     const struct flow *fl = &m->flows[f];
@@ -498,19 +513,16 @@ static void on_transition(struct rep *r, uint32_t ci, int f)
         w[k] = m->moves[k0 + k].per_year * covariate_factor(m, &m->moves[k0 + k], c);
         total += w[k];
     }
-    if (n > 0 && total > 0.0) {
-        int to = m->moves[k0 + pick_weighted(r->rng.r[RNG_TRANSITION], w, n, total)].to;
-        /* A move into a full ring puts the citizen on its list and leaves it
-         * where it is; transitions get no interim placement (SPEC §7). */
-        if (policy_has_room(r, f, to) && policy_budget_allows(r, f, to))
-            policy_enter_now(r, ci, f, to, CAUSE_TRANSITION);
-        else
-            policy_request(r, ci, f, to, CAUSE_TRANSITION);
-    }
-    rep_redraw_hazards(r, ci);
+    int to = m->moves[k0 + pick_weighted(r->rng.r[RNG_TRANSITION], w, n, total)].to;
+    /* A move into a full ring puts the citizen on its list and leaves it
+     * where it is; transitions get no interim placement (SPEC §7). */
+    if (policy_has_room(r, f, to) && policy_budget_allows(r, f, to))
+        policy_enter_now(r, ci, f, to, CAUSE_TRANSITION);
+    else
+        policy_request(r, ci, f, to, CAUSE_TRANSITION);
 }
 
-static void on_develop(struct rep *r, uint32_t ci)
+static void develop(struct rep *r, uint32_t ci)
 {
     const struct model *m = r->m;
     struct citizen *c = &r->pop.c[ci];
@@ -520,18 +532,27 @@ static void on_develop(struct rep *r, uint32_t ci)
         w[2 * d] = c->level[d] > 0 ? imp : 0.0;
         w[2 * d + 1] = c->level[d] < MODEL_LEVEL_MAX ? wor : 0.0;
     }
-    double total = develop_total(m, c, imp, wor);
-    if (total > 0.0) {
-        int k = pick_weighted(r->rng.r[RNG_DEVELOP], w, 2 * m->n_dims, total);
-        int d = k / 2, before = c->level[d];
-        c->level[d] = (uint8_t)(before + (k % 2 ? 1 : -1));
-        if (r->events) {
-            char a[4], b[4];
-            snprintf(a, sizeof a, "%d", before);
-            snprintf(b, sizeof b, "%d", c->level[d]);
-            rep_log(r, ci, k % 2 ? "worsen" : "improve", m->dims[d], a, b);
-        }
+    int k = pick_weighted(r->rng.r[RNG_DEVELOP], w, 2 * m->n_dims, develop_total(m, c, imp, wor));
+    int d = k / 2, before = c->level[d];
+    c->level[d] = (uint8_t)(before + (k % 2 ? 1 : -1));
+    if (r->events) {
+        char a[4], b[4];
+        snprintf(a, sizeof a, "%d", before);
+        snprintf(b, sizeof b, "%d", c->level[d]);
+        rep_log(r, ci, k % 2 ? "worsen" : "improve", m->dims[d], a, b);
     }
+}
+
+/* The citizen's next hazard fired: which one is drawn in proportion to the
+ * rates it was drawn from (competing exponentials). */
+static void on_hazard(struct rep *r, uint32_t ci)
+{
+    const int n_flows = r->m->n_flows;
+    double rate[MODEL_MAX_FLOWS + 1];
+    double total = hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
+    int k = pick_weighted(r->rng.r[RNG_TRANSITION], rate, n_flows + 1, total);
+    if (k < n_flows) transition(r, ci, k);
+    else develop(r, ci);
     rep_redraw_hazards(r, ci);
 }
 
@@ -572,6 +593,7 @@ static void on_exit(struct rep *r, uint32_t ci, int cause)
         else r->st.other_exits++;
     }
     if (r->events) rep_log(r, ci, name[cause], "", "", "");
+    evq_cancel(&r->q, ci);                /* its hazards end with it */
     policy_exit(r, ci);
     set_alive(r, -1);
 }
@@ -671,14 +693,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             if (!c->assessing) continue;
             on_assessed(r, ev.who);
             break;
-        case EV_TRANSITION:
-            if (ev.stamp != c->hz_stamp) continue;        /* stale: redrawn since */
-            on_transition(r, ev.who, ev.flow);
-            break;
-        case EV_DEVELOP:
-            if (ev.stamp != c->hz_stamp) continue;
-            on_develop(r, ev.who);
-            break;
+        case EV_HAZARD: on_hazard(r, ev.who); break;
         case EV_STAY_LIMIT:
             if (ev.stamp != c->move_stamp[ev.flow]) continue;   /* moved since */
             on_stay_limit(r, ev.who, ev.flow);
