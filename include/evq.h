@@ -27,7 +27,7 @@ struct event {                 /* 32 bytes: two to a cache line */
 };
 
 struct evq {
-    struct event *heap;        /* binary min-heap on (t, seq) */
+    struct event *heap;        /* 4-ary min-heap on (t, seq) */
     size_t n, cap;
     uint64_t next_seq;
     uint32_t *pos;             /* pos[key]: heap index + 1, 0 = not queued */

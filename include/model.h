@@ -118,6 +118,12 @@ struct model {
     int n_transitions;
     struct transition *transitions; /* in file order */
     struct transition *moves;       /* the same, sorted by (flow, from) */
+    /* exp(sum_d beta_d (level_d - 2)) of moves[k] for every vector of
+     * levels, at [k * n_level_codes + code], code = levels in base 5: the
+     * engine's covariates without an exp per draw. NULL when n_dims > 5
+     * (the engine computes it then). Rebuilt by model_finish. */
+    double *level_factor;
+    int n_level_codes;
 
     /* output */
     char *out_dir;
@@ -130,9 +136,18 @@ struct model {
 struct model *model_create(void);
 void model_destroy(struct model *m);        /* NULL is a no-op */
 
-/* Derives what the engine needs (variable costs, the transition index) and
- * checks the invariants that span sections. Returns 0, or -1 with e set. */
+/* Derives what the engine needs (variable costs, the transition index, the
+ * covariate table) and checks the invariants that span sections. Call it
+ * again after changing transitions. Returns 0, or -1 with e set. */
 int model_finish(struct model *m, struct err *e);
+
+/* Code of a vector of levels in model.level_factor. */
+static inline int model_level_code(const struct model *m, const uint8_t *levels)
+{
+    int code = 0;
+    for (int d = m->n_dims - 1; d >= 0; d--) code = code * (MODEL_LEVEL_MAX + 1) + levels[d];
+    return code;
+}
 
 /* Need score: the mean of the citizen's function levels. */
 double model_need_score(const struct model *m, const uint8_t *levels);

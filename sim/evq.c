@@ -1,5 +1,6 @@
-/* evq.c: binary min-heap on (t, seq) in one array of 32-byte events.
- * Invariant: for every i > 0, heap[(i-1)/2] <= heap[i] in (t, seq) order.
+/* evq.c: 4-ary min-heap on (t, seq) in one array of 32-byte events.
+ * Invariant: for every i > 0, heap[(i-1)/4] <= heap[i] in (t, seq) order;
+ * pos[key] == i + 1 for every keyed event at index i.
  * seq is unique per push, so the order is total and pops are deterministic.
  * Sifts move a "hole" and write the moving event once, instead of swapping
  * at every level: this is the hot path of every replication. */
@@ -12,6 +13,9 @@
 _Static_assert(sizeof(struct event) == 32, "struct event should be 32 bytes");
 
 enum { EVQ_MIN_CAP = 64 };
+/* A 4-ary heap: half the levels of a binary one, and a node's children lie
+ * in two adjacent cache lines, which pays off on pops (profiled). */
+enum { ARITY = 4 };
 
 /* True when a must come out before b. */
 static inline bool ev_before(const struct event *a, const struct event *b)
@@ -95,7 +99,7 @@ static size_t sift_up(struct evq *q, size_t i, const struct event *ev)
 {
     struct event *h = q->heap;
     while (i > 0) {
-        size_t parent = (i - 1) / 2;
+        size_t parent = (i - 1) / ARITY;
         if (!ev_before(ev, &h[parent])) break;
         put(q, i, &h[parent]);
         i = parent;
@@ -110,9 +114,12 @@ static void sift_down(struct evq *q, size_t i, const struct event *ev)
     struct event *h = q->heap;
     size_t n = q->n;
     for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && ev_before(&h[c + 1], &h[c])) c++;
+        size_t first = ARITY * i + 1;
+        if (first >= n) break;
+        size_t end = first + ARITY < n ? first + ARITY : n;
+        size_t c = first;
+        for (size_t k = first + 1; k < end; k++)
+            if (ev_before(&h[k], &h[c])) c = k;
         if (!ev_before(&h[c], ev)) break;
         put(q, i, &h[c]);
         i = c;
@@ -127,7 +134,7 @@ static void remove_at(struct evq *q, size_t i)
     size_t n = --q->n;
     if (i == n) return;
     struct event last = q->heap[n];
-    if (i > 0 && ev_before(&last, &q->heap[(i - 1) / 2])) sift_up(q, i, &last);
+    if (i > 0 && ev_before(&last, &q->heap[(i - 1) / ARITY])) sift_up(q, i, &last);
     else sift_down(q, i, &last);
 }
 

@@ -62,8 +62,32 @@ void model_destroy(struct model *m)
     }
     free(m->transitions);
     free(m->moves);
+    free(m->level_factor);
     free(m->out_dir);
     free(m);
+}
+
+/* The level part of every move's covariate factor, for every vector of
+ * levels (5^n_dims of them; only for n_dims <= 5, where it stays small). */
+static int build_level_factors(struct model *m, struct err *e)
+{
+    free(m->level_factor);
+    m->level_factor = NULL;
+    m->n_level_codes = 0;
+    if (m->n_dims > 5 || m->n_transitions == 0) return 0;
+    int n_codes = 1;
+    for (int d = 0; d < m->n_dims; d++) n_codes *= MODEL_LEVEL_MAX + 1;
+    m->level_factor = malloc((size_t)m->n_transitions * n_codes * sizeof *m->level_factor);
+    if (!m->level_factor) return err_set(e, EXIT_RUNTIME, "out of memory");
+    m->n_level_codes = n_codes;
+    for (int k = 0; k < m->n_transitions; k++)
+        for (int code = 0; code < n_codes; code++) {
+            double lp = 0.0;
+            for (int d = 0, c = code; d < m->n_dims; d++, c /= MODEL_LEVEL_MAX + 1)
+                lp += m->moves[k].beta[d] * (c % (MODEL_LEVEL_MAX + 1) - 2.0);
+            m->level_factor[(size_t)k * n_codes + code] = exp(lp);
+        }
+    return 0;
 }
 
 /* Counting sort of the transitions into CSR order by (flow, from). Counting
@@ -90,7 +114,7 @@ static int build_moves(struct model *m, struct err *e)
         }
         fl->move_start[fl->n_rings + 1] = next;
     }
-    return 0;
+    return build_level_factors(m, e);
 }
 
 int model_finish(struct model *m, struct err *e)
