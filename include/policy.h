@@ -16,6 +16,18 @@
 bool policy_has_room(const struct rep *r, int f, int ring);
 /* The budget rule lets someone enter ring `ring` now (`report`: always). */
 bool policy_budget_allows(const struct rep *r, int f, int ring);
+/* Citizen ci may enter `ring` of flow f now (placement or transition): room
+ * and the budget's consent. A refusal by the budget alone counts as a
+ * deferred placement, unless ci already waits for that ring. */
+bool policy_admit(struct rep *r, uint32_t ci, int f, int ring);
+
+/* The budget rule's state (rep.h struct budget_state). start: after the
+ * initial population is placed; flush: accounts the time in state `over`
+ * up to r->t (before every stats_mark); new_year: at a calendar-year mark,
+ * after stats_mark, starts the year's spending and budget. */
+void policy_budget_start(struct rep *r);
+void policy_budget_flush(struct rep *r);
+void policy_budget_new_year(struct rep *r);
 
 /* Executes a move of citizen ci in flow f to state `to` now. A move that
  * fulfils the citizen's wait records that wait; any other move except an
@@ -33,7 +45,9 @@ void policy_request(struct rep *r, uint32_t ci, int f, int ring, enum move_cause
 void policy_cancel_wait(struct rep *r, uint32_t ci, int f);
 
 /* Placement after visitation or reassessment: into `target` if it has room,
- * else onto its list with the interim policy applied. */
+ * else onto its list with the interim policy applied. Under `step_down`,
+ * while the budget rule bites, a target that is a referral ring becomes the
+ * next ring outward (counted as stepped down). */
 void policy_place(struct rep *r, uint32_t ci, int f, int target, enum move_cause cause);
 
 /* Lets waiting citizens into ring `ring` of flow f while it has room. */

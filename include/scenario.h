@@ -11,4 +11,12 @@
  * model_destroy), or -1 with e set (status EXIT_INPUT) and *out NULL. */
 int scenario_load(const char *path, struct model **out, struct err *e);
 
+/* As scenario_load, then writes values[i] (libconfig syntax: 80, 0.5,
+ * "fifo", true, [1.0, 2.0]) over paths[i] (the `set` paths of SPEC §3), in
+ * order, before validation; for `flowsim sweep`. A path that names no
+ * setting, or a value that does not fit the setting, is an input error
+ * naming the path: "--set: PATH: problem". */
+int scenario_load_set(const char *path, int n, const char *const *paths,
+                      const char *const *values, struct model **out, struct err *e);
+
 #endif

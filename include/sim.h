@@ -45,6 +45,11 @@ struct sim_workspace;
 struct sim_workspace *sim_workspace_create(const struct model *m);
 void sim_workspace_destroy(struct sim_workspace *w);   /* NULL is a no-op */
 
+/* Citizens the last replication created, and the largest event heap it
+ * had: for the benchmark's bytes per citizen and its bare-queue floor. */
+double sim_workspace_citizens(const struct sim_workspace *w);
+double sim_workspace_heap_peak(const struct sim_workspace *w);
+
 /* Runs replication `replication` (0-based) with streams from (m->seed,
  * replication). Records the RBS panel and event log only when asked.
  * Returns 0, or -1 with e set (out of memory). */

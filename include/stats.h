@@ -49,8 +49,9 @@ struct rep_stats {
     uint32_t prog[MODEL_MAX_FLOWS], regr[MODEL_MAX_FLOWS];
     double decision_sum; uint32_t n_decisions;     /* referral to decision */
     double placement_sum; uint32_t n_placements;   /* referral to first place */
-    double *frozen_days_year;     /* budget rule active, per calendar year */
-    uint32_t *deferred_year;      /* placements deferred / stepped down */
+    double *frozen_days_year;     /* budget rule active (days), per calendar year */
+    uint32_t *deferred_year;      /* entries refused by `freeze` alone (room was free) */
+    uint32_t *stepped_year;       /* placements stepped down by `step_down` */
     /* filled at the end of the run */
     double end_size;
     double outward_share[MODEL_MAX_FLOWS];

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "model.h"
 #include "output.h"
+#include "plot.h"
 #include "runner.h"
 #include "scenario.h"
 #include "version.h"
@@ -23,12 +24,21 @@ void cli_usage(FILE *out)
 {
     fputs("usage:\n"
           "  flowsim run SCENARIO.cfg [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [--years Y] [--lang da|en] [-q]\n"
+          "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
+          "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
           "  flowsim check SCENARIO.cfg\n"
+          "  flowsim plot DIR [--lang da|en]\n"
           "  flowsim --help | --version\n"
           "\n"
           "  run     simulate the scenario's replications and write the results to DIR\n"
           "          (default: the scenario's output.dir)\n"
+          "  compare run the base and each alternative with common random numbers; write\n"
+          "          comparison.json/.csv to DIR (default output/compare-<base name>)\n"
+          "          and print the differences with 95% CIs\n"
+          "  sweep   run the base at each value of a setting (a path as in a variant's\n"
+          "          set); write sweep.csv/.json to DIR (default output/sweep-<base name>)\n"
           "  check   validate the scenario and print the model as a table\n"
+          "  plot    (re)draw the plots (gnuplot) and report.html of a run or comparison in DIR\n"
           "\n"
           "  -o DIR      output directory          -r REPS   replications\n"
           "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
@@ -36,7 +46,7 @@ void cli_usage(FILE *out)
           "  -q          no summary line\n"
           "\n"
           "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n"
-          "Not yet in this version: compare, sweep, calibrate, plot.\n",
+          "Not yet in this version: calibrate.\n",
           out);
 }
 
@@ -189,6 +199,11 @@ int cli_run(int argc, char **argv)
         model_destroy(m);
         return e.status ? e.status : EXIT_RUNTIME;
     }
+    if (!runner_is_root()) {        /* MPI: rank 0 writes the results */
+        runner_results_fini(&res);
+        model_destroy(m);
+        return EXIT_DONE;
+    }
     char *cmd = cli_join_args(argc, argv);
     struct run_info info = { cmd, res.wall_seconds, res.threads };
     rc = output_write_run(m, &res, dir, &info, &e);
@@ -196,8 +211,11 @@ int cli_run(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = e.status ? e.status : EXIT_RUNTIME;
-    } else if (!o.quiet) {
-        output_print_oneline(m, &res, dir, stdout);
+    } else {
+        if (!o.quiet) output_print_oneline(m, &res, dir, stdout);
+        /* Plots are optional: a failure is one warning line on stderr and
+         * the run still succeeds (its results are already in place). */
+        if (m->out_plots) plot_and_report(dir, m->lang, stderr);
     }
     runner_results_fini(&res);
     model_destroy(m);

@@ -24,10 +24,11 @@ static const char *const file_name[F_COUNT] = {
 };
 
 /* NaN and infinities are "not defined here": empty in CSV, null in JSON. */
-static void csv_num(FILE *f, double v)
+void output_csv_num(FILE *f, double v)
 {
     if (isfinite(v)) fprintf(f, "%.12g", v);
 }
+#define csv_num output_csv_num
 
 static cJSON *child_object(cJSON *parent, const char *key)
 {
@@ -36,7 +37,7 @@ static cJSON *child_object(cJSON *parent, const char *key)
     return c;
 }
 
-static void kpi_name(const struct model *m, const struct kpi_desc *d, char *buf, size_t n)
+void output_kpi_name(const struct model *m, const struct kpi_desc *d, char *buf, size_t n)
 {
     if (d->dim >= 0) snprintf(buf, n, "%s_%s", d->name, m->dims[d->dim]);
     else snprintf(buf, n, "%s", d->name);
@@ -59,7 +60,7 @@ static cJSON *kpi_parent(const struct model *m, cJSON *kpis, const struct kpi_de
     return kpis;
 }
 
-static cJSON *kpi_json(const struct kpi_stat *s, int n_rep, const char *unit)
+cJSON *output_kpi_stat_json(const struct kpi_stat *s, int n_rep, const char *unit)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
@@ -75,7 +76,42 @@ static cJSON *kpi_json(const struct kpi_stat *s, int n_rep, const char *unit)
     return o;
 }
 
-static int write_json(FILE *f, cJSON *root)
+int output_kpi_add(const struct model *m, cJSON *kpis, const struct kpi_desc *d, cJSON *item)
+{
+    cJSON *parent = item ? kpi_parent(m, kpis, d) : NULL;
+    if (!parent) {
+        cJSON_Delete(item);
+        return -1;
+    }
+    cJSON_AddItemToObject(parent, d->dim >= 0 ? m->dims[d->dim] : d->name, item);
+    return 0;
+}
+
+cJSON *output_kpi_tree(const struct model *m, const struct kpi_desc *desc, int n_kpi,
+                       const struct kpi_stat *stat, int n_rep)
+{
+    cJSON *kpis = cJSON_CreateObject();
+    for (int k = 0; kpis && k < n_kpi; k++)
+        if (output_kpi_add(m, kpis, &desc[k], output_kpi_stat_json(&stat[k], n_rep, desc[k].unit)) != 0) {
+            cJSON_Delete(kpis);
+            return NULL;
+        }
+    return kpis;
+}
+
+int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat)
+{
+    double *col = malloc((size_t)res->n_rep * sizeof *col);
+    if (!col) return -1;
+    for (int k = 0; k < res->shape.n_kpi; k++) {
+        for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
+        summary_stat(col, 1, res->n_rep, &stat[k]);
+    }
+    free(col);
+    return 0;
+}
+
+int output_json_write(FILE *f, const cJSON *root)
 {
     char *text = cJSON_Print(root);
     if (!text) return -1;
@@ -143,18 +179,18 @@ static int write_summary(const struct model *m, const struct run_results *res,
     cJSON_AddNumberToObject(root, "replications", res->n_rep);
     cJSON_AddNumberToObject(root, "years", m->years);
     cJSON_AddNumberToObject(root, "warmup_years", m->warmup_years);
-    cJSON *kpis = cJSON_AddObjectToObject(root, "kpis");
+    cJSON *kpis = output_kpi_tree(m, desc, n_kpi, stat, res->n_rep);
+    if (!kpis) {
+        cJSON_Delete(root);
+        return -1;
+    }
+    cJSON_AddItemToObject(root, "kpis", kpis);
 
     fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
     for (int k = 0; k < n_kpi; k++) {
         const struct kpi_desc *d = &desc[k];
         char name[96];
-        kpi_name(m, d, name, sizeof name);
-        cJSON *parent = kpi_parent(m, kpis, d);
-        cJSON *item = kpi_json(&stat[k], res->n_rep, d->unit);
-        if (!parent || !item) { cJSON_Delete(item); cJSON_Delete(root); return -1; }
-        cJSON_AddItemToObject(parent, d->dim >= 0 ? m->dims[d->dim] : d->name, item);
-
+        output_kpi_name(m, d, name, sizeof name);
         fprintf(fc, "%s,%s,%s,", name, d->flow >= 0 ? m->flows[d->flow].id : "",
                 d->ring >= 0 ? m->flows[d->flow].rings[d->ring].id : "");
         if (d->year > 0) fprintf(fc, "%d", d->year);
@@ -164,7 +200,7 @@ static int write_summary(const struct model *m, const struct run_results *res,
         fputc(',', fc); csv_num(fc, stat[k].hi);
         fputc('\n', fc);
     }
-    int rc = write_json(fj, root);
+    int rc = output_json_write(fj, root);
     cJSON_Delete(root);
     return rc;
 }
@@ -258,7 +294,7 @@ static int write_run_json(const struct model *m, const struct run_results *res,
     cJSON_AddNumberToObject(root, "events", (double)res->n_events);
     cJSON_AddNumberToObject(root, "events_per_second",
                             res->wall_seconds > 0 ? res->n_events / res->wall_seconds : 0.0);
-    int rc = write_json(f, root);
+    int rc = output_json_write(f, root);
     cJSON_Delete(root);
     return rc;
 }
@@ -277,13 +313,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
         free(desc);
         return err_set(e, EXIT_RUNTIME, "out of memory writing results");
     }
-    double *col = malloc((size_t)res->n_rep * sizeof *col);
-    if (!col) goto oom;
-    for (int k = 0; k < n_kpi; k++) {
-        for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
-        summary_stat(col, 1, res->n_rep, &stat[k]);
-    }
-    free(col);
+    if (output_kpi_stats(res, stat) != 0) goto oom;
 
     if (afile_mkdirs(dir, e) != 0) goto fail;
     for (int i = 0; i < F_COUNT; i++) {

@@ -6,6 +6,7 @@
 #include "policy.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "rngs.h"
 
@@ -25,10 +26,142 @@ bool policy_has_room(const struct rep *r, int f, int ring)
 
 bool policy_budget_allows(const struct rep *r, int f, int ring)
 {
-    /* `report` only compares; `freeze` and `step_down` come with the
-     * comparison issue and decide here. */
-    (void)r; (void)f; (void)ring;
-    return true;
+    /* Only `freeze` holds anyone back, and only from referral rings while the
+     * projection exceeds the budget; `none` and open rings stay open. */
+    if (r->m->budget_rule != BUDGET_FREEZE || !r->bud.over) return true;
+    const struct flow *fl = &r->m->flows[f];
+    return ring >= fl->n_rings || !fl->rings[ring].referral;
+}
+
+bool policy_admit(struct rep *r, uint32_t ci, int f, int ring)
+{
+    if (!policy_has_room(r, f, ring)) return false;
+    if (policy_budget_allows(r, f, ring)) return true;
+    /* A citizen already waiting for this ring is not deferred again. */
+    if (r->st.counting && r->pop.c[ci].wait_ring[f] != ring)
+        r->st.deferred_year[r->st.year_idx]++;
+    return false;
+}
+
+/* ---- budget rule (SPEC §1) ------------------------------------------------
+ * spent + committed = spent(t_acc) + rate * (year_end - t_acc), where rate =
+ * fixed + variable cost of the current occupants: constant while the rate
+ * is, so the state `over` can change only when occupancy changes or a
+ * calendar year begins, and it is exact at those moments. */
+
+static double slot_var_cost(const struct model *m, int f, int s)
+{
+    const struct flow *fl = &m->flows[f];
+    return s < fl->n_rings ? fl->rings[s].variable_cost_per_year : 0.0;
+}
+
+/* Time spent in state `over` since the last account, into the calendar
+ * year's days (KPI window only). */
+static void budget_account(struct rep *r)
+{
+    struct budget_state *b = &r->bud;
+    if (b->over && r->st.counting && r->t > b->over_since)
+        r->st.frozen_days_year[r->st.year_idx] += (r->t - b->over_since) * DAYS_PER_YEAR;
+    b->over_since = r->t;
+}
+
+static void budget_eval(struct rep *r)
+{
+    struct budget_state *b = &r->bud;
+    double rate = b->fixed_per_year + b->var_per_year;
+    bool over = b->spent + rate * (b->year_end - b->t_acc) > b->budget;
+    if (over == b->over) return;
+    budget_account(r);
+    b->over = over;
+    if (!over && r->m->budget_rule == BUDGET_FREEZE) b->refill_due = true;
+}
+
+/* Occupancy of state slot (f, s) changes by delta now. */
+static void budget_occ(struct rep *r, int f, int s, int delta)
+{
+    struct budget_state *b = &r->bud;
+    if (!b->active) return;
+    double c = slot_var_cost(r->m, f, s);
+    if (c == 0.0) return;
+    b->spent += (b->fixed_per_year + b->var_per_year) * (r->t - b->t_acc);
+    b->t_acc = r->t;
+    b->var_per_year += c * delta;
+    budget_eval(r);
+}
+
+/* After a freeze ends: lets the lists in while places are free and the
+ * budget allows, until a pass moves no one (each move shortens a list, so
+ * this ends). Moves made here may start the freeze again, which stops it. */
+static void budget_refill(struct rep *r)
+{
+    struct budget_state *b = &r->bud;
+    if (!b->refill_due || b->refilling || b->over) return;
+    b->refilling = true;
+    bool moved;
+    do {
+        moved = false;
+        b->refill_due = false;
+        for (int f = 0; f < r->m->n_flows && !b->over; f++)
+            for (int k = 0; k < r->m->flows[f].n_rings && !b->over; k++) {
+                int len = r->wl[rep_slot(r, f, k)].len;
+                if (len == 0) continue;
+                policy_fill(r, f, k);
+                moved |= r->wl[rep_slot(r, f, k)].len != len;
+            }
+    } while (moved && !b->over);
+    b->refill_due = false;
+    b->refilling = false;
+}
+
+static void budget_recount(struct rep *r)
+{
+    struct budget_state *b = &r->bud;
+    b->var_per_year = 0.0;
+    for (int f = 0; f < r->m->n_flows; f++)
+        for (int s = 0; s < r->m->flows[f].n_rings; s++)
+            b->var_per_year += slot_var_cost(r->m, f, s) * r->occ[rep_slot(r, f, s)];
+}
+
+/* Budget of the calendar year `year`, pro rata for the part after t = 0. */
+static double year_budget(const struct model *m, int year)
+{
+    double t0 = model_year_start_t(m, year), t1 = model_year_start_t(m, year + 1);
+    double a = t0 < 0.0 ? 0.0 : t0;
+    return m->budget_annual * (t1 - a) / (t1 - t0);
+}
+
+void policy_budget_start(struct rep *r)
+{
+    const struct model *m = r->m;
+    struct budget_state *b = &r->bud;
+    memset(b, 0, sizeof *b);
+    b->active = m->budget_annual > 0.0;
+    if (!b->active) return;
+    int year = model_year_of(m, 0.0);
+    b->fixed_per_year = model_fixed_cost_per_year(m);
+    b->year_end = model_year_start_t(m, year + 1);
+    b->budget = year_budget(m, year);
+    budget_recount(r);
+    b->over = b->spent + (b->fixed_per_year + b->var_per_year) * b->year_end > b->budget;
+}
+
+void policy_budget_flush(struct rep *r)
+{
+    if (r->bud.active) budget_account(r);
+}
+
+void policy_budget_new_year(struct rep *r)
+{
+    struct budget_state *b = &r->bud;
+    if (!b->active || r->t < b->year_end) return;
+    int year = model_year_of(r->m, r->t);
+    b->spent = 0.0;
+    b->t_acc = r->t;
+    b->year_end = model_year_start_t(r->m, year + 1);
+    b->budget = year_budget(r->m, year);
+    budget_recount(r);              /* no drift from the running sum */
+    budget_eval(r);
+    budget_refill(r);
 }
 
 /* ---- waiting lists ------------------------------------------------------ */
@@ -140,6 +273,8 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
     r->occ[s_to]++;
     stats_occ_add(&r->st, s_from, r->t, -1);
     stats_occ_add(&r->st, s_to, r->t, +1);
+    budget_occ(r, f, from, -1);
+    budget_occ(r, f, to, +1);
     c->state[f] = (int8_t)to;
     c->entered[f] = r->t;
     c->move_stamp[f]++;
@@ -166,6 +301,7 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
         rep_log(r, ci, cause_name[cause], fl->id, model_state_id(fl, from),
                 model_state_id(fl, to));
     if (from < fl->n_rings) policy_fill(r, f, from);
+    budget_refill(r);
 }
 
 void policy_enter_now(struct rep *r, uint32_t ci, int f, int to, enum move_cause cause)
@@ -208,11 +344,24 @@ static void place_interim(struct rep *r, uint32_t ci, int f, int target)
 void policy_place(struct rep *r, uint32_t ci, int f, int target, enum move_cause cause)
 {
     struct citizen *c = &r->pop.c[ci];
+    const struct flow *fl = &r->m->flows[f];
     if (target == c->state[f]) {      /* already where it belongs */
         policy_cancel_wait(r, ci, f);
         return;
     }
-    if (policy_has_room(r, f, target) && policy_budget_allows(r, f, target)) {
+    if (r->m->budget_rule == BUDGET_STEP_DOWN && r->bud.over && target < fl->n_rings &&
+        fl->rings[target].referral) {
+        /* One ring outward of the band; a re-visitation still skips the
+         * expired ring, which is the one it holds. */
+        target++;
+        if (cause == CAUSE_STAY_LIMIT && target == c->state[f] && target < fl->n_rings) target++;
+        if (r->st.counting) r->st.stepped_year[r->st.year_idx]++;
+        if (target == c->state[f]) {
+            policy_cancel_wait(r, ci, f);
+            return;
+        }
+    }
+    if (policy_admit(r, ci, f, target)) {
         policy_enter_now(r, ci, f, target, cause);
         return;
     }
@@ -280,11 +429,13 @@ void policy_exit(struct rep *r, uint32_t ci)
         stats_departure(&r->st, s, c->entered[f], r->t);
         r->occ[s]--;
         stats_occ_add(&r->st, s, r->t, -1);
+        budget_occ(r, f, c->state[f], -1);
     }
     c->alive = false;
     /* Places free at once, in flow order, after the citizen is gone. */
     for (int f = 0; f < r->m->n_flows; f++)
         if (c->state[f] < r->m->flows[f].n_rings) policy_fill(r, f, c->state[f]);
+    budget_refill(r);
     if (c->in_visit_queue) {
         c->in_visit_queue = false;
         r->vq.live--;

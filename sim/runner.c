@@ -12,6 +12,7 @@
 struct job {
     const struct model *m;
     struct run_results *res;
+    int hi;                     /* this process runs replications [next0, hi) */
     atomic_int next;            /* next replication to take */
     atomic_int done;
     atomic_int failed;          /* first failure stops the others */
@@ -19,6 +20,76 @@ struct job {
     pthread_mutex_t err_lock;   /* guards err: only the first error is kept */
     struct err err;
 };
+
+#ifdef FLOWSIM_MPI
+#include <mpi.h>
+
+/* This process's rank and the number of ranks (1 when MPI is not running). */
+static int mpi_rank(int *size)
+{
+    int on = 0, rank = 0;
+    *size = 1;
+    MPI_Initialized(&on);
+    if (!on) return 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, size);
+    return rank;
+}
+
+/* Ranks other than 0 send their replications' results to rank 0, which
+ * puts them in replication order: the files are those of a serial run.
+ * Returns 0, or -1 when any rank failed (all ranks agree on it). */
+static int mpi_gather(struct run_results *out, int failed_here)
+{
+    int size, rank = mpi_rank(&size), failed = 0;
+    if (size == 1) return failed_here ? -1 : 0;
+    MPI_Allreduce(&failed_here, &failed, 1, MPI_INT, MPI_LOR, MPI_COMM_WORLD);
+    if (failed) return -1;
+    const struct sim_shape *sh = &out->shape;
+    const int n_series = sh->n_snap * sh->n_slots * SERIES_COLS;
+    const int n_hist = sh->n_slots * WAIT_BINS;
+    for (int k = 1; k < size; k++) {
+        int lo = (int)((long)out->n_rep * k / size), hi = (int)((long)out->n_rep * (k + 1) / size);
+        for (int r = lo; r < hi; r++) {
+            struct rep_result *res = &out->rep[r];
+            if (rank == k) {
+                MPI_Send(res->kpi, sh->n_kpi, MPI_DOUBLE, 0, 4 * r, MPI_COMM_WORLD);
+                MPI_Send(res->series, n_series, MPI_FLOAT, 0, 4 * r + 1, MPI_COMM_WORLD);
+                MPI_Send(res->wait_hist, n_hist, MPI_UINT32_T, 0, 4 * r + 2, MPI_COMM_WORLD);
+                MPI_Send(&res->n_events, 1, MPI_UINT64_T, 0, 4 * r + 3, MPI_COMM_WORLD);
+            } else if (rank == 0) {
+                MPI_Recv(res->kpi, sh->n_kpi, MPI_DOUBLE, k, 4 * r, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(res->series, n_series, MPI_FLOAT, k, 4 * r + 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(res->wait_hist, n_hist, MPI_UINT32_T, k, 4 * r + 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                MPI_Recv(&res->n_events, 1, MPI_UINT64_T, k, 4 * r + 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            }
+        }
+    }
+    uint64_t sum = 0;
+    for (int r = 0; r < out->n_rep; r++) sum += out->rep[r].n_events;
+    out->n_events = sum;
+    out->ranks = size;
+    return 0;
+}
+#else
+static int mpi_rank(int *size)
+{
+    *size = 1;
+    return 0;
+}
+
+static int mpi_gather(struct run_results *out, int failed_here)
+{
+    (void)out;
+    return failed_here ? -1 : 0;
+}
+#endif
+
+bool runner_is_root(void)
+{
+    int size;
+    return mpi_rank(&size) == 0;
+}
 
 int runner_cores(void)
 {
@@ -53,7 +124,7 @@ static void *worker(void *arg)
     }
     for (;;) {
         int r = atomic_fetch_add(&j->next, 1);
-        if (r >= j->res->n_rep || atomic_load(&j->failed)) break;
+        if (r >= j->hi || atomic_load(&j->failed)) break;
         struct rep_result *res = &j->res->rep[r];
         bool first = r == 0;
         if (sim_run(w, (uint32_t)r, first && j->m->out_rbs_panel, first && j->m->out_events,
@@ -93,11 +164,18 @@ int runner_run(const struct model *m, int n_threads, bool progress,
             runner_results_fini(out);
             return err_set(e, EXIT_RUNTIME, "out of memory for %d replications", m->replications);
         }
+    /* With MPI, this rank runs one contiguous block of replications; rank 0
+     * runs the block from 0, so replication 1's panel and log stay here. */
+    int size, rank = mpi_rank(&size);
+    int lo = (int)((long)out->n_rep * rank / size), hi = (int)((long)out->n_rep * (rank + 1) / size);
+    out->ranks = size;
     if (n_threads <= 0) n_threads = runner_cores();
-    if (n_threads > out->n_rep) n_threads = out->n_rep;
+    if (n_threads > hi - lo) n_threads = hi - lo > 0 ? hi - lo : 1;
     out->threads = n_threads;
+    progress = progress && rank == 0;
 
-    struct job j = { .m = m, .res = out };
+    struct job j = { .m = m, .res = out, .hi = hi };
+    atomic_init(&j.next, lo);
     pthread_mutex_init(&j.err_lock, NULL);
     pthread_t *tid = calloc((size_t)n_threads, sizeof *tid);
     if (!tid) {
@@ -116,7 +194,7 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     }
     if (progress) {
         /* Wait for the workers while showing progress; joined below. */
-        while (atomic_load(&j.done) < out->n_rep && !atomic_load(&j.failed) && started > 0) {
+        while (atomic_load(&j.done) < hi - lo && !atomic_load(&j.failed) && started > 0) {
             struct timespec ts = { 0, 200 * 1000 * 1000 };
             nanosleep(&ts, NULL);
             if (now_seconds() - t0 > 1.0) draw_progress(&j, t0);
@@ -126,13 +204,17 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     if (progress && now_seconds() - t0 > 1.0) fprintf(stderr, "\r%70s\r", "");
     free(tid);
     pthread_mutex_destroy(&j.err_lock);
-    out->wall_seconds = now_seconds() - t0;
     out->n_events = atomic_load(&j.events);
-    if (atomic_load(&j.failed)) {
-        if (e) *e = j.err;
+    int failed = atomic_load(&j.failed);
+    if (mpi_gather(out, failed) != 0) {
+        if (e) {
+            if (failed) *e = j.err;
+            else err_set(e, EXIT_RUNTIME, "another MPI rank failed");
+        }
         runner_results_fini(out);
         return -1;
     }
+    out->wall_seconds = now_seconds() - t0;
     return 0;
 }
 

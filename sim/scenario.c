@@ -64,6 +64,7 @@ struct layer {
     char *dir;                /* for @include and base */
     dev_t dev;
     ino_t ino;
+    bool cmdline;             /* values of --set: errors name no file:line */
 };
 
 struct loader {
@@ -220,6 +221,8 @@ static int fail(struct loader *L, const config_setting_t *s, const char *path,
     va_end(ap);
     if (!s) return err_at(L->e, NULL, 0, path, "%s", problem);
     const config_setting_t *o = origin(s);
+    if (((const struct layer *)o->config)->cmdline)
+        return err_at(L->e, "--set", 0, path, "%s", problem);
     file_name((const struct layer *)o->config, config_setting_source_file(o), file, sizeof file);
     return err_at(L->e, file, (int)config_setting_source_line(o), path, "%s", problem);
 }
@@ -1273,14 +1276,69 @@ static int resolve(struct loader *L, const char *path, const config_setting_t *f
     return apply_variant(L, root, *tree);
 }
 
-int scenario_load(const char *path, struct model **out, struct err *e)
+/* Parses the --set values into one layer, value i as setting v<i>. */
+static int load_set_layer(struct loader *L, int n, const char *const *paths,
+                          const char *const *values, config_setting_t **vals)
+{
+    if (L->n_layers == MAX_CHAIN)
+        return err_set(L->e, EXIT_INPUT, "--set: more than %d files in one chain of bases",
+                       MAX_CHAIN - 1);
+    struct layer *ly = calloc(1, sizeof *ly);
+    if (!ly) return oom(L);
+    config_init(&ly->cfg);
+    L->layer[L->n_layers++] = ly;
+    ly->cmdline = true;
+    if (!(ly->path = strdup("--set")) || !(ly->dir = strdup("."))) return oom(L);
+    for (int i = 0; i < n; i++) {
+        /* One parse per value, so a bad one is named alone. */
+        size_t len = strlen(values[i]) + 16;
+        char *text = malloc(len);
+        if (!text) return oom(L);
+        strf(text, len, "v = %s;", values[i]);
+        config_t one;
+        config_init(&one);
+        int ok = config_read_string(&one, text);
+        free(text);
+        config_setting_t *v = ok ? config_lookup(&one, "v") : NULL;
+        if (!v || (config_setting_is_aggregate(v) && config_setting_type(v) != CONFIG_TYPE_ARRAY)) {
+            config_destroy(&one);
+            return err_set(L->e, EXIT_INPUT, "--set: %s: '%s' is not a value (a number, \"string\", "
+                           "true/false or [array])", paths[i], values[i]);
+        }
+        char name[16];
+        strf(name, sizeof name, "v%d", i);
+        vals[i] = copy_setting(config_root_setting(&ly->cfg), name, v);
+        config_destroy(&one);
+        if (!vals[i]) return oom(L);
+        config_setting_set_hook(vals[i], NULL);      /* errors point here, not at `one` */
+        for (int k = 0; k < config_setting_length(vals[i]); k++)
+            config_setting_set_hook(config_setting_get_elem(vals[i], (unsigned)k), NULL);
+    }
+    return 0;
+}
+
+int scenario_load_set(const char *path, int n, const char *const *paths,
+                      const char *const *values, struct model **out, struct err *e)
 {
     struct loader L = { .e = e, .n_layers = 0 };
     *out = NULL;
     struct model *m = model_create();
     if (!m) return err_set(e, EXIT_RUNTIME, "out of memory");
     config_setting_t *tree;
-    int rc = resolve(&L, path, NULL, &tree);
+    config_setting_t **vals = n > 0 ? calloc((size_t)n, sizeof *vals) : NULL;
+    int rc = n > 0 && !vals ? oom(&L) : 0;
+    if (rc == 0) rc = resolve(&L, path, NULL, &tree);
+    if (rc == 0 && n > 0) rc = load_set_layer(&L, n, paths, values, vals);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char why[PATH_LEN + 128];
+        config_setting_t *t = walk(tree, paths[i], why, sizeof why);
+        if (!t || t == tree)
+            rc = err_set(e, EXIT_INPUT, "--set: %s: names no setting of %s (%s)",
+                         paths[i][0] ? paths[i] : "(empty path)", path, t ? "empty path" : why);
+        else
+            rc = assign(&L, t, vals[i], vals[i], paths[i]);
+    }
+    free(vals);
     if (rc == 0) rc = read_model(&L, tree, m);
     if (rc == 0 && !(m->path = strdup(path))) rc = oom(&L);
     /* The fingerprint is of the named file's bytes only: a variant's, not
@@ -1295,4 +1353,9 @@ int scenario_load(const char *path, struct model **out, struct err *e)
     }
     *out = m;
     return 0;
+}
+
+int scenario_load(const char *path, struct model **out, struct err *e)
+{
+    return scenario_load_set(path, 0, NULL, NULL, out, e);
 }

@@ -19,7 +19,14 @@
 #include "policy.h"
 #include "rep.h"
 
-struct sim_workspace { struct rep r; struct sim_shape shape; };
+struct sim_workspace {
+    struct rep r;
+    struct sim_shape shape;
+    size_t heap_peak;          /* largest event heap of the last replication */
+};
+
+double sim_workspace_citizens(const struct sim_workspace *w) { return w->r.pop.n; }
+double sim_workspace_heap_peak(const struct sim_workspace *w) { return (double)w->heap_peak; }
 
 void sim_shape_of(const struct model *m, struct sim_shape *s)
 {
@@ -138,16 +145,22 @@ void sim_workspace_destroy(struct sim_workspace *w)
 
 /* ---- hazards -------------------------------------------------------------- */
 
-/* exp(beta . z) at the citizen's state when its hazards were drawn. */
-static double covariate_factor(const struct model *m, const struct transition *tr,
-                               const struct citizen *c)
+/* exp(beta . z) of moves[k] at the citizen's state when its hazards were
+ * drawn; the level part comes from the model's table when it has one. */
+static double covariate_factor(const struct model *m, int k, const struct citizen *c)
 {
+    const struct transition *tr = &m->moves[k];
     if (!tr->has_effects) return 1.0;
-    double lp = 0.0;
-    for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
-    lp += tr->beta[COV_AGE] * (pop_age(c, c->hz_t) - 40.0) / 10.0;
+    double lp = 0.0, f;
+    if (m->level_factor) {
+        f = m->level_factor[(size_t)k * m->n_level_codes + model_level_code(m, c->level)];
+    } else {
+        for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
+        f = 1.0;
+    }
+    if (tr->beta[COV_AGE] != 0.0) lp += tr->beta[COV_AGE] * (pop_age(c, c->hz_t) - 40.0) / 10.0;
     if (c->female) lp += tr->beta[COV_FEMALE];
-    return exp(lp);
+    return lp != 0.0 ? f * exp(lp) : f;
 }
 
 static double flow_out_rate(const struct model *m, int f, const struct citizen *c)
@@ -156,7 +169,7 @@ static double flow_out_rate(const struct model *m, int f, const struct citizen *
     int s = c->state[f];
     double total = 0.0;
     for (int k = fl->move_start[s]; k < fl->move_start[s + 1]; k++)
-        total += m->moves[k].per_year * covariate_factor(m, &m->moves[k], c);
+        total += m->moves[k].per_year * covariate_factor(m, k, c);
     return total;
 }
 
@@ -285,12 +298,14 @@ static void set_alive(struct rep *r, int delta)
     stats_tw_set(&r->st, &r->st.alive, r->t, r->n_alive);
 }
 
-/* Distance of a need score from a band (0 inside). */
+/* How far a need score lies from a band: 0 inside (lo <= s < hi, the top
+ * band holding 4.0 too), else 1 + the distance, so that a score on an open
+ * upper bound never ties with the scores inside (SPEC §7). */
 static double band_distance(const struct ring *ring, double s)
 {
     bool top = ring->need_hi >= (double)MODEL_LEVEL_MAX;
-    if (s < ring->need_lo) return ring->need_lo - s;
-    if (s >= ring->need_hi && !(top && s <= ring->need_hi)) return s - ring->need_hi;
+    if (s < ring->need_lo) return 1.0 + (ring->need_lo - s);
+    if (s > ring->need_hi || (s == ring->need_hi && !top)) return 1.0 + (s - ring->need_hi);
     return 0.0;
 }
 
@@ -310,6 +325,7 @@ static int place_initial_flow(struct rep *r, int f, uint32_t n)
 {
     const struct model *m = r->m;
     const struct flow *fl = &m->flows[f];
+    if (n == 0) return 0;                  /* nobody to place (and GSL's shuffle needs n > 0) */
     uint32_t *order = malloc((size_t)n * sizeof *order);
     struct cand *cand = malloc((size_t)n * sizeof *cand);
     if (!order || !cand) { free(order); free(cand); return -1; }
@@ -510,13 +526,13 @@ static void transition(struct rep *r, uint32_t ci, int f)
     int k0 = fl->move_start[s], n = fl->move_start[s + 1] - k0;
     double w[MODEL_MAX_RINGS + 1], total = 0.0;
     for (int k = 0; k < n; k++) {
-        w[k] = m->moves[k0 + k].per_year * covariate_factor(m, &m->moves[k0 + k], c);
+        w[k] = m->moves[k0 + k].per_year * covariate_factor(m, k0 + k, c);
         total += w[k];
     }
     int to = m->moves[k0 + pick_weighted(r->rng.r[RNG_TRANSITION], w, n, total)].to;
     /* A move into a full ring puts the citizen on its list and leaves it
      * where it is; transitions get no interim placement (SPEC §7). */
-    if (policy_has_room(r, f, to) && policy_budget_allows(r, f, to))
+    if (policy_admit(r, ci, f, to))
         policy_enter_now(r, ci, f, to, CAUSE_TRANSITION);
     else
         policy_request(r, ci, f, to, CAUSE_TRANSITION);
@@ -625,6 +641,7 @@ static void finish(struct rep *r)
 {
     const struct model *m = r->m;
     struct rep_stats *st = &r->st;
+    policy_budget_flush(r);
     stats_mark(st, r->horizon);
     uint32_t placed[MODEL_MAX_FLOWS] = { 0 }, outward[MODEL_MAX_FLOWS] = { 0 };
     double change[MODEL_MAX_DIMS] = { 0 };
@@ -672,6 +689,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     r->events = want_events ? &res->events : NULL;
 
     if (create_initial(r) != 0) goto oom;
+    policy_budget_start(r);
     /* Global events: snapshots by index (no drift), marks, first arrival. */
     for (int k = 0; k < w->shape.n_snap; k++) {
         double ts = fmin(k * w->shape.snap_dt, r->horizon);
@@ -682,7 +700,9 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     rep_schedule(r, next_arrival(r, 0.0), EV_ARRIVAL, 0, 0, 0);
 
     struct event ev;
+    w->heap_peak = 0;
     while (!r->oom && evq_pop(&r->q, &ev)) {
+        if (r->q.n >= w->heap_peak) w->heap_peak = r->q.n + 1;
         if (ev.t > r->horizon) break;
         r->t = ev.t;
         struct citizen *c = ev.kind <= EV_EXIT && ev.kind != EV_ARRIVAL ? &r->pop.c[ev.who] : NULL;
@@ -701,7 +721,11 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
         case EV_RBS: on_rbs(r, ev.who); break;
         case EV_EXIT: on_exit(r, ev.who, ev.flow); break;
         case EV_SNAPSHOT: on_snapshot(r, (int)ev.who, res->series, w->shape.n_slots); break;
-        case EV_MARK: stats_mark(&r->st, r->t); break;
+        case EV_MARK:
+            policy_budget_flush(r);           /* time in the rule's state, old year */
+            stats_mark(&r->st, r->t);
+            policy_budget_new_year(r);
+            break;
         }
         r->n_events++;
     }

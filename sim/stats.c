@@ -24,7 +24,9 @@ int stats_init(struct rep_stats *st, const struct model *m)
     st->year_start = calloc((size_t)st->n_years + 1, sizeof *st->year_start);
     st->frozen_days_year = calloc((size_t)st->n_years, sizeof *st->frozen_days_year);
     st->deferred_year = calloc((size_t)st->n_years, sizeof *st->deferred_year);
-    if (!st->slot || !st->year_start || !st->frozen_days_year || !st->deferred_year)
+    st->stepped_year = calloc((size_t)st->n_years, sizeof *st->stepped_year);
+    if (!st->slot || !st->year_start || !st->frozen_days_year || !st->deferred_year ||
+        !st->stepped_year)
         goto fail;
     for (int k = 0; k <= st->n_years; k++) {
         double t = k == 0 ? 0.0 : model_year_start_t(m, st->first_year + k);
@@ -56,6 +58,7 @@ void stats_fini(struct rep_stats *st)
     free(st->year_start);
     free(st->frozen_days_year);
     free(st->deferred_year);
+    free(st->stepped_year);
     memset(st, 0, sizeof *st);
 }
 
@@ -85,6 +88,7 @@ void stats_reset(struct rep_stats *st)
     st->n_decisions = st->n_placements = 0;
     memset(st->frozen_days_year, 0, (size_t)st->n_years * sizeof *st->frozen_days_year);
     memset(st->deferred_year, 0, (size_t)st->n_years * sizeof *st->deferred_year);
+    memset(st->stepped_year, 0, (size_t)st->n_years * sizeof *st->stepped_year);
     st->end_size = 0.0;
     memset(st->outward_share, 0, sizeof st->outward_share);
     memset(st->level_change, 0, sizeof st->level_change);
@@ -248,6 +252,16 @@ static double wl_p95(const struct slot_stats *s, double window)
     return (double)(s->wl_hist_cap - 1);
 }
 
+/* The budget of calendar year `year` for the part of it inside the KPI
+ * window: budget.annual pro rata, so that a partial first or last year
+ * compares like with like. 0 when there is no budget. */
+static double window_budget(const struct model *m, int year)
+{
+    double t0 = model_year_start_t(m, year), t1 = model_year_start_t(m, year + 1);
+    double a = fmax(t0, m->warmup_years), b = fmin(t1, m->years);
+    return b > a ? m->budget_annual * (b - a) / (t1 - t0) : 0.0;
+}
+
 /* The one walk over all KPIs: the layout and the values come from it, so
  * they cannot disagree. st == NULL walks the layout only. */
 static void kpi_walk(const struct model *m, const struct rep_stats *st,
@@ -282,19 +296,23 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
          v && st->n_placements ? st->placement_sum / st->n_placements * DAYS_PER_YEAR : NAN);
     emit(fn, ctx, "visitation_queue_mean", -1, -1, 0, -1, "citizens", v ? st->vqueue.area / W : NAN);
     emit(fn, ctx, "caseworker_utilisation", -1, -1, 0, -1, "share", v ? st->vbusy.area / (W * m->caseworkers) : NAN);
-    double frozen = 0.0, over = 0.0;
+    double frozen = 0.0, over = 0.0, deferred = 0.0, stepped = 0.0;
     if (v)
         for (int k = 0; k < st->n_years; k++) {
             frozen += st->frozen_days_year[k];
+            deferred += st->deferred_year[k];
+            stepped += st->stepped_year[k];
             double spend = 0.0;
             for (int f = 0; f < m->n_flows; f++)
                 for (int r = 0; r < m->flows[f].n_rings; r++)
                     spend += ring_cost(st, f, r, k, false);
-            if (m->budget_annual > 0 && year_window_len(st, k) > 0 && spend > m->budget_annual)
-                over += 1.0;
+            double budget = window_budget(m, st->first_year + k);
+            if (budget > 0 && spend > budget) over += 1.0;
         }
     emit(fn, ctx, "years_over_budget", -1, -1, 0, -1, "years", v ? over : NAN);
     emit(fn, ctx, "days_frozen", -1, -1, 0, -1, "days", v ? frozen : NAN);
+    emit(fn, ctx, "placements_deferred", -1, -1, 0, -1, "placements", v ? deferred : NAN);
+    emit(fn, ctx, "placements_stepped_down", -1, -1, 0, -1, "placements", v ? stepped : NAN);
     emit(fn, ctx, "arrivals", -1, -1, 0, -1, "citizens", v ? st->arrivals : NAN);
     emit(fn, ctx, "deaths", -1, -1, 0, -1, "citizens", v ? st->deaths : NAN);
     emit(fn, ctx, "retirements", -1, -1, 0, -1, "citizens", v ? st->retirements : NAN);
@@ -316,14 +334,15 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
             for (int f = 0; f < m->n_flows; f++)
                 for (int r = 0; r < m->flows[f].n_rings; r++)
                     spend += ring_cost(st, f, r, k, false);
-        double budget = m->budget_annual;
         int year = first_year + k;
+        double budget = window_budget(m, year);
         (void)t0;
         emit(fn, ctx, "spending", -1, -1, year, -1, "DKK", v ? spend : NAN);
         emit(fn, ctx, "budget", -1, -1, year, -1, "DKK", budget);
         emit(fn, ctx, "over_budget", -1, -1, year, -1, "DKK", v && budget > 0 ? spend - budget : NAN);
         emit(fn, ctx, "days_frozen", -1, -1, year, -1, "days", v ? st->frozen_days_year[k] : NAN);
         emit(fn, ctx, "placements_deferred", -1, -1, year, -1, "placements", v ? st->deferred_year[k] : NAN);
+        emit(fn, ctx, "placements_stepped_down", -1, -1, year, -1, "placements", v ? st->stepped_year[k] : NAN);
     }
 
     for (int f = 0; f < m->n_flows; f++) {

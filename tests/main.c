@@ -10,7 +10,12 @@ int main(void)
         { "basics", test_group_basics },
         { "scenario", test_group_scenario },
         { "validation", test_group_validation },
+        { "policy", test_group_policy },
+        { "handlers", test_group_handlers },
+        { "budget", test_group_budget },
+        { "compare", test_group_compare },
         { "cli", test_group_cli },
+        { "plot", test_group_plot },
     };
     int total = 0, failed = 0;
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {

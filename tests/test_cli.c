@@ -221,6 +221,34 @@ static void test_run_writes_every_file(void **state)
     tmp_remove(&t);
 }
 
+/* MPI: mpirun -np 2 splits the replications over two ranks and gathers
+ * them on rank 0; the files must be those of a serial run, byte for byte.
+ * Skipped when flowsim was not built with MPI here (no mpicc/mpirun). */
+static void test_mpi_matches_serial(void **state)
+{
+    (void)state;
+    const char *mpi = getenv("FLOWSIM_MPI_BIN");
+    if (!mpi || !*mpi) {
+        printf("  (no MPI build: mpicc and mpirun are not installed)\n");
+        skip();
+    }
+    struct tmp t;
+    tmp_make(&t);
+    run_to(&t, "serial", "-j 1");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "mpirun --allow-run-as-root --oversubscribe -np 2 %s run tests/data/small.cfg "
+             "-o %s/mpi -r 6 -q -j 1 >%s/mpi.log 2>&1", mpi, t.dir, t.dir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+    static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv",
+                                         "waits.csv", "rbs_panel.csv", "events.csv" };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        assert_same_file(&t, "serial", "mpi", files[i], true);
+    tmp_remove(&t);
+}
+
 /* An output directory that cannot be created: exit 1, one line. */
 static void test_unwritable_output(void **state)
 {
@@ -245,6 +273,7 @@ int test_group_cli(int *n)
         cmocka_unit_test(test_determinism_across_threads),
         cmocka_unit_test(test_run_writes_every_file),
         cmocka_unit_test(test_unwritable_output),
+        cmocka_unit_test(test_mpi_matches_serial),
     };
     return RUN_GROUP(tests, n);
 }

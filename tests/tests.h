@@ -23,5 +23,10 @@ int test_group_basics(int *n);     /* evq, rngs, afile, sha256, caldate */
 int test_group_scenario(int *n);   /* loader and validation */
 int test_group_validation(int *n); /* whole runs against exact results */
 int test_group_cli(int *n);        /* the program end to end */
+int test_group_budget(int *n);     /* budget rules: report, freeze, step_down */
+int test_group_compare(int *n);    /* compare, common random numbers, sweeps */
+int test_group_policy(int *n);     /* policy.c driven directly */
+int test_group_handlers(int *n);   /* event handlers through whole runs */
+int test_group_plot(int *n);       /* i18n, plots, report.html, missing gnuplot */
 
 #endif

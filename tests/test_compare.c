@@ -1,0 +1,420 @@
+/* test_compare.c: compare.c through the library (paired differences, common
+ * random numbers, KPI matching, sweep ranges, --set overrides, the files)
+ * and `flowsim compare` / `flowsim sweep` end to end (FLOWSIM_BIN): exit
+ * statuses, one-line errors, nothing written on bad input. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "tests.h"
+
+#include "compare.h"
+#include "scenario.h"
+
+static struct model *load(const char *path)
+{
+    struct model *m = NULL;
+    struct err e = { 0 };
+    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
+    return m;
+}
+
+static void crun(struct model *m, struct cmp_run *c)
+{
+    struct err e = { 0 };
+    if (compare_run(m, 2, false, false, c, &e) != 0) fail_msg("%s", e.msg);
+}
+
+static int find(const struct cmp_run *c, const char *name, int flow, int ring)
+{
+    for (int k = 0; k < c->n_kpi; k++)
+        if (!strcmp(c->desc[k].name, name) && c->desc[k].flow == flow &&
+            c->desc[k].ring == ring && c->desc[k].year == 0 && c->desc[k].dim < 0)
+            return k;
+    fail_msg("no KPI %s", name);
+    return -1;
+}
+
+/* A scenario compared with itself: every difference is exactly zero. */
+static void test_self_comparison_is_zero(void **state)
+{
+    (void)state;
+    struct model *a = load("tests/data/small.cfg"), *b = load("tests/data/small.cfg");
+    a->replications = b->replications = 4;
+    struct cmp_run ra, rb;
+    crun(a, &ra);
+    crun(b, &rb);
+    int *map = compare_match(&ra, &rb);
+    assert_non_null(map);
+    int defined = 0;
+    for (int k = 0; k < ra.n_kpi; k++) {
+        assert_int_equal(map[k], k);
+        struct kpi_stat d;
+        compare_paired(&ra, k, &rb, k, &d);
+        assert_false(compare_real(&d));
+        if (d.n == 0) continue;                 /* undefined in every replication */
+        assert_true(d.mean == 0.0);
+        if (d.n > 1) assert_true(d.sd == 0.0 && d.lo == 0.0 && d.hi == 0.0);
+        defined++;
+    }
+    assert_true(defined > 50);
+    free(map);
+    compare_run_fini(&ra);
+    compare_run_fini(&rb);
+}
+
+/* Common random numbers: one more place in the M/M/c ring (5 -> 6 places,
+ * load 0.8 -> 0.67). The paired CI of the difference (same seed) must be
+ * narrower than the CI of the difference of two independent runs (the
+ * alternative on another seed, variances added). */
+static void test_crn_narrows_the_ci(void **state)
+{
+    (void)state;
+    struct model *mb = load("tests/data/mmc.cfg"), *ma = load("tests/data/mmc.cfg"),
+                 *mi = load("tests/data/mmc.cfg");
+    struct model *ms[] = { mb, ma, mi };
+    for (int i = 0; i < 3; i++) {
+        ms[i]->years = 25.0;
+        ms[i]->warmup_years = 5.0;
+        ms[i]->replications = 30;
+    }
+    ma->flows[0].rings[0].capacity = 6;
+    mi->flows[0].rings[0].capacity = 6;
+    mi->seed = 1234567;                        /* independent streams */
+    struct cmp_run b, a, ind;
+    crun(mb, &b);
+    crun(ma, &a);
+    crun(mi, &ind);
+    const char *names[] = { "wait_days_mean", "cost_total", "occupancy_mean" };
+    for (int i = 0; i < 3; i++) {
+        int ring = strcmp(names[i], "cost_total") ? 0 : -1;
+        int k = find(&b, names[i], ring < 0 ? -1 : 0, ring);
+        struct kpi_stat paired;
+        compare_paired(&b, k, &a, k, &paired);
+        double n = b.n_rep, sb = b.stat[k].sd, si = ind.stat[k].sd;
+        double half_ind = 1.96 * sqrt(sb * sb / n + si * si / n);
+        double half_paired = (paired.hi - paired.lo) / 2.0;
+        printf("  %-16s paired diff %+.4g, CI half-width %.4g; independent %+.4g, %.4g; "
+               "ratio %.3f\n",
+               names[i], paired.mean, half_paired, ind.stat[k].mean - b.stat[k].mean, half_ind,
+               half_paired / half_ind);
+        assert_true(half_paired < half_ind);
+        if (i == 0) assert_true(compare_real(&paired));   /* one place less wait: real */
+    }
+    compare_run_fini(&b);
+    compare_run_fini(&a);
+    compare_run_fini(&ind);
+}
+
+/* KPIs are matched by name and scope, not position: a shorter horizon has
+ * fewer calendar years, and those left out get no difference. */
+static void test_match_by_name(void **state)
+{
+    (void)state;
+    struct model *a = load("tests/data/small.cfg"), *b = load("tests/data/small.cfg");
+    a->replications = b->replications = 2;
+    b->years = 2.5;                            /* ends in 2016: no 2017 */
+    struct cmp_run ra, rb;
+    crun(a, &ra);
+    crun(b, &rb);
+    assert_true(rb.n_kpi < ra.n_kpi);
+    int *map = compare_match(&ra, &rb);
+    int unmatched = 0;
+    for (int k = 0; k < ra.n_kpi; k++) {
+        if (map[k] < 0) {
+            assert_int_equal(ra.desc[k].year, 2017);
+            unmatched++;
+            continue;
+        }
+        assert_string_equal(ra.desc[k].name, rb.desc[map[k]].name);
+        assert_int_equal(ra.desc[k].year, rb.desc[map[k]].year);
+        assert_int_equal(ra.desc[k].ring, rb.desc[map[k]].ring);
+    }
+    assert_int_equal(unmatched, ra.n_kpi - rb.n_kpi);
+    free(map);
+    compare_run_fini(&ra);
+    compare_run_fini(&rb);
+}
+
+static void test_sweep_values(void **state)
+{
+    (void)state;
+    double *v = NULL;
+    int n = 0;
+    bool integral = false;
+    struct err e = { 0 };
+    assert_int_equal(compare_sweep_values("80:200:20", &v, &n, &integral, &e), 0);
+    assert_int_equal(n, 7);
+    assert_true(integral && v[0] == 80 && v[6] == 200);
+    free(v);
+    assert_int_equal(compare_sweep_values("0.1:0.3:0.1", &v, &n, &integral, &e), 0);
+    assert_int_equal(n, 3);                     /* 0.1 + 2 * 0.1 rounds just above 0.3 */
+    assert_false(integral);
+    char buf[32];
+    compare_sweep_format(v[2], integral, buf, sizeof buf);
+    assert_true(fabs(atof(buf) - 0.3) < 1e-12);
+    free(v);
+    assert_int_equal(compare_sweep_values("5:5:1", &v, &n, &integral, &e), 0);
+    assert_int_equal(n, 1);
+    free(v);
+    compare_sweep_format(120, true, buf, sizeof buf);
+    assert_string_equal(buf, "120");
+    static const char *const bad[] = { "200:80:20", "80:200:0", "80:200:-5", "80:200", "a:b:c",
+                                       "1:2:3:4", "", "1::2" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&e, 0, sizeof e);
+        assert_int_equal(compare_sweep_values(bad[i], &v, &n, &integral, &e), -1);
+        assert_int_equal(e.status, EXIT_INPUT);
+        assert_null(v);
+    }
+    assert_int_equal(compare_sweep_values("200:80:20", &v, &n, &integral, &e), -1);
+    assert_non_null(strstr(e.msg, "empty"));
+}
+
+static void test_load_set(void **state)
+{
+    (void)state;
+    struct model *m = NULL;
+    struct err e = { 0 };
+    const char *p[] = { "flows.home.rings.training.capacity", "budget.annual" };
+    const char *v[] = { "8", "123.5" };
+    assert_int_equal(scenario_load_set("tests/data/small.cfg", 2, p, v, &m, &e), 0);
+    assert_int_equal(m->flows[0].rings[1].capacity, 8);
+    assert_true(m->budget_annual == 123.5);
+    model_destroy(m);
+    static const struct { const char *path, *value, *msg; } bad[] = {
+        { "flows.home.rings.trainin.capacity", "8",
+          "--set: flows.home.rings.trainin.capacity: names no setting of tests/data/small.cfg "
+          "(no \"trainin\" in flows.home.rings (did you mean 'training'?))" },
+        { "flows.home.rings.training.capacity", "7.5",
+          "--set: flows.home.rings.training.capacity: needs a whole number (got 7.5)" },
+        { "flows.home.rings.training.capacity", "-3",
+          "--set: flows.home.rings.training.capacity: must be 0 or more (got -3)" },
+        { "budget.rule", "\"fridge\"", "--set: budget.rule: " },
+        { "budget.annual", "lots", "--set: budget.annual: 'lots' is not a value" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&e, 0, sizeof e);
+        m = NULL;
+        assert_int_equal(scenario_load_set("tests/data/small.cfg", 1, &bad[i].path, &bad[i].value,
+                                           &m, &e), -1);
+        assert_null(m);
+        assert_int_equal(e.status, EXIT_INPUT);
+        if (strncmp(e.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
+            fail_msg("got: %s\nwant: %s", e.msg, bad[i].msg);
+    }
+}
+
+/* ---- end to end ------------------------------------------------------------ */
+
+struct tmp { char dir[64]; };
+
+static const char *bin(void)
+{
+    const char *b = getenv("FLOWSIM_BIN");
+    return b ? b : "build/flowsim";
+}
+
+static int flowsim(const struct tmp *t, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s >'%s/stdout' 2>'%s/stderr'", bin(), args, t->dir, t->dir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const struct tmp *t, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static void write_file(const struct tmp *t, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+static bool exists(const struct tmp *t, const char *name)
+{
+    char path[256];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    return stat(path, &sb) == 0;
+}
+
+/* A variant of tests/data/small.cfg in t, named name, with the given set. */
+static void variant(const struct tmp *t, const char *name, const char *set)
+{
+    char cwd[2048], base[4096], text[8192];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(base, sizeof base, "%s/tests/data/small.cfg", cwd);
+    snprintf(text, sizeof text, "base = \"%s\";\nname = \"%s\";\nset = ( %s );\n", base, name, set);
+    char file[96];
+    snprintf(file, sizeof file, "%s.cfg", name);
+    write_file(t, file, text);
+}
+
+/* Bad input: exit 2, one line on stderr containing want, no output dir. */
+static void expect_bad(const struct tmp *t, const char *args, const char *want)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "%s -o %s/out", args, t->dir);
+    assert_int_equal(flowsim(t, full), 2);
+    char *err = slurp(t, "stderr");
+    assert_non_null(err);
+    assert_int_equal(lines(err), 1);
+    if (!strstr(err, want)) fail_msg("stderr: %s\nwant: %s", err, want);
+    free(err);
+    assert_false(exists(t, "out"));
+}
+
+static void test_cli_bad_input(void **state)
+{
+    (void)state;
+    struct tmp t;
+    strcpy(t.dir, "/tmp/flowsim-cmp-XXXXXX");
+    assert_non_null(mkdtemp(t.dir));
+    char args[1024];
+    /* A variant whose base does not exist. */
+    write_file(&t, "orphan.cfg", "name = \"orphan\";\nbase = \"nowhere.cfg\";\n");
+    snprintf(args, sizeof args, "compare tests/data/small.cfg %s/orphan.cfg", t.dir);
+    expect_bad(&t, args, "orphan.cfg:2: base: cannot read");
+    /* A variant that sets a key its base does not have. */
+    variant(&t, "typo", "( \"flows.home.rings.training.capacty\", 8 )");
+    snprintf(args, sizeof args, "compare tests/data/small.cfg %s/typo.cfg", t.dir);
+    expect_bad(&t, args, "typo.cfg:3: flows.home.rings.training.capacty: names no setting of the base");
+    /* A variant with another horizon. */
+    variant(&t, "short", "( \"simulation.years\", 2.0 )");
+    snprintf(args, sizeof args, "compare tests/data/small.cfg %s/short.cfg", t.dir);
+    expect_bad(&t, args, "simulation.years: must equal the base's (3.5)");
+    expect_bad(&t, "compare tests/data/small.cfg", "needs a base scenario and at least one");
+    /* Sweeps: an empty range, a missing key, a value the key refuses. */
+    expect_bad(&t, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=9:3:1",
+               "empty");
+    expect_bad(&t, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=3:9:0",
+               "empty");
+    expect_bad(&t, "sweep tests/data/small.cfg --set flows.home.rings.nothere.capacity=3:9:3",
+               "--set: flows.home.rings.nothere.capacity: names no setting");
+    expect_bad(&t, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=5:6:0.5",
+               "needs a whole number (got 5.5)");
+    expect_bad(&t, "sweep tests/data/small.cfg", "needs --set");
+    snprintf(args, sizeof args, "rm -rf '%s'", t.dir);
+    assert_int_equal(system(args), 0);
+}
+
+static void test_cli_compare_and_sweep(void **state)
+{
+    (void)state;
+    struct tmp t;
+    strcpy(t.dir, "/tmp/flowsim-cmp-XXXXXX");
+    assert_non_null(mkdtemp(t.dir));
+    char args[1024];
+    variant(&t, "bigger", "( \"flows.home.rings.residence.capacity\", 16 )");
+    snprintf(args, sizeof args, "compare tests/data/small.cfg tests/data/small.cfg %s/bigger.cfg "
+             "-r 5 -j 2 -o %s/cmp", t.dir, t.dir);
+    assert_int_equal(flowsim(&t, args), 0);
+    char *out = slurp(&t, "stdout");
+    assert_non_null(strstr(out, "cost per year, M DKK"));
+    assert_non_null(strstr(out, "bigger ("));
+    free(out);
+    char *json = slurp(&t, "cmp/comparison.json");
+    assert_non_null(json);
+    cJSON *root = cJSON_Parse(json);
+    assert_non_null(root);
+    cJSON *scen = cJSON_GetObjectItem(root, "scenarios"), *diff = cJSON_GetObjectItem(root, "differences");
+    assert_int_equal(cJSON_GetArraySize(scen), 3);
+    assert_int_equal(cJSON_GetArraySize(diff), 2);
+    assert_int_equal(cJSON_GetObjectItem(root, "replications")->valueint, 5);
+    /* The base against itself: zero, not real. */
+    cJSON *c0 = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(diff, 0), "kpis"),
+                                    "cost_total");
+    assert_true(cJSON_GetObjectItem(c0, "mean")->valuedouble == 0.0);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(c0, "real")));
+    /* Four more places cost more, for sure. */
+    cJSON *c1 = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(diff, 1), "kpis"),
+                                    "cost_total");
+    assert_true(cJSON_GetObjectItem(c1, "mean")->valuedouble > 0.0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(c1, "real")));
+    /* Each scenario's tree is summary.json's. */
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(scen, 2), "kpis"),
+                                        "by_year"));
+    cJSON_Delete(root);
+    free(json);
+    /* Each scenario's run files beside it, for plots; a repeated name gets -2. */
+    assert_true(exists(&t, "cmp/small/summary.json"));
+    assert_true(exists(&t, "cmp/small-2/timeseries.csv"));
+    assert_true(exists(&t, "cmp/bigger/summary.json"));
+    char *csv = slurp(&t, "cmp/comparison.csv");
+    assert_true(!strncmp(csv, "scenario,kpi,flow,ring,year,base_mean,alt_mean,diff_mean,diff_sd,"
+                              "diff_ci_lo,diff_ci_hi,real\n", 83));
+    free(csv);
+
+    snprintf(args, sizeof args, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=4:8:2 "
+             "-r 3 -o %s/sw", t.dir);
+    assert_int_equal(flowsim(&t, args), 0);
+    out = slurp(&t, "stdout");
+    assert_non_null(strstr(out, "wait, days"));
+    free(out);
+    char *err = slurp(&t, "stderr");         /* 4 places < 5 initial: said once */
+    assert_non_null(strstr(err, "flows.home.rings.training.initial (5) is lowered"));
+    free(err);
+    csv = slurp(&t, "sw/sweep.csv");
+    assert_true(!strncmp(csv, "value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 45));
+    assert_non_null(strstr(csv, "\n4,cost_total,"));
+    assert_non_null(strstr(csv, "\n8,cost_total,"));
+    assert_null(strstr(csv, "\n10,"));
+    free(csv);
+    json = slurp(&t, "sw/sweep.json");
+    root = cJSON_Parse(json);
+    assert_non_null(root);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "points")), 3);
+    cJSON_Delete(root);
+    free(json);
+    snprintf(args, sizeof args, "rm -rf '%s'", t.dir);
+    assert_int_equal(system(args), 0);
+}
+
+int test_group_compare(int *n)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_self_comparison_is_zero),
+        cmocka_unit_test(test_crn_narrows_the_ci),
+        cmocka_unit_test(test_match_by_name),
+        cmocka_unit_test(test_sweep_values),
+        cmocka_unit_test(test_load_set),
+        cmocka_unit_test(test_cli_bad_input),
+        cmocka_unit_test(test_cli_compare_and_sweep),
+    };
+    return RUN_GROUP(tests, n);
+}

@@ -1,0 +1,395 @@
+/* test_plot.c: number formats (i18n), the plots drawn from a small run
+ * (PNG signature and size, .dat row counts), a missing or failing gnuplot
+ * degrading to one line on stderr with exit 0, report.html holding every
+ * KPI of summary.json, and a comparison's plots and report. Uses the built
+ * program (FLOWSIM_BIN) on tests/data/small.cfg with 3 replications. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "gnuplot.h"
+#include "i18n.h"
+#include "tests.h"
+
+struct tmp { char dir[64]; };
+
+static const char *bin(void)
+{
+    const char *b = getenv("FLOWSIM_BIN");
+    return b ? b : "build/flowsim";
+}
+
+static void tmp_make(struct tmp *t)
+{
+    strcpy(t->dir, "/tmp/flowsim-plot-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+}
+
+static void tmp_remove(struct tmp *t)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Runs `env flowsim args` with stdout and stderr into t; the exit status. */
+static int flowsim(const struct tmp *t, const char *env, const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s %s >'%s/stdout' 2>'%s/stderr'", env ? env : "", bin(), args,
+             t->dir, t->dir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_non_null(s);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)n;
+    return s;
+}
+
+static char *tmp_file(const struct tmp *t, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    return slurp(path, NULL);
+}
+
+static bool tmp_exists(const struct tmp *t, const char *name)
+{
+    char path[256];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", t->dir, name);
+    return stat(path, &sb) == 0;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* Data rows of a .dat: lines that are neither blank nor comments. */
+static int dat_rows(const char *s)
+{
+    int n = 0;
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len > 0 && s[0] != '#') n++;
+        s += len + (e != NULL);
+    }
+    return n;
+}
+
+/* small.cfg with output.plots switched on, written into t. */
+static void small_with_plots(const struct tmp *t)
+{
+    char *cfg = slurp("tests/data/small.cfg", NULL);
+    assert_non_null(cfg);
+    char *p = strstr(cfg, "plots = false");
+    assert_non_null(p);
+    memcpy(p, "plots = true ", 13);
+    char path[256];
+    snprintf(path, sizeof path, "%s/small.cfg", t->dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(cfg, f);
+    fclose(f);
+    free(cfg);
+}
+
+static void test_i18n_numbers(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_string_equal(i18n_num(b, sizeof b, 1234567.8, 0, LANG_DA), "1.234.568");
+    assert_string_equal(i18n_num(b, sizeof b, 1234567.8, 0, LANG_EN), "1,234,568");
+    assert_string_equal(i18n_num(b, sizeof b, 1234.5, 2, LANG_DA), "1.234,50");
+    assert_string_equal(i18n_num(b, sizeof b, -98765.4321, 1, LANG_EN), "-98,765.4");
+    assert_string_equal(i18n_num(b, sizeof b, 999.5, 0, LANG_EN), "1,000");   /* carry into a group */
+    assert_string_equal(i18n_num(b, sizeof b, 100.0, 0, LANG_DA), "100");
+    assert_string_equal(i18n_num(b, sizeof b, -0.04, 1, LANG_DA), "0,0");     /* no "-0,0" */
+    assert_string_equal(i18n_num(b, sizeof b, NAN, 2, LANG_EN), "\xe2\x80\x93");
+    assert_string_equal(i18n_dkk(b, sizeof b, 1234567.8, LANG_DA), "1.234.568 kr.");
+    assert_string_equal(i18n_dkk(b, sizeof b, 1234567.8, LANG_EN), "DKK 1,234,568");
+    assert_string_equal(i18n_mdkk(b, sizeof b, 391908116.9, 1, LANG_DA), "391,9 mio. kr.");
+    assert_string_equal(i18n_pct(b, sizeof b, 0.43729, 1, LANG_DA), "43,7 %");
+    assert_string_equal(i18n_pct(b, sizeof b, 0.43729, 1, LANG_EN), "43.7%");
+    assert_int_equal(i18n_lang("da"), LANG_DA);
+    assert_int_equal(i18n_lang(NULL), LANG_EN);
+    assert_string_equal(i18n_kpi("occupancy_mean", LANG_DA), "Borgere i ringen (gns.)");
+    assert_string_equal(i18n_kpi("no_such_kpi", LANG_DA), "no_such_kpi");
+    assert_string_equal(i18n_unit("DKK", LANG_DA), "kr.");
+}
+
+/* Checks NAME.png (signature, size), NAME.svg and NAME.gp exist; returns
+ * NAME.dat's data rows. */
+static int check_plot(const struct tmp *t, const char *sub, const char *name)
+{
+    char rel[256];
+    size_t len = 0;
+    snprintf(rel, sizeof rel, "%s/%s/plots/%s.png", t->dir, sub ? sub : ".", name);
+    char *png = slurp(rel, &len);
+    if (!png) fail_msg("%s was not drawn", rel);
+    assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
+    if (len < 8000) fail_msg("%s is only %zu bytes", rel, len);
+    free(png);
+    snprintf(rel, sizeof rel, "%s/%s/plots/%s.svg", t->dir, sub ? sub : ".", name);
+    char *svg = slurp(rel, NULL);
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "<svg"));
+    free(svg);
+    snprintf(rel, sizeof rel, "%s/%s/plots/%s.gp", t->dir, sub ? sub : ".", name);
+    char *gp = slurp(rel, NULL);
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "pngcairo"));
+    assert_null(strstr(gp, t->dir));              /* relative paths only */
+    free(gp);
+    snprintf(rel, sizeof rel, "%s/%s/plots/%s.dat", t->dir, sub ? sub : ".", name);
+    char *dat = slurp(rel, NULL);
+    assert_non_null(dat);
+    int rows = dat_rows(dat);
+    free(dat);
+    return rows;
+}
+
+static bool have_gnuplot(void)
+{
+    char exe[4096];
+    return gnuplot_find(exe, sizeof exe);
+}
+
+static void test_plots_of_a_run(void **state)
+{
+    (void)state;
+    if (!have_gnuplot()) skip();
+    struct tmp t;
+    tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 0);
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 0);
+    char *err = tmp_file(&t, "stderr");
+    assert_string_equal(err, "");
+    free(err);
+    /* small.cfg: home has 3 rings, work 2; snapshots every 2 months over
+     * 3.5 years; waits.csv has 26 bins per ring, the last open-ended. */
+    char *ts = tmp_file(&t, "run/timeseries.csv");
+    int n_snap = (count_lines(ts) - 1) / (3 + 1 + 2 + 1);
+    free(ts);
+    assert_int_equal(n_snap, 22);
+    assert_int_equal(check_plot(&t, "run", "occupancy_home"), 3 * n_snap);
+    assert_int_equal(check_plot(&t, "run", "waiting_home"), 3 * n_snap);
+    assert_int_equal(check_plot(&t, "run", "occupancy_work"), 2 * n_snap);
+    assert_int_equal(check_plot(&t, "run", "waiting_work"), 2 * n_snap);
+    assert_int_equal(check_plot(&t, "run", "outward"), 2 * (3 + 1) + 2 * (2 + 1));
+    assert_int_equal(check_plot(&t, "run", "waits"), 5 * 25);
+    /* Calendar years 2014 (from the end of warm-up) to 2017. */
+    assert_int_equal(check_plot(&t, "run", "spending"), 4);
+    char *dat = tmp_file(&t, "run/plots/spending.dat");
+    assert_non_null(strstr(dat, "\"2014*\""));
+    assert_non_null(strstr(dat, " 4.750000\n"));   /* the budget, DKK million */
+    free(dat);
+    assert_false(tmp_exists(&t, "run/plots/.draw.gp"));
+    assert_true(tmp_exists(&t, "run/report.html"));
+    tmp_remove(&t);
+}
+
+/* Every KPI leaf of a kpis tree appears in the report by its path. */
+static void check_paths(const cJSON *o, char *path, size_t n, const char *report, int *count)
+{
+    if (cJSON_GetObjectItemCaseSensitive(o, "mean")) {
+        if (!strstr(report, path)) fail_msg("report.html lacks KPI %s", path);
+        ++*count;
+        return;
+    }
+    const cJSON *c;
+    cJSON_ArrayForEach(c, o) {
+        if (!cJSON_IsObject(c)) continue;
+        size_t len = strlen(path);
+        snprintf(path + len, n - len, "%s%s", len ? "/" : "", c->string);
+        check_paths(c, path, n, report, count);
+        path[len] = '\0';
+    }
+}
+
+static void test_report_holds_every_kpi(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 0);
+    snprintf(args, sizeof args, "plot %s/run --lang da", t.dir);
+    int rc = flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args);
+    assert_int_equal(rc, 1);                     /* plot without gnuplot: not drawn */
+    char *html = tmp_file(&t, "run/report.html");
+    char *json = tmp_file(&t, "run/summary.json");
+    assert_non_null(html);
+    cJSON *root = cJSON_Parse(json);
+    assert_non_null(root);
+    char path[512] = "";
+    int count = 0;
+    check_paths(cJSON_GetObjectItemCaseSensitive(root, "kpis"), path, sizeof path, html, &count);
+    assert_true(count > 100);
+    cJSON_Delete(root);
+    /* Self-contained and in Danish: names as written, Danish numbers. */
+    assert_non_null(strstr(html, "<html lang=\"da\">"));
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "http://"));
+    assert_null(strstr(html, "https://"));
+    assert_non_null(strstr(html, "Nøgletal"));
+    assert_non_null(strstr(html, "Support at home"));
+    assert_non_null(strstr(html, "SEL §108"));
+    assert_non_null(strstr(html, "mio. kr."));
+    free(html);
+    free(json);
+    tmp_remove(&t);
+}
+
+static void test_missing_gnuplot_degrades(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    small_with_plots(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run %s/small.cfg -r 3 -q -o %s/run", t.dir, t.dir);
+    assert_int_equal(flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args), 0);
+    char *err = tmp_file(&t, "stderr");
+    assert_int_equal(count_lines(err), 1);
+    assert_non_null(strstr(err, "gnuplot not found"));
+    assert_non_null(strstr(err, "gnuplot *.gp"));
+    free(err);
+    static const char *const names[] = { "occupancy_home", "waiting_work", "spending", "outward", "waits" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "run/plots/%s.gp", names[i]);
+        assert_true(tmp_exists(&t, rel));
+        snprintf(rel, sizeof rel, "run/plots/%s.dat", names[i]);
+        assert_true(tmp_exists(&t, rel));
+        snprintf(rel, sizeof rel, "run/plots/%s.png", names[i]);
+        assert_false(tmp_exists(&t, rel));
+    }
+    assert_true(tmp_exists(&t, "run/summary.json"));
+    char *html = tmp_file(&t, "run/report.html");
+    assert_non_null(html);
+    assert_non_null(strstr(html, "gnuplot"));     /* says why there are no plots */
+    free(html);
+    tmp_remove(&t);
+}
+
+static void test_failing_gnuplot_is_one_warning(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    small_with_plots(&t);
+    char fake[128], env[192], args[512];
+    snprintf(fake, sizeof fake, "%s/fake-gnuplot", t.dir);
+    FILE *f = fopen(fake, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\necho 'fake gnuplot: broken' >&2\nexit 3\n", f);
+    fclose(f);
+    assert_int_equal(chmod(fake, 0755), 0);
+    snprintf(env, sizeof env, "FLOWSIM_GNUPLOT=%s", fake);
+    snprintf(args, sizeof args, "run %s/small.cfg -r 3 -q -o %s/run", t.dir, t.dir);
+    assert_int_equal(flowsim(&t, env, args), 0);
+    char *err = tmp_file(&t, "stderr");
+    assert_int_equal(count_lines(err), 1);
+    assert_non_null(strstr(err, "flowsim: warning:"));
+    assert_non_null(strstr(err, "gnuplot failed"));
+    free(err);
+    assert_true(tmp_exists(&t, "run/summary.json"));
+    assert_true(tmp_exists(&t, "run/report.html"));
+    assert_false(tmp_exists(&t, "run/plots/outward.png"));
+    assert_false(tmp_exists(&t, "run/plots/.outward.drawing.png"));
+    /* `flowsim plot` fails: drawing was the point. */
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    assert_int_equal(flowsim(&t, env, args), 1);
+    /* Not a run directory: bad input. */
+    snprintf(args, sizeof args, "plot %s", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 2);
+    tmp_remove(&t);
+}
+
+/* A comparison directory as compare writes it: comparison.json and one run
+ * directory per scenario. */
+static void test_comparison_plots(void **state)
+{
+    (void)state;
+    if (!have_gnuplot()) skip();
+    struct tmp t;
+    tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/cmp/small", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 0);
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -s 77 -q -o %s/cmp/alt", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/cmp/comparison.json", t.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"flowsim_version\":\"x\",\"seed\":1,\"replications\":3,"
+          "\"base\":{\"name\":\"small\",\"file\":\"small.cfg\",\"sha256\":\"\"},"
+          "\"scenarios\":[{\"name\":\"small\",\"file\":\"small.cfg\",\"sha256\":\"\",\"kpis\":"
+          "{\"cost_per_year\":{\"mean\":2.0e7,\"sd\":1,\"ci95\":[1.9e7,2.1e7],\"unit\":\"DKK/year\"}}},"
+          "{\"name\":\"alt\",\"file\":\"alt.cfg\",\"sha256\":\"\",\"kpis\":"
+          "{\"cost_per_year\":{\"mean\":1.9e7,\"sd\":1,\"ci95\":[1.8e7,2.0e7],\"unit\":\"DKK/year\"}}}],"
+          "\"differences\":[{\"alternative\":\"alt\",\"kpis\":{"
+          "\"cost_per_year\":{\"mean\":-1.0e6,\"sd\":2e5,\"ci95\":[-1.4e6,-0.6e6],\"real\":true},"
+          "\"end_size\":{\"mean\":0.5,\"sd\":1,\"ci95\":[-1.5,2.5],\"real\":false},"
+          "\"flows\":{\"home\":{\"rings\":{\"residence\":{"
+          "\"waiting_list_mean\":{\"mean\":1.25,\"sd\":0.5,\"ci95\":[0.25,2.25],\"real\":true}}}}}}}]}\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "plot %s/cmp --lang en", t.dir);
+    assert_int_equal(flowsim(&t, NULL, args), 0);
+    /* Rows: cost (1), waiting list (1 ring), waits: referral (1), outward: all + 2 flows. */
+    assert_int_equal(check_plot(&t, "cmp", "compare_kpis"), 1 + 1 + 1 + 3);
+    assert_int_equal(check_plot(&t, "cmp", "compare_occupancy_home"), 3 * 2 * 22);
+    assert_int_equal(check_plot(&t, "cmp", "compare_occupancy_work"), 2 * 2 * 22);
+    assert_true(tmp_exists(&t, "cmp/small/report.html"));
+    assert_true(tmp_exists(&t, "cmp/alt/plots/outward.png"));
+    char *html = tmp_file(&t, "cmp/report.html");
+    assert_non_null(html);
+    assert_non_null(strstr(html, "flows/home/rings/residence/waiting_list_mean"));
+    assert_non_null(strstr(html, "<tr class=\"real\"><td>Cost per year"));
+    assert_non_null(strstr(html, "href=\"alt/report.html\""));
+    free(html);
+    tmp_remove(&t);
+}
+
+int test_group_plot(int *n)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_i18n_numbers),
+        cmocka_unit_test(test_plots_of_a_run),
+        cmocka_unit_test(test_report_holds_every_kpi),
+        cmocka_unit_test(test_missing_gnuplot_degrades),
+        cmocka_unit_test(test_failing_gnuplot_is_one_warning),
+        cmocka_unit_test(test_comparison_plots),
+    };
+    return RUN_GROUP(tests, n);
+}
