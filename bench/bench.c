@@ -99,7 +99,7 @@ static struct measure run_threads(const char *path, int reps, int threads)
     m->replications = reps;
     struct run_results res;
     struct err e = { 0 };
-    if (runner_run(m, threads, false, &res, &e) != 0) {
+    if (runner_run(m, threads, false, NULL, &res, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         exit(1);
     }

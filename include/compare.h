@@ -11,6 +11,7 @@
 #ifndef FLOWSIM_COMPARE_H
 #define FLOWSIM_COMPARE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -34,9 +35,10 @@ struct cmp_run {
 /* Runs m's replications (m->seed, m->replications) on n_threads workers
  * (0 = all cores) and keeps their KPIs, and with keep the whole results
  * (for output_write_run; no RBS panel or event log is recorded). Takes
- * ownership of m, also on failure. 0, or -1 with e set (out is then empty). */
-int compare_run(struct model *m, int n_threads, bool progress, bool keep, struct cmp_run *out,
-                struct err *e);
+ * ownership of m, also on failure. stop: as for runner_run. 0, or -1 with e
+ * set (out is then empty). */
+int compare_run(struct model *m, int n_threads, bool progress, const volatile sig_atomic_t *stop,
+                bool keep, struct cmp_run *out, struct err *e);
 void compare_run_fini(struct cmp_run *c);             /* zeroed struct: no-op */
 
 /* For each KPI k of base, the index of the same KPI in alt, or -1.

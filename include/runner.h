@@ -5,6 +5,7 @@
 #define FLOWSIM_RUNNER_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -28,9 +29,11 @@ struct run_results {
  * order; other ranks' results hold only their own block. Replication 0
  * records the RBS panel and, if asked, the event log.
  * progress: draw a progress line on stderr (the caller checks isatty).
+ * stop (may be NULL): when it becomes non-zero the run stops within a
+ * fraction of a second and fails with "interrupted" (see interrupt.h).
  * Returns 0, or -1 with e set; out is released on failure. */
 int runner_run(const struct model *m, int n_threads, bool progress,
-               struct run_results *out, struct err *e);
+               const volatile sig_atomic_t *stop, struct run_results *out, struct err *e);
 void runner_results_fini(struct run_results *res);
 
 /* True unless this is an MPI rank other than 0: only the root writes

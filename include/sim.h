@@ -4,6 +4,7 @@
 #ifndef FLOWSIM_SIM_H
 #define FLOWSIM_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,6 +45,10 @@ void sim_result_fini(struct rep_result *res);
 struct sim_workspace;
 struct sim_workspace *sim_workspace_create(const struct model *m);
 void sim_workspace_destroy(struct sim_workspace *w);   /* NULL is a no-op */
+
+/* A flag that, once non-zero, makes sim_run stop early and fail with
+ * "interrupted" (checked every few thousand events). NULL: never. */
+void sim_workspace_set_stop(struct sim_workspace *w, const volatile sig_atomic_t *stop);
 
 /* Citizens the last replication created, and the largest event heap it
  * had: for the benchmark's bytes per citizen and its bare-queue floor. */

@@ -13,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "err.h"
+#include "interrupt.h"
 #include "model.h"
 #include "output.h"
 #include "plot.h"
@@ -194,8 +195,11 @@ int cli_run(int argc, char **argv)
     const char *dir = o.out_dir ? o.out_dir : m->out_dir;
     struct err e = { 0 };
     struct run_results res;
-    if (runner_run(m, m->threads, isatty(STDERR_FILENO), &res, &e) != 0) {
-        fprintf(stderr, "flowsim: %s\n", e.msg);
+    if (runner_run(m, m->threads, isatty(STDERR_FILENO), interrupt_flag(), &res, &e) != 0) {
+        if (interrupt_requested())
+            fprintf(stderr, "flowsim: interrupted: no results written; earlier results in %s are untouched\n", dir);
+        else
+            fprintf(stderr, "flowsim: %s\n", e.msg);
         model_destroy(m);
         return e.status ? e.status : EXIT_RUNTIME;
     }
@@ -206,7 +210,9 @@ int cli_run(int argc, char **argv)
     }
     char *cmd = cli_join_args(argc, argv);
     struct run_info info = { cmd, res.wall_seconds, res.threads };
+    interrupt_hold();             /* Ctrl-C now waits until the files are complete */
     rc = output_write_run(m, &res, dir, &info, &e);
+    interrupt_release();
     free(cmd);
     if (rc != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
@@ -215,7 +221,7 @@ int cli_run(int argc, char **argv)
         if (!o.quiet) output_print_oneline(m, &res, dir, stdout);
         /* Plots are optional: a failure is one warning line on stderr and
          * the run still succeeds (its results are already in place). */
-        if (m->out_plots) plot_and_report(dir, m->lang, stderr);
+        if (m->out_plots && !interrupt_requested()) plot_and_report(dir, m->lang, stderr);
     }
     runner_results_fini(&res);
     model_destroy(m);
@@ -237,6 +243,7 @@ int cli_main(int argc, char **argv)
 {
     /* GSL's default handler aborts; flowsim checks return codes instead. */
     gsl_set_error_handler_off();
+    interrupt_install();
     if (argc < 2) {
         cli_usage(stderr);
         return EXIT_INPUT;

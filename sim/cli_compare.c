@@ -4,6 +4,8 @@
  * nothing. */
 #include "cli.h"
 
+#include "interrupt.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +61,7 @@ static int run_all(struct model **models, int n, bool keep, struct cmp_run *runs
         if (rc == 0 && progress) fprintf(stderr, "%s (%d of %d)\n", models[i]->name, i + 1, n);
         if (rc != 0) {
             model_destroy(models[i]);
-        } else if (compare_run(models[i], models[i]->threads, progress, keep, &runs[i], &e) != 0) {
+        } else if (compare_run(models[i], models[i]->threads, progress, interrupt_flag(), keep, &runs[i], &e) != 0) {
             fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
         }
@@ -127,14 +129,18 @@ int cli_compare(int argc, char **argv)
     if (rc == 0) rc = run_all(models, n, true, runs);
     if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
         struct err e = { 0 };
-        if (compare_write(runs, n, dir, &e) != 0 || write_runs(runs, n, dir, argc, argv, &e) != 0) {
+        interrupt_hold();        /* Ctrl-C now waits until the files are complete */
+        int wrc = compare_write(runs, n, dir, &e) != 0 || write_runs(runs, n, dir, argc, argv, &e) != 0;
+        interrupt_release();
+        if (wrc) {
             fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
         } else {
             if (!o.quiet) compare_print(runs, n, dir, stdout);
             fflush(stdout);
             /* Optional, as for run: a failure is one warning line. */
-            if (runs[0].m->out_plots) plot_and_report(dir, runs[0].m->lang, stderr);
+            if (runs[0].m->out_plots && !interrupt_requested())
+                plot_and_report(dir, runs[0].m->lang, stderr);
         }
     }
     for (int i = 0; models && i < n; i++) model_destroy(models[i]);
@@ -230,7 +236,10 @@ int cli_sweep(int argc, char **argv)
     }
     if (rc == 0) rc = run_all(models, n, false, runs);
     if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
-        if (compare_sweep_write(runs, values, n, path, dir, &e) != 0) {
+        interrupt_hold();
+        int wrc = compare_sweep_write(runs, values, n, path, dir, &e);
+        interrupt_release();
+        if (wrc != 0) {
             fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
         } else if (!o.quiet) {

@@ -30,7 +30,8 @@ void compare_run_fini(struct cmp_run *c)
     memset(c, 0, sizeof *c);
 }
 
-int compare_run(struct model *m, int n_threads, bool progress, bool keep, struct cmp_run *out,
+int compare_run(struct model *m, int n_threads, bool progress, const volatile sig_atomic_t *stop,
+                bool keep, struct cmp_run *out,
                 struct err *e)
 {
     memset(out, 0, sizeof *out);
@@ -39,7 +40,7 @@ int compare_run(struct model *m, int n_threads, bool progress, bool keep, struct
     m->out_rbs_panel = false;
     m->out_events = false;
     struct run_results res;
-    if (runner_run(m, n_threads, progress, &res, e) != 0) {
+    if (runner_run(m, n_threads, progress, stop, &res, e) != 0) {
         compare_run_fini(out);
         return -1;
     }

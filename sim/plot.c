@@ -677,8 +677,11 @@ static void grid_shape(int cells, int *rows, int *cols)
     *rows = (cells + *cols - 1) / *cols;
 }
 
-static void gp_year_axis(FILE *g, double x0, double x1)
+static void gp_year_axis(FILE *g, double x0, double x1, enum lang l)
 {
+    fputs("  set xlabel ", g);
+    gp_q(g, i18n_text("year", l));
+    fputs(" offset 0,0.4\n", g);
     double span = x1 - x0;
     int step = span <= 6 ? 1 : span <= 14 ? 2 : span <= 30 ? 5 : 10;   /* panels are narrow */
     fprintf(g, "  set xrange [%.6f:%.6f]\n  set xtics %d, %d format \"%%.0f\"\n",
@@ -721,7 +724,7 @@ static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col
     fprintf(g, "  set multiplot layout %d,%d title ", rows, cols);
     gp_q(g, title);
     fputs(" font \",14\"\n", g);
-    gp_year_axis(g, r->x_year[0], r->x_year[r->n_snap - 1]);
+    gp_year_axis(g, r->x_year[0], r->x_year[r->n_snap - 1], c->l);
     for (int s = 0; s < fl->n_rings; s++) {
         const struct plot_ring *ring = &fl->rings[s];
         double max = occ && ring->capacity > 0 ? ring->capacity : 0.0;
@@ -759,7 +762,7 @@ static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col
         fputs("  unset label 5\n", g);
     }
     /* The last cell holds the legend, so no panel's data hides under it. */
-    fputs("  unset title\n  unset ylabel\n  unset border\n  unset xtics\n  unset ytics\n  unset grid\n"
+    fputs("  unset title\n  unset xlabel\n  unset ylabel\n  unset border\n  unset xtics\n  unset ytics\n  unset grid\n"
           "  set xrange [0:1]\n  set yrange [0:1]\n"
           "  set key center center vertical Left reverse samplen 3 spacing 1.5 font \",11\"\n"
           "  plot NaN with filledcurves y1=0 fs solid 1.0 fc ", g);
@@ -1322,7 +1325,7 @@ static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
     fprintf(g, "  set multiplot layout %d,%d title ", rows, cols);
     gp_q(g, title);
     fputs(" font \",14\"\n", g);
-    gp_year_axis(g, x0, x1);
+    gp_year_axis(g, x0, x1, c->l);
     for (int s = 0; s < fl->n_rings; s++) {
         double max = 0.0;
         for (int j = 0; j < m->n_scen; j++) {
@@ -1359,7 +1362,7 @@ static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
         }
         fputc('\n', g);
     }
-    fputs("  unset title\n  unset ylabel\n  unset border\n  unset xtics\n  unset ytics\n  unset grid\n"
+    fputs("  unset title\n  unset xlabel\n  unset ylabel\n  unset border\n  unset xtics\n  unset ytics\n  unset grid\n"
           "  set xrange [0:1]\n  set yrange [0:1]\n"
           "  set key center center vertical Left reverse samplen 3 spacing 1.5 font \",11\"\n  plot ", g);
     for (int j = 0; j < m->n_scen; j++) {
@@ -1453,7 +1456,11 @@ static int draw_all(struct pctx *c, bool *drawn)
                 rc = err_set(&e, EXIT_RUNTIME, "cannot rename %s: %s", tmp, strerror(errno));
             unlink(tmp);
         }
-        if (rc != 0 && failed++ == 0) *c->e = e;
+        if (rc != 0 && failed++ == 0) {    /* name the plot, not the wrapper */
+            char msg[sizeof e.msg];
+            snprintf(msg, sizeof msg, "%s", e.msg);
+            err_set(c->e, EXIT_RUNTIME, "%s.gp: %s", name, msg);
+        }
     }
     unlink_in(c->pdir, ".draw.gp");
     char log[PATH_MAX_LEN + 16];

@@ -13,6 +13,7 @@ struct job {
     const struct model *m;
     struct run_results *res;
     int hi;                     /* this process runs replications [next0, hi) */
+    const volatile sig_atomic_t *stop;   /* Ctrl-C, or NULL */
     atomic_int next;            /* next replication to take */
     atomic_int done;
     atomic_int failed;          /* first failure stops the others */
@@ -122,9 +123,15 @@ static void *worker(void *arg)
         job_fail(j, &e);
         return NULL;
     }
+    sim_workspace_set_stop(w, j->stop);
     for (;;) {
         int r = atomic_fetch_add(&j->next, 1);
         if (r >= j->hi || atomic_load(&j->failed)) break;
+        if (j->stop && *j->stop) {
+            err_set(&e, EXIT_RUNTIME, "interrupted");
+            job_fail(j, &e);
+            break;
+        }
         struct rep_result *res = &j->res->rep[r];
         bool first = r == 0;
         if (sim_run(w, (uint32_t)r, first && j->m->out_rbs_panel, first && j->m->out_events,
@@ -151,7 +158,7 @@ static void draw_progress(struct job *j, double t0)
 }
 
 int runner_run(const struct model *m, int n_threads, bool progress,
-               struct run_results *out, struct err *e)
+               const volatile sig_atomic_t *stop, struct run_results *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
     out->m = m;
@@ -174,7 +181,7 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     out->threads = n_threads;
     progress = progress && rank == 0;
 
-    struct job j = { .m = m, .res = out, .hi = hi };
+    struct job j = { .m = m, .res = out, .hi = hi, .stop = stop };
     atomic_init(&j.next, lo);
     pthread_mutex_init(&j.err_lock, NULL);
     pthread_t *tid = calloc((size_t)n_threads, sizeof *tid);
@@ -194,7 +201,8 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     }
     if (progress) {
         /* Wait for the workers while showing progress; joined below. */
-        while (atomic_load(&j.done) < hi - lo && !atomic_load(&j.failed) && started > 0) {
+        while (atomic_load(&j.done) < hi - lo && !atomic_load(&j.failed) && started > 0 &&
+               !(stop && *stop)) {
             struct timespec ts = { 0, 200 * 1000 * 1000 };
             nanosleep(&ts, NULL);
             if (now_seconds() - t0 > 1.0) draw_progress(&j, t0);

@@ -23,7 +23,13 @@ struct sim_workspace {
     struct rep r;
     struct sim_shape shape;
     size_t heap_peak;          /* largest event heap of the last replication */
+    const volatile sig_atomic_t *stop;   /* Ctrl-C, or NULL */
 };
+
+void sim_workspace_set_stop(struct sim_workspace *w, const volatile sig_atomic_t *stop)
+{
+    w->stop = stop;
+}
 
 double sim_workspace_citizens(const struct sim_workspace *w) { return w->r.pop.n; }
 double sim_workspace_heap_peak(const struct sim_workspace *w) { return (double)w->heap_peak; }
@@ -703,6 +709,9 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     w->heap_peak = 0;
     while (!r->oom && evq_pop(&r->q, &ev)) {
         if (r->q.n >= w->heap_peak) w->heap_peak = r->q.n + 1;
+        /* A few thousand events take well under a millisecond. */
+        if ((r->n_events & 4095) == 0 && w->stop && *w->stop)
+            return err_set(e, EXIT_RUNTIME, "interrupted");
         if (ev.t > r->horizon) break;
         r->t = ev.t;
         struct citizen *c = ev.kind <= EV_EXIT && ev.kind != EV_ARRIVAL ? &r->pop.c[ev.who] : NULL;

@@ -31,7 +31,7 @@ static struct model *load_mmc(double years)
 static void run(const struct model *m, struct run_results *res)
 {
     struct err e = { 0 };
-    if (runner_run(m, 2, false, res, &e) != 0) fail_msg("%s", e.msg);
+    if (runner_run(m, 2, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
 }
 
 /* Index of KPI name (flow, ring, calendar year; -1/-1/0 when not scoped). */

@@ -29,7 +29,7 @@ static struct model *load(const char *path)
 static void crun(struct model *m, struct cmp_run *c)
 {
     struct err e = { 0 };
-    if (compare_run(m, 2, false, false, c, &e) != 0) fail_msg("%s", e.msg);
+    if (compare_run(m, 2, false, NULL, false, c, &e) != 0) fail_msg("%s", e.msg);
 }
 
 static int find(const struct cmp_run *c, const char *name, int flow, int ring)

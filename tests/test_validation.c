@@ -53,7 +53,7 @@ static struct model *load(const char *path)
 static void run(const struct model *m, struct run_results *res)
 {
     struct err e = { 0 };
-    if (runner_run(m, 2, false, res, &e) != 0) fail_msg("%s", e.msg);
+    if (runner_run(m, 2, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
 }
 
 /* ---- M/M/c against Erlang C ------------------------------------------- */
