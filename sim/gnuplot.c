@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +58,9 @@ int gnuplot_run(const char *dir, const char *script, double timeout_s, struct er
         return err_set(e, EXIT_RUNTIME, "cannot start gnuplot: %s", strerror(errno));
     }
     if (pid == 0) {
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* dies with flowsim, if killed */
+#endif
         if (chdir(dir) != 0) _exit(126);
         int null_fd = open("/dev/null", O_RDWR);
         if (null_fd >= 0) {
