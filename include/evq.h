@@ -14,16 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EVQ_NOKEY UINT32_MAX
-
-struct event {                 /* 32 bytes: two to a cache line */
+struct event {                 /* 24 bytes: the heap's working set stays small */
     double t;                  /* years since start */
-    uint64_t seq;              /* insertion order: the tie-break */
+    uint64_t seq : 47;         /* insertion order: the tie-break */
+    uint64_t keyed : 1;        /* a keyed event; its key is who */
+    uint64_t kind : 8;         /* the engine's event kind */
+    uint64_t flow : 8;
     uint32_t who;              /* citizen index, or 0 for global events */
     uint32_t stamp;            /* version of the state it was drawn from */
-    uint32_t key;              /* EVQ_NOKEY, or the key of a keyed event */
-    uint8_t kind;              /* the engine's event kind */
-    uint8_t flow;
 };
 
 struct evq {
@@ -46,12 +44,12 @@ int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
              uint32_t who, uint32_t stamp);
 /* Makes room for keys 0..n_keys-1. 0, or -1 when out of memory. */
 int evq_reserve_keys(struct evq *q, size_t n_keys);
-/* Schedules keyed event `key` at t, replacing the one it had (which never
- * fires then). t = +inf or NaN removes it. key must be reserved.
- * 0, or -1 when out of memory. */
-int evq_set(struct evq *q, uint32_t key, double t, uint8_t kind, uint8_t flow, uint32_t who);
-/* Removes keyed event `key` if queued. */
-void evq_cancel(struct evq *q, uint32_t key);
+/* Schedules the keyed event of `who` (its key) at t, replacing the one it
+ * had (which never fires then). t = +inf or NaN removes it. The key must be
+ * reserved. 0, or -1 when out of memory. */
+int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow);
+/* Removes the keyed event of `who` if queued. */
+void evq_cancel(struct evq *q, uint32_t who);
 /* Removes the earliest event into *out; false when the queue is empty. */
 bool evq_pop(struct evq *q, struct event *out);
 /* The earliest event without removing it, or NULL. */

@@ -1,6 +1,6 @@
-/* evq.c: 4-ary min-heap on (t, seq) in one array of 32-byte events.
+/* evq.c: 4-ary min-heap on (t, seq) in one array of 24-byte events.
  * Invariant: for every i > 0, heap[(i-1)/4] <= heap[i] in (t, seq) order;
- * pos[key] == i + 1 for every keyed event at index i.
+ * pos[who] == i + 1 for every keyed event at index i.
  * seq is unique per push, so the order is total and pops are deterministic.
  * Sifts move a "hole" and write the moving event once, instead of swapping
  * at every level: this is the hot path of every replication. */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(sizeof(struct event) == 32, "struct event should be 32 bytes");
+_Static_assert(sizeof(struct event) == 24, "struct event should be 24 bytes");
 
 enum { EVQ_MIN_CAP = 64 };
 /* A 4-ary heap: half the levels of a binary one, and a node's children lie
@@ -78,7 +78,7 @@ int evq_reserve_keys(struct evq *q, size_t n_keys)
     if (n_keys <= q->n_keys) return 0;
     size_t n = q->n_keys ? q->n_keys : 1024;
     while (n < n_keys) n *= 2;
-    if (n > (size_t)EVQ_NOKEY) return -1;
+    if (n > (size_t)UINT32_MAX) return -1;
     uint32_t *pos = realloc(q->pos, n * sizeof *pos);
     if (!pos) return -1;
     memset(pos + q->n_keys, 0, (n - q->n_keys) * sizeof *pos);
@@ -91,7 +91,7 @@ int evq_reserve_keys(struct evq *q, size_t n_keys)
 static inline void put(struct evq *q, size_t i, const struct event *ev)
 {
     q->heap[i] = *ev;
-    if (ev->key != EVQ_NOKEY) q->pos[ev->key] = (uint32_t)(i + 1);
+    if (ev->keyed) q->pos[ev->who] = (uint32_t)(i + 1);
 }
 
 /* Sift the hole at i up until ev fits; returns where it went. */
@@ -130,7 +130,7 @@ static void sift_down(struct evq *q, size_t i, const struct event *ev)
 /* Removes the event at heap index i. */
 static void remove_at(struct evq *q, size_t i)
 {
-    if (q->heap[i].key != EVQ_NOKEY) q->pos[q->heap[i].key] = 0;
+    if (q->heap[i].keyed) q->pos[q->heap[i].who] = 0;
     size_t n = --q->n;
     if (i == n) return;
     struct event last = q->heap[n];
@@ -138,15 +138,15 @@ static void remove_at(struct evq *q, size_t i)
     else sift_down(q, i, &last);
 }
 
-int evq_set(struct evq *q, uint32_t key, double t, uint8_t kind, uint8_t flow, uint32_t who)
+int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow)
 {
-    uint32_t p = q->pos[key];
+    uint32_t p = q->pos[who];
     if (!(t < INFINITY)) {              /* also NaN: never fires */
         if (p) remove_at(q, p - 1);
         return 0;
     }
-    struct event ev = { .t = t, .seq = q->next_seq++, .who = who, .stamp = 0,
-                        .key = key, .kind = kind, .flow = flow };
+    struct event ev = { .t = t, .seq = q->next_seq++, .keyed = 1, .kind = kind, .flow = flow,
+                        .who = who, .stamp = 0 };
     if (!p) {
         if (q->n == q->cap && evq_grow(q) != 0) return -1;
         sift_up(q, q->n++, &ev);
@@ -159,17 +159,17 @@ int evq_set(struct evq *q, uint32_t key, double t, uint8_t kind, uint8_t flow, u
     return 0;
 }
 
-void evq_cancel(struct evq *q, uint32_t key)
+void evq_cancel(struct evq *q, uint32_t who)
 {
-    if (key < q->n_keys && q->pos[key]) remove_at(q, q->pos[key] - 1);
+    if (who < q->n_keys && q->pos[who]) remove_at(q, q->pos[who] - 1);
 }
 
 int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
              uint32_t who, uint32_t stamp)
 {
     if (q->n == q->cap && evq_grow(q) != 0) return -1;
-    struct event ev = { .t = t, .seq = q->next_seq++, .who = who, .stamp = stamp,
-                        .key = EVQ_NOKEY, .kind = kind, .flow = flow };
+    struct event ev = { .t = t, .seq = q->next_seq++, .keyed = 0, .kind = kind, .flow = flow,
+                        .who = who, .stamp = stamp };
     sift_up(q, q->n++, &ev);
     return 0;
 }

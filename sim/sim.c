@@ -238,7 +238,7 @@ void rep_redraw_hazards(struct rep *r, uint32_t ci)
         r->oom = true;
         return;
     }
-    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, EV_HAZARD, 0, ci) != 0) r->oom = true;
+    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, EV_HAZARD, 0) != 0) r->oom = true;
 }
 
 /* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the

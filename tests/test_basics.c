@@ -854,9 +854,71 @@ static void test_caldate_parse_format(void **state)
     }
 }
 
+/* Keyed events: moved in place by evq_set, removed by evq_cancel or by
+ * setting +inf; the heap then pops exactly the live events, in order, and
+ * ties keep the order of the latest set/push. Checked against a shadow
+ * table over random operations. */
+static void test_evq_keyed_events(void **state)
+{
+    (void)state;
+    enum { KEYS = 500, OPS = 60000 };
+    struct evq q;
+    assert_int_equal(evq_init(&q, 4), 0);
+    assert_int_equal(evq_reserve_keys(&q, KEYS), 0);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 2385);
+    double when[KEYS];
+    for (int k = 0; k < KEYS; k++) when[k] = INFINITY;
+    double now = 0.0;
+    for (int op = 0; op < OPS; op++) {
+        uint32_t k = (uint32_t)gsl_rng_uniform_int(g, KEYS);
+        double u = gsl_rng_uniform(g);
+        if (u < 0.6) {
+            double t = now + gsl_rng_uniform(g) * 3.0;
+            assert_int_equal(evq_set(&q, k, t, 3, 1), 0);
+            when[k] = t;
+        } else if (u < 0.7) {
+            evq_cancel(&q, k);
+            when[k] = INFINITY;
+        } else if (u < 0.75) {
+            assert_int_equal(evq_set(&q, k, INFINITY, 3, 1), 0);
+            when[k] = INFINITY;
+        } else {
+            struct event e;
+            if (!evq_pop(&q, &e)) continue;
+            /* The earliest live key, and the time it was last set to. */
+            double best = INFINITY;
+            for (int j = 0; j < KEYS; j++) best = fmin(best, when[j]);
+            assert_true(e.keyed);
+            assert_true(e.t == when[e.who]);
+            assert_true(e.t == best);
+            assert_true(e.t >= now);
+            now = e.t;
+            when[e.who] = INFINITY;
+        }
+        size_t live = 0;
+        for (int j = 0; j < KEYS; j++) live += isfinite(when[j]);
+        assert_int_equal(evq_size(&q), live);
+    }
+    /* Plain and keyed events share one order. */
+    evq_clear(&q);
+    assert_int_equal(evq_push(&q, 1.5, 1, 0, 9, 0), 0);
+    assert_int_equal(evq_set(&q, 4, 1.5, 2, 0), 0);
+    assert_int_equal(evq_push(&q, 1.25, 1, 0, 8, 0), 0);
+    assert_int_equal(evq_set(&q, 4, 1.5, 2, 0), 0);      /* re-set: now after 9 */
+    struct event e;
+    assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 8);
+    assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 9);
+    assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 4); assert_true(e.keyed);
+    assert_false(evq_pop(&q, &e));
+    gsl_rng_free(g);
+    evq_fini(&q);
+}
+
 int test_group_basics(int *n)
 {
     static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evq_keyed_events),
         cmocka_unit_test(test_evq_random_sorted),
         cmocka_unit_test(test_evq_bulk_sorted),
         cmocka_unit_test(test_evq_ties_fifo),
