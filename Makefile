@@ -102,4 +102,4 @@ report-screenshot: $(BUILD)/flowsim
 clean:
 	rm -rf build build-asan build-mpi
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/main.d $(BUILD)/bench/bench.d

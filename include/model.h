@@ -15,7 +15,7 @@
 #include "err.h"
 
 #define MODEL_MAX_DIMS 8
-#define MODEL_MAX_FLOWS 4
+#define MODEL_MAX_FLOWS 3               /* per citizen state: keep it small */
 #define MODEL_MAX_RINGS 64            /* per flow */
 #define MODEL_LEVEL_MAX 4             /* VUM scale 0..4 */
 /* Covariate slots of a transition's beta[] (SPEC §2). */

@@ -31,7 +31,7 @@ struct citizen {
     double entered[MODEL_MAX_FLOWS];  /* entry time into the current state */
     double wait_since[MODEL_MAX_FLOWS];
     uint32_t wl_next[MODEL_MAX_FLOWS], wl_prev[MODEL_MAX_FLOWS];
-    uint32_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw */
+    uint16_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw (wraps) */
     int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
     int8_t wait_ring[MODEL_MAX_FLOWS];/* ring waited for, or POP_NO_RING */
     int8_t wait_cause[MODEL_MAX_FLOWS];

@@ -30,6 +30,8 @@ int evq_init(struct evq *q, size_t cap_hint)
     q->next_seq = 0;
     q->pos = NULL;
     q->n_keys = 0;
+    q->lane = NULL;
+    q->lane_head = q->lane_n = q->lane_cap = 0;
     q->heap = cap <= SIZE_MAX / sizeof *q->heap
                   ? malloc(cap * sizeof *q->heap) : NULL;
     if (!q->heap) {
@@ -44,6 +46,9 @@ void evq_fini(struct evq *q)
 {
     free(q->heap);
     free(q->pos);
+    free(q->lane);
+    q->lane = NULL;
+    q->lane_head = q->lane_n = q->lane_cap = 0;
     q->pos = NULL;
     q->n_keys = 0;
     q->heap = NULL;
@@ -55,6 +60,7 @@ void evq_clear(struct evq *q)
 {
     q->n = 0;
     q->next_seq = 0;
+    q->lane_head = q->lane_n = 0;
     if (q->pos) memset(q->pos, 0, q->n_keys * sizeof *q->pos);
 }
 
@@ -174,8 +180,42 @@ int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
     return 0;
 }
 
+static const struct event *lane_last(const struct evq *q)
+{
+    return &q->lane[(q->lane_head + q->lane_n - 1) % q->lane_cap];
+}
+
+int evq_push_ordered(struct evq *q, double t, uint8_t kind, uint8_t flow,
+                     uint32_t who, uint32_t stamp)
+{
+    if (q->lane_n > 0 && t < lane_last(q)->t) return evq_push(q, t, kind, flow, who, stamp);
+    if (q->lane_n == q->lane_cap) {
+        /* Grow in place; the part that wrapped round to the front moves to
+         * just after the old end, so the ring stays in order. */
+        size_t old = q->lane_cap, cap = old ? 2 * old : EVQ_MIN_CAP;
+        struct event *l = realloc(q->lane, cap * sizeof *l);
+        if (!l) return -1;
+        size_t wrapped = q->lane_head + q->lane_n > old ? q->lane_head + q->lane_n - old : 0;
+        memcpy(l + old, l, wrapped * sizeof *l);
+        q->lane = l;
+        q->lane_cap = cap;
+    }
+    struct event ev = { .t = t, .seq = q->next_seq++, .keyed = 0, .kind = kind, .flow = flow,
+                        .who = who, .stamp = stamp };
+    q->lane[(q->lane_head + q->lane_n++) % q->lane_cap] = ev;
+    return 0;
+}
+
 bool evq_pop(struct evq *q, struct event *out)
 {
+    /* The lane is sorted, so its head is its earliest: compare it with the
+     * heap's root on (t, seq), the one order of the queue. */
+    if (q->lane_n > 0 && (q->n == 0 || ev_before(&q->lane[q->lane_head], &q->heap[0]))) {
+        *out = q->lane[q->lane_head];
+        q->lane_head = (q->lane_head + 1) % q->lane_cap;
+        q->lane_n--;
+        return true;
+    }
     if (q->n == 0) return false;
     *out = q->heap[0];
     remove_at(q, 0);
@@ -184,5 +224,7 @@ bool evq_pop(struct evq *q, struct event *out)
 
 const struct event *evq_peek(const struct evq *q)
 {
+    if (q->lane_n > 0 && (q->n == 0 || ev_before(&q->lane[q->lane_head], &q->heap[0])))
+        return &q->lane[q->lane_head];
     return q->n ? &q->heap[0] : NULL;
 }

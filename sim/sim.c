@@ -72,7 +72,12 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
                   uint32_t who, uint32_t stamp)
 {
     if (!(t < r->horizon)) return;          /* also drops NaN and +inf */
-    if (evq_push(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp) != 0) r->oom = true;
+    /* RBS follow-ups come a fixed interval after the event that schedules
+     * them, so they arrive in time order: the queue's ordered lane. */
+    int rc = kind == EV_RBS
+                 ? evq_push_ordered(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp)
+                 : evq_push(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp);
+    if (rc != 0) r->oom = true;
 }
 
 void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
