@@ -28,6 +28,8 @@ void cli_usage(FILE *out)
           "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
           "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
           "  flowsim check SCENARIO.cfg\n"
+          "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg] [--covariates a,b]\n"
+          "                    [--skip-bad-rows] [--out-dir DIR]\n"
           "  flowsim plot DIR [--lang da|en]\n"
           "  flowsim --help | --version\n"
           "\n"
@@ -39,6 +41,10 @@ void cli_usage(FILE *out)
           "  sweep   run the base at each value of a setting (a path as in a variant's\n"
           "          set); write sweep.csv/.json to DIR (default output/sweep-<base name>)\n"
           "  check   validate the scenario and print the model as a table\n"
+          "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
+          "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
+          "          write FITTED.cfg for a scenario to @include, calibration.json and the fit\n"
+          "          check to DIR (default output/calibrate-<base name>); see docs/calibration.md\n"
           "  plot    (re)draw the plots (gnuplot) and report.html of a run or comparison in DIR\n"
           "\n"
           "  -o DIR      output directory          -r REPS   replications\n"
@@ -46,8 +52,7 @@ void cli_usage(FILE *out)
           "  --years Y   simulated years           --lang    language of plots and report\n"
           "  -q          no summary line\n"
           "\n"
-          "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n"
-          "Not yet in this version: calibrate.\n",
+          "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n",
           out);
 }
 

@@ -14,6 +14,8 @@ int main(void)
         { "handlers", test_group_handlers },
         { "budget", test_group_budget },
         { "compare", test_group_compare },
+        { "panel", test_group_panel },
+        { "calib", test_group_calib },
         { "cli", test_group_cli },
         { "plot", test_group_plot },
     };

@@ -23,6 +23,8 @@ int test_group_basics(int *n);     /* evq, rngs, afile, sha256, caldate */
 int test_group_scenario(int *n);   /* loader and validation */
 int test_group_validation(int *n); /* whole runs against exact results */
 int test_group_cli(int *n);        /* the program end to end */
+int test_group_panel(int *n);      /* RBS panel reader */
+int test_group_calib(int *n);      /* calibration and `flowsim calibrate` */
 int test_group_budget(int *n);     /* budget rules: report, freeze, step_down */
 int test_group_compare(int *n);    /* compare, common random numbers, sweeps */
 int test_group_policy(int *n);     /* policy.c driven directly */

@@ -1,0 +1,567 @@
+/* test_calib.c: calibration (calib.c) and `flowsim calibrate`.
+ *
+ * - The likelihood against the closed form of a two-state chain, and its
+ *   analytic gradient against central differences (with covariates).
+ * - Nearly continuous observation: the MLE approaches the count/exposure
+ *   estimator n_ij / T_i of the underlying path.
+ * - Round trips: panels simulated by flowsim itself at known rates (with
+ *   and without covariate effects) are calibrated, and every true value
+ *   must lie within 3.5 standard errors of its estimate; coverage of the 95%
+ *   intervals is printed and must be at least 80% of the parameters. Seeds
+ *   are fixed, so the outcome is deterministic.
+ * - The fragment is @include'd by a scenario that loads and runs.
+ * - What the data cannot estimate is held and warned about; impossible
+ *   moves are counted, not fatal.
+ * - The command end to end: exit statuses, one-line errors with nothing
+ *   written, --skip-bad-rows. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "tests.h"
+
+#include "calib.h"
+#include "model.h"
+#include "panel.h"
+#include "sbuf.h"
+#include "scenario.h"
+#include "sim.h"
+
+static struct model *load(const char *path)
+{
+    struct model *m = NULL;
+    struct err e = { 0 };
+    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
+    return m;
+}
+
+static void parse_panel(const struct model *m, const char *text, size_t len,
+                        const struct calib_opts *co, struct panel *p)
+{
+    struct panel_opts po = { 0 };
+    calib_panel_needs(co, &po);
+    struct err e = { 0 };
+    if (panel_parse("test.csv", text, len, m, &po, p, &e) != 0) fail_msg("%s", e.msg);
+}
+
+/* The RBS panels of replications 0..reps-1, ids prefixed "r<rep>-" so
+ * that citizens of different replications stay apart. Caller frees. */
+static char *simulate_panel(const struct model *m, int reps, size_t *len)
+{
+    struct sbuf b = { 0 };
+    sim_panel_header(m, &b);
+    struct sim_workspace *w = sim_workspace_create(m);
+    assert_non_null(w);
+    struct sim_shape sh;
+    sim_shape_of(m, &sh);
+    for (int r = 0; r < reps; r++) {
+        struct rep_result res;
+        struct err e = { 0 };
+        assert_int_equal(sim_result_init(&res, &sh), 0);
+        if (sim_run(w, (uint32_t)r, true, false, &res, &e) != 0) fail_msg("%s", e.msg);
+        const char *s = res.panel.s, *end = s + res.panel.len;
+        while (s && s < end) {
+            const char *nl = memchr(s, '\n', (size_t)(end - s));
+            size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+            sbuf_printf(&b, "r%d-", r);
+            sbuf_append(&b, s, n);
+            s += n;
+        }
+        sim_result_fini(&res);
+    }
+    sim_workspace_destroy(w);
+    assert_false(b.failed);
+    *len = b.len;
+    return b.s;
+}
+
+/* ---- the likelihood ----------------------------------------------------- */
+
+static double p2(int from, int to, double a, double b, double t)
+{
+    double s = a + b, move = (from == 0 ? a : b) / s * (1.0 - exp(-s * t));
+    return from == to ? 1.0 - move : move;
+}
+
+static const char TWO_PANEL[] = "id,t,home\n"
+                                "1,0,in\n1,0.37,in\n1,1.9,none\n1,2.05,none\n1,3.4,in\n"
+                                "2,0.1,none\n2,0.6,in\n2,2.75,in\n"
+                                "3,0.5,in\n3,0.51,none\n3,0.52,none\n"
+                                "4,1.0,none\n4,3.0,none\n";
+
+/* -log L of TWO_PANEL by the closed form. */
+static double two_closed(double a, double b)
+{
+    static const struct { int from, to; double dt; } pairs[] = {
+        { 0, 0, 0.37 }, { 0, 1, 1.53 }, { 1, 1, 0.15 }, { 1, 0, 1.35 },
+        { 1, 0, 0.5 },  { 0, 0, 2.15 }, { 0, 1, 0.01 }, { 1, 1, 0.01 }, { 1, 1, 2.0 },
+    };
+    double f = 0.0;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        f -= log(p2(pairs[i].from, pairs[i].to, a, b, pairs[i].dt));
+    return f;
+}
+
+static void test_two_state_closed_form(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_two.cfg");
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
+    struct err e = { 0 };
+    struct calib_lik *L = calib_lik_create(m, &p, 0, &co, &e);
+    assert_non_null(L);
+    assert_int_equal(calib_lik_n_params(L), 2);
+    static const double rates[][2] = { { 0.7, 0.45 }, { 1.93, 0.214 }, { 0.0317, 5.25 } };
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        double a = rates[i][0], b = rates[i][1];
+        double theta[2] = { log(a), log(b) }, g[2];
+        double f = calib_lik_eval(L, theta, g);
+        double want = two_closed(a, b);
+        if (fabs(f - want) > 1e-11 * fabs(want)) fail_msg("f = %.17g, closed form %.17g", f, want);
+        /* d/dlog a of the closed form, by central differences. */
+        double h = 1e-6;
+        double ga = (two_closed(a * exp(h), b) - two_closed(a * exp(-h), b)) / (2 * h);
+        double gb = (two_closed(a, b * exp(h)) - two_closed(a, b * exp(-h))) / (2 * h);
+        if (fabs(g[0] - ga) > 1e-6 * (1 + fabs(ga)) || fabs(g[1] - gb) > 1e-6 * (1 + fabs(gb)))
+            fail_msg("gradient (%.10g, %.10g), closed form (%.10g, %.10g)", g[0], g[1], ga, gb);
+    }
+    calib_lik_destroy(L);
+
+    /* The fit: the closed-form optimum, found by a fine search along both
+     * axes from the fit's answer, is not better than the fit. */
+    struct calib_result r;
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_flow *cf = &r.flow[0];
+    assert_true(cf->fitted && cf->converged && cf->hessian_pd);
+    double a = cf->params[0].est, b = cf->params[1].est, best = two_closed(a, b);
+    assert_true(fabs(cf->minus2ll - 2 * best) < 1e-8 * best);
+    for (int k = -20; k <= 20; k++) {
+        if (!k) continue;
+        assert_true(two_closed(a * exp(0.001 * k), b) >= best - 1e-9);
+        assert_true(two_closed(a, b * exp(0.001 * k)) >= best - 1e-9);
+    }
+    calib_result_fini(&r);
+    panel_fini(&p);
+    model_destroy(m);
+}
+
+static void test_gradient_with_covariates(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt_cov.cfg");
+    m->initial = 300;                  /* a small panel is enough here */
+    m->flows[0].rings[0].initial = 100;
+    m->flows[0].rings[1].initial = 100;
+    m->flows[0].rings[2].initial = 100;
+    size_t len;
+    char *text = simulate_panel(m, 1, &len);
+    struct calib_opts co = { 0 };
+    struct err e = { 0 };
+    assert_int_equal(calib_parse_covariates(m, "female,social,age", &co, &e), 0);
+    struct panel p;
+    parse_panel(m, text, len, &co, &p);
+    struct calib_lik *L = calib_lik_create(m, &p, 0, &co, &e);
+    assert_non_null(L);
+    int P = calib_lik_n_params(L);
+    assert_int_equal(P, 6 * 4);
+    double theta[24], g[24];
+    for (int i = 0; i < P; i++)
+        theta[i] = i < 6 ? log(0.1 + 0.07 * i) : 0.05 * ((i * 7) % 11) - 0.25;
+    calib_lik_eval(L, theta, g);
+    for (int i = 0; i < P; i++) {
+        double h = 1e-5, keep = theta[i];
+        theta[i] = keep + h;
+        double fp = calib_lik_eval(L, theta, NULL);
+        theta[i] = keep - h;
+        double fm = calib_lik_eval(L, theta, NULL);
+        theta[i] = keep;
+        double fd = (fp - fm) / (2 * h);
+        if (fabs(g[i] - fd) > 1e-4 + 1e-6 * fabs(fd))
+            fail_msg("parameter %d: gradient %.10g, central difference %.10g", i, g[i], fd);
+    }
+    calib_lik_destroy(L);
+    panel_fini(&p);
+    free(text);
+    model_destroy(m);
+}
+
+/* ---- nearly continuous observation --------------------------------------- */
+
+static void test_dense_count_exposure(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    const struct flow *fl = &m->flows[0];
+    int S = fl->n_rings + 1, K = m->n_transitions;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 20240611);
+    const double h = 0.01, horizon = 4.0;
+    const int n_cit = 400;
+    double moves[8][8] = { { 0 } }, time_in[8] = { 0 };
+    struct sbuf b = { 0 };
+    sbuf_printf(&b, "id,t,home\n");
+    for (int c = 0; c < n_cit; c++) {
+        int s = c % S;
+        double t = 0.0, next_obs = 0.0;
+        for (;;) {
+            double out = 0.0;
+            for (int k = 0; k < K; k++)
+                if (m->transitions[k].from == s) out += m->transitions[k].per_year;
+            double jump = t + gsl_ran_exponential(g, 1.0 / out);
+            double until = fmin(jump, horizon);
+            while (next_obs <= until + 1e-12 && next_obs <= horizon + 1e-12) {
+                sbuf_printf(&b, "%d,%.6f,%s\n", c, next_obs, model_state_id(fl, s));
+                next_obs = round((next_obs + h) / h) * h;
+            }
+            time_in[s] += until - t;
+            if (jump >= horizon) break;
+            double u = gsl_rng_uniform(g) * out;
+            int k = 0;
+            while (m->transitions[k].from != s || (u -= m->transitions[k].per_year) > 0) k++;
+            moves[s][m->transitions[k].to] += 1;
+            s = m->transitions[k].to;
+            t = jump;
+        }
+    }
+    gsl_rng_free(g);
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, b.s, b.len, &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_flow *cf = &r.flow[0];
+    assert_true(cf->converged && cf->hessian_pd);
+    print_message("  dense panel (every %.2f y, %d citizens): MLE vs count/exposure\n", h, n_cit);
+    for (int k = 0; k < K; k++) {
+        const struct transition *t = &m->transitions[k];
+        double ce = moves[t->from][t->to] / time_in[t->from];
+        const struct calib_param *q = &cf->params[k];
+        print_message("    %s -> %-4s MLE %.5f  n/T %.5f  (%.0f moves)  se %.5f\n",
+                      model_state_id(fl, t->from), model_state_id(fl, t->to), q->est, ce,
+                      moves[t->from][t->to], q->se);
+        /* Observation every 0.01 y hides at most a few double jumps: the
+         * two agree to well within a tenth of a standard error. */
+        if (fabs(q->est - ce) > 0.1 * q->se) fail_msg("MLE %.6g vs n/T %.6g (se %.3g)", q->est, ce, q->se);
+        /* and the standard error is the Poisson one, sqrt(n)/T. */
+        double se_ce = sqrt(moves[t->from][t->to]) / time_in[t->from];
+        assert_true(fabs(q->se - se_ce) < 0.05 * se_ce);
+    }
+    calib_result_fini(&r);
+    panel_fini(&p);
+    sbuf_free(&b);
+    model_destroy(m);
+}
+
+/* ---- round trips ------------------------------------------------------- */
+
+/* Checks a fit of flowsim's own panel against the scenario's true values:
+ * every one within 3.5 standard errors, and at least 80% inside their 95%
+ * intervals. Prints the table. */
+static void check_roundtrip(const struct model *m, const struct calib_result *r, const char *what)
+{
+    const struct calib_flow *cf = &r->flow[0];
+    const struct flow *fl = &m->flows[0];
+    assert_true(cf->fitted);
+    assert_true(cf->converged);
+    assert_true(cf->hessian_pd);
+    assert_int_equal(cf->n_impossible, 0);
+    int inside = 0;
+    print_message("  round trip %s: %zu citizens, %zu pairs, %zu moves, -2logL %.2f, %.2f s\n",
+                  what, cf->n_cit, cf->n_pairs, cf->n_moves, cf->minus2ll, cf->seconds);
+    for (int i = 0; i < cf->n_params; i++) {
+        const struct calib_param *q = &cf->params[i];
+        const struct transition *t = &m->transitions[q->trans];
+        double truth = q->cov < 0 ? t->per_year : t->beta[q->cov];
+        double z = (q->est - truth) / q->se;
+        bool in = q->lo <= truth && truth <= q->hi;
+        inside += in;
+        print_message("    %s -> %-4s %-8s true %7.3f  est %8.4f  se %.4f  95%% CI [%.4f, %.4f]  "
+                      "z %+.2f%s\n", model_state_id(fl, t->from), model_state_id(fl, t->to),
+                      q->cov < 0 ? "per_year" : calib_cov_name(m, q->cov), truth, q->est, q->se,
+                      q->lo, q->hi, z, in ? "" : "  (outside)");
+        assert_false(q->fixed);
+        assert_true(isfinite(q->se) && q->se > 0);
+        if (!(fabs(z) < 3.5)) fail_msg("%s: estimate %g is %.2f se from the truth %g", what, q->est, z, truth);
+    }
+    print_message("    %d of %d true values inside their 95%% CI\n", inside, cf->n_params);
+    assert_true(inside >= (int)ceil(0.8 * cf->n_params));
+}
+
+static void test_roundtrip_rates(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    size_t len;
+    char *text = simulate_panel(m, 2, &len);
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, text, len, &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    check_roundtrip(m, &r, "rates only (tests/data/calib_rt.cfg, 2 replications)");
+    /* The fit check: expected prevalence follows the observed. */
+    const struct calib_flow *cf = &r.flow[0];
+    assert_true(cf->n_grid > 2);
+    for (int g = 0; g < cf->n_grid; g++)
+        for (int s = 0; s < cf->n_states; s++) {
+            double n = cf->at_risk[g], o = cf->observed[g * cf->n_states + s] / n,
+                   x = cf->expected[g * cf->n_states + s] / n;
+            assert_true(fabs(o - x) < 4.0 * sqrt(x * (1 - x) / n) + 1e-9);
+        }
+    calib_result_fini(&r);
+    panel_fini(&p);
+    free(text);
+    model_destroy(m);
+}
+
+static void test_roundtrip_covariates(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt_cov.cfg");
+    size_t len;
+    char *text = simulate_panel(m, 2, &len);
+    struct calib_opts co = { 0 };
+    struct err e = { 0 };
+    assert_int_equal(calib_parse_covariates(m, "female,social", &co, &e), 0);
+    struct panel p;
+    parse_panel(m, text, len, &co, &p);
+    struct calib_result r;
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    check_roundtrip(m, &r, "with effects of female and social (tests/data/calib_rt_cov.cfg)");
+
+    /* The fragment, @include'd by the scenario in place of its own list,
+     * loads with the fitted values and runs. */
+    char dir[] = "/tmp/flowsim-calib-XXXXXX", path[128], frag[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(frag, sizeof frag, "%s/fitted.cfg", dir);
+    struct calib_source src = { "test.csv", NULL, "test", &p };
+    if (calib_write_fragment(frag, m, &r, &src, &e) != 0) fail_msg("%s", e.msg);
+    FILE *in = fopen("tests/data/calib_rt_cov.cfg", "r");
+    assert_non_null(in);
+    char *cfg = calloc(1, 1 << 16);
+    assert_non_null(cfg);
+    size_t n = fread(cfg, 1, (1 << 16) - 1, in);
+    fclose(in);
+    cfg[n] = '\0';
+    char *from = strstr(cfg, "transitions = ("), *to = from ? strstr(from, ");\n") : NULL;
+    assert_non_null(to);
+    snprintf(path, sizeof path, "%s/fitted-scenario.cfg", dir);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    fprintf(out, "%.*s@include \"fitted.cfg\"\n%s", (int)(from - cfg), cfg, to + 3);
+    fclose(out);
+    free(cfg);
+    struct model *fitted = load(path);
+    const struct calib_flow *cf = &r.flow[0];
+    assert_int_equal(fitted->n_transitions, m->n_transitions);
+    for (int i = 0; i < cf->n_params; i++) {
+        const struct calib_param *q = &cf->params[i];
+        const struct transition *t = &fitted->transitions[q->trans];
+        double got = q->cov < 0 ? t->per_year : t->beta[q->cov];
+        assert_true(fabs(got - q->est) <= 1e-7 * fabs(q->est));
+    }
+    struct sim_workspace *w = sim_workspace_create(fitted);
+    struct sim_shape sh;
+    sim_shape_of(fitted, &sh);
+    struct rep_result res;
+    assert_int_equal(sim_result_init(&res, &sh), 0);
+    if (sim_run(w, 0, false, false, &res, &e) != 0) fail_msg("%s", e.msg);
+    assert_true(res.n_events > 1000);
+    sim_result_fini(&res);
+    sim_workspace_destroy(w);
+    model_destroy(fitted);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+
+    calib_result_fini(&r);
+    panel_fini(&p);
+    free(text);
+    model_destroy(m);
+}
+
+/* ---- what the data cannot say ------------------------------------------- */
+
+static bool has_warning(const struct calib_flow *cf, const char *part)
+{
+    for (int i = 0; i < cf->n_warn; i++)
+        if (strstr(cf->warn[i], part)) return true;
+    return false;
+}
+
+static void test_held_and_impossible(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    /* Nobody measured in b; a -> b never seen; everyone male. */
+    struct sbuf b = { 0 };
+    sbuf_printf(&b, "id,t,home,female\n");
+    uint32_t x = 12345;
+    for (int c = 0; c < 200; c++) {
+        bool in_c = c % 2;
+        for (int k = 0; k < 8; k++) {
+            x = x * 1664525u + 1013904223u;          /* c <-> none, 1 in 5 per step */
+            if (k && (x >> 16) % 5 == 0) in_c = !in_c;
+            const char *s = c < 20 ? "a" : in_c ? "c" : "none";
+            sbuf_printf(&b, "%d,%.2f,%s,0\n", c, 0.5 * k + 0.01 * (c % 7), s);
+        }
+    }
+    struct calib_opts co = { 0 };
+    struct err e = { 0 };
+    assert_int_equal(calib_parse_covariates(m, "female", &co, &e), 0);
+    struct panel p;
+    parse_panel(m, b.s, b.len, &co, &p);
+    struct calib_result r;
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_flow *cf = &r.flow[0];
+    assert_true(has_warning(cf, "no pair of measurements starts in b"));
+    assert_true(has_warning(cf, "female does not vary among pairs starting in a"));
+    assert_true(has_warning(cf, "no move a -> b observed"));
+    /* a -> b at the boundary, b's rates held at the base, the rest fitted. */
+    assert_true(cf->params[0].fixed && cf->params[0].est == 0.0 && cf->params[0].lo == 0.0);
+    assert_true(cf->params[1].fixed && cf->params[1].est == m->transitions[1].per_year);
+    assert_true(isnan(cf->params[1].se));
+    assert_true(has_warning(cf, "no move c -> b observed"));
+    assert_false(cf->params[4].fixed);        /* c -> none and none -> c are fitted */
+    assert_false(cf->params[5].fixed);
+    assert_true(cf->converged && cf->hessian_pd && isfinite(cf->params[4].se));
+    calib_result_fini(&r);
+    panel_fini(&p);
+    sbuf_free(&b);
+
+    /* A move the listed transitions cannot make is counted and left out. */
+    struct model *two = load("tests/data/calib_two.cfg");
+    two->n_transitions = 1;            /* only in -> none: none -> in is impossible */
+    co.n_cov = 0;
+    parse_panel(two, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
+    if (calib_fit(two, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(r.flow[0].n_impossible, 2);
+    assert_true(has_warning(&r.flow[0], "2 pairs of consecutive measurements show a move the "
+                                        "listed transitions cannot make (citizen 1: none -> in, "
+                                        "lines 5 and 6)"));
+    calib_result_fini(&r);
+    panel_fini(&p);
+    two->n_transitions = 2;
+    model_destroy(two);
+    model_destroy(m);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+static const char *bin(void)
+{
+    const char *b = getenv("FLOWSIM_BIN");
+    return b ? b : "build/flowsim";
+}
+
+static int run_cmd(const char *dir, const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s calibrate %s >'%s/stdout' 2>'%s/stderr'", bin(), args, dir, dir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *s = calloc(1, 1 << 20);
+    assert_non_null(s);
+    size_t n = fread(s, 1, (1 << 20) - 1, f);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[256];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &sb) == 0;
+}
+
+static void test_command(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/flowsim-calcli-XXXXXX", args[1024], panel[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(panel, sizeof panel, "%s/panel.csv", dir);
+    FILE *f = fopen(panel, "w");
+    assert_non_null(f);
+    fputs(TWO_PANEL, f);
+    fputs("5,0.0,in\n5,1.0,nowhere\n5,2.0,none\n", f);
+    fclose(f);
+
+    /* A bad row: exit 2, one line naming file, line and column; nothing written. */
+    snprintf(args, sizeof args, "%s --scenario tests/data/calib_two.cfg --out-dir %s/out", panel, dir);
+    assert_int_equal(run_cmd(dir, args), 2);
+    char *err = slurp(dir, "stderr");
+    char want[256];
+    snprintf(want, sizeof want, "%s:16: home: no ring 'nowhere' in flow home (nor 'none')\n", panel);
+    assert_string_equal(err, want);
+    free(err);
+    assert_false(exists(dir, "out"));
+
+    /* Usage errors. */
+    assert_int_equal(run_cmd(dir, panel), 2);
+    snprintf(args, sizeof args, "%s --scenario tests/data/calib_two.cfg --covariates sex", panel);
+    assert_int_equal(run_cmd(dir, args), 2);
+    err = slurp(dir, "stderr");
+    assert_string_equal(err, "flowsim: --covariates: no covariate 'sex' (the scenario has: social, "
+                             "age, female)\n");
+    free(err);
+
+    /* Skipping: exit 0, the count on stderr, every file written. */
+    snprintf(args, sizeof args, "%s --scenario tests/data/calib_two.cfg --skip-bad-rows "
+             "--out-dir %s/out -o %s/frag/fitted.cfg", panel, dir, dir);
+    assert_int_equal(run_cmd(dir, args), 0);
+    err = slurp(dir, "stderr");
+    assert_non_null(strstr(err, "flowsim: skipped 1 malformed row of 16 in"));
+    free(err);
+    char *out = slurp(dir, "stdout");
+    assert_non_null(strstr(out, "in -> none"));
+    assert_non_null(strstr(out, "fit check"));
+    free(out);
+    assert_true(exists(dir, "out/calibration.json"));
+    assert_true(exists(dir, "out/fitcheck.csv"));
+    assert_true(exists(dir, "out/fitcheck.gp"));
+    assert_true(exists(dir, "out/fitcheck-home.dat"));
+    assert_true(exists(dir, "frag/fitted.cfg"));
+    char *json = slurp(dir, "out/calibration.json");
+    assert_non_null(strstr(json, "\"rows_skipped\":\t1"));
+    assert_non_null(strstr(json, "\"minus2loglik\""));
+    free(json);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int test_group_calib(int *n)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_state_closed_form),
+        cmocka_unit_test(test_gradient_with_covariates),
+        cmocka_unit_test(test_dense_count_exposure),
+        cmocka_unit_test(test_roundtrip_rates),
+        cmocka_unit_test(test_roundtrip_covariates),
+        cmocka_unit_test(test_held_and_impossible),
+        cmocka_unit_test(test_command),
+    };
+    return RUN_GROUP(tests, n);
+}
