@@ -26,7 +26,7 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/sim/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all test run compare bench check check-asan clean mpi-bin report-screenshot
+.PHONY: all test run compare bench check check-asan check-valgrind fuzz fuzz-build clean mpi-bin report-screenshot
 all: $(BUILD)/flowsim
 
 $(BUILD)/sim/%.o: sim/%.c $(FLAVOR_STAMP)
@@ -50,8 +50,9 @@ $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libflowsim.a
 test: $(BUILD)/flowsim $(BUILD)/run_tests $(if $(MPI_BIN),mpi-bin)
 	FLOWSIM_BIN=$(BUILD)/flowsim FLOWSIM_MPI_BIN=$(MPI_BIN) $(BUILD)/run_tests
 
+# Always a plain -O2 build: Open MPI's own allocations would trip LeakSanitizer.
 mpi-bin:
-	$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi build-mpi/flowsim
+	$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi OPT="-O2 -g" LDFLAGS= build-mpi/flowsim
 
 $(BUILD)/flowsim-bench: $(BUILD)/bench/bench.o $(BUILD)/libflowsim.a
 	$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
@@ -75,13 +76,60 @@ VARIANTS := more-107 more-caseworkers bigger-kraftcenter budget-cut-freeze \
 compare: $(BUILD)/flowsim
 	$(BUILD)/flowsim compare scenarios/esbjerg.cfg $(VARIANTS:%=scenarios/%.cfg)
 
-# What CI runs (the README's test command): the suite, then again sanitized.
-check: test check-asan
+# What CI runs (the README's test command): the suite; again under
+# ASan+UBSan; the end-to-end groups under valgrind; each fuzzer for 60 s.
+check: test check-asan check-valgrind
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 check-asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test
+
+# The end-to-end test groups (the program run as a command) with every
+# flowsim process under valgrind's memcheck: any error or definite or
+# indirect leak makes valgrind exit 99, which fails the test. The tests pass
+# FLOWSIM_BIN to the shell, so it may carry arguments.
+VALGRIND_GROUPS ?= cli,hostile
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+check-valgrind: $(BUILD)/flowsim $(BUILD)/run_tests
+	FLOWSIM_VALGRIND=1 FLOWSIM_TEST_GROUPS=$(VALGRIND_GROUPS) FLOWSIM_MPI_BIN= \
+	    FLOWSIM_BIN="$(VALGRIND) $(BUILD)/flowsim" $(BUILD)/run_tests
+
+# libFuzzer (clang; Debian: clang, libclang-rt-14-dev) on the scenario
+# loader and the RBS panel reader, FUZZ_SECONDS each; see tests/fuzz/README.md.
+# The corpus grows in build-fuzz/corpus-*; seeds stay in tests/fuzz/corpus/.
+# A crash stops make and leaves the input in build-fuzz/crash-*.
+FUZZ_SECONDS ?= 20
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_CFLAGS  := -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(shell pkg-config --cflags $(PKGS)) \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZERS      := scenario panel
+FUZZ_LIB_OBJ := $(LIB_SRC:sim/%.c=$(FUZZ_BUILD)/sim/%.o)
+
+$(FUZZ_BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz-build: $(FUZZERS:%=$(FUZZ_BUILD)/fuzz_%)
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus-$$f && \
+	    echo "fuzz_$$f: $(FUZZ_SECONDS) s" && \
+	    $(FUZZ_BUILD)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2560 \
+	        -print_final_stats=1 -dict=tests/fuzz/$$f.dict \
+	        -artifact_prefix=$(FUZZ_BUILD)/crash-$$f- \
+	        $(FUZZ_BUILD)/corpus-$$f tests/fuzz/corpus/$$f 2>$(FUZZ_BUILD)/fuzz_$$f.log; \
+	    rc=$$?; grep -E '^(stat::|#[0-9]+ +DONE)' $(FUZZ_BUILD)/fuzz_$$f.log; \
+	    if [ $$rc -ne 0 ]; then tail -60 $(FUZZ_BUILD)/fuzz_$$f.log; exit $$rc; fi; \
+	done
 
 # Renders a report in headless Chromium (Debian package `chromium`; works
 # offline) so it can be checked by eye: make report-screenshot
@@ -100,6 +148,6 @@ report-screenshot: $(BUILD)/flowsim
 	@echo "screenshot: $(REPORT_DIR)/report-screenshot.png"
 
 clean:
-	rm -rf build build-asan build-mpi
+	rm -rf build build-asan build-mpi build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/main.d $(BUILD)/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/main.d $(FUZZ_LIB_OBJ:.o=.d) $(BUILD)/bench/bench.d
