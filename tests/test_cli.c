@@ -101,6 +101,36 @@ static void test_help_and_usage(void **state)
     tmp_remove(&t);
 }
 
+/* The README's usage block is what `flowsim --help` prints (STYLE: keep
+ * the README true): from "usage:" to the "--help | --version" line. */
+static char *usage_block(const char *text)
+{
+    const char *a = strstr(text, "usage:\n");
+    assert_non_null(a);
+    const char *b = strstr(a, "flowsim --help | --version\n");
+    assert_non_null(b);
+    b += strlen("flowsim --help | --version\n");
+    return strndup(a, (size_t)(b - a));
+}
+
+static void test_readme_usage_matches_help(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tmp_make(&t);
+    assert_int_equal(flowsim(&t, "--help"), 0);
+    char *help = tmp_file(&t, "stdout");
+    char *readme = slurp("README.md", NULL);
+    assert_non_null(readme);
+    char *h = usage_block(help), *r = usage_block(readme);
+    assert_string_equal(r, h);
+    free(h);
+    free(r);
+    free(help);
+    free(readme);
+    tmp_remove(&t);
+}
+
 static void test_check_prints_table(void **state)
 {
     (void)state;
@@ -385,6 +415,7 @@ int test_group_cli(int *n)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_usage),
         cmocka_unit_test(test_check_prints_table),
+        cmocka_unit_test(test_readme_usage_matches_help),
         cmocka_unit_test(test_bad_input_touches_nothing),
         cmocka_unit_test(test_determinism_across_threads),
         cmocka_unit_test(test_run_writes_every_file),
