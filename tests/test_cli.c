@@ -15,90 +15,30 @@
 #include <unistd.h>
 
 #include "tests.h"
+#include "util.h"
 
-struct tmp { char dir[64]; };
-
-static const char *bin(void)
-{
-    const char *b = getenv("FLOWSIM_BIN");
-    return b ? b : "build/flowsim";
-}
-
-static void tmp_make(struct tmp *t)
-{
-    strcpy(t->dir, "/tmp/flowsim-cli-XXXXXX");
-    assert_non_null(mkdtemp(t->dir));
-}
-
-static void tmp_remove(struct tmp *t)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-/* Runs flowsim with args; stdout and stderr go to files in t. Returns the
- * exit status. */
-static int flowsim(const struct tmp *t, const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s >'%s/stdout' 2>'%s/stderr'", bin(), args, t->dir, t->dir);
-    int st = system(cmd);
-    assert_true(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
-}
-
-static char *tmp_file(const struct tmp *t, const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    return slurp(path, NULL);
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
 
 static void test_help_and_usage(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
-    assert_int_equal(flowsim(&t, "--help"), 0);
-    char *out = tmp_file(&t, "stdout");
+    tu_tmp_make(&t);
+    assert_int_equal(tu_flowsim(&t, NULL, "--help"), 0);
+    char *out = tu_tmp_read(&t, "stdout");
     assert_non_null(strstr(out, "flowsim run SCENARIO.cfg"));
     free(out);
-    assert_int_equal(flowsim(&t, "--version"), 0);
-    assert_int_equal(flowsim(&t, ""), 2);
-    assert_int_equal(flowsim(&t, "frobnicate"), 2);
-    assert_int_equal(flowsim(&t, "run"), 2);
-    assert_int_equal(flowsim(&t, "run scenarios/esbjerg.cfg -r 0"), 2);
-    assert_int_equal(flowsim(&t, "run scenarios/esbjerg.cfg -j -1"), 2);
-    assert_int_equal(flowsim(&t, "run scenarios/esbjerg.cfg --years abc"), 2);
-    char *err = tmp_file(&t, "stderr");
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(tu_flowsim(&t, NULL, "--version"), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, ""), 2);
+    assert_int_equal(tu_flowsim(&t, NULL, "frobnicate"), 2);
+    assert_int_equal(tu_flowsim(&t, NULL, "run"), 2);
+    assert_int_equal(tu_flowsim(&t, NULL, "run scenarios/esbjerg.cfg -r 0"), 2);
+    assert_int_equal(tu_flowsim(&t, NULL, "run scenarios/esbjerg.cfg -j -1"), 2);
+    assert_int_equal(tu_flowsim(&t, NULL, "run scenarios/esbjerg.cfg --years abc"), 2);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
     assert_non_null(strstr(err, "--years"));
     free(err);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 /* The README's usage block is what `flowsim --help` prints (STYLE: keep
@@ -117,10 +57,10 @@ static void test_readme_usage_matches_help(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
-    assert_int_equal(flowsim(&t, "--help"), 0);
-    char *help = tmp_file(&t, "stdout");
-    char *readme = slurp("README.md", NULL);
+    tu_tmp_make(&t);
+    assert_int_equal(tu_flowsim(&t, NULL, "--help"), 0);
+    char *help = tu_tmp_read(&t, "stdout");
+    char *readme = tu_slurp("README.md", NULL);
     assert_non_null(readme);
     char *h = usage_block(help), *r = usage_block(readme);
     assert_string_equal(r, h);
@@ -128,21 +68,21 @@ static void test_readme_usage_matches_help(void **state)
     free(r);
     free(help);
     free(readme);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 static void test_check_prints_table(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
-    assert_int_equal(flowsim(&t, "check scenarios/esbjerg.cfg"), 0);
-    char *out = tmp_file(&t, "stdout");
+    tu_tmp_make(&t);
+    assert_int_equal(tu_flowsim(&t, NULL, "check scenarios/esbjerg.cfg"), 0);
+    char *out = tu_tmp_read(&t, "stdout");
     assert_non_null(strstr(out, "sel108"));
     assert_non_null(strstr(out, "kraftcenter"));
     assert_non_null(strstr(out, "ordinary"));
     free(out);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 /* Bad input: one line naming file and line, exit 2, no output directory. */
@@ -150,7 +90,7 @@ static void test_bad_input_touches_nothing(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     char cfg[128], args[512], out[128];
     snprintf(cfg, sizeof cfg, "%s/bad.cfg", t.dir);
     FILE *f = fopen(cfg, "w");
@@ -159,21 +99,21 @@ static void test_bad_input_touches_nothing(void **state)
     fclose(f);
     snprintf(out, sizeof out, "%s/out", t.dir);
     snprintf(args, sizeof args, "run %s -o %s", cfg, out);
-    assert_int_equal(flowsim(&t, args), 2);
-    char *err = tmp_file(&t, "stderr");
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 2);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
     assert_non_null(strstr(err, "bad.cfg:2:"));
     free(err);
     struct stat sb;
     assert_int_not_equal(stat(out, &sb), 0);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 static void run_to(const struct tmp *t, const char *sub, const char *extra)
 {
     char args[512];
     snprintf(args, sizeof args, "run tests/data/small.cfg -o %s/%s -r 6 -q %s", t->dir, sub, extra);
-    assert_int_equal(flowsim(t, args), 0);
+    assert_int_equal(tu_flowsim(t, NULL, args), 0);
 }
 
 static void assert_same_file(const struct tmp *t, const char *a, const char *b, const char *name, bool same)
@@ -182,7 +122,7 @@ static void assert_same_file(const struct tmp *t, const char *a, const char *b, 
     snprintf(pa, sizeof pa, "%s/%s/%s", t->dir, a, name);
     snprintf(pb, sizeof pb, "%s/%s/%s", t->dir, b, name);
     size_t na, nb;
-    char *x = slurp(pa, &na), *y = slurp(pb, &nb);
+    char *x = tu_slurp(pa, &na), *y = tu_slurp(pb, &nb);
     assert_non_null(x);
     assert_non_null(y);
     assert_true(na > 100);
@@ -196,7 +136,7 @@ static void test_determinism_across_threads(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     run_to(&t, "j1", "-j 1");
     run_to(&t, "j2", "-j 2");
     run_to(&t, "j3", "-j 3");
@@ -208,21 +148,21 @@ static void test_determinism_across_threads(void **state)
         assert_same_file(&t, "j1", "j3", files[i], true);
         assert_same_file(&t, "j1", "seed2", files[i], false);
     }
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 static void test_run_writes_every_file(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     run_to(&t, "out", "-j 2");
     static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv",
                                          "waits.csv", "rbs_panel.csv", "events.csv", "run.json" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char name[128];
         snprintf(name, sizeof name, "out/%s", files[i]);
-        char *s = tmp_file(&t, name);
+        char *s = tu_tmp_read(&t, name);
         assert_non_null(s);
         free(s);
     }
@@ -240,19 +180,19 @@ static void test_run_writes_every_file(void **state)
     }
     closedir(d);
     assert_int_equal(n, 7);
-    char *csv = tmp_file(&t, "out/summary.csv");
+    char *csv = tu_tmp_read(&t, "out/summary.csv");
     assert_true(!strncmp(csv, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 39));
     free(csv);
-    char *ts = tmp_file(&t, "out/timeseries.csv");
+    char *ts = tu_tmp_read(&t, "out/timeseries.csv");
     assert_true(!strncmp(ts, "date,t,flow,ring,occupancy_mean,", 32));
     free(ts);
-    char *run = tmp_file(&t, "out/run.json");
+    char *run = tu_tmp_read(&t, "out/run.json");
     assert_non_null(strstr(run, "wall_seconds"));
     free(run);
-    char *sum = tmp_file(&t, "out/summary.json");
+    char *sum = tu_tmp_read(&t, "out/summary.json");
     assert_null(strstr(sum, "wall_seconds"));
     free(sum);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 /* MPI: mpirun -np 2 splits the replications over two ranks and gathers
@@ -267,7 +207,7 @@ static void test_mpi_matches_serial(void **state)
         skip();
     }
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     run_to(&t, "serial", "-j 1");
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
@@ -280,7 +220,7 @@ static void test_mpi_matches_serial(void **state)
                                          "waits.csv", "rbs_panel.csv", "events.csv" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         assert_same_file(&t, "serial", "mpi", files[i], true);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 static double seconds_now(void)
@@ -295,7 +235,7 @@ static double seconds_now(void)
 static pid_t flowsim_spawn(const struct tmp *t, const char *args)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "exec %s %s >'%s/stdout' 2>'%s/stderr'", bin(), args, t->dir, t->dir);
+    snprintf(cmd, sizeof cmd, "exec %s %s >'%s/stdout' 2>'%s/stderr'", tu_bin(), args, t->dir, t->dir);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -321,13 +261,13 @@ static void test_sigint_keeps_previous_results(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     run_to(&t, "out", "-j 2");
     char before[256], args[512], dir[128];
     snprintf(dir, sizeof dir, "%s/out", t.dir);
     snprintf(before, sizeof before, "%s/summary.json", dir);
     size_t n0;
-    char *old = slurp(before, &n0);
+    char *old = tu_slurp(before, &n0);
     snprintf(args, sizeof args, "run tests/data/small.cfg -o %s -r 100000 -q", dir);
     pid_t pid = flowsim_spawn(&t, args);
     struct timespec wait = { 0, 600 * 1000 * 1000 };
@@ -337,22 +277,22 @@ static void test_sigint_keeps_previous_results(void **state)
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     double took = seconds_now() - t0;
-    bool slow_wrapper = strstr(bin(), "valgrind") != NULL;
+    bool slow_wrapper = strstr(tu_bin(), "valgrind") != NULL;
     printf("  stopped %.3f s after SIGINT\n", took);
     assert_true(took < (slow_wrapper ? 10.0 : 1.0));
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 1);
-    char *err = tmp_file(&t, "stderr");
-    assert_int_equal(count_lines(err), 1);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
     assert_non_null(strstr(err, "interrupted"));
     free(err);
     size_t n1;
-    char *now = slurp(before, &n1);
+    char *now = tu_slurp(before, &n1);
     assert_true(n0 == n1 && !memcmp(old, now, n0));
     assert_no_temp_files(dir);
     free(old);
     free(now);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 /* SIGKILL at any moment never leaves a half-written file under a final
@@ -361,12 +301,12 @@ static void test_sigkill_never_half_written(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     char dir[128], args[512], path[256];
     snprintf(dir, sizeof dir, "%s/out", t.dir);
     /* small.cfg draws no plots: nothing outlives the killed process. */
     snprintf(args, sizeof args, "run tests/data/small.cfg -o %s -r 3000 -q", dir);
-    assert_int_equal(flowsim(&t, args), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     snprintf(path, sizeof path, "%s/summary.json", dir);
     const int delays_ms[] = { 50, 150, 300, 450, 600, 750 };
     for (size_t i = 0; i < sizeof delays_ms / sizeof delays_ms[0]; i++) {
@@ -377,7 +317,7 @@ static void test_sigkill_never_half_written(void **state)
         int status;
         waitpid(pid, &status, 0);
         size_t n;
-        char *text = slurp(path, &n);
+        char *text = tu_slurp(path, &n);
         assert_non_null(text);
         cJSON *doc = cJSON_Parse(text);
         assert_non_null(doc);               /* complete, whichever run wrote it */
@@ -386,13 +326,13 @@ static void test_sigkill_never_half_written(void **state)
         free(text);
         char *csv = NULL;
         snprintf(path, sizeof path, "%s/timeseries.csv", dir);
-        csv = slurp(path, &n);
+        csv = tu_slurp(path, &n);
         assert_non_null(csv);
         assert_true(n > 0 && csv[n - 1] == '\n');
         free(csv);
         snprintf(path, sizeof path, "%s/summary.json", dir);
     }
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 /* An output directory that cannot be created: exit 1, one line. */
@@ -400,14 +340,14 @@ static void test_unwritable_output(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     char args[512];
     snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -q -o /proc/flowsim-cannot-be-here");
-    assert_int_equal(flowsim(&t, args), 1);
-    char *err = tmp_file(&t, "stderr");
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 1);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
     free(err);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 int test_group_cli(int *n)

@@ -14,6 +14,7 @@
 #include <cJSON.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "compare.h"
 #include "scenario.h"
@@ -214,64 +215,6 @@ static void test_load_set(void **state)
 
 /* ---- end to end ------------------------------------------------------------ */
 
-struct tmp { char dir[64]; };
-
-static const char *bin(void)
-{
-    const char *b = getenv("FLOWSIM_BIN");
-    return b ? b : "build/flowsim";
-}
-
-static int flowsim(const struct tmp *t, const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >'%s/stdout' 2>'%s/stderr'", bin(), args, t->dir, t->dir);
-    int st = system(cmd);
-    assert_true(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-static char *slurp(const struct tmp *t, const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
-static void write_file(const struct tmp *t, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
-static bool exists(const struct tmp *t, const char *name)
-{
-    char path[256];
-    struct stat sb;
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    return stat(path, &sb) == 0;
-}
 
 /* A variant of tests/data/small.cfg in t, named name, with the given set. */
 static void variant(const struct tmp *t, const char *name, const char *set)
@@ -282,7 +225,7 @@ static void variant(const struct tmp *t, const char *name, const char *set)
     snprintf(text, sizeof text, "base = \"%s\";\nname = \"%s\";\nset = ( %s );\n", base, name, set);
     char file[96];
     snprintf(file, sizeof file, "%s.cfg", name);
-    write_file(t, file, text);
+    tu_tmp_write(t, file, text);
 }
 
 /* Bad input: exit 2, one line on stderr containing want, no output dir. */
@@ -290,24 +233,23 @@ static void expect_bad(const struct tmp *t, const char *args, const char *want)
 {
     char full[2048];
     snprintf(full, sizeof full, "%s -o %s/out", args, t->dir);
-    assert_int_equal(flowsim(t, full), 2);
-    char *err = slurp(t, "stderr");
+    assert_int_equal(tu_flowsim(t, NULL, full), 2);
+    char *err = tu_tmp_read(t, "stderr");
     assert_non_null(err);
-    assert_int_equal(lines(err), 1);
+    assert_int_equal(tu_count_lines(err), 1);
     if (!strstr(err, want)) fail_msg("stderr: %s\nwant: %s", err, want);
     free(err);
-    assert_false(exists(t, "out"));
+    assert_false(tu_tmp_exists(t, "out"));
 }
 
 static void test_cli_bad_input(void **state)
 {
     (void)state;
     struct tmp t;
-    strcpy(t.dir, "/tmp/flowsim-cmp-XXXXXX");
-    assert_non_null(mkdtemp(t.dir));
+    tu_tmp_make(&t);
     char args[1024];
     /* A variant whose base does not exist. */
-    write_file(&t, "orphan.cfg", "name = \"orphan\";\nbase = \"nowhere.cfg\";\n");
+    tu_tmp_write(&t, "orphan.cfg", "name = \"orphan\";\nbase = \"nowhere.cfg\";\n");
     snprintf(args, sizeof args, "compare tests/data/small.cfg %s/orphan.cfg", t.dir);
     expect_bad(&t, args, "orphan.cfg:2: base: cannot read");
     /* A variant that sets a key its base does not have. */
@@ -329,26 +271,24 @@ static void test_cli_bad_input(void **state)
     expect_bad(&t, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=5:6:0.5",
                "needs a whole number (got 5.5)");
     expect_bad(&t, "sweep tests/data/small.cfg", "needs --set");
-    snprintf(args, sizeof args, "rm -rf '%s'", t.dir);
-    assert_int_equal(system(args), 0);
+    tu_tmp_remove(&t);
 }
 
 static void test_cli_compare_and_sweep(void **state)
 {
     (void)state;
     struct tmp t;
-    strcpy(t.dir, "/tmp/flowsim-cmp-XXXXXX");
-    assert_non_null(mkdtemp(t.dir));
+    tu_tmp_make(&t);
     char args[1024];
     variant(&t, "bigger", "( \"flows.home.rings.residence.capacity\", 16 )");
     snprintf(args, sizeof args, "compare tests/data/small.cfg tests/data/small.cfg %s/bigger.cfg "
              "-r 5 -j 2 -o %s/cmp", t.dir, t.dir);
-    assert_int_equal(flowsim(&t, args), 0);
-    char *out = slurp(&t, "stdout");
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *out = tu_tmp_read(&t, "stdout");
     assert_non_null(strstr(out, "cost per year, M DKK"));
     assert_non_null(strstr(out, "bigger ("));
     free(out);
-    char *json = slurp(&t, "cmp/comparison.json");
+    char *json = tu_tmp_read(&t, "cmp/comparison.json");
     assert_non_null(json);
     cJSON *root = cJSON_Parse(json);
     assert_non_null(root);
@@ -372,37 +312,36 @@ static void test_cli_compare_and_sweep(void **state)
     cJSON_Delete(root);
     free(json);
     /* Each scenario's run files beside it, for plots; a repeated name gets -2. */
-    assert_true(exists(&t, "cmp/small/summary.json"));
-    assert_true(exists(&t, "cmp/small-2/timeseries.csv"));
-    assert_true(exists(&t, "cmp/bigger/summary.json"));
-    char *csv = slurp(&t, "cmp/comparison.csv");
+    assert_true(tu_tmp_exists(&t, "cmp/small/summary.json"));
+    assert_true(tu_tmp_exists(&t, "cmp/small-2/timeseries.csv"));
+    assert_true(tu_tmp_exists(&t, "cmp/bigger/summary.json"));
+    char *csv = tu_tmp_read(&t, "cmp/comparison.csv");
     assert_true(!strncmp(csv, "scenario,kpi,flow,ring,year,base_mean,alt_mean,diff_mean,diff_sd,"
                               "diff_ci_lo,diff_ci_hi,real\n", 83));
     free(csv);
 
     snprintf(args, sizeof args, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=4:8:2 "
              "-r 3 -o %s/sw", t.dir);
-    assert_int_equal(flowsim(&t, args), 0);
-    out = slurp(&t, "stdout");
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    out = tu_tmp_read(&t, "stdout");
     assert_non_null(strstr(out, "wait, days"));
     free(out);
-    char *err = slurp(&t, "stderr");         /* 4 places < 5 initial: said once */
+    char *err = tu_tmp_read(&t, "stderr");         /* 4 places < 5 initial: said once */
     assert_non_null(strstr(err, "flows.home.rings.training.initial (5) is lowered"));
     free(err);
-    csv = slurp(&t, "sw/sweep.csv");
+    csv = tu_tmp_read(&t, "sw/sweep.csv");
     assert_true(!strncmp(csv, "value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 45));
     assert_non_null(strstr(csv, "\n4,cost_total,"));
     assert_non_null(strstr(csv, "\n8,cost_total,"));
     assert_null(strstr(csv, "\n10,"));
     free(csv);
-    json = slurp(&t, "sw/sweep.json");
+    json = tu_tmp_read(&t, "sw/sweep.json");
     root = cJSON_Parse(json);
     assert_non_null(root);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "points")), 3);
     cJSON_Delete(root);
     free(json);
-    snprintf(args, sizeof args, "rm -rf '%s'", t.dir);
-    assert_int_equal(system(args), 0);
+    tu_tmp_remove(&t);
 }
 
 int test_group_compare(int *n)

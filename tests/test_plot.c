@@ -17,76 +17,8 @@
 #include "gnuplot.h"
 #include "i18n.h"
 #include "tests.h"
+#include "util.h"
 
-struct tmp { char dir[64]; };
-
-static const char *bin(void)
-{
-    const char *b = getenv("FLOWSIM_BIN");
-    return b ? b : "build/flowsim";
-}
-
-static void tmp_make(struct tmp *t)
-{
-    strcpy(t->dir, "/tmp/flowsim-plot-XXXXXX");
-    assert_non_null(mkdtemp(t->dir));
-}
-
-static void tmp_remove(struct tmp *t)
-{
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-/* Runs `env flowsim args` with stdout and stderr into t; the exit status. */
-static int flowsim(const struct tmp *t, const char *env, const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s %s >'%s/stdout' 2>'%s/stderr'", env ? env : "", bin(), args,
-             t->dir, t->dir);
-    int st = system(cmd);
-    assert_true(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
-}
-
-static char *tmp_file(const struct tmp *t, const char *name)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    return slurp(path, NULL);
-}
-
-static bool tmp_exists(const struct tmp *t, const char *name)
-{
-    char path[256];
-    struct stat sb;
-    snprintf(path, sizeof path, "%s/%s", t->dir, name);
-    return stat(path, &sb) == 0;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
 
 /* Data rows of a .dat: lines that are neither blank nor comments. */
 static int dat_rows(const char *s)
@@ -104,7 +36,7 @@ static int dat_rows(const char *s)
 /* small.cfg with output.plots switched on, written into t. */
 static void small_with_plots(const struct tmp *t)
 {
-    char *cfg = slurp("tests/data/small.cfg", NULL);
+    char *cfg = tu_slurp("tests/data/small.cfg", NULL);
     assert_non_null(cfg);
     char *p = strstr(cfg, "plots = false");
     assert_non_null(p);
@@ -149,24 +81,24 @@ static int check_plot(const struct tmp *t, const char *sub, const char *name)
     char rel[256];
     size_t len = 0;
     snprintf(rel, sizeof rel, "%s/%s/plots/%s.png", t->dir, sub ? sub : ".", name);
-    char *png = slurp(rel, &len);
+    char *png = tu_slurp(rel, &len);
     if (!png) fail_msg("%s was not drawn", rel);
     assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
     if (len < 8000) fail_msg("%s is only %zu bytes", rel, len);
     free(png);
     snprintf(rel, sizeof rel, "%s/%s/plots/%s.svg", t->dir, sub ? sub : ".", name);
-    char *svg = slurp(rel, NULL);
+    char *svg = tu_slurp(rel, NULL);
     assert_non_null(svg);
     assert_non_null(strstr(svg, "<svg"));
     free(svg);
     snprintf(rel, sizeof rel, "%s/%s/plots/%s.gp", t->dir, sub ? sub : ".", name);
-    char *gp = slurp(rel, NULL);
+    char *gp = tu_slurp(rel, NULL);
     assert_non_null(gp);
     assert_non_null(strstr(gp, "pngcairo"));
     assert_null(strstr(gp, t->dir));              /* relative paths only */
     free(gp);
     snprintf(rel, sizeof rel, "%s/%s/plots/%s.dat", t->dir, sub ? sub : ".", name);
-    char *dat = slurp(rel, NULL);
+    char *dat = tu_slurp(rel, NULL);
     assert_non_null(dat);
     int rows = dat_rows(dat);
     free(dat);
@@ -184,19 +116,19 @@ static void test_plots_of_a_run(void **state)
     (void)state;
     if (!have_gnuplot()) skip();
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     char args[512];
     snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     snprintf(args, sizeof args, "plot %s/run", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 0);
-    char *err = tmp_file(&t, "stderr");
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *err = tu_tmp_read(&t, "stderr");
     assert_string_equal(err, "");
     free(err);
     /* small.cfg: home has 3 rings, work 2; snapshots every 2 months over
      * 3.5 years; waits.csv has 26 bins per ring, the last open-ended. */
-    char *ts = tmp_file(&t, "run/timeseries.csv");
-    int n_snap = (count_lines(ts) - 1) / (3 + 1 + 2 + 1);
+    char *ts = tu_tmp_read(&t, "run/timeseries.csv");
+    int n_snap = (tu_count_lines(ts) - 1) / (3 + 1 + 2 + 1);
     free(ts);
     assert_int_equal(n_snap, 22);
     assert_int_equal(check_plot(&t, "run", "occupancy_home"), 3 * n_snap);
@@ -207,13 +139,13 @@ static void test_plots_of_a_run(void **state)
     assert_int_equal(check_plot(&t, "run", "waits"), 5 * 25);
     /* Calendar years 2014 (from the end of warm-up) to 2017. */
     assert_int_equal(check_plot(&t, "run", "spending"), 4);
-    char *dat = tmp_file(&t, "run/plots/spending.dat");
+    char *dat = tu_tmp_read(&t, "run/plots/spending.dat");
     assert_non_null(strstr(dat, "\"2014*\""));
     assert_non_null(strstr(dat, " 4.750000\n"));   /* the budget, DKK million */
     free(dat);
-    assert_false(tmp_exists(&t, "run/plots/.draw.gp"));
-    assert_true(tmp_exists(&t, "run/report.html"));
-    tmp_remove(&t);
+    assert_false(tu_tmp_exists(&t, "run/plots/.draw.gp"));
+    assert_true(tu_tmp_exists(&t, "run/report.html"));
+    tu_tmp_remove(&t);
 }
 
 /* Every KPI leaf of a kpis tree appears in the report by its path. */
@@ -238,15 +170,15 @@ static void test_report_holds_every_kpi(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     char args[512];
     snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     snprintf(args, sizeof args, "plot %s/run --lang da", t.dir);
-    int rc = flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args);
+    int rc = tu_flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args);
     assert_int_equal(rc, 1);                     /* plot without gnuplot: not drawn */
-    char *html = tmp_file(&t, "run/report.html");
-    char *json = tmp_file(&t, "run/summary.json");
+    char *html = tu_tmp_read(&t, "run/report.html");
+    char *json = tu_tmp_read(&t, "run/summary.json");
     assert_non_null(html);
     cJSON *root = cJSON_Parse(json);
     assert_non_null(root);
@@ -266,20 +198,20 @@ static void test_report_holds_every_kpi(void **state)
     assert_non_null(strstr(html, "mio. kr."));
     free(html);
     free(json);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 static void test_missing_gnuplot_degrades(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     small_with_plots(&t);
     char args[512];
     snprintf(args, sizeof args, "run %s/small.cfg -r 3 -q -o %s/run", t.dir, t.dir);
-    assert_int_equal(flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args), 0);
-    char *err = tmp_file(&t, "stderr");
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(tu_flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args), 0);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
     assert_non_null(strstr(err, "gnuplot not found"));
     assert_non_null(strstr(err, "gnuplot *.gp"));
     free(err);
@@ -287,25 +219,25 @@ static void test_missing_gnuplot_degrades(void **state)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char rel[128];
         snprintf(rel, sizeof rel, "run/plots/%s.gp", names[i]);
-        assert_true(tmp_exists(&t, rel));
+        assert_true(tu_tmp_exists(&t, rel));
         snprintf(rel, sizeof rel, "run/plots/%s.dat", names[i]);
-        assert_true(tmp_exists(&t, rel));
+        assert_true(tu_tmp_exists(&t, rel));
         snprintf(rel, sizeof rel, "run/plots/%s.png", names[i]);
-        assert_false(tmp_exists(&t, rel));
+        assert_false(tu_tmp_exists(&t, rel));
     }
-    assert_true(tmp_exists(&t, "run/summary.json"));
-    char *html = tmp_file(&t, "run/report.html");
+    assert_true(tu_tmp_exists(&t, "run/summary.json"));
+    char *html = tu_tmp_read(&t, "run/report.html");
     assert_non_null(html);
     assert_non_null(strstr(html, "gnuplot"));     /* says why there are no plots */
     free(html);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 static void test_failing_gnuplot_is_one_warning(void **state)
 {
     (void)state;
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     small_with_plots(&t);
     char fake[128], env[192], args[512];
     snprintf(fake, sizeof fake, "%s/fake-gnuplot", t.dir);
@@ -316,23 +248,23 @@ static void test_failing_gnuplot_is_one_warning(void **state)
     assert_int_equal(chmod(fake, 0755), 0);
     snprintf(env, sizeof env, "FLOWSIM_GNUPLOT=%s", fake);
     snprintf(args, sizeof args, "run %s/small.cfg -r 3 -q -o %s/run", t.dir, t.dir);
-    assert_int_equal(flowsim(&t, env, args), 0);
-    char *err = tmp_file(&t, "stderr");
-    assert_int_equal(count_lines(err), 1);
+    assert_int_equal(tu_flowsim(&t, env, args), 0);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
     assert_non_null(strstr(err, "flowsim: warning:"));
     assert_non_null(strstr(err, "gnuplot failed"));
     free(err);
-    assert_true(tmp_exists(&t, "run/summary.json"));
-    assert_true(tmp_exists(&t, "run/report.html"));
-    assert_false(tmp_exists(&t, "run/plots/outward.png"));
-    assert_false(tmp_exists(&t, "run/plots/.outward.drawing.png"));
+    assert_true(tu_tmp_exists(&t, "run/summary.json"));
+    assert_true(tu_tmp_exists(&t, "run/report.html"));
+    assert_false(tu_tmp_exists(&t, "run/plots/outward.png"));
+    assert_false(tu_tmp_exists(&t, "run/plots/.outward.drawing.png"));
     /* `flowsim plot` fails: drawing was the point. */
     snprintf(args, sizeof args, "plot %s/run", t.dir);
-    assert_int_equal(flowsim(&t, env, args), 1);
+    assert_int_equal(tu_flowsim(&t, env, args), 1);
     /* Not a run directory: bad input. */
     snprintf(args, sizeof args, "plot %s", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 2);
-    tmp_remove(&t);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 2);
+    tu_tmp_remove(&t);
 }
 
 /* A comparison directory as compare writes it: comparison.json and one run
@@ -342,12 +274,12 @@ static void test_comparison_plots(void **state)
     (void)state;
     if (!have_gnuplot()) skip();
     struct tmp t;
-    tmp_make(&t);
+    tu_tmp_make(&t);
     char args[512];
     snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/cmp/small", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -s 77 -q -o %s/cmp/alt", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     char path[256];
     snprintf(path, sizeof path, "%s/cmp/comparison.json", t.dir);
     FILE *f = fopen(path, "w");
@@ -365,20 +297,20 @@ static void test_comparison_plots(void **state)
           "\"waiting_list_mean\":{\"mean\":1.25,\"sd\":0.5,\"ci95\":[0.25,2.25],\"real\":true}}}}}}}]}\n", f);
     fclose(f);
     snprintf(args, sizeof args, "plot %s/cmp --lang en", t.dir);
-    assert_int_equal(flowsim(&t, NULL, args), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     /* Rows: cost (1), waiting list (1 ring), waits: referral (1), outward: all + 2 flows. */
     assert_int_equal(check_plot(&t, "cmp", "compare_kpis"), 1 + 1 + 1 + 3);
     assert_int_equal(check_plot(&t, "cmp", "compare_occupancy_home"), 3 * 2 * 22);
     assert_int_equal(check_plot(&t, "cmp", "compare_occupancy_work"), 2 * 2 * 22);
-    assert_true(tmp_exists(&t, "cmp/small/report.html"));
-    assert_true(tmp_exists(&t, "cmp/alt/plots/outward.png"));
-    char *html = tmp_file(&t, "cmp/report.html");
+    assert_true(tu_tmp_exists(&t, "cmp/small/report.html"));
+    assert_true(tu_tmp_exists(&t, "cmp/alt/plots/outward.png"));
+    char *html = tu_tmp_read(&t, "cmp/report.html");
     assert_non_null(html);
     assert_non_null(strstr(html, "flows/home/rings/residence/waiting_list_mean"));
     assert_non_null(strstr(html, "<tr class=\"real\"><td>Cost per year"));
     assert_non_null(strstr(html, "href=\"alt/report.html\""));
     free(html);
-    tmp_remove(&t);
+    tu_tmp_remove(&t);
 }
 
 int test_group_plot(int *n)
