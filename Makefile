@@ -127,7 +127,7 @@ fuzz: fuzz-build
 	        -print_final_stats=1 -dict=tests/fuzz/$$f.dict \
 	        -artifact_prefix=$(FUZZ_BUILD)/crash-$$f- \
 	        $(FUZZ_BUILD)/corpus-$$f tests/fuzz/corpus/$$f 2>$(FUZZ_BUILD)/fuzz_$$f.log; \
-	    rc=$$?; grep -E '^(stat::|#[0-9]+ +DONE)' $(FUZZ_BUILD)/fuzz_$$f.log; \
+	    rc=$$?; grep -E '^stat::(number|average)' $(FUZZ_BUILD)/fuzz_$$f.log; \
 	    if [ $$rc -ne 0 ]; then tail -60 $(FUZZ_BUILD)/fuzz_$$f.log; exit $$rc; fi; \
 	done
 

@@ -31,8 +31,9 @@ void cli_common_init(struct cli_common *c);
  * EXIT_INPUT after printing a one-line usage error. */
 int cli_common_option(int argc, char **argv, int *i, struct cli_common *c);
 
-/* Applies the common options to a loaded model. 0, or EXIT_INPUT after
- * printing the error. */
+/* Applies the common options to a loaded model, then checks that this
+ * machine can hold the run (runlimits_check) and prints runlimits_note's
+ * line if any. 0, or EXIT_INPUT after printing the one-line error. */
 int cli_common_apply(struct model *m, const struct cli_common *c);
 
 /* Prints "flowsim: <message> (see flowsim --help)" and returns EXIT_INPUT.

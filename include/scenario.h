@@ -4,8 +4,14 @@
 #ifndef FLOWSIM_SCENARIO_H
 #define FLOWSIM_SCENARIO_H
 
+#include <stddef.h>
+
 #include "err.h"
 #include "model.h"
+
+/* A scenario file, with everything it @includes, is at most this many
+ * bytes; it must be a regular file of UTF-8 text without NUL bytes. */
+#define SCENARIO_MAX_BYTES (16u << 20)
 
 /* Loads and validates path. Returns 0 and a new model in *out (free with
  * model_destroy), or -1 with e set (status EXIT_INPUT) and *out NULL. */
@@ -18,5 +24,11 @@ int scenario_load(const char *path, struct model **out, struct err *e);
  * naming the path: "--set: PATH: problem". */
 int scenario_load_set(const char *path, int n, const char *const *paths,
                       const char *const *values, struct model **out, struct err *e);
+
+/* As scenario_load, for len bytes of text (any bytes; no NUL needed at the
+ * end) read as the file `name`: messages name it, and its `base` and
+ * @include files are found beside it. For tests and the fuzzers. */
+int scenario_load_text(const char *name, const char *text, size_t len, struct model **out,
+                       struct err *e);
 
 #endif

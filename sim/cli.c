@@ -17,6 +17,7 @@
 #include "model.h"
 #include "output.h"
 #include "plot.h"
+#include "runlimits.h"
 #include "runner.h"
 #include "scenario.h"
 #include "version.h"
@@ -149,6 +150,15 @@ int cli_common_apply(struct model *m, const struct cli_common *c)
         }
         m->years = c->years;
     }
+    /* Only now are -r, -j and --years known: refuse a run this machine
+     * cannot hold before it starts, rather than be killed halfway. */
+    struct err e = { 0 };
+    if (runlimits_check(m, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return EXIT_INPUT;
+    }
+    const char *note = runlimits_note(m);
+    if (note) fprintf(stderr, "flowsim: %s\n", note);
     return 0;
 }
 

@@ -11,10 +11,13 @@
 #include "panel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "caldate.h"
@@ -649,8 +652,20 @@ int panel_read(const char *path, const struct model *m, const struct panel_opts 
                struct panel *p, struct err *e)
 {
     memset(p, 0, sizeof *p);
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(e, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    /* Non-blocking open and a regular-file check: a FIFO without a writer
+     * must not hang calibrate, nor /dev/zero fill the memory. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return err_set(e, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return err_set(e, EXIT_INPUT, "%s: not a regular file (a panel is a CSV file)", path);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return err_set(e, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    }
     size_t cap = 1 << 20, len = 0;
     char *buf = NULL;
     for (;;) {

@@ -40,6 +40,7 @@
  * '-': they become CSV columns and set paths, where '.' would be ambiguous. */
 #include "scenario.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <math.h>
@@ -47,9 +48,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "caldate.h"
+#include "runlimits.h"
 #include "sha256.h"
 
 #define PATH_LEN 256          /* dotted setting paths in messages */
@@ -355,6 +359,23 @@ static int get_pos(struct loader *L, const config_setting_t *grp, const char *gp
     return rc;
 }
 
+/* A number in [0, hi], where hi is one of flowsim's limits (runlimits.h):
+ * above it the message points to the README's list of limits. */
+static int get_capped(struct loader *L, const config_setting_t *grp, const char *gpath,
+                      const char *key, double *out, double hi, const char *unit)
+{
+    double v = *out;
+    int rc = get_num(L, grp, gpath, key, &v, 0.0, INFINITY);
+    if (rc == 1 && v > hi) {
+        char path[PATH_LEN];
+        join(path, gpath, key);
+        return fail(L, config_setting_get_member(grp, key), path,
+                    "must be at most %g%s (got %g; see README, Limits)", hi, unit, v);
+    }
+    if (rc == 1) *out = v;
+    return rc;
+}
+
 /* A whole number in [lo, hi]; 12.0 counts as whole. */
 static int whole_value(struct loader *L, const config_setting_t *s, const char *path,
                        long long *out, long long lo, long long hi)
@@ -374,6 +395,8 @@ static int whole_value(struct loader *L, const config_setting_t *s, const char *
         return fail(L, s, path, "must be a whole number (got %s)",
                     type_name(config_setting_type(s)));
     }
+    if (v > hi && (hi == INT32_MAX || hi == INT64_MAX))
+        return fail(L, s, path, "must be at most %lld (got %lld)", hi, v);
     if (v < lo || v > hi) {
         if (hi == INT32_MAX || hi == INT64_MAX) {
             if (lo == 0) return fail(L, s, path, "must be 0 or more (got %lld)", v);
@@ -512,7 +535,9 @@ static int read_simulation(struct loader *L, const config_setting_t *root, struc
         return fail(L, config_setting_get_member(g, "start_date"), "simulation.start_date",
                     "must be a date YYYY-MM-DD (got \"%s\")", date);
     memcpy(m->start_date, date, 11);
-    if (get_pos(L, g, gp, "years", &m->years) < 0) return -1;
+    if (get_pos(L, g, gp, "years", &m->years) < 0 ||
+        get_capped(L, g, gp, "years", &m->years, RUNLIMITS_MAX_YEARS, " years") < 0)
+        return -1;
     if (get_num(L, g, gp, "warmup_years", &m->warmup_years, 0.0, INFINITY) < 0) return -1;
     if (m->warmup_years >= m->years)
         return fail(L, config_setting_get_member(g, "warmup_years"), "simulation.warmup_years",
@@ -525,7 +550,21 @@ static int read_simulation(struct loader *L, const config_setting_t *root, struc
     m->seed = (uint64_t)seed;
     if (get_pos(L, g, gp, "snapshot_months", &m->snapshot_months) < 0) return -1;
     if (get_pos(L, g, gp, "rbs_interval_months", &m->rbs_interval_months) < 0) return -1;
+    /* Shorter steps would only slow a run to a halt: at least ~3 days. */
+    static const char *const steps[] = { "snapshot_months", "rbs_interval_months" };
+    for (int i = 0; i < 2; i++) {
+        double v = i == 0 ? m->snapshot_months : m->rbs_interval_months;
+        char path[PATH_LEN];
+        join(path, gp, steps[i]);
+        if (v < RUNLIMITS_MIN_MONTHS)
+            return fail(L, config_setting_get_member(g, steps[i]), path,
+                        "must be at least %g (got %g; see README, Limits)",
+                        RUNLIMITS_MIN_MONTHS, v);
+    }
     if (get_int(L, g, gp, "threads", &m->threads, 0) < 0) return -1;
+    if (m->threads > RUNLIMITS_MAX_THREADS)
+        return fail(L, config_setting_get_member(g, "threads"), "simulation.threads",
+                    "must be at most %d (got %d)", RUNLIMITS_MAX_THREADS, m->threads);
     if (get_num(L, g, gp, "discount_rate", &m->discount_rate, 0.0, 1.0) < 0) return -1;
     return 0;
 }
@@ -568,10 +607,10 @@ static int read_age(struct loader *L, const config_setting_t *grp, const char *g
     char gp[PATH_LEN];
     join(gp, gpath, key);
     if (check_keys(L, g, gp, age_keys) < 0 ||
-        get_num(L, g, gp, "min", &a->min, 0.0, INFINITY) < 0 ||
-        get_num(L, g, gp, "max", &a->max, -INFINITY, INFINITY) < 0 ||
-        get_num(L, g, gp, "mean", &a->mean, -INFINITY, INFINITY) < 0 ||
-        get_num(L, g, gp, "sd", &a->sd, 0.0, INFINITY) < 0)
+        get_capped(L, g, gp, "min", &a->min, RUNLIMITS_MAX_AGE, "") < 0 ||
+        get_capped(L, g, gp, "max", &a->max, RUNLIMITS_MAX_AGE, "") < 0 ||
+        get_capped(L, g, gp, "mean", &a->mean, RUNLIMITS_MAX_AGE, "") < 0 ||
+        get_capped(L, g, gp, "sd", &a->sd, RUNLIMITS_MAX_AGE, "") < 0)
         return -1;
     if (a->max < a->min) {
         char path[PATH_LEN];
@@ -593,7 +632,8 @@ static int read_arrivals(struct loader *L, const config_setting_t *g, const char
     if (!per && !by)
         return fail(L, g, "population.arrivals_per_year",
                     "required key is missing (or give arrivals_by_year)");
-    if (per) return get_num(L, g, gp, "arrivals_per_year", &m->arrivals_per_year, 0.0, INFINITY);
+    if (per) return get_capped(L, g, gp, "arrivals_per_year", &m->arrivals_per_year,
+                               RUNLIMITS_MAX_CITIZENS, " per year");
     int type = config_setting_type(by), n = config_setting_length(by);
     if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 1)
         return fail(L, by, "population.arrivals_by_year",
@@ -608,6 +648,9 @@ static int read_arrivals(struct loader *L, const config_setting_t *g, const char
         if (num_value(L, s, path, &m->arrivals_by_year[i]) < 0) return -1;
         if (m->arrivals_by_year[i] < 0.0)
             return fail(L, s, path, "must be 0 or more (got %g)", m->arrivals_by_year[i]);
+        if (m->arrivals_by_year[i] > RUNLIMITS_MAX_CITIZENS)
+            return fail(L, s, path, "must be at most %g per year (got %g; see README, Limits)",
+                        RUNLIMITS_MAX_CITIZENS, m->arrivals_by_year[i]);
     }
     m->arrivals_per_year = m->arrivals_by_year[0];
     return 0;
@@ -628,11 +671,15 @@ static int read_population(struct loader *L, const config_setting_t *root, struc
         get_num(L, g, gp, "work_participation", &m->work_participation, 0.0, 1.0) < 0 ||
         get_group(L, g, gp, "mortality", &mg) < 0 ||
         check_keys(L, mg, "population.mortality", mort_keys) < 0 ||
-        get_num(L, mg, "population.mortality", "a", &m->mort_a, 0.0, INFINITY) < 0 ||
-        get_num(L, mg, "population.mortality", "b", &m->mort_b, 0.0, INFINITY) < 0 ||
-        get_num(L, mg, "population.mortality", "ratio", &m->mort_ratio, 0.0, INFINITY) < 0 ||
+        get_capped(L, mg, "population.mortality", "a", &m->mort_a, RUNLIMITS_MAX_RATE,
+                   " per year") < 0 ||
+        get_capped(L, mg, "population.mortality", "b", &m->mort_b, 1.0,
+                   " per year of age") < 0 ||
+        get_capped(L, mg, "population.mortality", "ratio", &m->mort_ratio, 1000.0, "") < 0 ||
+        /* No cap: 1000 is the usual "never retires". */
         get_num(L, g, gp, "retirement_age", &m->retirement_age, 0.0, INFINITY) < 0 ||
-        get_num(L, g, gp, "other_exit_per_year", &m->other_exit_per_year, 0.0, INFINITY) < 0)
+        get_capped(L, g, gp, "other_exit_per_year", &m->other_exit_per_year,
+                   RUNLIMITS_MAX_RATE, " per year") < 0)
         return -1;
     return 0;
 }
@@ -646,10 +693,14 @@ static int read_visitation(struct loader *L, const config_setting_t *root, struc
         get_int(L, g, gp, "caseworkers", &m->caseworkers, 1) < 0 ||
         get_group(L, g, gp, "assessment_days", &a) < 0 ||
         check_keys(L, a, ap, assess_keys) < 0 ||
-        get_num(L, a, ap, "mean", &m->assess_mean_days, 0.0, INFINITY) < 0 ||
-        get_num(L, a, ap, "sd", &m->assess_sd_days, 0.0, INFINITY) < 0 ||
+        get_capped(L, a, ap, "mean", &m->assess_mean_days, RUNLIMITS_MAX_DAYS, " days") < 0 ||
+        get_capped(L, a, ap, "sd", &m->assess_sd_days, RUNLIMITS_MAX_DAYS, " days") < 0 ||
         get_enum(L, g, gp, "reassess", reassess_names, &reassess) < 0)
         return -1;
+    /* The gamma's shape is (mean/sd)^2: a vanishing sd would overflow it. */
+    if (m->assess_sd_days > 0.0 && m->assess_sd_days < 1e-3)
+        return fail(L, config_setting_get_member(a, "sd"), "visitation.assessment_days.sd",
+                    "must be 0 (no spread) or at least 0.001 days (got %g)", m->assess_sd_days);
     m->reassess = (enum reassess_policy)reassess;
     return 0;
 }
@@ -667,7 +718,8 @@ static int read_policy_budget(struct loader *L, const config_setting_t *root, st
     rc = get_group(L, root, "", "budget", &g);
     if (rc < 0) return -1;
     if (rc == 1 && (check_keys(L, g, "budget", budget_keys) < 0 ||
-                    get_num(L, g, "budget", "annual", &m->budget_annual, 0.0, INFINITY) < 0 ||
+                    get_capped(L, g, "budget", "annual", &m->budget_annual, RUNLIMITS_MAX_DKK,
+                               " DKK") < 0 ||
                     get_enum(L, g, "budget", "rule", rule_names, &rule) < 0))
         return -1;
     m->waiting_list = (enum wl_order)wl;
@@ -716,11 +768,13 @@ static int read_costs(struct loader *L, const config_setting_t *rg, const char *
         return fail(L, rg, path, "required key is missing (or give hours_per_week and "
                     "cost_per_hour)");
     }
-    if (get_num(L, rg, rp, "place_cost_per_year", &r->place_cost_per_year, 0.0, INFINITY) < 0 ||
-        get_num(L, rg, rp, "citizen_cost_per_year", &r->citizen_cost_per_year, 0.0,
-                INFINITY) < 0 ||
+    if (get_capped(L, rg, rp, "place_cost_per_year", &r->place_cost_per_year,
+                   RUNLIMITS_MAX_DKK, " DKK") < 0 ||
+        get_capped(L, rg, rp, "citizen_cost_per_year", &r->citizen_cost_per_year,
+                   RUNLIMITS_MAX_DKK, " DKK") < 0 ||
         get_num(L, rg, rp, "hours_per_week", &r->hours_per_week, 0.0, 168.0) < 0 ||
-        get_num(L, rg, rp, "cost_per_hour", &r->cost_per_hour, 0.0, INFINITY) < 0)
+        get_capped(L, rg, rp, "cost_per_hour", &r->cost_per_hour, RUNLIMITS_MAX_DKK,
+                   " DKK") < 0)
         return -1;
     return 0;
 }
@@ -758,9 +812,12 @@ static int read_ring(struct loader *L, const config_setting_t *rg, const char *r
         read_need(L, rg, rp, r) < 0 ||
         get_num(L, rg, rp, "initial_mean_level", &r->initial_mean_level, 0.0,
                 MODEL_LEVEL_MAX) < 0 ||
-        get_num(L, rg, rp, "improve_per_year", &r->improve_per_year, 0.0, INFINITY) < 0 ||
-        get_num(L, rg, rp, "worsen_per_year", &r->worsen_per_year, 0.0, INFINITY) < 0 ||
-        get_num(L, rg, rp, "max_stay_years", &r->max_stay_years, 0.0, INFINITY) < 0)
+        get_capped(L, rg, rp, "improve_per_year", &r->improve_per_year, RUNLIMITS_MAX_RATE,
+                   " per year") < 0 ||
+        get_capped(L, rg, rp, "worsen_per_year", &r->worsen_per_year, RUNLIMITS_MAX_RATE,
+                   " per year") < 0 ||
+        get_capped(L, rg, rp, "max_stay_years", &r->max_stay_years, RUNLIMITS_MAX_YEARS,
+                   " years") < 0)
         return -1;
     return 0;
 }
@@ -816,10 +873,10 @@ static int read_flow(struct loader *L, const config_setting_t *fg, const char *f
     int rc = get_group(L, fg, fp, "none", &none);
     if (rc < 0) return -1;
     if (rc == 1 && (check_keys(L, none, path, none_keys) < 0 ||
-                    get_num(L, none, path, "improve_per_year", &fl->none_improve_per_year, 0.0,
-                            INFINITY) < 0 ||
-                    get_num(L, none, path, "worsen_per_year", &fl->none_worsen_per_year, 0.0,
-                            INFINITY) < 0 ||
+                    get_capped(L, none, path, "improve_per_year", &fl->none_improve_per_year,
+                               RUNLIMITS_MAX_RATE, " per year") < 0 ||
+                    get_capped(L, none, path, "worsen_per_year", &fl->none_worsen_per_year,
+                               RUNLIMITS_MAX_RATE, " per year") < 0 ||
                     get_num(L, none, path, "initial_mean_level", &fl->none_initial_mean_level,
                             0.0, MODEL_LEVEL_MAX) < 0))
         return -1;
@@ -832,7 +889,7 @@ static int read_flow(struct loader *L, const config_setting_t *fg, const char *f
     if (n > MODEL_MAX_RINGS)
         return fail(L, rings, path, "at most %d rings per flow (got %d)", MODEL_MAX_RINGS, n);
     if (!(fl->rings = calloc((size_t)n, sizeof *fl->rings))) return oom(L);
-    int placed = 0;
+    long long placed = 0;                      /* 64 rings of INT32_MAX: no overflow */
     for (int i = 0; i < n; i++) {
         const config_setting_t *rg = config_setting_get_elem(rings, (unsigned)i);
         elem_path(rp, path, rg, i);
@@ -845,7 +902,7 @@ static int read_flow(struct loader *L, const config_setting_t *fg, const char *f
     }
     if (check_bands(L, rings, path, fl) < 0) return -1;
     if (placed > m->initial)
-        return fail(L, rings, path, "the rings' initial counts sum to %d, more than "
+        return fail(L, rings, path, "the rings' initial counts sum to %lld, more than "
                     "population.initial (%d)", placed, m->initial);
     return 0;
 }
@@ -913,6 +970,34 @@ static int read_effects(struct loader *L, const config_setting_t *tg, const char
     return 0;
 }
 
+/* The largest rate a transition reaches with its covariates (SPEC §2):
+ * levels give z in [-2, 2], age z = (age - 40) / 10 over the ages a
+ * citizen can have (retirement ends them), female z in {0, 1}. Above
+ * RUNLIMITS_MAX_RATE the events of one citizen would crowd out the run
+ * (and past ~1e12 per year the clock could no longer advance). Called
+ * after population and transitions are read. */
+static int check_peak_rate(struct loader *L, const config_setting_t *tg, const char *tp,
+                           const struct model *m, const struct transition *t)
+{
+    if (!t->has_effects || t->per_year == 0.0) return 0;
+    double lp = 0.0;
+    for (int d = 0; d < m->n_dims; d++) lp += 2.0 * fabs(t->beta[d]);
+    double young = fmin(m->age.min, m->arrival_age.min);
+    double old = fmin(m->retirement_age, fmax(m->age.max, m->arrival_age.max) + m->years);
+    if (old < young) old = young;
+    double b = t->beta[COV_AGE];
+    lp += fmax(b * (young - 40.0) / 10.0, b * (old - 40.0) / 10.0);
+    lp += fmax(0.0, t->beta[COV_FEMALE]);
+    double peak = t->per_year * exp(lp);
+    if (peak <= RUNLIMITS_MAX_RATE) return 0;
+    char path[PATH_LEN];
+    join(path, tp, "effects");
+    return fail(L, config_setting_get_member(tg, "effects"), path,
+                "with per_year %g the rate reaches %.3g per year for some citizens (hazard "
+                "ratio exp(%.3g)); rates are at most %g per year (see README, Limits)",
+                t->per_year, peak, lp, RUNLIMITS_MAX_RATE);
+}
+
 static int read_transitions(struct loader *L, const config_setting_t *root, struct model *m)
 {
     const config_setting_t *list;
@@ -957,8 +1042,8 @@ static int read_transitions(struct loader *L, const config_setting_t *root, stru
         }
         t->line = (int)config_setting_source_line(origin(tg));
         m->n_transitions = i + 1;
-        if (get_num(L, tg, tp, "per_year", &t->per_year, 0.0, INFINITY) < 0 ||
-            read_effects(L, tg, tp, m, t) < 0)
+        if (get_capped(L, tg, tp, "per_year", &t->per_year, RUNLIMITS_MAX_RATE, " per year") < 0 ||
+            read_effects(L, tg, tp, m, t) < 0 || check_peak_rate(L, tg, tp, m, t) < 0)
             return -1;
     }
     return 0;
@@ -1037,55 +1122,435 @@ static char *path_in(const char *dir, const char *name)
     return p;
 }
 
-/* Parses path into a new layer at the end of the chain. `from` is the base
- * setting that names it (NULL for the file given by the user): errors about
- * the file as a whole are reported there. */
-static int load_layer(struct loader *L, const char *path, const config_setting_t *from)
+/* ---- reading files: hostile bytes stop here ----
+ *
+ * A scenario file is read whole, then handed to libconfig as a string, so
+ * what is checked is what is parsed. It must be a regular file (not a
+ * directory, device or pipe: /dev/zero would never end) of at most
+ * SCENARIO_MAX_BYTES, and UTF-8 text with no NUL byte (names end up in
+ * JSON, CSV and HTML, which must stay valid). A UTF-8 byte-order mark is
+ * skipped. libconfig 1.5 opens @include'd files itself, so each @include
+ * line is followed first with the same checks, and a cycle of @includes is
+ * named as such; the bytes of a file and everything it @includes count
+ * together against SCENARIO_MAX_BYTES. */
+
+#define MAX_INCLUDE_DEPTH 10      /* libconfig 1.5's own nesting limit */
+
+/* Where the first bad byte of buf is: NULL when the text is fine, else
+ * what is wrong, with *line set. */
+static const char *text_problem(const char *buf, size_t len, int *line)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        int errnum = errno;
-        if (from)
-            return fail(L, from, "base", "cannot read %s: %s", path, strerror(errnum));
-        return err_set(L->e, EXIT_INPUT, "%s: cannot read: %s", path, strerror(errnum));
+    const unsigned char *u = (const unsigned char *)buf;
+    *line = 1;
+    for (size_t i = 0; i < len;) {
+        unsigned c = u[i];
+        if (c == '\n') (*line)++;
+        if (c == 0) return "a NUL byte: this is not a text file (a scenario is libconfig text)";
+        if (c < 0x80) { i++; continue; }
+        /* UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
+        size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        bool ok = n > 0 && i + n <= len;
+        for (size_t k = 1; ok && k < n; k++) ok = (u[i + k] & 0xc0) == 0x80;
+        if (ok && n == 3)
+            ok = !(c == 0xe0 && u[i + 1] < 0xa0) && !(c == 0xed && u[i + 1] >= 0xa0);
+        if (ok && n == 4)
+            ok = !(c == 0xf0 && u[i + 1] < 0x90) && !(c == 0xf4 && u[i + 1] >= 0x90);
+        if (!ok) return "bytes that are not UTF-8 (save the file as UTF-8 text)";
+        i += n;
     }
+    return NULL;
+}
+
+/* libconfig 1.5 reads an integer with atoi() (and one with L with
+ * atoll()): 99999999999 silently becomes 1215752191. So every integer
+ * literal is looked at first, by a small lexer that knows libconfig's
+ * strings, comments and names. NULL when all fit, else the problem (in
+ * buf) with *line set. */
+enum lex_prev { LP_START, LP_VALUE_NEXT, LP_COMMA, LP_STRING, LP_OTHER };
+
+static const char *literal_problem(const char *t, size_t len, int *line, char *buf, size_t n)
+{
+    *line = 1;
+    size_t i = 0;
+    /* What came before, and the open brackets ({ group, ( list, [ array):
+     * libconfig 1.5 also leaks a string that stands where its grammar
+     * takes none (`x "a";`), so such a string is refused here first. A
+     * string may follow = or :, ( or [, another string, and a comma
+     * inside a list or array. */
+    enum lex_prev prev = LP_START;
+    char open[256];
+    int depth = 0;
+    while (i < len) {
+        char c = t[i];
+        if (c == '\n') { (*line)++; i++; continue; }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { i++; continue; }
+        if (c == '@') {                                   /* @include "file" */
+            for (i++; i < len && isalpha((unsigned char)t[i]); i++) {}
+            prev = LP_VALUE_NEXT;
+            continue;
+        }
+        if (c == '"') {                                   /* string */
+            bool list = depth > 0 && depth <= (int)sizeof open && open[depth - 1] != '{';
+            if (!(prev == LP_VALUE_NEXT || prev == LP_STRING || (prev == LP_COMMA && list))) {
+                snprintf(buf, n, "syntax: syntax error (a \"string\" cannot stand here)");
+                return buf;
+            }
+            prev = LP_STRING;
+            int opened = *line;
+            for (i++; i < len && t[i] != '"'; i++) {
+                if (t[i] == '\\' && i + 1 < len) i++;
+                if (t[i] == '\n') (*line)++;
+            }
+            if (i >= len) {
+                /* libconfig 1.5 would leak its string buffer here. */
+                *line = opened;
+                snprintf(buf, n, "syntax: a string that is never closed (a '\"' is missing)");
+                return buf;
+            }
+            i++;
+            continue;
+        }
+        if (c == '#' || (c == '/' && i + 1 < len && t[i + 1] == '/')) {
+            while (i < len && t[i] != '\n') i++;
+            continue;
+        }
+        if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+            for (i += 2; i < len && !(t[i] == '*' && i + 1 < len && t[i + 1] == '/'); i++)
+                if (t[i] == '\n') (*line)++;
+            i += 2;
+            continue;
+        }
+        if (c == '=' || c == ':' || c == '(' || c == '[' || c == '{') {
+            if (c != '=' && c != ':') {
+                if (depth < (int)sizeof open) open[depth] = c;
+                depth++;
+            }
+            prev = c == '{' ? LP_OTHER : LP_VALUE_NEXT;
+            i++;
+            continue;
+        }
+        if (c == ')' || c == ']' || c == '}' || c == ',' || c == ';') {
+            if (c != ',' && c != ';' && depth > 0) depth--;
+            prev = c == ',' ? LP_COMMA : LP_OTHER;
+            i++;
+            continue;
+        }
+        prev = LP_OTHER;                                  /* names, numbers, the rest */
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '*' || c == '_') {
+            while (i < len && (isalnum((unsigned char)t[i]) || strchr("_*-", t[i]))) i++;
+            continue;
+        }
+        if (!isdigit((unsigned char)c)) { i++; continue; }
+        size_t start = i;                                 /* a number */
+        bool hex = c == '0' && i + 1 < len && (t[i + 1] == 'x' || t[i + 1] == 'X');
+        bool real = false;
+        if (hex) i += 2;
+        while (i < len) {
+            char d = t[i];
+            if (hex ? isxdigit((unsigned char)d) : isdigit((unsigned char)d)) { i++; continue; }
+            if (!hex && (d == '.' || d == 'e' || d == 'E')) {
+                real = true;
+                i++;
+                if ((d == 'e' || d == 'E') && i < len && (t[i] == '+' || t[i] == '-')) i++;
+                continue;
+            }
+            break;
+        }
+        if (real) continue;
+        size_t digits_end = i;
+        int longs = 0;
+        while (i < len && (t[i] == 'L' || t[i] == 'l') && longs < 2) { i++; longs++; }
+        bool neg = start > 0 && t[start - 1] == '-';
+        errno = 0;
+        char tok[64];
+        size_t tl = digits_end - start < sizeof tok - 1 ? digits_end - start : sizeof tok - 1;
+        memcpy(tok, t + start, tl);
+        tok[tl] = '\0';
+        unsigned long long v = strtoull(tok, NULL, hex ? 16 : 10);
+        bool too_big = errno == ERANGE || digits_end - start >= sizeof tok - 1;
+        unsigned long long lim = longs ? (hex ? ~0ULL : (unsigned long long)INT64_MAX + neg)
+                                       : (hex ? 0xffffffffULL : (unsigned long long)INT32_MAX + neg);
+        if (too_big || v > lim) {
+            if (hex)
+                snprintf(buf, n, "%.40s%s: an integer too large for libconfig, which would "
+                         "change it silently; write it in decimal", tok, longs ? "L" : "");
+            else
+                snprintf(buf, n, "%s%.40s%s: an integer too large for libconfig, which would "
+                         "change it silently; write it with a decimal point (%s%.40s.0)%s",
+                         neg ? "-" : "", tok, longs ? "L" : "", neg ? "-" : "", tok,
+                         longs ? "" : " or with L for 64 bits");
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static bool blank_text(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n\f\v", buf[i])) return false;
+    return true;
+}
+
+/* Reads path whole into *out (NUL-terminated, *len bytes; caller frees):
+ * a regular file of at most `room` bytes. On failure returns -1 and writes
+ * the problem into why (no file name). */
+static int slurp_file(const char *path, size_t room, char **out, size_t *len,
+                      struct stat *st, char *why, size_t n_why)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        strf(why, n_why, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0) {
+        strf(why, n_why, "cannot read: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        strf(why, n_why, "%s", S_ISDIR(st->st_mode) ? "is a directory, not a scenario file"
+                                                    : "is not a regular file");
+        close(fd);
+        return -1;
+    }
+    /* st_size may lie (/proc): read at most room + 1 bytes whatever it says. */
+    if ((unsigned long long)st->st_size > room) {
+        strf(why, n_why, "too large (%.1f MB; a scenario with its @includes is at most %u MB)",
+             st->st_size / 1048576.0, SCENARIO_MAX_BYTES >> 20);
+        close(fd);
+        return -1;
+    }
+    size_t cap = (size_t)st->st_size + 1, got = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        strf(why, n_why, "out of memory");
+        close(fd);
+        return -1;
+    }
+    for (;;) {
+        if (got == cap) {
+            if (cap > room) break;                  /* grew beyond room: refused below */
+            size_t ncap = cap * 2 > room + 1 ? room + 1 : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                strf(why, n_why, "out of memory");
+                return -1;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + got, cap - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int errnum = errno;
+            free(buf);
+            close(fd);
+            strf(why, n_why, "cannot read: %s", strerror(errnum));
+            return -1;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (got > room) {
+        free(buf);
+        strf(why, n_why, "too large (a scenario with its @includes is at most %u MB)",
+             SCENARIO_MAX_BYTES >> 20);
+        return -1;
+    }
+    buf[got] = '\0';
+    *out = buf;
+    *len = got;
+    return 0;
+}
+
+/* The files of one @include chain, outermost first, for cycles. */
+struct inc_stack {
+    dev_t dev[MAX_INCLUDE_DEPTH + 2];
+    ino_t ino[MAX_INCLUDE_DEPTH + 2];
+    const char *name[MAX_INCLUDE_DEPTH + 2];
+    int n;
+    size_t used;                  /* bytes counted so far */
+};
+
+/* Follows every @include line of text (file `file`, lines counted from 1)
+ * with the checks above. libconfig resolves @include names in the include
+ * dir (the top file's directory), whatever file they are in. */
+static int check_includes(struct loader *L, const char *dir, const char *file,
+                          const char *text, size_t len, struct inc_stack *stk)
+{
+    int line = 1;
+    for (size_t i = 0; i < len; line++) {
+        size_t eol = i;
+        while (eol < len && text[eol] != '\n') eol++;
+        size_t k = i;
+        while (k < eol && (text[k] == ' ' || text[k] == '\t')) k++;
+        if (eol - k > 8 && memcmp(text + k, "@include", 8) == 0) {
+            k += 8;
+            while (k < eol && (text[k] == ' ' || text[k] == '\t')) k++;
+            size_t q = k < eol && text[k] == '"' ? k + 1 : eol;
+            size_t qe = q;
+            while (qe < eol && text[qe] != '"') qe++;
+            if (q < eol && qe < eol && qe == q)      /* libconfig would open the directory */
+                return err_set(L->e, EXIT_INPUT, "%s:%d: @include: an empty file name", file, line);
+            if (q < eol && qe < eol && qe - q < 4096) {
+                char name[4096], why[256];
+                memcpy(name, text + q, qe - q);
+                name[qe - q] = '\0';
+                /* Exactly as libconfig 1.5 joins them, absolute names too. */
+                size_t plen = strlen(dir) + strlen(name) + 2;
+                char *path = malloc(plen);
+                if (!path) return oom(L);
+                strf(path, plen, "%s/%s", dir, name);
+                struct stat st;
+                if (stat(path, &st) != 0) {     /* libconfig says "cannot open" */
+                    free(path);
+                    i = eol + 1;
+                    continue;
+                }
+                for (int s = 0; s < stk->n; s++)
+                    if (stk->dev[s] == st.st_dev && stk->ino[s] == st.st_ino) {
+                        char chain[512] = "";
+                        for (int t = s; t < stk->n; t++)
+                            appendf(chain, sizeof chain, "%s -> ", stk->name[t]);
+                        appendf(chain, sizeof chain, "%s", name);
+                        free(path);
+                        return err_set(L->e, EXIT_INPUT, "%s:%d: @include: cycle of @includes: %s",
+                                       file, line, chain);
+                    }
+                if (stk->n > MAX_INCLUDE_DEPTH) {
+                    free(path);
+                    return err_set(L->e, EXIT_INPUT, "%s:%d: @include: nested more than %d deep",
+                                   file, line, MAX_INCLUDE_DEPTH);
+                }
+                char *inc;
+                size_t n;
+                if (slurp_file(path, SCENARIO_MAX_BYTES - stk->used, &inc, &n, &st, why,
+                               sizeof why) < 0) {
+                    free(path);
+                    return err_set(L->e, EXIT_INPUT, "%s:%d: @include \"%s\": %s", file, line,
+                                   name, why);
+                }
+                int bad_line;
+                char lit[256];
+                const char *problem = text_problem(inc, n, &bad_line);
+                if (!problem) problem = literal_problem(inc, n, &bad_line, lit, sizeof lit);
+                if (problem) {
+                    free(inc);
+                    int rc = err_set(L->e, EXIT_INPUT, "%s:%d: %s", path, bad_line, problem);
+                    free(path);
+                    return rc;
+                }
+                stk->used += n;
+                stk->dev[stk->n] = st.st_dev;
+                stk->ino[stk->n] = st.st_ino;
+                stk->name[stk->n] = name;
+                stk->n++;
+                int rc = check_includes(L, dir, path, inc, n, stk);
+                stk->n--;
+                free(inc);
+                free(path);
+                if (rc < 0) return -1;
+            }
+        }
+        i = eol + 1;
+    }
+    return 0;
+}
+
+/* Checks text (len bytes, any bytes) as the scenario file `path` and
+ * parses it into a new layer at the end of the chain. dev and ino identify
+ * the file (0 for text that is no file). */
+static int parse_layer(struct loader *L, const char *path, const char *text, size_t len,
+                       dev_t dev, ino_t ino)
+{
+    int line;
+    char lit[256];
+    const char *problem = text_problem(text, len, &line);
+    if (!problem) problem = literal_problem(text, len, &line, lit, sizeof lit);
+    if (problem) return err_set(L->e, EXIT_INPUT, "%s:%d: %s", path, line, problem);
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {    /* a BOM: not text */
+        text += 3;
+        len -= 3;
+    }
+    if (blank_text(text, len))
+        return err_set(L->e, EXIT_INPUT, "%s: the file is empty (a scenario needs name, "
+                       "simulation, ...; see scenarios/esbjerg.cfg)", path);
+    if (L->n_layers == MAX_CHAIN)
+        return err_set(L->e, EXIT_INPUT, "%s: more than %d files in one chain of bases",
+                       path, MAX_CHAIN);
+    struct layer *ly = calloc(1, sizeof *ly);
+    if (!ly) return oom(L);
+    config_init(&ly->cfg);
+    L->layer[L->n_layers++] = ly;            /* owned by the chain from here */
+    ly->dev = dev;
+    ly->ino = ino;
+    if (!(ly->path = strdup(path)) || !(ly->dir = dir_of(path))) return oom(L);
+    config_set_include_dir(&ly->cfg, ly->dir);
+    struct inc_stack stk = { .n = 1, .used = len };
+    stk.dev[0] = dev;
+    stk.ino[0] = ino;
+    stk.name[0] = path;
+    if (check_includes(L, ly->dir, path, text, len, &stk) < 0) return -1;
+    /* text is NUL-terminated at len by every caller (no NUL inside). */
+    if (!config_read_string(&ly->cfg, text)) {
+        char file[512];
+        const char *msg = config_error_text(&ly->cfg);
+        file_name(ly, config_error_file(&ly->cfg), file, sizeof file);
+        /* libconfig arrays hold one type: [0, 0.8] mixes int and float. */
+        bool mixed = msg && strstr(msg, "mismatched element type");
+        return err_set(L->e, EXIT_INPUT, "%s:%d: syntax: %s%s", file,
+                       config_error_line(&ly->cfg), msg ? msg : "parse error",
+                       mixed ? " (write whole numbers as 1.0 in arrays of numbers)" : "");
+    }
+    return 0;
+}
+
+/* Reads path into a new layer at the end of the chain. `from` is the base
+ * setting that names it (NULL for the file given by the user): errors about
+ * the file as a whole are reported there. The first file's bytes give the
+ * scenario's fingerprint (sha, when not NULL). */
+static int load_layer(struct loader *L, const char *path, const config_setting_t *from,
+                      char sha[65])
+{
+    char *text, why[256];
+    size_t len;
     struct stat st;
-    int rc = fstat(fileno(fp), &st);
-    fclose(fp);
-    if (rc != 0) return err_set(L->e, EXIT_INPUT, "%s: cannot read: %s", path, strerror(errno));
+    if (slurp_file(path, SCENARIO_MAX_BYTES, &text, &len, &st, why, sizeof why) < 0) {
+        if (from) {
+            if (strncmp(why, "cannot read: ", 13) == 0)
+                return fail(L, from, "base", "cannot read %s: %s", path, why + 13);
+            return fail(L, from, "base", "%s %s", path, why);
+        }
+        return err_set(L->e, EXIT_INPUT, "%s: %s", path, why);
+    }
     for (int i = 0; i < L->n_layers; i++)
         if (L->layer[i]->dev == st.st_dev && L->layer[i]->ino == st.st_ino) {
             char chain[512] = "";
             for (int k = 0; k < L->n_layers; k++)
                 appendf(chain, sizeof chain, "%s -> ", L->layer[k]->path);
             appendf(chain, sizeof chain, "%s", path);
+            free(text);
             return fail(L, from, "base", "cycle of bases: %s", chain);
         }
-    if (L->n_layers == MAX_CHAIN)
+    if (L->n_layers == MAX_CHAIN) {
+        free(text);
         return fail(L, from, "base", "more than %d files in one chain of bases", MAX_CHAIN);
-
-    struct layer *ly = calloc(1, sizeof *ly);
-    if (!ly) return oom(L);
-    config_init(&ly->cfg);
-    L->layer[L->n_layers++] = ly;            /* owned by the chain from here */
-    ly->dev = st.st_dev;
-    ly->ino = st.st_ino;
-    if (!(ly->path = strdup(path)) || !(ly->dir = dir_of(path))) return oom(L);
-    config_set_include_dir(&ly->cfg, ly->dir);
-    if (!config_read_file(&ly->cfg, path)) {
-        char file[512];
-        const char *text = config_error_text(&ly->cfg);
-        if (config_error_type(&ly->cfg) == CONFIG_ERR_FILE_IO)
-            return err_set(L->e, EXIT_INPUT, "%s: cannot read: %s", path,
-                           text ? text : "I/O error");
-        file_name(ly, config_error_file(&ly->cfg), file, sizeof file);
-        /* libconfig arrays hold one type: [0, 0.8] mixes int and float. */
-        bool mixed = text && strstr(text, "mismatched element type");
-        return err_set(L->e, EXIT_INPUT, "%s:%d: syntax: %s%s", file,
-                       config_error_line(&ly->cfg), text ? text : "parse error",
-                       mixed ? " (write whole numbers as 1.0 in arrays of numbers)" : "");
     }
-    return 0;
+    if (sha) {
+        struct sha256 h;
+        sha256_init(&h);
+        sha256_update(&h, text, len);
+        sha256_final_hex(&h, sha);
+    }
+    int rc = parse_layer(L, path, text, len, st.st_dev, st.st_ino);
+    free(text);
+    return rc;
 }
 
 /* Deep copy of src as a new child `name` of parent (name NULL in lists and
@@ -1254,13 +1719,14 @@ static int apply_variant(struct loader *L, const config_setting_t *vroot, config
     return 0;
 }
 
-/* Loads path and the chain of bases beneath it; *tree is the tree to read
- * the model from: the deepest base's, with every variant applied on top,
- * nearest the base first. */
 static int resolve(struct loader *L, const char *path, const config_setting_t *from,
-                   config_setting_t **tree)
+                   config_setting_t **tree, char sha[65]);
+
+/* The layer just loaded and the chain of bases beneath it; *tree is the
+ * tree to read the model from: the deepest base's, with every variant
+ * applied on top, nearest the base first. */
+static int resolve_bases(struct loader *L, config_setting_t **tree)
 {
-    if (load_layer(L, path, from) < 0) return -1;
     config_setting_t *root = config_root_setting(&L->layer[L->n_layers - 1]->cfg);
     const char *dir = L->layer[L->n_layers - 1]->dir;
     const config_setting_t *base = config_setting_get_member(root, "base");
@@ -1270,10 +1736,18 @@ static int resolve(struct loader *L, const char *path, const config_setting_t *f
                     type_name(config_setting_type(base)));
     char *bpath = path_in(dir, config_setting_get_string(base));
     if (!bpath) return oom(L);
-    int rc = resolve(L, bpath, base, tree);
+    int rc = resolve(L, bpath, base, tree, NULL);
     free(bpath);
     if (rc < 0) return -1;
     return apply_variant(L, root, *tree);
+}
+
+/* Loads path and the chain of bases beneath it (see resolve_bases). */
+static int resolve(struct loader *L, const char *path, const config_setting_t *from,
+                   config_setting_t **tree, char sha[65])
+{
+    if (load_layer(L, path, from, sha) < 0) return -1;
+    return resolve_bases(L, tree);
 }
 
 /* Parses the --set values into one layer, value i as setting v<i>. */
@@ -1295,6 +1769,12 @@ static int load_set_layer(struct loader *L, int n, const char *const *paths,
         char *text = malloc(len);
         if (!text) return oom(L);
         strf(text, len, "v = %s;", values[i]);
+        int line;
+        char lit[256];
+        if (literal_problem(text, strlen(text), &line, lit, sizeof lit)) {
+            free(text);
+            return err_set(L->e, EXIT_INPUT, "--set: %s: %s", paths[i], lit);
+        }
         config_t one;
         config_init(&one);
         int ok = config_read_string(&one, text);
@@ -1317,8 +1797,11 @@ static int load_set_layer(struct loader *L, int n, const char *const *paths,
     return 0;
 }
 
-int scenario_load_set(const char *path, int n, const char *const *paths,
-                      const char *const *values, struct model **out, struct err *e)
+/* The loaders' common body: the scenario is the file `path`, or, when text
+ * is not NULL, those len bytes under the name `path`. */
+static int load_model(const char *path, const char *text, size_t len, int n,
+                      const char *const *paths, const char *const *values,
+                      struct model **out, struct err *e)
 {
     struct loader L = { .e = e, .n_layers = 0 };
     *out = NULL;
@@ -1327,7 +1810,29 @@ int scenario_load_set(const char *path, int n, const char *const *paths,
     config_setting_t *tree;
     config_setting_t **vals = n > 0 ? calloc((size_t)n, sizeof *vals) : NULL;
     int rc = n > 0 && !vals ? oom(&L) : 0;
-    if (rc == 0) rc = resolve(&L, path, NULL, &tree);
+    /* The fingerprint is of the named file's bytes only: a variant's, not
+     * its bases' or @include'd fragments'. */
+    if (rc == 0 && !text) {
+        rc = resolve(&L, path, NULL, &tree, m->sha256);
+    } else if (rc == 0) {
+        struct sha256 h;
+        sha256_init(&h);
+        sha256_update(&h, text, len);
+        sha256_final_hex(&h, m->sha256);
+        char *copy = len > SCENARIO_MAX_BYTES ? NULL : malloc(len + 1);
+        if (len > SCENARIO_MAX_BYTES)
+            rc = err_set(e, EXIT_INPUT, "%s: too large (a scenario with its @includes is at "
+                         "most %u MB)", path, SCENARIO_MAX_BYTES >> 20);
+        else if (!copy)
+            rc = oom(&L);
+        if (rc == 0) {
+            memcpy(copy, text, len);
+            copy[len] = '\0';                  /* text_problem catches a NUL inside */
+            rc = parse_layer(&L, path, copy, len, 0, 0);
+            free(copy);
+        }
+        if (rc == 0) rc = resolve_bases(&L, &tree);
+    }
     if (rc == 0 && n > 0) rc = load_set_layer(&L, n, paths, values, vals);
     for (int i = 0; rc == 0 && i < n; i++) {
         char why[PATH_LEN + 128];
@@ -1341,10 +1846,6 @@ int scenario_load_set(const char *path, int n, const char *const *paths,
     free(vals);
     if (rc == 0) rc = read_model(&L, tree, m);
     if (rc == 0 && !(m->path = strdup(path))) rc = oom(&L);
-    /* The fingerprint is of the named file's bytes only: a variant's, not
-     * its bases' or @include'd fragments'. */
-    if (rc == 0 && sha256_file_hex(path, m->sha256) < 0)
-        rc = err_set(e, EXIT_INPUT, "%s: cannot read: %s", path, strerror(errno));
     if (rc == 0) rc = model_finish(m, e);
     for (int i = 0; i < L.n_layers; i++) layer_free(L.layer[i]);
     if (rc < 0) {
@@ -1355,7 +1856,19 @@ int scenario_load_set(const char *path, int n, const char *const *paths,
     return 0;
 }
 
+int scenario_load_set(const char *path, int n, const char *const *paths,
+                      const char *const *values, struct model **out, struct err *e)
+{
+    return load_model(path, NULL, 0, n, paths, values, out, e);
+}
+
 int scenario_load(const char *path, struct model **out, struct err *e)
 {
-    return scenario_load_set(path, 0, NULL, NULL, out, e);
+    return load_model(path, NULL, 0, 0, NULL, NULL, out, e);
+}
+
+int scenario_load_text(const char *name, const char *text, size_t len, struct model **out,
+                       struct err *e)
+{
+    return load_model(name, text, len, 0, NULL, NULL, out, e);
 }
