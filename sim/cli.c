@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "afile.h"
 #include "err.h"
 #include "interrupt.h"
 #include "model.h"
@@ -209,6 +210,13 @@ int cli_run(int argc, char **argv)
     }
     const char *dir = o.out_dir ? o.out_dir : m->out_dir;
     struct err e = { 0 };
+    /* Fail before the simulation, not after it, if results cannot land. */
+    if (runner_is_root() && (afile_mkdirs(dir, &e) != 0 || access(dir, W_OK) != 0)) {
+        if (!e.msg[0]) err_set(&e, EXIT_RUNTIME, "%s: cannot write there: %s", dir, strerror(errno));
+        fprintf(stderr, "flowsim: %s\n", e.msg);
+        model_destroy(m);
+        return EXIT_RUNTIME;
+    }
     struct run_results res;
     if (runner_run(m, m->threads, isatty(STDERR_FILENO), interrupt_flag(), &res, &e) != 0) {
         if (interrupt_requested())
