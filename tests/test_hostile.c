@@ -6,10 +6,7 @@
  * directory untouched; the few inputs with another documented handling
  * say so. Then the crashes the fuzzers found (tests/fuzz/regressions/),
  * replayed in-process, and the run limits (sim/runlimits.c) on models
- * built here.
- *
- * Tests whose name ends in _needs_cli_wiring check behaviour that needs a
- * call in sim/cli.c (the lead's): see docs/limits.md, "Wiring". */
+ * built here. */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -364,9 +361,9 @@ static void test_horizon_10000_years(void **state)
     REFUSED(t, p, "long.cfg:6: simulation.snapshot_months: must be at least 0.1 (got 0.0001");
 }
 
-/* Whether flowsim calls runlimits_check (sim/cli.c): without it the
- * tests below would run for minutes or be killed for lack of memory, so
- * they fail at once instead. The probe is cheap either way. */
+/* Whether flowsim calls runlimits_check (cli_common_apply): should that
+ * call ever go, the tests below would run for minutes or be killed for lack
+ * of memory, so they fail at once instead. The probe is cheap. */
 static void require_cli_wiring(const struct tmp *t)
 {
     char cmd[1024];
@@ -380,7 +377,7 @@ static void require_cli_wiring(const struct tmp *t)
 
 /* The same horizon from the command line reaches no loader: the run
  * limits must refuse it (runlimits_check in cli.c). */
-static void test_years_option_10000_needs_cli_wiring(void **state)
+static void test_years_option_10000(void **state)
 {
     const struct tmp *t = *state;
     require_cli_wiring(t);
@@ -390,7 +387,7 @@ static void test_years_option_10000_needs_cli_wiring(void **state)
 }
 
 /* No one at the start, no one arriving: the run goes ahead and says so. */
-static void test_empty_population_runs_needs_cli_wiring(void **state)
+static void test_empty_population_runs(void **state)
 {
     const struct tmp *t = *state;
     char p[128], args[512];
@@ -429,7 +426,7 @@ static void test_empty_population_runs_needs_cli_wiring(void **state)
         fail_msg("expected one line with runlimits_note(), got:\n%s", err);
 }
 
-static void test_population_100_million_needs_cli_wiring(void **state)
+static void test_population_100_million(void **state)
 {
     const struct tmp *t = *state;
     char p[128];
@@ -640,8 +637,8 @@ static void test_panel_mixed_line_ends(void **state)
 
 /* A FIFO with no writer must not hang calibrate (open would block), nor
  * /dev/zero fill the memory: refuse what is not a regular file, as the
- * scenario loader does. Fails until sim/panel.c's panel_read checks. */
-static void test_panel_not_a_regular_file_needs_panel_fix(void **state)
+ * scenario loader does. */
+static void test_panel_not_a_regular_file(void **state)
 {
     const struct tmp *t = *state;
     char p[128], args[512];
@@ -795,16 +792,16 @@ int test_group_hostile(int *n)
         cmocka_unit_test_setup_teardown(test_nan_inf_huge_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replications_zero_or_negative, setup, teardown),
         cmocka_unit_test_setup_teardown(test_horizon_10000_years, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_years_option_10000_needs_cli_wiring, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_population_runs_needs_cli_wiring, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_population_100_million_needs_cli_wiring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_years_option_10000, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_population_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_population_100_million, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thousands_of_rings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transition_to_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(test_include_cycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_panel_hostile_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_panel_mixed_line_ends, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_panel_not_a_regular_file_needs_panel_fix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_panel_not_a_regular_file, setup, teardown),
         cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_limits_estimates),
         cmocka_unit_test(test_limits_pass_shipped),
