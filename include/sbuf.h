@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct sbuf {
     char *s;          /* NUL-terminated; NULL while empty */
@@ -16,5 +17,14 @@ struct sbuf {
 void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_append(struct sbuf *b, const char *s, size_t n);
 void sbuf_free(struct sbuf *b);
+
+/* Appends everything left in f. 0, or -1 on a read error (ferror) or when
+ * out of memory (b->failed). On success b->s is never NULL. */
+int sbuf_read_stream(struct sbuf *b, FILE *f);
+
+/* snprintf into a fixed buffer where cut text is fine (labels, messages):
+ * through vsnprintf, so gcc's -Wformat-truncation, meant for text that must
+ * stay whole, stays quiet. */
+void sbuf_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "caldate.h"
+#include "sbuf.h"
 
 enum role { R_IGNORE, R_ID, R_T, R_DATE, R_FLOW, R_LEVEL, R_AGE, R_FEMALE };
 
@@ -666,31 +667,17 @@ int panel_read(const char *path, const struct model *m, const struct panel_opts 
         close(fd);
         return err_set(e, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
     }
-    size_t cap = 1 << 20, len = 0;
-    char *buf = NULL;
-    for (;;) {
-        if (len == cap || !buf) {
-            if (buf) cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return err_set(e, EXIT_RUNTIME, "%s: out of memory reading the file", path);
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
+    struct sbuf text = { 0 };
+    int bad = sbuf_read_stream(&text, f);
     fclose(f);
     if (bad) {
-        free(buf);
+        bool oom = text.failed;
+        sbuf_free(&text);
+        if (oom) return err_set(e, EXIT_RUNTIME, "%s: out of memory reading the file", path);
         return err_set(e, EXIT_INPUT, "%s: cannot read the file", path);
     }
-    int rc = panel_parse(path, buf, len, m, o, p, e);
-    free(buf);
+    int rc = panel_parse(path, text.s, text.len, m, o, p, e);
+    sbuf_free(&text);
     return rc;
 }
 

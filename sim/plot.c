@@ -23,19 +23,11 @@
 #include "afile.h"
 #include "gnuplot.h"
 #include "report.h"
+#include "sbuf.h"
 #include "version.h"
 
 #define PATH_MAX_LEN 4096
 
-/* snprintf whose truncation is intended (labels are cut, never overrun). */
-static void sfmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sfmt(char *buf, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-}
 
 /* ---------------------------------------------------------------- files */
 
@@ -43,25 +35,14 @@ static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
-    char *s = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *ns = realloc(s, ncap + 1);
-            if (!ns) { free(s); fclose(f); return NULL; }
-            s = ns;
-            cap = ncap;
-        }
-        size_t got = fread(s + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    bool bad = ferror(f);
+    struct sbuf b = { 0 };
+    int rc = sbuf_read_stream(&b, f);
     fclose(f);
-    if (bad) { free(s); return NULL; }
-    s[len] = '\0';
-    return s;
+    if (rc != 0) {
+        sbuf_free(&b);
+        return NULL;
+    }
+    return b.s;
 }
 
 static bool file_exists(const char *path)
@@ -667,8 +648,8 @@ static void ring_title(char *dst, size_t n, const struct plot_ring *g, int width
 {
     char w[512];
     wrap(w, sizeof w, g->name, width);
-    if (with_law && g->law && *g->law) sfmt(dst, n, "%s\n(%s)", w, g->law);
-    else sfmt(dst, n, "%s", w);
+    if (with_law && g->law && *g->law) sbuf_fmt(dst, n, "%s\n(%s)", w, g->law);
+    else sbuf_fmt(dst, n, "%s", w);
 }
 
 static void grid_shape(int cells, int *rows, int *cols)

@@ -18,19 +18,11 @@
 #include "afile.h"
 #include "i18n.h"
 #include "plot.h"
+#include "sbuf.h"
 #include "version.h"
 
 #define PATH_LEN 4096
 
-/* snprintf whose truncation is intended (labels are cut, never overrun). */
-static void sfmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void sfmt(char *buf, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, n, fmt, ap);
-    va_end(ap);
-}
 
 /* ---------------------------------------------------------------- html */
 
@@ -152,7 +144,7 @@ static void fmt_val(char *buf, size_t n, double v, double ref, const char *unit,
     if (!isfinite(v)) { i18n_num(buf, n, v, 0, l); return; }
     if (unit && !strcmp(unit, "share")) {
         i18n_num(num, sizeof num, 100.0 * v, 1, l);
-        sfmt(buf, n, "%s%s", num, with_unit ? (l == LANG_DA ? " %" : "%") : "");
+        sbuf_fmt(buf, n, "%s%s", num, with_unit ? (l == LANG_DA ? " %" : "%") : "");
         return;
     }
     if (is_money(unit) && fabs(ref) >= 1e6) {
@@ -170,8 +162,8 @@ static void fmt_val(char *buf, size_t n, double v, double ref, const char *unit,
         return;
     }
     i18n_num(num, sizeof num, v, dec, l);
-    if (with_unit && unit && *unit) sfmt(buf, n, "%s %s", num, i18n_unit(unit, l));
-    else sfmt(buf, n, "%s", num);
+    if (with_unit && unit && *unit) sbuf_fmt(buf, n, "%s %s", num, i18n_unit(unit, l));
+    else sbuf_fmt(buf, n, "%s", num);
 }
 
 /* "lo – hi" (unit as for the mean), or "–" when undefined. */
@@ -179,11 +171,11 @@ static void fmt_ci(char *buf, size_t n, const cJSON *k, const char *unit, enum l
 {
     double lo, hi, ref = jnum(k, "mean");
     ci_of(k, &lo, &hi);
-    if (!isfinite(lo) || !isfinite(hi)) { sfmt(buf, n, "\xe2\x80\x93"); return; }
+    if (!isfinite(lo) || !isfinite(hi)) { sbuf_fmt(buf, n, "\xe2\x80\x93"); return; }
     char a[96], b[96];
     fmt_val(a, sizeof a, lo, ref, unit, l, false);
     fmt_val(b, sizeof b, hi, ref, unit, l, false);
-    sfmt(buf, n, "%s \xe2\x80\x93 %s", a, b);
+    sbuf_fmt(buf, n, "%s \xe2\x80\x93 %s", a, b);
 }
 
 /* Unit shown in a column next to numbers formatted with fmt_val(.., false). */
@@ -220,18 +212,18 @@ static const struct plot_ring *find_ring(const struct plot_run *r, const char *f
 static void describe(const struct plot_run *r, char **seg, int n, enum lang l, char *label, size_t ln,
                      char *where, size_t wn)
 {
-    sfmt(label, ln, "%s", i18n_kpi(seg[n - 1], l));
-    sfmt(where, wn, "\xe2\x80\x94");
-    if (n >= 3 && !strcmp(seg[0], "by_year")) sfmt(where, wn, "%s", seg[1]);
+    sbuf_fmt(label, ln, "%s", i18n_kpi(seg[n - 1], l));
+    sbuf_fmt(where, wn, "\xe2\x80\x94");
+    if (n >= 3 && !strcmp(seg[0], "by_year")) sbuf_fmt(where, wn, "%s", seg[1]);
     else if (n == 2 && strcmp(seg[0], "flows")) {
-        sfmt(label, ln, "%s: %s", i18n_kpi(seg[0], l), seg[1]);
+        sbuf_fmt(label, ln, "%s: %s", i18n_kpi(seg[0], l), seg[1]);
     } else if (n >= 3 && !strcmp(seg[0], "flows")) {
         const char *fn = flow_name(r, seg[1]);
         if (n >= 5 && !strcmp(seg[2], "rings")) {
             const struct plot_ring *g = find_ring(r, seg[1], seg[3]);
-            sfmt(where, wn, "%s \xe2\x80\xba %s", fn, g ? g->name : seg[3]);
+            sbuf_fmt(where, wn, "%s \xe2\x80\xba %s", fn, g ? g->name : seg[3]);
         } else {
-            sfmt(where, wn, "%s", fn);
+            sbuf_fmt(where, wn, "%s", fn);
         }
     }
 }
@@ -250,7 +242,7 @@ static void walk(const cJSON *o, char **seg, int depth, char *path, size_t plen,
     cJSON_ArrayForEach(c, o) {
         if (!cJSON_IsObject(c) || !c->string) continue;
         size_t len = strlen(path);
-        sfmt(path + len, plen - len, "%s%s", len ? "/" : "", c->string);
+        sbuf_fmt(path + len, plen - len, "%s%s", len ? "/" : "", c->string);
         seg[depth] = c->string;
         walk(c, seg, depth + 1, path, plen, fn, ctx);
         path[len] = '\0';
@@ -277,13 +269,13 @@ static void caption(char *buf, size_t n, const char *name, const struct plot_run
         { "compare_occupancy_", "Citizens in each ring over time in the base and in each alternative (mean and 90% band).",
           "Borgere i hver ring over tid i basis og i hvert alternativ (gennemsnit og 90 %-bånd)." },
     };
-    sfmt(buf, n, "%s", name);
+    sbuf_fmt(buf, n, "%s", name);
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
         size_t pl = strlen(caps[i].prefix);
         if (strncmp(name, caps[i].prefix, pl)) continue;
         const char *text = l == LANG_DA ? caps[i].da : caps[i].en;
-        if (caps[i].prefix[pl - 1] == '_') sfmt(buf, n, "%s: %s", flow_name(r, name + pl), text);
-        else sfmt(buf, n, "%s", text);
+        if (caps[i].prefix[pl - 1] == '_') sbuf_fmt(buf, n, "%s: %s", flow_name(r, name + pl), text);
+        else sbuf_fmt(buf, n, "%s", text);
         return;
     }
 }
@@ -297,7 +289,7 @@ static void plots_section(FILE *f, const char *dir, const struct plot_run *names
     fprintf(f, "<h2>%s</h2>\n", i18n_text("plots", l));
     for (int i = 0; i < n; i++) {
         char path[PATH_LEN + PLOT_NAME_MAX + 16];
-        sfmt(path, sizeof path, "%s/plots/%s.svg", dir, list[i]);
+        sbuf_fmt(path, sizeof path, "%s/plots/%s.svg", dir, list[i]);
         size_t len = 0;
         unsigned char *svg = read_all(path, &len);
         if (!svg) continue;
@@ -476,7 +468,7 @@ static void meta_line(FILE *f, const struct plot_run *r, enum lang l)
 {
     char yrs[32], seed[64];
     i18n_num(yrs, sizeof yrs, r->years, r->years == floor(r->years) ? 0 : 1, l);
-    sfmt(seed, sizeof seed, "%.0f", r->seed);
+    sbuf_fmt(seed, sizeof seed, "%.0f", r->seed);
     fprintf(f, "<p class=\"meta\">%d %s \xc2\xb7 %s %s %s ", r->replications, i18n_text("meta", l), yrs,
             i18n_text("years_word", l), i18n_text("simulated", l));
     if (r->start_date) {
@@ -490,7 +482,7 @@ static void meta_line(FILE *f, const struct plot_run *r, enum lang l)
 static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum lang l)
 {
     char title[512];
-    sfmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), r->name);
+    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), r->name);
     head(f, l, title);
     fputs("<h1>", f);
     esc(f, r->name);
@@ -520,8 +512,8 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
         kpi_row(f, k, headline[i], i18n_kpi(headline[i], l), l);
     for (int fi = 0; fi < r->n_flows; fi++) {
         char path[256], label[512];
-        sfmt(path, sizeof path, "flows/%s/outward_share", r->flows[fi].id);
-        sfmt(label, sizeof label, "%s: %s", r->flows[fi].name, i18n_kpi("outward_share", l));
+        sbuf_fmt(path, sizeof path, "flows/%s/outward_share", r->flows[fi].id);
+        sbuf_fmt(label, sizeof label, "%s: %s", r->flows[fi].name, i18n_kpi("outward_share", l));
         kpi_row(f, k, path, label, l);
     }
     if (r->budget_annual > 0) {
@@ -543,7 +535,7 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
         for (int s = 0; s < fl->n_rings; s++) {
             const struct plot_ring *g = &fl->rings[s];
             char base[256], path[320], cap[32];
-            sfmt(base, sizeof base, "flows/%s/rings/%s/", fl->id, g->id);
+            sbuf_fmt(base, sizeof base, "flows/%s/rings/%s/", fl->id, g->id);
             fputs("<tr><td>", f);
             esc(f, g->name);
             fputs("</td><td>", f);
@@ -555,7 +547,7 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
             static const char *const cols[] = { "occupancy_mean", "utilisation", "waiting_list_mean",
                                                 "wait_days_mean" };
             for (int cI = 0; cI < 4; cI++) {
-                sfmt(path, sizeof path, "%s%s", base, cols[cI]);
+                sbuf_fmt(path, sizeof path, "%s%s", base, cols[cI]);
                 ring_cell(f, k, path, l);
             }
             fputs("</tr>\n", f);
@@ -613,9 +605,9 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
         char x[96], y[96];
         fmt_val(x, sizeof x, lo, ref, unit, c->l, false);
         fmt_val(y, sizeof y, hi, ref, unit, c->l, false);
-        sfmt(ci, sizeof ci, "%s \xe2\x80\x93 %s", x, y);
+        sbuf_fmt(ci, sizeof ci, "%s \xe2\x80\x93 %s", x, y);
     } else {
-        sfmt(ci, sizeof ci, "\xe2\x80\x93");
+        sbuf_fmt(ci, sizeof ci, "\xe2\x80\x93");
     }
     bool real = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"));
     fprintf(c->f, "<tr%s><td>", real ? " class=\"real\"" : "");
@@ -656,7 +648,7 @@ static void diff_table_head(FILE *f, enum lang l, const char *base, const char *
 static void compare_report(FILE *f, const char *dir, enum lang l)
 {
     char path[PATH_LEN];
-    sfmt(path, sizeof path, "%s/comparison.json", dir);
+    sbuf_fmt(path, sizeof path, "%s/comparison.json", dir);
     size_t len = 0;
     unsigned char *text = read_all(path, &len);
     char *z = text ? realloc(text, len + 1) : NULL;
@@ -667,11 +659,11 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
     const char *base = jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", "base");
     struct plot_run *br = NULL;
     struct err ignore = { 0 };
-    sfmt(path, sizeof path, "%s/%s", dir, base);
+    sbuf_fmt(path, sizeof path, "%s/%s", dir, base);
     if (plot_run_load(path, &br, &ignore) != 0) br = NULL;
 
     char title[512];
-    sfmt(title, sizeof title, "%s: %s", i18n_text("cmp_report_title", l), base);
+    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("cmp_report_title", l), base);
     head(f, l, title);
     fprintf(f, "<h1>%s</h1>\n", i18n_text("cmp_report_title", l));
     fprintf(f, "<p class=\"meta\">%.0f %s \xc2\xb7 %s %.0f \xc2\xb7 %s %s</p>\n",
@@ -683,14 +675,14 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
     cJSON_ArrayForEach(it, sc) {
         const char *name = jstr(it, "name", "?");
         struct plot_run *sr = NULL;
-        sfmt(path, sizeof path, "%s/%s", dir, name);
+        sbuf_fmt(path, sizeof path, "%s/%s", dir, name);
         if (plot_run_load(path, &sr, &ignore) != 0) sr = NULL;
         fputs("<tr><td><b>", f);
         esc(f, name);
         fprintf(f, "</b>%s</td><td>", strcmp(name, base) ? "" : (l == LANG_DA ? " (basis)" : " (base)"));
         esc(f, sr && *sr->description ? sr->description : jstr(it, "file", ""));
         fputs("</td><td>", f);
-        sfmt(path, sizeof path, "%s/%s/report.html", dir, name);
+        sbuf_fmt(path, sizeof path, "%s/%s/report.html", dir, name);
         struct stat sb;
         if (stat(path, &sb) == 0) {
             fputs("<a href=\"", f);
@@ -731,12 +723,12 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
         }
         for (int fi = 0; br && fi < br->n_flows; fi++) {
             char p2[256];
-            sfmt(p2, sizeof p2, "flows/%s/outward_share", br->flows[fi].id);
+            sbuf_fmt(p2, sizeof p2, "flows/%s/outward_share", br->flows[fi].id);
             const cJSON *d = plot_kpi(dk, p2);
             seg[0] = "flows"; seg[1] = (char *)br->flows[fi].id; seg[2] = "outward_share";
             if (d) diff_row(&c, seg, 3, p2, d);
             for (int s = 0; s < br->flows[fi].n_rings; s++) {
-                sfmt(p2, sizeof p2, "flows/%s/rings/%s/waiting_list_mean", br->flows[fi].id,
+                sbuf_fmt(p2, sizeof p2, "flows/%s/rings/%s/waiting_list_mean", br->flows[fi].id,
                          br->flows[fi].rings[s].id);
                 d = plot_kpi(dk, p2);
                 if (!d || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"))) continue;
@@ -771,17 +763,17 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
 int report_write(const char *dir, const char *lang, struct err *e)
 {
     char path[PATH_LEN];
-    sfmt(path, sizeof path, "%s/report.html", dir);
+    sbuf_fmt(path, sizeof path, "%s/report.html", dir);
     bool cmp = plot_is_comparison(dir);
     struct plot_run *r = NULL;
     char sub[PATH_LEN];
-    sfmt(sub, sizeof sub, "%s", dir);
+    sbuf_fmt(sub, sizeof sub, "%s", dir);
     if (!cmp && plot_run_load(dir, &r, e) != 0) return -1;
     enum lang l = plot_lang(lang, r);
     if (cmp && !(lang && *lang)) {
         /* A comparison speaks its base scenario's language. */
         char cj[PATH_LEN];
-        sfmt(cj, sizeof cj, "%s/comparison.json", dir);
+        sbuf_fmt(cj, sizeof cj, "%s/comparison.json", dir);
         size_t len = 0;
         unsigned char *t = read_all(cj, &len);
         char *z = t ? realloc(t, len + 1) : NULL;
@@ -789,7 +781,7 @@ int report_write(const char *dir, const char *lang, struct err *e)
         else free(t);
         cJSON *root = z ? cJSON_Parse(z) : NULL;
         free(z);
-        sfmt(sub, sizeof sub, "%s/%s", dir, jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", ""));
+        sbuf_fmt(sub, sizeof sub, "%s/%s", dir, jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", ""));
         cJSON_Delete(root);
         struct plot_run *br = NULL;
         struct err ignore = { 0 };

@@ -43,6 +43,27 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+int sbuf_read_stream(struct sbuf *b, FILE *f)
+{
+    if (!sbuf_reserve(b, 0)) return -1;
+    for (;;) {
+        if (!sbuf_reserve(b, 65536)) return -1;
+        size_t got = fread(b->s + b->len, 1, b->cap - b->len - 1, f);
+        b->len += got;
+        b->s[b->len] = '\0';
+        if (got == 0) break;
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+void sbuf_fmt(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
 void sbuf_free(struct sbuf *b)
 {
     free(b->s);

@@ -54,6 +54,7 @@
 
 #include "caldate.h"
 #include "runlimits.h"
+#include "sbuf.h"
 #include "sha256.h"
 
 #define PATH_LEN 256          /* dotted setting paths in messages */
@@ -77,16 +78,6 @@ struct loader {
     int n_layers;
 };
 
-/* snprintf for messages, where cut text is fine: through vsnprintf, gcc's
- * -Wformat-truncation (for text that must stay whole) stays quiet. */
-static void strf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void strf(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- keys ---- */
 
@@ -189,7 +180,7 @@ static const char *suggest(const char *word, const char *const *cand, int n,
         int d = levenshtein(word, cand[i]);
         if (d < best_d && d < (int)strlen(word)) { best = cand[i]; best_d = d; }
     }
-    if (best) strf(buf, size, " (did you mean '%s'?)", best);
+    if (best) sbuf_fmt(buf, size, " (did you mean '%s'?)", best);
     else buf[0] = '\0';
     return buf;
 }
@@ -207,9 +198,9 @@ static config_setting_t *origin(const config_setting_t *s)
  * the including file's directory (the include dir). */
 static void file_name(const struct layer *ly, const char *file, char *buf, size_t n)
 {
-    if (!file || strcmp(file, ly->path) == 0) strf(buf, n, "%s", ly->path);
-    else if (file[0] == '/' || strcmp(ly->dir, ".") == 0) strf(buf, n, "%s", file);
-    else strf(buf, n, "%s/%s", ly->dir, file);
+    if (!file || strcmp(file, ly->path) == 0) sbuf_fmt(buf, n, "%s", ly->path);
+    else if (file[0] == '/' || strcmp(ly->dir, ".") == 0) sbuf_fmt(buf, n, "%s", file);
+    else sbuf_fmt(buf, n, "%s/%s", ly->dir, file);
 }
 
 /* Sets the error at setting s, shown under the dotted path. */
@@ -516,9 +507,9 @@ static void elem_path(char *out, const char *lpath, const config_setting_t *el, 
     const char *id = NULL;
     if (config_setting_type(el) == CONFIG_TYPE_GROUP &&
         config_setting_lookup_string(el, "id", &id) && valid_id(id))
-        strf(out, PATH_LEN, "%s.%s", lpath, id);
+        sbuf_fmt(out, PATH_LEN, "%s.%s", lpath, id);
     else
-        strf(out, PATH_LEN, "%s[%d]", lpath, i);
+        sbuf_fmt(out, PATH_LEN, "%s[%d]", lpath, i);
 }
 
 /* ---- sections ---- */
@@ -582,7 +573,7 @@ static int read_dimensions(struct loader *L, const config_setting_t *root, struc
     char path[PATH_LEN];
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(a, (unsigned)i);
-        strf(path, sizeof path, "dimensions[%d]", i);
+        sbuf_fmt(path, sizeof path, "dimensions[%d]", i);
         if (config_setting_type(s) != CONFIG_TYPE_STRING)
             return fail(L, s, path, "must be a string (got %s)", type_name(config_setting_type(s)));
         const char *d = config_setting_get_string(s);
@@ -644,7 +635,7 @@ static int read_arrivals(struct loader *L, const config_setting_t *g, const char
     char path[PATH_LEN];
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(by, (unsigned)i);
-        strf(path, sizeof path, "population.arrivals_by_year[%d]", i);
+        sbuf_fmt(path, sizeof path, "population.arrivals_by_year[%d]", i);
         if (num_value(L, s, path, &m->arrivals_by_year[i]) < 0) return -1;
         if (m->arrivals_by_year[i] < 0.0)
             return fail(L, s, path, "must be 0 or more (got %g)", m->arrivals_by_year[i]);
@@ -1010,7 +1001,7 @@ static int read_transitions(struct loader *L, const config_setting_t *root, stru
     for (int i = 0; i < n; i++) {
         const config_setting_t *tg = config_setting_get_elem(list, (unsigned)i);
         struct transition *t = &m->transitions[i];
-        strf(tp, sizeof tp, "transitions[%d]", i);
+        sbuf_fmt(tp, sizeof tp, "transitions[%d]", i);
         if (config_setting_type(tg) != CONFIG_TYPE_GROUP)
             return fail(L, tg, tp, "must be a group { } (got %s)",
                         type_name(config_setting_type(tg)));
@@ -1067,7 +1058,7 @@ static int read_output(struct loader *L, const config_setting_t *root, struct mo
     if (!m->out_dir) {
         size_t len = strlen(m->name) + sizeof "output/";
         if (!(m->out_dir = malloc(len))) return oom(L);
-        strf(m->out_dir, len, "output/%s", m->name);
+        sbuf_fmt(m->out_dir, len, "output/%s", m->name);
     }
     return 0;
 }
@@ -1118,7 +1109,7 @@ static char *path_in(const char *dir, const char *name)
     if (name[0] == '/' || strcmp(dir, ".") == 0) return strdup(name);
     size_t n = strlen(dir) + strlen(name) + 2;
     char *p = malloc(n);
-    if (p) strf(p, n, "%s/%s", dir, name);
+    if (p) sbuf_fmt(p, n, "%s/%s", dir, name);
     return p;
 }
 
@@ -1302,23 +1293,23 @@ static int slurp_file(const char *path, size_t room, char **out, size_t *len,
     *out = NULL;
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        strf(why, n_why, "cannot read: %s", strerror(errno));
+        sbuf_fmt(why, n_why, "cannot read: %s", strerror(errno));
         return -1;
     }
     if (fstat(fd, st) != 0) {
-        strf(why, n_why, "cannot read: %s", strerror(errno));
+        sbuf_fmt(why, n_why, "cannot read: %s", strerror(errno));
         close(fd);
         return -1;
     }
     if (!S_ISREG(st->st_mode)) {
-        strf(why, n_why, "%s", S_ISDIR(st->st_mode) ? "is a directory, not a scenario file"
+        sbuf_fmt(why, n_why, "%s", S_ISDIR(st->st_mode) ? "is a directory, not a scenario file"
                                                     : "is not a regular file");
         close(fd);
         return -1;
     }
     /* st_size may lie (/proc): read at most room + 1 bytes whatever it says. */
     if ((unsigned long long)st->st_size > room) {
-        strf(why, n_why, "too large (%.1f MB; a scenario with its @includes is at most %u MB)",
+        sbuf_fmt(why, n_why, "too large (%.1f MB; a scenario with its @includes is at most %u MB)",
              st->st_size / 1048576.0, SCENARIO_MAX_BYTES >> 20);
         close(fd);
         return -1;
@@ -1326,7 +1317,7 @@ static int slurp_file(const char *path, size_t room, char **out, size_t *len,
     size_t cap = (size_t)st->st_size + 1, got = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {
-        strf(why, n_why, "out of memory");
+        sbuf_fmt(why, n_why, "out of memory");
         close(fd);
         return -1;
     }
@@ -1338,7 +1329,7 @@ static int slurp_file(const char *path, size_t room, char **out, size_t *len,
             if (!nb) {
                 free(buf);
                 close(fd);
-                strf(why, n_why, "out of memory");
+                sbuf_fmt(why, n_why, "out of memory");
                 return -1;
             }
             buf = nb;
@@ -1350,7 +1341,7 @@ static int slurp_file(const char *path, size_t room, char **out, size_t *len,
             int errnum = errno;
             free(buf);
             close(fd);
-            strf(why, n_why, "cannot read: %s", strerror(errnum));
+            sbuf_fmt(why, n_why, "cannot read: %s", strerror(errnum));
             return -1;
         }
         if (r == 0) break;
@@ -1359,7 +1350,7 @@ static int slurp_file(const char *path, size_t room, char **out, size_t *len,
     close(fd);
     if (got > room) {
         free(buf);
-        strf(why, n_why, "too large (a scenario with its @includes is at most %u MB)",
+        sbuf_fmt(why, n_why, "too large (a scenario with its @includes is at most %u MB)",
              SCENARIO_MAX_BYTES >> 20);
         return -1;
     }
@@ -1406,7 +1397,7 @@ static int check_includes(struct loader *L, const char *dir, const char *file,
                 size_t plen = strlen(dir) + strlen(name) + 2;
                 char *path = malloc(plen);
                 if (!path) return oom(L);
-                strf(path, plen, "%s/%s", dir, name);
+                sbuf_fmt(path, plen, "%s/%s", dir, name);
                 struct stat st;
                 if (stat(path, &st) != 0) {     /* libconfig says "cannot open" */
                     free(path);
@@ -1587,7 +1578,7 @@ static config_setting_t *walk(config_setting_t *tree, const char *path, char *wh
     const char *p = path;
     while (*p) {
         size_t len = strcspn(p, ".");
-        if (len == 0 || len >= sizeof seg) { strf(why, n, "malformed path"); return NULL; }
+        if (len == 0 || len >= sizeof seg) { sbuf_fmt(why, n, "malformed path"); return NULL; }
         memcpy(seg, p, len);
         seg[len] = '\0';
         p += len + (p[len] == '.');
@@ -1609,7 +1600,7 @@ static config_setting_t *walk(config_setting_t *tree, const char *path, char *wh
             }
             if (!next) {
                 char hint[96];
-                strf(why, n, "no \"%s\" in %s%s", seg, at[0] ? at : "the top level",
+                sbuf_fmt(why, n, "no \"%s\" in %s%s", seg, at[0] ? at : "the top level",
                          suggest(seg, cand, nc, hint, sizeof hint));
                 return NULL;
             }
@@ -1624,7 +1615,7 @@ static config_setting_t *walk(config_setting_t *tree, const char *path, char *wh
             if (end == q || *end != ']' || (end[1] && end[1] != '[') ||
                 (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY) ||
                 idx < 0 || idx >= config_setting_length(cur)) {
-                strf(why, n, "no element [%.*s] in %s", (int)strcspn(q, "]"), q,
+                sbuf_fmt(why, n, "no element [%.*s] in %s", (int)strcspn(q, "]"), q,
                          at[0] ? at : "the top level");
                 return NULL;
             }
@@ -1705,7 +1696,7 @@ static int apply_variant(struct loader *L, const config_setting_t *vroot, config
     for (int i = 0; i < config_setting_length(set); i++) {
         const config_setting_t *entry = config_setting_get_elem(set, (unsigned)i);
         char ep[PATH_LEN], why[PATH_LEN + 128];
-        strf(ep, sizeof ep, "set[%d]", i);
+        sbuf_fmt(ep, sizeof ep, "set[%d]", i);
         if (config_setting_type(entry) != CONFIG_TYPE_LIST || config_setting_length(entry) != 2 ||
             config_setting_type(config_setting_get_elem(entry, 0)) != CONFIG_TYPE_STRING)
             return fail(L, entry, ep, "must be ( \"path\", value )");
@@ -1768,7 +1759,7 @@ static int load_set_layer(struct loader *L, int n, const char *const *paths,
         size_t len = strlen(values[i]) + 16;
         char *text = malloc(len);
         if (!text) return oom(L);
-        strf(text, len, "v = %s;", values[i]);
+        sbuf_fmt(text, len, "v = %s;", values[i]);
         int line;
         char lit[256];
         if (literal_problem(text, strlen(text), &line, lit, sizeof lit)) {
@@ -1786,7 +1777,7 @@ static int load_set_layer(struct loader *L, int n, const char *const *paths,
                            "true/false or [array])", paths[i], values[i]);
         }
         char name[16];
-        strf(name, sizeof name, "v%d", i);
+        sbuf_fmt(name, sizeof name, "v%d", i);
         vals[i] = copy_setting(config_root_setting(&ly->cfg), name, v);
         config_destroy(&one);
         if (!vals[i]) return oom(L);

@@ -25,14 +25,8 @@
 #include "panel.h"
 #include "runlimits.h"
 #include "scenario.h"
+#include "util.h"
 
-struct tmp { char dir[64]; };
-
-static const char *bin(void)
-{
-    const char *b = getenv("FLOWSIM_BIN");
-    return b ? b : "build/flowsim";
-}
 
 /* Under valgrind every process is ~30x slower: big loops shrink. */
 static bool slow(void)
@@ -44,8 +38,7 @@ static int setup(void **state)
 {
     struct tmp *t = malloc(sizeof *t);
     if (!t) return -1;
-    strcpy(t->dir, "/tmp/flowsim-hostile-XXXXXX");
-    if (!mkdtemp(t->dir)) return -1;
+    tu_tmp_make(t);
     *state = t;
     return 0;
 }
@@ -53,11 +46,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct tmp *t = *state;
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
-    int rc = system(cmd);
+    tu_tmp_remove(t);
     free(t);
-    return rc == 0 ? 0 : -1;
+    return 0;
 }
 
 static void path_of(const struct tmp *t, const char *name, char *out, size_t n)
@@ -65,21 +56,6 @@ static void path_of(const struct tmp *t, const char *name, char *out, size_t n)
     snprintf(out, n, "%s/%s", t->dir, name);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return s;
-}
 
 static void write_bytes(const char *path, const void *data, size_t n)
 {
@@ -97,7 +73,7 @@ static void write_text(const char *path, const char *text)
 /* tests/data/small.cfg with `old` replaced by `new_text` (must occur). */
 static char *small_with(const char *old, const char *new_text)
 {
-    char *base = slurp("tests/data/small.cfg", NULL);
+    char *base = tu_slurp("tests/data/small.cfg", NULL);
     assert_non_null(base);
     char *at = strstr(base, old);
     if (!at) fail_msg("small.cfg has no '%s'", old);
@@ -115,7 +91,7 @@ static char *small_with(const char *old, const char *new_text)
 static int flowsim(const struct tmp *t, const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >'%s/stdout' 2>'%s/stderr' </dev/null", bin(), args, t->dir,
+    snprintf(cmd, sizeof cmd, "%s %s >'%s/stdout' 2>'%s/stderr' </dev/null", tu_bin(), args, t->dir,
              t->dir);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
@@ -137,13 +113,6 @@ static char *stderr_of(const struct tmp *t)
     return buf;
 }
 
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
 /* `flowsim run FILE -o OUT -q` must exit 2 with one line on stderr that
  * holds every one of the (NULL-ended) fragments, and create no OUT. */
 static void expect_refused_cmd(const struct tmp *t, const char *cmd, const char *file,
@@ -154,7 +123,7 @@ static void expect_refused_cmd(const struct tmp *t, const char *cmd, const char 
     snprintf(args, sizeof args, "%s '%s' -o '%s' -q", cmd, file, out);
     int rc = flowsim(t, args);
     char *err = stderr_of(t);
-    if (rc != 2 || count_lines(err) != 1) fail_msg("%s %s: exit %d, stderr:\n%s", cmd, file, rc, err);
+    if (rc != 2 || tu_count_lines(err) != 1) fail_msg("%s %s: exit %d, stderr:\n%s", cmd, file, rc, err);
     for (int i = 0; want[i]; i++)
         if (!strstr(err, want[i])) fail_msg("%s %s: stderr lacks '%s':\n%s", cmd, file, want[i], err);
     struct stat sb;
@@ -217,7 +186,7 @@ static void test_truncated_file(void **state)
 {
     const struct tmp *t = *state;
     size_t len;
-    char *whole = slurp("tests/data/small.cfg", &len);
+    char *whole = tu_slurp("tests/data/small.cfg", &len);
     assert_non_null(whole);
     char p[128], args[512];
     path_of(t, "cut.cfg", p, sizeof p);
@@ -227,7 +196,7 @@ static void test_truncated_file(void **state)
         snprintf(args, sizeof args, "check '%s'", p);
         int rc = flowsim(t, args);
         char *err = stderr_of(t);
-        if (rc != 2 || count_lines(err) != 1 || !strstr(err, "cut.cfg"))
+        if (rc != 2 || tu_count_lines(err) != 1 || !strstr(err, "cut.cfg"))
             fail_msg("cut at %zu: exit %d, stderr:\n%s", cut, rc, err);
     }
     /* Cut inside a multi-byte character ("§" is 2 bytes). */
@@ -246,7 +215,7 @@ static void test_100mb_file(void **state)
     path_of(t, "huge.cfg", p, sizeof p);
     FILE *f = fopen(p, "wb");
     assert_non_null(f);
-    char *head = slurp("tests/data/small.cfg", NULL);
+    char *head = tu_slurp("tests/data/small.cfg", NULL);
     fputs(head, f);
     free(head);
     static char pad[1 << 20];
@@ -340,7 +309,7 @@ static void test_replications_zero_or_negative(void **state)
         snprintf(args, sizeof args, "run tests/data/small.cfg %s -q -o '%s/out'", bad[i], t->dir);
         assert_int_equal(flowsim(t, args), 2);
         char *err = stderr_of(t);
-        assert_int_equal(count_lines(err), 1);
+        assert_int_equal(tu_count_lines(err), 1);
         assert_non_null(strstr(err, "-r"));
     }
 }
@@ -368,7 +337,7 @@ static void require_cli_wiring(const struct tmp *t)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "timeout 10 %s run tests/data/small.cfg --years 1001 -r 1 -j 1 -q "
-             "-o '%s/probe' >/dev/null 2>&1 </dev/null", bin(), t->dir);
+             "-o '%s/probe' >/dev/null 2>&1 </dev/null", tu_bin(), t->dir);
     int st = system(cmd);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
         fail_msg("flowsim does not call runlimits_check() after loading and applying the "
@@ -398,7 +367,7 @@ static void test_empty_population_runs(void **state)
         { "initial = 8;", "initial = 0;" }, { "initial = 14;", "initial = 0;" },
         { "[ 12.5, 17.25, 9.75 ]", "[ 0.0 ]" },
     };
-    char *cfg = slurp("tests/data/small.cfg", NULL);
+    char *cfg = tu_slurp("tests/data/small.cfg", NULL);
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
         char *at = strstr(cfg, edits[i][0]);
         assert_non_null(at);
@@ -421,7 +390,7 @@ static void test_empty_population_runs(void **state)
     struct stat sb;
     assert_int_equal(stat(sum, &sb), 0);
     /* The note: exactly one line, the one runlimits_note() gives. */
-    if (count_lines(err) != 1 || !strstr(err, "the population is empty") ||
+    if (tu_count_lines(err) != 1 || !strstr(err, "the population is empty") ||
         !strstr(err, "no citizens"))
         fail_msg("expected one line with runlimits_note(), got:\n%s", err);
 }
@@ -444,7 +413,7 @@ static void test_population_100_million(void **state)
 static void test_thousands_of_rings(void **state)
 {
     const struct tmp *t = *state;
-    char *base = slurp("tests/data/small.cfg", NULL);
+    char *base = tu_slurp("tests/data/small.cfg", NULL);
     char *start = strstr(base, "      { id = \"sheltered\"");
     char *end = strstr(base, "    ); }\n);");
     assert_non_null(start);
@@ -521,8 +490,8 @@ static void test_unwritable_output(void **state)
         snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -q -o '%s%s'", file, subs[i]);
         assert_int_equal(flowsim(t, args), 1);
         char *err = stderr_of(t);
-        assert_int_equal(count_lines(err), 1);
-        char *kept = slurp(file, NULL);
+        assert_int_equal(tu_count_lines(err), 1);
+        char *kept = tu_slurp(file, NULL);
         assert_string_equal(kept, "keep me\n");
         free(kept);
     }
@@ -539,7 +508,7 @@ static void calibrate_refused(const struct tmp *t, const char *csv, const char *
              csv, t->dir);
     int rc = flowsim(t, args);
     char *err = stderr_of(t);
-    if (rc != 2 || count_lines(err) != 1) fail_msg("calibrate %s: exit %d:\n%s", csv, rc, err);
+    if (rc != 2 || tu_count_lines(err) != 1) fail_msg("calibrate %s: exit %d:\n%s", csv, rc, err);
     for (int i = 0; want[i]; i++)
         if (!strstr(err, want[i])) fail_msg("calibrate %s: stderr lacks '%s':\n%s", csv, want[i], err);
     char fit[128];
@@ -594,7 +563,7 @@ static void test_panel_mixed_line_ends(void **state)
     char src[160];
     snprintf(src, sizeof src, "%s/rbs_panel.csv", run_dir);
     size_t len;
-    char *lf = slurp(src, &len);
+    char *lf = tu_slurp(src, &len);
     assert_non_null(lf);
     char *mixed = malloc(2 * len + 1);
     assert_non_null(mixed);
@@ -623,7 +592,7 @@ static void test_panel_mixed_line_ends(void **state)
             if (k == 1) free(fit[0]);
             fail_msg("calibrate %s: exit %d:\n%s", in[k], rc, stderr_of(t));
         }
-        fit[k] = slurp(out, NULL);
+        fit[k] = tu_slurp(out, NULL);
         assert_non_null(fit[k]);
     }
     /* The fitted transitions are the same; only the panel's name differs. */
@@ -647,13 +616,13 @@ static void test_panel_not_a_regular_file(void **state)
     snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg -o '%s/fit.cfg'",
              p, t->dir);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "timeout 3 %s %s >/dev/null 2>'%s/stderr' </dev/null", bin(), args,
+    snprintf(cmd, sizeof cmd, "timeout 3 %s %s >/dev/null 2>'%s/stderr' </dev/null", tu_bin(), args,
              t->dir);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
     int rc = WEXITSTATUS(st);
     char *err = stderr_of(t);
-    if (rc != 2 || count_lines(err) != 1)
+    if (rc != 2 || tu_count_lines(err) != 1)
         fail_msg("calibrate on a FIFO: exit %d (124 = hung, killed by timeout):\n%s", rc, err);
 }
 
@@ -679,7 +648,7 @@ static void test_fuzz_regressions(void **state)
             char path[512];
             snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
             size_t len;
-            char *bytes = slurp(path, &len);
+            char *bytes = tu_slurp(path, &len);
             assert_non_null(bytes);
             struct err fe = { 0 };
             int rc;
