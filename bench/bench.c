@@ -116,7 +116,7 @@ static struct measure bare_queue(size_t n, long ops)
     struct evq q;
     struct rngs s;
     if (evq_init(&q, n) != 0 || rngs_init(&s, 1, 0) != 0) exit(1);
-    gsl_rng *g = s.r[RNG_TRANSITION];
+    gsl_rng *g = s.r[RNG_ARRIVAL];
     for (size_t i = 0; i < n; i++) evq_push(&q, rngs_exp(g, 0.5), 1, 0, (uint32_t)i, 0);
     struct event ev;
     double t0 = now();

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "rngs.h"
 
 #define POP_NO_RING (-1)
 #define POP_NIL UINT32_MAX           /* end of an intrusive list */
@@ -30,6 +31,7 @@ struct citizen {
     double hz_t;                      /* when hazards were last drawn */
     double entered[MODEL_MAX_FLOWS];  /* entry time into the current state */
     double wait_since[MODEL_MAX_FLOWS];
+    uint64_t rng_state[RNGS_CITIZEN_STATE_WORDS];  /* its own stream (rngs.h) */
     uint32_t wl_next[MODEL_MAX_FLOWS], wl_prev[MODEL_MAX_FLOWS];
     uint16_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw (wraps) */
     int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
@@ -54,9 +56,10 @@ struct pop {
 int pop_init(struct pop *p, uint32_t cap_hint);
 void pop_fini(struct pop *p);
 void pop_clear(struct pop *p);
-/* Appends a zeroed citizen with no ring, no wait, in every flow's `none`;
- * returns its index, or POP_NIL when out of memory. */
-uint32_t pop_add(struct pop *p, const struct model *m);
+/* Appends a zeroed citizen with no ring, no wait, in every flow's `none`,
+ * its own random stream seeded from rng (rngs_citizen_seed: every citizen
+ * has a valid one); returns its index, or POP_NIL when out of memory. */
+uint32_t pop_add(struct pop *p, const struct model *m, struct rngs *rng);
 
 static inline double pop_age(const struct citizen *c, double t) { return c->age0 + t; }
 

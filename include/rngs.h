@@ -11,15 +11,30 @@
 
 enum rng_purpose {
     RNG_ARRIVAL,     /* arrival times and the arrivals' attributes */
-    RNG_ASSESS,      /* assessment durations */
-    RNG_TRANSITION,  /* moves between states of a flow */
-    RNG_DEVELOP,     /* function-level development */
-    RNG_EXIT,        /* death, moving away */
+    RNG_EXIT,        /* death, moving away (drawn once, at creation) */
     RNG_INIT,        /* the initial population */
     RNG_COUNT
+    /* Assessment times, transitions and development are drawn from each
+     * citizen's own stream (below). */
 };
 
-struct rngs { gsl_rng *r[RNG_COUNT]; };
+/* Besides the streams by purpose, every citizen has a stream of its own
+ * for its own life: its assessments, transitions and development. Two
+ * scenarios run with one seed then give a citizen the same draws for as long
+ * as its history is the same, however other citizens' events reorder, which
+ * keeps common random numbers in step (one shared stream falls out of step
+ * at the first event that differs). It is GSL's taus2 generator, whose
+ * 24-byte state lives in the citizen's record; one gsl_rng per replication
+ * is pointed at the state of the citizen drawing. */
+#define RNGS_CITIZEN_STATE_WORDS 3    /* uint64_t: room for taus2's state */
+
+struct rngs {
+    gsl_rng *r[RNG_COUNT];
+    gsl_rng *citizen;          /* taus2, pointed at a citizen's state */
+    void *citizen_own_state;   /* the state gsl_rng_alloc gave it, for free */
+    uint64_t seed;
+    uint32_t replication;
+};
 
 /* A well-mixed 64-bit stream seed from (seed, replication, purpose)
  * (SplitMix64 finaliser over the three). Distinct inputs give distinct,
@@ -32,6 +47,17 @@ int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication);
 /* Re-seeds existing streams for another replication (no allocation). */
 void rngs_reseed(struct rngs *s, uint64_t seed, uint32_t replication);
 void rngs_fini(struct rngs *s);
+
+/* Seeds the citizen stream whose state is `state` (RNGS_CITIZEN_STATE_WORDS
+ * words in the citizen's record) from (seed, replication, citizen number). */
+void rngs_citizen_seed(struct rngs *s, uint64_t *state, uint32_t citizen);
+/* The generator to draw a citizen's numbers with: valid until the next call
+ * (it is one gsl_rng pointed at that citizen's state). */
+static inline gsl_rng *rngs_citizen(struct rngs *s, uint64_t *state)
+{
+    s->citizen->state = state;
+    return s->citizen;
+}
 
 /* Exponential waiting time at rate (per year); +INFINITY when rate <= 0. */
 double rngs_exp(gsl_rng *r, double rate);

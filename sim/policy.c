@@ -401,8 +401,8 @@ void policy_visit_start(struct rep *r)
         q->live--;
         c->assessing = true;
         q->busy++;
-        double days = rngs_gamma_mean_sd(r->rng.r[RNG_ASSESS], r->m->assess_mean_days,
-                                         r->m->assess_sd_days);
+        double days = rngs_gamma_mean_sd(rngs_citizen(&r->rng, c->rng_state),
+                                         r->m->assess_mean_days, r->m->assess_sd_days);
         rep_schedule(r, r->t + days / DAYS_PER_YEAR, EV_ASSESSED, 0, ci, 0);
     }
     stats_tw_set(&r->st, &r->st.vqueue, r->t, q->live);

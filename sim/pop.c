@@ -21,7 +21,7 @@ void pop_fini(struct pop *p)
 
 void pop_clear(struct pop *p) { p->n = 0; }
 
-uint32_t pop_add(struct pop *p, const struct model *m)
+uint32_t pop_add(struct pop *p, const struct model *m, struct rngs *rng)
 {
     if (p->n == p->cap) {
         if (p->cap >= POP_NIL / 2) return POP_NIL;
@@ -41,5 +41,6 @@ uint32_t pop_add(struct pop *p, const struct model *m)
         c->wl_next[f] = c->wl_prev[f] = POP_NIL;
     }
     c->alive = true;
+    rngs_citizen_seed(rng, c->rng_state, p->n);
     return p->n++;
 }

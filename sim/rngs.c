@@ -42,6 +42,12 @@ static unsigned long stream_seed(uint64_t seed, uint32_t replication,
 int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication)
 {
     for (int p = 0; p < RNG_COUNT; p++) s->r[p] = NULL;
+    s->citizen = NULL;
+    s->citizen_own_state = NULL;
+    if (gsl_rng_taus2->size > RNGS_CITIZEN_STATE_WORDS * sizeof(uint64_t)) return -1;
+    s->citizen = gsl_rng_alloc(gsl_rng_taus2);
+    if (!s->citizen) return -1;
+    s->citizen_own_state = s->citizen->state;
     for (int p = 0; p < RNG_COUNT; p++) {
         /* gsl_rng_alloc calls the GSL error handler on failure: main must
          * have called gsl_set_error_handler_off() for this to return. */
@@ -57,12 +63,27 @@ int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication)
 
 void rngs_reseed(struct rngs *s, uint64_t seed, uint32_t replication)
 {
+    s->seed = seed;
+    s->replication = replication;
     for (int p = 0; p < RNG_COUNT; p++)
         gsl_rng_set(s->r[p], stream_seed(seed, replication, (uint32_t)p));
 }
 
+/* Citizen numbers are purposes after the named ones: rngs_mix keeps every
+ * (replication, purpose) pair distinct. */
+void rngs_citizen_seed(struct rngs *s, uint64_t *state, uint32_t citizen)
+{
+    gsl_rng_set(rngs_citizen(s, state),
+                stream_seed(s->seed, s->replication, (uint32_t)RNG_COUNT + citizen));
+}
+
 void rngs_fini(struct rngs *s)
 {
+    if (s->citizen) {
+        s->citizen->state = s->citizen_own_state;   /* give GSL back its own */
+        gsl_rng_free(s->citizen);
+        s->citizen = NULL;
+    }
     for (int p = 0; p < RNG_COUNT; p++) {
         gsl_rng_free(s->r[p]);        /* NULL-safe */
         s->r[p] = NULL;

@@ -238,7 +238,7 @@ void rep_redraw_hazards(struct rep *r, uint32_t ci)
     double total = hazard_rates(r->m, c, flow_rate, &develop);
     /* One keyed event for all the citizen's competing hazards: redrawing
      * moves it in the heap, so nothing stale is left behind. */
-    double t = r->t + rngs_exp(r->rng.r[RNG_TRANSITION], total);
+    double t = r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), total);
     if (ci >= r->q.n_keys && evq_reserve_keys(&r->q, (size_t)ci + 1) != 0) {
         r->oom = true;
         return;
@@ -375,7 +375,7 @@ static int create_initial(struct rep *r)
     const uint32_t n = (uint32_t)m->initial;
     int ring = 0, left = f0->n_rings > 0 ? f0->rings[0].initial : 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t ci = pop_add(&r->pop, m);
+        uint32_t ci = pop_add(&r->pop, m, &r->rng);
         if (ci == POP_NIL) return -1;
         struct citizen *c = &r->pop.c[ci];
         c->t_arrival = -1.0;
@@ -446,7 +446,7 @@ static void on_arrival(struct rep *r)
 {
     const struct model *m = r->m;
     gsl_rng *g = r->rng.r[RNG_ARRIVAL];
-    uint32_t ci = pop_add(&r->pop, m);
+    uint32_t ci = pop_add(&r->pop, m, &r->rng);
     if (ci == POP_NIL) { r->oom = true; return; }
     struct citizen *c = &r->pop.c[ci];
     double age = rngs_truncnorm(g, m->arrival_age.mean, m->arrival_age.sd,
@@ -540,7 +540,7 @@ static void transition(struct rep *r, uint32_t ci, int f)
         w[k] = m->moves[k0 + k].per_year * covariate_factor(m, k0 + k, c);
         total += w[k];
     }
-    int to = m->moves[k0 + pick_weighted(r->rng.r[RNG_TRANSITION], w, n, total)].to;
+    int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
     /* A move into a full ring puts the citizen on its list and leaves it
      * where it is; transitions get no interim placement (SPEC §7). */
     if (policy_admit(r, ci, f, to))
@@ -559,7 +559,8 @@ static void develop(struct rep *r, uint32_t ci)
         w[2 * d] = c->level[d] > 0 ? imp : 0.0;
         w[2 * d + 1] = c->level[d] < MODEL_LEVEL_MAX ? wor : 0.0;
     }
-    int k = pick_weighted(r->rng.r[RNG_DEVELOP], w, 2 * m->n_dims, develop_total(m, c, imp, wor));
+    int k = pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, 2 * m->n_dims,
+                          develop_total(m, c, imp, wor));
     int d = k / 2, before = c->level[d];
     c->level[d] = (uint8_t)(before + (k % 2 ? 1 : -1));
     if (r->events) {
@@ -577,7 +578,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
     const int n_flows = r->m->n_flows;
     double rate[MODEL_MAX_FLOWS + 1];
     double total = hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
-    int k = pick_weighted(r->rng.r[RNG_TRANSITION], rate, n_flows + 1, total);
+    int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
     if (k < n_flows) transition(r, ci, k);
     else develop(r, ci);
     rep_redraw_hazards(r, ci);

@@ -69,7 +69,7 @@ static int state_of(const struct rep *r, int f, int s)
 static uint32_t add_citizen(struct rep *r, int home, int work, int level)
 {
     const struct model *m = r->m;
-    uint32_t ci = pop_add(&r->pop, m);
+    uint32_t ci = pop_add(&r->pop, m, &r->rng);
     assert_true(ci != POP_NIL);
     struct citizen *c = &r->pop.c[ci];
     c->age0 = 40.0;
