@@ -151,20 +151,31 @@ static void csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *
     if (d->year > 0) fprintf(f, "%d", d->year);
 }
 
-/* comparison.json into fj, comparison.csv into fc. 0, or -1 on OOM. */
-static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FILE *fc)
+/* What comparison.json and sweep.json open with: version, seed,
+ * replications, horizon and the base scenario. NULL when out of memory. */
+static cJSON *json_head(const struct cmp_run *b)
 {
-    const struct cmp_run *b = &runs[0];
     cJSON *root = cJSON_CreateObject();
-    if (!root) return -1;
+    cJSON *base = root ? scenario_ref(b->m) : NULL;
+    if (!base) {
+        cJSON_Delete(root);
+        return NULL;
+    }
     cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
     cJSON_AddNumberToObject(root, "seed", (double)b->m->seed);
     cJSON_AddNumberToObject(root, "replications", b->n_rep);
     cJSON_AddNumberToObject(root, "years", b->m->years);
     cJSON_AddNumberToObject(root, "warmup_years", b->m->warmup_years);
-    cJSON *base = scenario_ref(b->m);
-    if (!base) goto oom;
     cJSON_AddItemToObject(root, "base", base);
+    return root;
+}
+
+/* comparison.json into fj, comparison.csv into fc. 0, or -1 on OOM. */
+static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FILE *fc)
+{
+    const struct cmp_run *b = &runs[0];
+    cJSON *root = json_head(b);
+    if (!root) return -1;
     cJSON *scen = cJSON_AddArrayToObject(root, "scenarios");
     cJSON *diffs = cJSON_AddArrayToObject(root, "differences");
     if (!scen || !diffs) goto oom;
@@ -495,15 +506,8 @@ static int write_sweep(FILE **f, const void *ctx)
     const struct sweep_ctx *c = ctx;
     const struct cmp_run *b = &c->runs[0];
     FILE *fc = f[0], *fj = f[1];
-    cJSON *root = cJSON_CreateObject();
+    cJSON *root = json_head(b);
     if (!root) return -1;
-    cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
-    cJSON_AddNumberToObject(root, "seed", (double)b->m->seed);
-    cJSON_AddNumberToObject(root, "replications", b->n_rep);
-    cJSON_AddNumberToObject(root, "years", b->m->years);
-    cJSON *base = scenario_ref(b->m);
-    if (!base) goto oom;
-    cJSON_AddItemToObject(root, "base", base);
     cJSON_AddStringToObject(root, "set", c->path);
     cJSON *vals = cJSON_AddArrayToObject(root, "values");
     cJSON *pts = cJSON_AddArrayToObject(root, "points");

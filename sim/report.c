@@ -39,6 +39,16 @@ static void esc(FILE *f, const char *s)
     }
 }
 
+/* "<h3>alternative − base</h3>" over a table of differences. */
+static void diff_heading(FILE *f, const char *alt, const char *base)
+{
+    fputs("<h3>", f);
+    esc(f, alt);
+    fputs(" \xe2\x88\x92 ", f);
+    esc(f, base);
+    fputs("</h3>\n", f);
+}
+
 static void b64(FILE *f, const unsigned char *p, size_t n)
 {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -709,11 +719,7 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
         const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
         find_scenario_kpis_name(root, alt, &ak);
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, true };
-        fputs("<h3>", f);
-        esc(f, alt);
-        fputs(" \xe2\x88\x92 ", f);
-        esc(f, base);
-        fputs("</h3>\n", f);
+        diff_heading(f, alt, base);
         diff_table_head(f, l, base, alt, false);
         char *seg[8];
         for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
@@ -745,11 +751,7 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
         const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
         find_scenario_kpis_name(root, alt, &ak);
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, false };
-        fputs("<h3>", f);
-        esc(f, alt);
-        fputs(" \xe2\x88\x92 ", f);
-        esc(f, base);
-        fputs("</h3>\n", f);
+        diff_heading(f, alt, base);
         diff_table_head(f, l, base, alt, true);
         char *seg[8], p[512] = "";
         walk(dk, seg, 0, p, sizeof p, diff_row, &c);
