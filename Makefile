@@ -21,12 +21,17 @@ $(shell mkdir -p $(BUILD); echo "MPI=$(MPI) OPT=$(OPT)" | cmp -s - $(FLAVOR_STAM
 # With mpicc and mpirun present, the tests also compare an MPI run with a
 # serial one (built in build-mpi/); without them that test says it skipped.
 MPI_BIN := $(if $(and $(shell command -v mpicc),$(shell command -v mpirun)),build-mpi/flowsim)
-LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
+LAYERS  := base model engine io analysis present cli
+LIB_SRC := $(filter-out sim/cli/main.c,$(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c)))
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/sim/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all test run compare bench check check-asan check-valgrind fuzz fuzz-build clean mpi-bin report-screenshot
+# The layering rule of the source tree (README, "Layout").
+check-layers:
+	sh tests/check_layers.sh
+
+.PHONY: check-layers all test run compare bench check check-asan check-valgrind fuzz fuzz-build clean mpi-bin report-screenshot
 all: $(BUILD)/flowsim
 
 $(BUILD)/sim/%.o: sim/%.c $(FLAVOR_STAMP)
@@ -40,7 +45,7 @@ $(BUILD)/tests/%.o: tests/%.c $(FLAVOR_STAMP)
 $(BUILD)/libflowsim.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/flowsim: $(BUILD)/sim/main.o $(BUILD)/libflowsim.a
+$(BUILD)/flowsim: $(BUILD)/sim/cli/main.o $(BUILD)/libflowsim.a
 	$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libflowsim.a
@@ -150,4 +155,4 @@ report-screenshot: $(BUILD)/flowsim
 clean:
 	rm -rf build build-asan build-mpi build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/main.d $(FUZZ_LIB_OBJ:.o=.d) $(BUILD)/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(FUZZ_LIB_OBJ:.o=.d) $(BUILD)/bench/bench.d

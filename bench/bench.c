@@ -17,12 +17,12 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 
-#include "afile.h"
-#include "evq.h"
-#include "rngs.h"
-#include "runner.h"
-#include "scenario.h"
-#include "sim.h"
+#include "base/afile.h"
+#include "engine/evq.h"
+#include "engine/rngs.h"
+#include "engine/runner.h"
+#include "engine/sim.h"
+#include "model/scenario.h"
 
 struct measure {                 /* what a child sends back */
     double seconds;

@@ -17,11 +17,11 @@
 
 #include "tests.h"
 
-#include "afile.h"
-#include "caldate.h"
-#include "evq.h"
-#include "rngs.h"
-#include "sha256.h"
+#include "base/afile.h"
+#include "base/caldate.h"
+#include "base/sha256.h"
+#include "engine/evq.h"
+#include "engine/rngs.h"
 
 /* ---------------------------------------------------------------- helpers */
 

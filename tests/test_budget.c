@@ -11,11 +11,11 @@
 
 #include "tests.h"
 
-#include "caldate.h"
-#include "model.h"
-#include "runner.h"
-#include "scenario.h"
-#include "stats.h"
+#include "base/caldate.h"
+#include "engine/runner.h"
+#include "engine/stats.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 static struct model *load_mmc(double years)
 {

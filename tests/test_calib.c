@@ -27,12 +27,12 @@
 
 #include "tests.h"
 
-#include "calib.h"
-#include "model.h"
-#include "panel.h"
-#include "sbuf.h"
-#include "scenario.h"
-#include "sim.h"
+#include "analysis/calib.h"
+#include "analysis/panel.h"
+#include "base/sbuf.h"
+#include "engine/sim.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 static struct model *load(const char *path)
 {

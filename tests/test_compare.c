@@ -16,8 +16,8 @@
 #include "tests.h"
 #include "util.h"
 
-#include "compare.h"
-#include "scenario.h"
+#include "analysis/compare.h"
+#include "model/scenario.h"
 
 static struct model *load(const char *path)
 {

@@ -1,4 +1,4 @@
-/* test_handlers.c: the event handlers of sim/sim.c through whole runs of
+/* test_handlers.c: the event handlers of sim/engine/sim.c through whole runs of
  * small scenarios (tests/data/policy_*.cfg), each against a result known
  * exactly: exact counts and times where the model is deterministic, else a
  * tolerance of four standard errors from the exact sampling variance
@@ -19,11 +19,11 @@
 
 #include "tests.h"
 
-#include "model.h"
-#include "runner.h"
-#include "scenario.h"
-#include "sim.h"
-#include "stats.h"
+#include "engine/runner.h"
+#include "engine/sim.h"
+#include "engine/stats.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 

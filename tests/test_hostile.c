@@ -5,7 +5,7 @@
  * stderr naming the file and what is wrong, and leave the output
  * directory untouched; the few inputs with another documented handling
  * say so. Then the crashes the fuzzers found (tests/fuzz/regressions/),
- * replayed in-process, and the run limits (sim/runlimits.c) on models
+ * replayed in-process, and the run limits (sim/engine/runlimits.c) on models
  * built here. */
 #include <dirent.h>
 #include <errno.h>
@@ -20,11 +20,11 @@
 
 #include "tests.h"
 
-#include "err.h"
-#include "model.h"
-#include "panel.h"
-#include "runlimits.h"
-#include "scenario.h"
+#include "analysis/panel.h"
+#include "base/err.h"
+#include "engine/runlimits.h"
+#include "model/model.h"
+#include "model/scenario.h"
 #include "util.h"
 
 
@@ -341,7 +341,7 @@ static void require_cli_wiring(const struct tmp *t)
     int st = system(cmd);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
         fail_msg("flowsim does not call runlimits_check() after loading and applying the "
-                 "options (sim/cli.c; see docs/limits.md, Wiring)");
+                 "options (sim/cli/cli.c; see docs/limits.md, Wiring)");
 }
 
 /* The same horizon from the command line reaches no loader: the run

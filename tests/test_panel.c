@@ -10,9 +10,9 @@
 
 #include "tests.h"
 
-#include "model.h"
-#include "panel.h"
-#include "scenario.h"
+#include "analysis/panel.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 /* tests/data/calib_rt.cfg: flow home (a, b, c, none), dimensions physical
  * and social, start 2010-01-01. */

@@ -14,8 +14,8 @@
 
 #include <cJSON.h>
 
-#include "gnuplot.h"
-#include "i18n.h"
+#include "present/gnuplot.h"
+#include "present/i18n.h"
 #include "tests.h"
 #include "util.h"
 

@@ -1,4 +1,4 @@
-/* test_policy.c: the placement policies (sim/policy.c) driven directly.
+/* test_policy.c: the placement policies (sim/engine/policy.c) driven directly.
  * Each test builds one replication's state from tests/data/policy_rings.cfg
  * (rep_init), puts citizens into states by hand with the occupancy kept
  * consistent, sets the clock and calls policy_* as the event handlers do;
@@ -14,12 +14,12 @@
 
 #include "tests.h"
 
-#include "model.h"
-#include "policy.h"
-#include "pop.h"
-#include "rep.h"
-#include "scenario.h"
-#include "stats.h"
+#include "engine/policy.h"
+#include "engine/pop.h"
+#include "engine/rep.h"
+#include "engine/stats.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 #define FIXTURE "tests/data/policy_rings.cfg"
 #define HOME 0

@@ -10,9 +10,9 @@
 
 #include "tests.h"
 
-#include "model.h"
-#include "scenario.h"
-#include "sha256.h"
+#include "base/sha256.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 /* cmocka 1.1.5 compares floats only as float: compare doubles here. */
 static void near_at(double got, double want, double tol, const char *expr, const char *file,

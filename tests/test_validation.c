@@ -11,10 +11,10 @@
 
 #include "tests.h"
 
-#include "model.h"
-#include "runner.h"
-#include "scenario.h"
-#include "stats.h"
+#include "engine/runner.h"
+#include "engine/stats.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 /* Index of a KPI in the layout; fails the test when it does not exist. */
 static int kpi_index(const struct model *m, const char *name, int flow, int ring)

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "scenario.h"
+#include "model/scenario.h"
 #include "tests.h"
 
 const char *tu_bin(void)

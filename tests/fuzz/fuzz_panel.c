@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "model.h"
-#include "panel.h"
-#include "scenario.h"
+#include "analysis/panel.h"
+#include "base/err.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 static struct model *model;
 

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "model.h"
-#include "runlimits.h"
-#include "scenario.h"
-#include "sim.h"
+#include "base/err.h"
+#include "engine/runlimits.h"
+#include "engine/sim.h"
+#include "model/model.h"
+#include "model/scenario.h"
 
 static void check_message(const struct err *e)
 {

@@ -1,0 +1,57 @@
+/* cli.h: the command line of SPEC §4. cli_main() dispatches to one function
+ * per command; each parses its own arguments with the shared option reader
+ * below, prints errors and returns the exit status (0 done, 1 runtime
+ * failure, 2 bad usage or input). Only these functions print errors. */
+#ifndef FLOWSIM_CLI_H
+#define FLOWSIM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/model.h"
+
+int cli_main(int argc, char **argv);
+
+/* The usage text (also what the README shows). */
+void cli_usage(FILE *out);
+
+/* Options shared by run, compare and sweep. */
+struct cli_common {
+    const char *out_dir, *lang;
+    long reps, threads;              /* -1: from the scenario */
+    uint64_t seed;
+    bool has_seed, quiet;
+    double years;                    /* <= 0: from the scenario */
+};
+void cli_common_init(struct cli_common *c);
+
+/* Reads the common option at argv[*i] (and its value, advancing *i).
+ * Returns 1 when it was one, 0 when argv[*i] is not a common option, or
+ * EXIT_INPUT after printing a one-line usage error. */
+int cli_common_option(int argc, char **argv, int *i, struct cli_common *c);
+
+/* Applies the common options to a loaded model, then checks that this
+ * machine can hold the run (runlimits_check) and prints runlimits_note's
+ * line if any. 0, or EXIT_INPUT after printing the one-line error. */
+int cli_common_apply(struct model *m, const struct cli_common *c);
+
+/* Prints "flowsim: <message> (see flowsim --help)" and returns EXIT_INPUT.
+ * fmt takes one string argument. */
+int cli_usage_error(const char *fmt, const char *arg);
+
+/* Loads a scenario, printing its one-line error. 0, or EXIT_INPUT. */
+int cli_load(const char *path, struct model **out);
+
+/* The command line as one string, for run.json (malloc'd; NULL on OOM). */
+char *cli_join_args(int argc, char **argv);
+
+/* Commands (argv[1] is the command's name). */
+int cli_run(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_compare(int argc, char **argv);     /* sim/cli_compare.c */
+int cli_sweep(int argc, char **argv);       /* sim/cli_compare.c */
+int cli_calibrate(int argc, char **argv);   /* sim/cli_calibrate.c */
+int cli_plot(int argc, char **argv);        /* sim/cli_plot.c */
+
+#endif

@@ -1,0 +1,100 @@
+/* rep.h: all that ONE replication mutates. The model is shared read-only;
+ * everything here belongs to the thread running the replication, so
+ * replications run in parallel with nothing shared. */
+#ifndef FLOWSIM_REP_H
+#define FLOWSIM_REP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/sbuf.h"
+#include "engine/evq.h"
+#include "engine/pop.h"
+#include "engine/rngs.h"
+#include "engine/stats.h"
+#include "model/model.h"
+
+enum ev_kind {
+    EV_ARRIVAL,      /* the next referral (global) */
+    EV_ASSESSED,     /* a caseworker finishes an assessment */
+    EV_HAZARD,       /* a transition or development step (keyed by citizen) */
+    EV_STAY_LIMIT,   /* max_stay_years reached (flow = the flow) */
+    EV_RBS,          /* periodic RBS measurement */
+    EV_EXIT,         /* flow = enum exit_cause */
+    EV_SNAPSHOT,     /* who = snapshot index (global) */
+    EV_MARK          /* warmup end or calendar-year start (global) */
+};
+
+enum exit_cause { EXIT_DEATH, EXIT_RETIREMENT, EXIT_MOVED_AWAY };
+
+struct wlist { uint32_t head, tail; int len; };   /* intrusive, via citizens */
+
+struct vqueue {                /* caseworker queue: FIFO ring buffer */
+    uint32_t *buf;
+    uint32_t cap, head, count; /* count includes entries of exited citizens */
+    int live;                  /* entries still waiting */
+    int busy;                  /* caseworkers assessing */
+};
+
+/* The budget rule's state (SPEC §1; policy.c). The projection of the
+ * calendar year's spending, spent + rate * (year_end - t_acc), is constant
+ * between changes of the cost rate (d spent/dt = rate), so it is re-read
+ * only when occupancy changes and at calendar-year starts: O(1) per move. */
+struct budget_state {
+    bool active;               /* budget.annual > 0 */
+    bool over;                 /* projection above the year's budget: the rule bites */
+    bool refill_due;           /* freeze just ended: waiting lists to refill */
+    bool refilling;            /* inside that refill (no nesting) */
+    double fixed_per_year;     /* staffed places of every ring */
+    double var_per_year;       /* variable cost of the current occupants */
+    double spent;              /* accrued this calendar year up to t_acc */
+    double t_acc;
+    double year_end;           /* t at which the current calendar year ends */
+    double budget;             /* this year's budget (pro rata in a partial first year) */
+    double over_since;         /* start of the unaccounted time in state `over` */
+};
+
+struct rep {
+    const struct model *m;
+    double t, horizon;
+    struct evq q;
+    struct rngs rng;
+    struct pop pop;
+    int n_alive;
+    int *occ;                  /* per state slot (stats.h): citizens now */
+    struct wlist *wl;          /* per state slot; used for rings only */
+    struct vqueue vq;
+    struct rep_stats st;
+    struct budget_state bud;
+    struct sbuf *panel;        /* RBS rows, or NULL when not recorded */
+    struct sbuf *events;       /* event log, or NULL */
+    uint64_t n_events;         /* handled events (stale ones excluded) */
+    bool oom;                  /* an allocation failed: the run is void */
+};
+
+static inline int rep_slot(const struct rep *r, int flow, int state)
+{
+    return r->st.slot_base[flow] + state;
+}
+
+/* Caller-owned storage for one replication of m. 0, or -1 when out of
+ * memory (nothing stays allocated). rep_reset() starts replication
+ * `replication` at t = 0 with an empty population. */
+int rep_init(struct rep *r, const struct model *m);
+void rep_fini(struct rep *r);
+void rep_reset(struct rep *r, uint32_t replication);
+
+/* Pushes a citizen event if it falls before the horizon (beyond it, it can
+ * never fire). Marks the replication void when out of memory. */
+void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
+                  uint32_t who, uint32_t stamp);
+
+/* Redraws the citizen's transition and development events from its current
+ * state and covariates, replacing the pending one. */
+void rep_redraw_hazards(struct rep *r, uint32_t ci);
+
+/* Appends a line to the event log (when it is kept). */
+void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
+             const char *from, const char *to);
+
+#endif

@@ -1,0 +1,46 @@
+/* runner.h: runs a model's replications on worker threads. Workers take
+ * replication indices from an atomic counter and write results[r]; nothing
+ * is aggregated until all have joined, so no result depends on -j. */
+#ifndef FLOWSIM_RUNNER_H
+#define FLOWSIM_RUNNER_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "engine/sim.h"
+#include "model/model.h"
+
+struct run_results {
+    const struct model *m;
+    struct sim_shape shape;
+    int n_rep;
+    struct rep_result *rep;     /* n_rep, in replication order */
+    uint64_t n_events;          /* over all replications */
+    double wall_seconds;
+    int threads;                /* threads actually used (per rank) */
+    int ranks;                  /* MPI processes (1 without MPI) */
+};
+
+/* Runs m->replications replications with n_threads workers (0 = all
+ * cores). Under MPI (make MPI=1, mpirun) the replications are split in
+ * contiguous blocks over the ranks and gathered on rank 0 in replication
+ * order; other ranks' results hold only their own block. Replication 0
+ * records the RBS panel and, if asked, the event log.
+ * progress: draw a progress line on stderr (the caller checks isatty).
+ * stop (may be NULL): when it becomes non-zero the run stops within a
+ * fraction of a second and fails with "interrupted" (see interrupt.h).
+ * Returns 0, or -1 with e set; out is released on failure. */
+int runner_run(const struct model *m, int n_threads, bool progress,
+               const volatile sig_atomic_t *stop, struct run_results *out, struct err *e);
+void runner_results_fini(struct run_results *res);
+
+/* True unless this is an MPI rank other than 0: only the root writes
+ * files and prints. Built without MPI (the default), always true. */
+bool runner_is_root(void);
+
+/* Number of online processors (at least 1). */
+int runner_cores(void);
+
+#endif

@@ -1,0 +1,55 @@
+/* output.h: the files of a run (SPEC §5). All are written to temporary
+ * names first and renamed into place only when every one is complete, so a
+ * failure leaves the previous results untouched. */
+#ifndef FLOWSIM_OUTPUT_H
+#define FLOWSIM_OUTPUT_H
+
+#include <stdio.h>
+
+#include "base/err.h"
+#include "engine/runner.h"
+#include "engine/stats.h"
+#include "engine/summary.h"
+#include "model/model.h"
+
+struct cJSON;
+
+struct run_info {                 /* what varies between runs: run.json only */
+    const char *command_line;
+    double wall_seconds;
+    int threads;
+};
+
+/* Writes summary.json, summary.csv, timeseries.csv, waits.csv, rbs_panel.csv (when
+ * m->out_rbs_panel), events.csv (when m->out_events) and run.json into dir
+ * (created if missing). Returns 0, or -1 with e set. */
+int output_write_run(const struct model *m, const struct run_results *res,
+                     const char *dir, const struct run_info *info, struct err *e);
+
+/* ---- pieces shared with compare.c --------------------------------------- */
+
+/* stat[k] over the replications of res for every KPI (res->shape.n_kpi).
+ * 0, or -1 when out of memory. */
+int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat);
+/* A KPI's name in CSV files: its name, with "_<dimension>" when per dimension. */
+void output_kpi_name(const struct model *m, const struct kpi_desc *d, char *buf, size_t n);
+/* {"mean", "sd", "ci95": [lo, hi], "n" (when short of n_rep), "unit"}; NULL on OOM. */
+struct cJSON *output_kpi_stat_json(const struct kpi_stat *s, int n_rep, const char *unit);
+/* Puts item where KPI d sits in a "kpis" tree of summary.json (by_year,
+ * flows.<id>.rings.<id>, <name>.<dimension>); the tree takes ownership,
+ * also on failure (item NULL or OOM: -1). */
+int output_kpi_add(const struct model *m, struct cJSON *kpis, const struct kpi_desc *d,
+                   struct cJSON *item);
+/* The "kpis" tree of summary.json; the caller owns it. NULL on OOM. */
+struct cJSON *output_kpi_tree(const struct model *m, const struct kpi_desc *desc, int n_kpi,
+                              const struct kpi_stat *stat, int n_rep);
+/* Writes root, pretty-printed, and a newline. 0, or -1 on OOM. */
+int output_json_write(FILE *f, const struct cJSON *root);
+/* A number for CSV: %.12g, or nothing when not finite. */
+void output_csv_num(FILE *f, double v);
+
+/* The one-line summary printed at the end of a run. */
+void output_print_oneline(const struct model *m, const struct run_results *res,
+                          const char *dir, FILE *out);
+
+#endif

@@ -1,0 +1,175 @@
+/* model.h: the scenario as an immutable value. scenario_load() builds it,
+ * model_finish() derives the indices the engine needs, and nothing changes it
+ * while replications run, so every thread may read it without locks.
+ *
+ * States of a flow are numbered innermost first: ring 0 is the most intensive,
+ * ring n_rings-1 the least, and state n_rings is `none` (outside the flow),
+ * which counts as the outermost. So "to > from" is an outward move. */
+#ifndef FLOWSIM_MODEL_H
+#define FLOWSIM_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+
+#define MODEL_MAX_DIMS 8
+#define MODEL_MAX_FLOWS 3               /* per citizen state: keep it small */
+#define MODEL_MAX_RINGS 64            /* per flow */
+#define MODEL_LEVEL_MAX 4             /* VUM scale 0..4 */
+/* Covariate slots of a transition's beta[] (SPEC §2). */
+#define COV_AGE MODEL_MAX_DIMS          /* z = (age - 40) / 10 */
+#define COV_FEMALE (MODEL_MAX_DIMS + 1) /* z = 1 for women */
+#define MODEL_MAX_COVS (MODEL_MAX_DIMS + 2)
+
+#define DAYS_PER_YEAR 365.25
+#define WEEKS_PER_YEAR 52.18            /* SPEC §1, hourly-priced rings */
+
+enum wl_order { WL_FIFO, WL_NEED };
+enum interim_policy { INTERIM_STAY, INTERIM_INNER, INTERIM_OUTER };
+enum reassess_policy { REASSESS_RECORD, REASSESS_REPLACE };
+enum budget_rule { BUDGET_REPORT, BUDGET_FREEZE, BUDGET_STEP_DOWN };
+
+struct ring {
+    char *id, *name, *law;          /* law may be "" */
+    int capacity;                   /* places; 0 = unlimited */
+    int initial;                    /* citizens here at t = 0 */
+    double place_cost_per_year;     /* fixed, per staffed place */
+    double citizen_cost_per_year;   /* as written (0 when hourly) */
+    double hours_per_week;          /* 0 when not hourly */
+    double cost_per_hour;
+    double variable_cost_per_year;  /* derived: per occupant-year */
+    bool referral;
+    double need_lo, need_hi;        /* band [lo, hi); hi == 4 holds 4 too */
+    double initial_mean_level;
+    double improve_per_year, worsen_per_year;   /* per dimension */
+    double max_stay_years;          /* 0 = no limit */
+    int line;                       /* where the ring is written */
+};
+
+struct transition {
+    int flow, from, to;             /* state indices, see above */
+    double per_year;
+    double beta[MODEL_MAX_COVS];    /* log hazard ratios; 0 = no effect */
+    bool has_effects;
+    int line;
+};
+
+struct flow {
+    char *id, *name;
+    int n_rings;                    /* state n_rings is `none` */
+    struct ring *rings;
+    double none_improve_per_year, none_worsen_per_year;
+    double none_initial_mean_level;
+    /* Built by model_finish(): the transitions out of state s are
+     * m->moves[move_start[s] .. move_start[s+1]-1] (CSR over states). */
+    int move_start[MODEL_MAX_RINGS + 2];
+};
+
+struct age_dist { double min, max, mean, sd; };   /* truncated normal */
+
+struct model {
+    char *name, *description;
+    char *path;                     /* scenario file as given */
+    char sha256[65];                /* of the scenario file's bytes */
+
+    /* simulation */
+    char start_date[11];            /* ISO, validated */
+    int32_t start_day;              /* days since 1970-01-01 */
+    double years, warmup_years;
+    int replications;
+    uint64_t seed;
+    double snapshot_months, rbs_interval_months;
+    int threads;                    /* 0 = all cores */
+    double discount_rate;
+
+    int n_dims;
+    char *dims[MODEL_MAX_DIMS];
+
+    /* population */
+    int initial;
+    struct age_dist age;
+    double female_share;
+    double arrivals_per_year;
+    double *arrivals_by_year;       /* NULL, or n_arrivals_by_year rates */
+    int n_arrivals_by_year;
+    struct age_dist arrival_age;
+    double arrival_mean_level;
+    double work_participation;
+    double mort_a, mort_b, mort_ratio;
+    double retirement_age;
+    double other_exit_per_year;
+
+    /* visitation */
+    int caseworkers;
+    double assess_mean_days, assess_sd_days;
+    enum reassess_policy reassess;
+
+    /* policy and budget */
+    enum wl_order waiting_list;
+    enum interim_policy interim;
+    double budget_annual;           /* DKK per calendar year; 0 = none */
+    enum budget_rule budget_rule;
+
+    int n_flows;
+    struct flow flows[MODEL_MAX_FLOWS];
+
+    int n_transitions;
+    struct transition *transitions; /* in file order */
+    struct transition *moves;       /* the same, sorted by (flow, from) */
+    /* exp(sum_d beta_d (level_d - 2)) of moves[k] for every vector of
+     * levels, at [k * n_level_codes + code], code = levels in base 5: the
+     * engine's covariates without an exp per draw. NULL when n_dims > 5
+     * (the engine computes it then). Rebuilt by model_finish. */
+    double *level_factor;
+    int n_level_codes;
+
+    /* output */
+    char *out_dir;
+    bool out_events, out_rbs_panel, out_plots;
+    char lang[3];                   /* "en" or "da" */
+};
+
+/* An empty model with every default of SPEC §3 filled in. Caller frees with
+ * model_destroy(). Returns NULL when out of memory. */
+struct model *model_create(void);
+void model_destroy(struct model *m);        /* NULL is a no-op */
+
+/* Derives what the engine needs (variable costs, the transition index, the
+ * covariate table) and checks the invariants that span sections. Call it
+ * again after changing transitions. Returns 0, or -1 with e set. */
+int model_finish(struct model *m, struct err *e);
+
+/* Code of a vector of levels in model.level_factor. */
+static inline int model_level_code(const struct model *m, const uint8_t *levels)
+{
+    int code = 0;
+    for (int d = m->n_dims - 1; d >= 0; d--) code = code * (MODEL_LEVEL_MAX + 1) + levels[d];
+    return code;
+}
+
+/* Need score: the mean of the citizen's function levels. */
+double model_need_score(const struct model *m, const uint8_t *levels);
+
+/* The outermost ring of flow f whose band holds score (SPEC §7). */
+int model_band_ring(const struct flow *f, double score);
+
+/* Calendar year (e.g. 2014) of time t, and the time at which calendar year
+ * `year` begins (may be negative for the start year). */
+int model_year_of(const struct model *m, double t);
+double model_year_start_t(const struct model *m, int year);
+
+/* Annual cost of all staffed places (capacity * place cost), all flows. */
+double model_fixed_cost_per_year(const struct model *m);
+
+/* Prints the model as the table of `flowsim check`. */
+void model_print_table(const struct model *m, FILE *out);
+
+/* State name: ring id, or "none" for state n_rings. */
+const char *model_state_id(const struct flow *f, int state);
+
+/* Arrival rate at time t (arrivals_by_year or arrivals_per_year). */
+double model_arrival_rate(const struct model *m, double t);
+
+#endif

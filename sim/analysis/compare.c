@@ -1,0 +1,601 @@
+/* compare.c: paired differences under common random numbers, the files
+ * of `flowsim compare` and `flowsim sweep`, and their tables for a person.
+ * The KPI trees come from output.c, so comparison.json holds exactly the
+ * tree of summary.json for every scenario. */
+#include "analysis/compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "base/afile.h"
+#include "base/version.h"
+#include "engine/runner.h"
+#include "io/output.h"
+
+#define SWEEP_MAX_VALUES 10000
+
+/* ---- runs ------------------------------------------------------------------ */
+
+void compare_run_fini(struct cmp_run *c)
+{
+    model_destroy(c->m);
+    free(c->desc);
+    free(c->kpi);
+    free(c->stat);
+    if (c->has_res) runner_results_fini(&c->res);
+    memset(c, 0, sizeof *c);
+}
+
+int compare_run(struct model *m, int n_threads, bool progress, const volatile sig_atomic_t *stop,
+                bool keep, struct cmp_run *out,
+                struct err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->m = m;
+    /* Only KPIs are compared: replication 0 need not record anything. */
+    m->out_rbs_panel = false;
+    m->out_events = false;
+    struct run_results res;
+    if (runner_run(m, n_threads, progress, stop, &res, e) != 0) {
+        compare_run_fini(out);
+        return -1;
+    }
+    out->n_rep = res.n_rep;
+    out->n_kpi = stats_kpi_layout(m, &out->desc);
+    if (out->n_kpi != res.shape.n_kpi) goto oom;
+    out->kpi = malloc((size_t)out->n_rep * out->n_kpi * sizeof *out->kpi);
+    out->stat = calloc((size_t)out->n_kpi, sizeof *out->stat);
+    if (!out->kpi || !out->stat || output_kpi_stats(&res, out->stat) != 0) goto oom;
+    for (int r = 0; r < out->n_rep; r++)
+        memcpy(out->kpi + (size_t)r * out->n_kpi, res.rep[r].kpi, (size_t)out->n_kpi * sizeof *out->kpi);
+    if (keep) {
+        out->res = res;
+        out->has_res = true;
+    } else {
+        runner_results_fini(&res);
+    }
+    return 0;
+oom:
+    runner_results_fini(&res);
+    compare_run_fini(out);
+    return err_set(e, EXIT_RUNTIME, "out of memory keeping the results of a scenario");
+}
+
+/* ---- matching and differences ------------------------------------------------ */
+
+static bool same_id(const char *a, const char *b) { return strcmp(a, b) == 0; }
+
+static bool kpi_same(const struct model *ma, const struct kpi_desc *a,
+                     const struct model *mb, const struct kpi_desc *b)
+{
+    if (strcmp(a->name, b->name) != 0 || a->year != b->year) return false;
+    if ((a->flow < 0) != (b->flow < 0) || (a->ring < 0) != (b->ring < 0) ||
+        (a->dim < 0) != (b->dim < 0))
+        return false;
+    if (a->flow >= 0 && !same_id(ma->flows[a->flow].id, mb->flows[b->flow].id)) return false;
+    if (a->ring >= 0 &&
+        !same_id(ma->flows[a->flow].rings[a->ring].id, mb->flows[b->flow].rings[b->ring].id))
+        return false;
+    if (a->dim >= 0 && !same_id(ma->dims[a->dim], mb->dims[b->dim])) return false;
+    return true;
+}
+
+int *compare_match(const struct cmp_run *base, const struct cmp_run *alt)
+{
+    int *map = malloc((size_t)(base->n_kpi > 0 ? base->n_kpi : 1) * sizeof *map);
+    if (!map) return NULL;
+    for (int k = 0; k < base->n_kpi; k++) {
+        const struct kpi_desc *d = &base->desc[k];
+        map[k] = -1;
+        /* Same layout is the common case: try the same index first. */
+        if (k < alt->n_kpi && kpi_same(base->m, d, alt->m, &alt->desc[k])) {
+            map[k] = k;
+            continue;
+        }
+        for (int j = 0; j < alt->n_kpi; j++)
+            if (kpi_same(base->m, d, alt->m, &alt->desc[j])) { map[k] = j; break; }
+    }
+    return map;
+}
+
+void compare_paired(const struct cmp_run *base, int kb, const struct cmp_run *alt, int ka,
+                    struct kpi_stat *out)
+{
+    int n = base->n_rep < alt->n_rep ? base->n_rep : alt->n_rep;
+    double *d = malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
+    if (!d) {
+        *out = (struct kpi_stat){ NAN, NAN, NAN, NAN, 0 };
+        return;
+    }
+    for (int r = 0; r < n; r++)
+        d[r] = alt->kpi[(size_t)r * alt->n_kpi + ka] - base->kpi[(size_t)r * base->n_kpi + kb];
+    summary_stat(d, 1, n, out);          /* NaN - x is NaN: skipped */
+    free(d);
+}
+
+bool compare_real(const struct kpi_stat *d)
+{
+    return isfinite(d->lo) && isfinite(d->hi) && (d->lo > 0.0 || d->hi < 0.0);
+}
+
+/* ---- files ------------------------------------------------------------------- */
+
+static cJSON *scenario_ref(const struct model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "description", m->description ? m->description : "");
+    cJSON_AddStringToObject(o, "file", m->path ? m->path : "");
+    cJSON_AddStringToObject(o, "sha256", m->sha256);
+    return o;
+}
+
+static cJSON *diff_json(const struct kpi_stat *s, int n_rep, const char *unit)
+{
+    cJSON *o = output_kpi_stat_json(s, n_rep, unit);
+    if (o) cJSON_AddBoolToObject(o, "real", compare_real(s));
+    return o;
+}
+
+static void csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d)
+{
+    char name[96];
+    output_kpi_name(m, d, name, sizeof name);
+    fprintf(f, "%s,%s,%s,", name, d->flow >= 0 ? m->flows[d->flow].id : "",
+            d->ring >= 0 ? m->flows[d->flow].rings[d->ring].id : "");
+    if (d->year > 0) fprintf(f, "%d", d->year);
+}
+
+/* What comparison.json and sweep.json open with: version, seed,
+ * replications, horizon and the base scenario. NULL when out of memory. */
+static cJSON *json_head(const struct cmp_run *b)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *base = root ? scenario_ref(b->m) : NULL;
+    if (!base) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
+    cJSON_AddNumberToObject(root, "seed", (double)b->m->seed);
+    cJSON_AddNumberToObject(root, "replications", b->n_rep);
+    cJSON_AddNumberToObject(root, "years", b->m->years);
+    cJSON_AddNumberToObject(root, "warmup_years", b->m->warmup_years);
+    cJSON_AddItemToObject(root, "base", base);
+    return root;
+}
+
+/* comparison.json into fj, comparison.csv into fc. 0, or -1 on OOM. */
+static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FILE *fc)
+{
+    const struct cmp_run *b = &runs[0];
+    cJSON *root = json_head(b);
+    if (!root) return -1;
+    cJSON *scen = cJSON_AddArrayToObject(root, "scenarios");
+    cJSON *diffs = cJSON_AddArrayToObject(root, "differences");
+    if (!scen || !diffs) goto oom;
+    for (int i = 0; i < n_runs; i++) {
+        const struct cmp_run *c = &runs[i];
+        cJSON *o = scenario_ref(c->m);
+        if (!o) goto oom;
+        cJSON_AddItemToArray(scen, o);
+        cJSON *kpis = output_kpi_tree(c->m, c->desc, c->n_kpi, c->stat, c->n_rep);
+        if (!kpis) goto oom;
+        cJSON_AddItemToObject(o, "kpis", kpis);
+    }
+    fprintf(fc, "scenario,kpi,flow,ring,year,base_mean,alt_mean,diff_mean,diff_sd,"
+                "diff_ci_lo,diff_ci_hi,real\n");
+    for (int i = 1; i < n_runs; i++) {
+        const struct cmp_run *a = &runs[i];
+        int *map = compare_match(b, a);
+        if (!map) goto oom;
+        cJSON *o = cJSON_CreateObject();
+        if (!o) { free(map); goto oom; }
+        cJSON_AddItemToArray(diffs, o);
+        cJSON_AddStringToObject(o, "alternative", a->m->name);
+        cJSON *kpis = cJSON_AddObjectToObject(o, "kpis");
+        for (int k = 0; kpis && k < b->n_kpi; k++) {
+            if (map[k] < 0) continue;
+            struct kpi_stat d;
+            compare_paired(b, k, a, map[k], &d);
+            if (output_kpi_add(b->m, kpis, &b->desc[k], diff_json(&d, b->n_rep, b->desc[k].unit)) != 0) {
+                kpis = NULL;
+                break;
+            }
+            fprintf(fc, "%s,", a->m->name);
+            csv_kpi_cols(fc, b->m, &b->desc[k]);
+            double v[] = { b->stat[k].mean, a->stat[map[k]].mean, d.mean, d.sd, d.lo, d.hi };
+            for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+                fputc(',', fc);
+                output_csv_num(fc, v[j]);
+            }
+            fprintf(fc, ",%s\n", compare_real(&d) ? "true" : "false");
+        }
+        free(map);
+        if (!kpis) goto oom;
+    }
+    int rc = output_json_write(fj, root);
+    cJSON_Delete(root);
+    return rc;
+oom:
+    cJSON_Delete(root);
+    return -1;
+}
+
+/* Opens the named files in dir, lets write() fill them and commits them
+ * only when all are complete. */
+static int write_files(const char *dir, int n, const char *const *names, struct err *e,
+                       int (*write)(FILE **f, const void *ctx), const void *ctx)
+{
+    struct afile af[4];
+    memset(af, 0, sizeof af);
+    FILE *f[4];
+    if (afile_mkdirs(dir, e) != 0) return -1;
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (afile_open(&af[i], path, e) != 0) goto fail;
+        f[i] = af[i].f;
+    }
+    if (write(f, ctx) != 0) {
+        err_set(e, EXIT_RUNTIME, "out of memory writing results to %s", dir);
+        goto fail;
+    }
+    for (int i = 0; i < n; i++)
+        if (afile_commit(&af[i], e) != 0) goto fail;
+    return 0;
+fail:
+    for (int i = 0; i < n; i++) afile_abort(&af[i]);
+    return -1;
+}
+
+struct comparison_ctx { const struct cmp_run *runs; int n; };
+
+static int comparison_cb(FILE **f, const void *ctx)
+{
+    const struct comparison_ctx *c = ctx;
+    return write_comparison(c->runs, c->n, f[0], f[1]);
+}
+
+int compare_write(const struct cmp_run *runs, int n_runs, const char *dir, struct err *e)
+{
+    static const char *const names[] = { "comparison.json", "comparison.csv" };
+    struct comparison_ctx c = { runs, n_runs };
+    return write_files(dir, 2, names, e, comparison_cb, &c);
+}
+
+/* ---- the table for a person -------------------------------------------------- */
+
+struct headline {
+    int k;                       /* KPI index in the base */
+    char label[96];
+    double scale;                /* shown value = KPI * scale */
+    int dec;                     /* decimals of the shown value */
+};
+
+static int find_kpi(const struct cmp_run *c, const char *name, int flow, int ring)
+{
+    for (int k = 0; k < c->n_kpi; k++) {
+        const struct kpi_desc *d = &c->desc[k];
+        if (d->flow == flow && d->ring == ring && d->year == 0 && d->dim < 0 &&
+            strcmp(d->name, name) == 0)
+            return k;
+    }
+    return -1;
+}
+
+static void add_head(struct headline *h, int *n, int cap, int k, double scale, int dec,
+                     const char *label)
+{
+    if (k < 0 || *n >= cap) return;
+    h[*n].k = k;
+    h[*n].scale = scale;
+    h[*n].dec = dec;
+    snprintf(h[*n].label, sizeof h[*n].label, "%s", label);
+    (*n)++;
+}
+
+/* The curated KPIs: money in M DKK, then budget, visitation, rings with a
+ * capacity, outward flow, population. */
+static int headlines(const struct cmp_run *b, struct headline *h, int cap)
+{
+    const struct model *m = b->m;
+    int n = 0;
+    char label[96];
+    add_head(h, &n, cap, find_kpi(b, "cost_per_year", -1, -1), 1e-6, 1, "cost per year, M DKK");
+    add_head(h, &n, cap, find_kpi(b, "cost_total_discounted", -1, -1), 1e-6, 1,
+             "cost, total discounted, M DKK");
+    add_head(h, &n, cap, find_kpi(b, "years_over_budget", -1, -1), 1.0, 1, "years over budget");
+    add_head(h, &n, cap, find_kpi(b, "days_frozen", -1, -1), 1.0, 0, "days budget rule active");
+    add_head(h, &n, cap, find_kpi(b, "referral_to_decision_days", -1, -1), 1.0, 1,
+             "referral to decision, days");
+    add_head(h, &n, cap, find_kpi(b, "referral_to_placement_days", -1, -1), 1.0, 1,
+             "referral to first place, days");
+    for (int f = 0; f < m->n_flows; f++)
+        for (int r = 0; r < m->flows[f].n_rings; r++) {
+            if (m->flows[f].rings[r].capacity <= 0) continue;
+            snprintf(label, sizeof label, "%s occupancy", m->flows[f].rings[r].id);
+            add_head(h, &n, cap, find_kpi(b, "occupancy_mean", f, r), 1.0, 1, label);
+            snprintf(label, sizeof label, "%s wait, days", m->flows[f].rings[r].id);
+            add_head(h, &n, cap, find_kpi(b, "wait_days_mean", f, r), 1.0, 1, label);
+        }
+    for (int f = 0; f < m->n_flows; f++) {
+        snprintf(label, sizeof label, "%s outward share, %%", m->flows[f].id);
+        add_head(h, &n, cap, find_kpi(b, "outward_share", f, -1), 100.0, 1, label);
+    }
+    add_head(h, &n, cap, find_kpi(b, "progressions_per_100_citizen_years", -1, -1), 1.0, 2,
+             "progressions per 100 citizen-years");
+    add_head(h, &n, cap, find_kpi(b, "end_size", -1, -1), 1.0, 0, "population at the end");
+    return n;
+}
+
+static void cell(char *buf, size_t n, double v, int dec)
+{
+    if (isfinite(v)) snprintf(buf, n, "%.*f", dec, v);
+    else snprintf(buf, n, "-");
+}
+
+/* One line per scenario: value (difference, '*' if real) of a few KPIs. */
+static void print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
+{
+    const struct cmp_run *b = &runs[0];
+    struct ocol { int k; const char *title; double scale; int dec; } col[2 + MODEL_MAX_FLOWS + 1];
+    int nc = 0;
+    col[nc++] = (struct ocol){ find_kpi(b, "cost_per_year", -1, -1), "cost M DKK/yr", 1e-6, 1 };
+    col[nc++] = (struct ocol){ find_kpi(b, "referral_to_placement_days", -1, -1),
+                                  "to place, days", 1.0, 1 };
+    char titles[MODEL_MAX_FLOWS][48];
+    for (int f = 0; f < b->m->n_flows && f < MODEL_MAX_FLOWS; f++) {
+        snprintf(titles[f], sizeof titles[f], "%.30s outward %%", b->m->flows[f].id);
+        col[nc++] = (struct ocol){ find_kpi(b, "outward_share", f, -1), titles[f], 100.0, 1 };
+    }
+    bool any_budget = false;
+    for (int i = 0; i < n_runs; i++) any_budget |= runs[i].m->budget_annual > 0.0;
+    if (any_budget)
+        col[nc++] = (struct ocol){ find_kpi(b, "days_frozen", -1, -1), "days rule active", 1.0, 0 };
+    fprintf(out, "  %-24s", "scenario");
+    for (int c = 0; c < nc; c++) fprintf(out, " %22s", col[c].title);
+    fputc('\n', out);
+    for (int i = 0; i < n_runs; i++) {
+        const struct cmp_run *a = &runs[i];
+        int *map = i ? compare_match(b, a) : NULL;
+        if (i && !map) return;
+        char line[512];
+        snprintf(line, sizeof line, "  %-24.24s", a->m->name);
+        for (int c = 0; c < nc; c++) {
+            char v[32], d[40], text[80];
+            int kb = col[c].k, ka = kb < 0 ? -1 : i ? map[kb] : kb;
+            cell(v, sizeof v, ka >= 0 ? a->stat[ka].mean * col[c].scale : NAN, col[c].dec);
+            if (i && ka >= 0) {
+                struct kpi_stat s;
+                compare_paired(b, kb, a, ka, &s);
+                cell(d, sizeof d, s.mean * col[c].scale, col[c].dec);
+                snprintf(text, sizeof text, "%s (%s%s%s)", v, isfinite(s.mean) && d[0] != '-' ? "+" : "",
+                         d, compare_real(&s) ? "*" : "");
+            } else {
+                snprintf(text, sizeof text, "%s", v);
+            }
+            size_t len = strlen(line);
+            snprintf(line + len, sizeof line - len, " %22s", text);
+        }
+        free(map);
+        fprintf(out, "%s\n", line);
+    }
+}
+
+void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out)
+{
+    const struct cmp_run *b = &runs[0];
+    struct headline h[3 * MODEL_MAX_FLOWS * MODEL_MAX_RINGS + 16];
+    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0]));
+    fprintf(out, "flowsim compare: %d scenarios, %d replications each, seed %llu, %g years; "
+                 "common random numbers\n",
+            n_runs, b->n_rep, (unsigned long long)b->m->seed, b->m->years);
+    fprintf(out, "base: %s (%s)%s%s\n", b->m->name, b->m->path ? b->m->path : "",
+            b->m->description && b->m->description[0] ? ": " : "",
+            b->m->description ? b->m->description : "");
+    fprintf(out, "difference = alternative - base, per replication; "
+                 "* = its 95%% CI excludes 0 (a real difference)\n\n");
+    print_overview(runs, n_runs, out);
+    for (int i = 1; i < n_runs; i++) {
+        const struct cmp_run *a = &runs[i];
+        int *map = compare_match(b, a);
+        if (!map) return;
+        fprintf(out, "\n%s (%s)%s%s\n", a->m->name, a->m->path ? a->m->path : "",
+                a->m->description && a->m->description[0] ? ": " : "",
+                a->m->description ? a->m->description : "");
+        fprintf(out, "  %-36s %12s %12s %12s  %s\n", "KPI", "base", "alternative",
+                "difference", "95% CI");
+        for (int j = 0; j < nh; j++) {
+            int kb = h[j].k, ka = map[kb];
+            char vb[32], va[32], vd[40], ci[80], lo[32], hi[32];
+            struct kpi_stat d = { NAN, NAN, NAN, NAN, 0 };
+            if (ka >= 0) compare_paired(b, kb, a, ka, &d);
+            double s = h[j].scale;
+            cell(vb, sizeof vb, b->stat[kb].mean * s, h[j].dec);
+            cell(va, sizeof va, ka >= 0 ? a->stat[ka].mean * s : NAN, h[j].dec);
+            cell(vd, sizeof vd, d.mean * s, h[j].dec + 1);
+            if (isfinite(d.mean) && d.mean * s >= 0.0 && vd[0] != '-') {
+                memmove(vd + 1, vd, strlen(vd) + 1);
+                vd[0] = '+';
+            }
+            cell(lo, sizeof lo, d.lo * s, h[j].dec + 1);
+            cell(hi, sizeof hi, d.hi * s, h[j].dec + 1);
+            if (isfinite(d.lo)) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+            else snprintf(ci, sizeof ci, "-");
+            bool budget_row = !strcmp(b->desc[kb].name, "years_over_budget") ||
+                              !strcmp(b->desc[kb].name, "days_frozen");
+            if (budget_row && b->m->budget_annual <= 0.0 && a->m->budget_annual <= 0.0)
+                continue;                  /* no budget on either side: nothing to say */
+            char line[256];
+            snprintf(line, sizeof line, "  %-36s %12s %12s %12s  %-25s%s", h[j].label, vb, va, vd,
+                     ci, compare_real(&d) ? " *" : "");
+            size_t len = strlen(line);
+            while (len > 0 && line[len - 1] == ' ') line[--len] = '\0';
+            fprintf(out, "%s\n", line);
+        }
+        free(map);
+    }
+    fprintf(out, "\nevery KPI, per scenario and as differences: %s/comparison.json, "
+                 "%s/comparison.csv\n", dir, dir);
+}
+
+/* ---- sweeps ------------------------------------------------------------------ */
+
+static bool parse_num(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf) return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (errno || end == buf || *end || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+int compare_sweep_values(const char *range, double **values, int *n, bool *integral,
+                         struct err *e)
+{
+    *values = NULL;
+    *n = 0;
+    const char *c1 = strchr(range, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    double from, to, step;
+    if (!c1 || !c2 || strchr(c2 + 1, ':') || !parse_num(range, (size_t)(c1 - range), &from) ||
+        !parse_num(c1 + 1, (size_t)(c2 - c1 - 1), &to) || !parse_num(c2 + 1, strlen(c2 + 1), &step))
+        return err_set(e, EXIT_INPUT, "--set: the range must be FROM:TO:STEP, three numbers (got '%s')",
+                       range);
+    if (!(step > 0.0))
+        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: STEP must be above 0", range);
+    if (from > to)
+        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: FROM is above TO", range);
+    double count = floor((to - from) / step + 1e-9) + 1.0;
+    if (count > SWEEP_MAX_VALUES)
+        return err_set(e, EXIT_INPUT, "--set: the range %s has %.0f values, more than %d", range,
+                       count, SWEEP_MAX_VALUES);
+    *integral = from == floor(from) && step == floor(step) && fabs(from) < 1e15 && fabs(to) < 1e15;
+    *values = malloc((size_t)count * sizeof **values);
+    if (!*values) return err_set(e, EXIT_RUNTIME, "out of memory");
+    *n = (int)count;
+    for (int i = 0; i < *n; i++) (*values)[i] = from + i * step;   /* no drift */
+    return 0;
+}
+
+void compare_sweep_format(double v, bool integral, char *buf, size_t n)
+{
+    if (integral) snprintf(buf, n, "%.0f", v);
+    else snprintf(buf, n, "%.17g", v);
+}
+
+struct sweep_ctx {
+    const struct cmp_run *runs;
+    const double *values;
+    int n;
+    const char *path;
+};
+
+static int write_sweep(FILE **f, const void *ctx)
+{
+    const struct sweep_ctx *c = ctx;
+    const struct cmp_run *b = &c->runs[0];
+    FILE *fc = f[0], *fj = f[1];
+    cJSON *root = json_head(b);
+    if (!root) return -1;
+    cJSON_AddStringToObject(root, "set", c->path);
+    cJSON *vals = cJSON_AddArrayToObject(root, "values");
+    cJSON *pts = cJSON_AddArrayToObject(root, "points");
+    if (!vals || !pts) goto oom;
+    fprintf(fc, "value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
+    for (int i = 0; i < c->n; i++) {
+        const struct cmp_run *r = &c->runs[i];
+        cJSON_AddItemToArray(vals, cJSON_CreateNumber(c->values[i]));
+        cJSON *p = cJSON_CreateObject();
+        if (!p) goto oom;
+        cJSON_AddItemToArray(pts, p);
+        cJSON_AddNumberToObject(p, "value", c->values[i]);
+        cJSON *kpis = output_kpi_tree(r->m, r->desc, r->n_kpi, r->stat, r->n_rep);
+        if (!kpis) goto oom;
+        cJSON_AddItemToObject(p, "kpis", kpis);
+        for (int k = 0; k < r->n_kpi; k++) {
+            fprintf(fc, "%.12g,", c->values[i]);
+            csv_kpi_cols(fc, r->m, &r->desc[k]);
+            double v[] = { r->stat[k].mean, r->stat[k].sd, r->stat[k].lo, r->stat[k].hi };
+            for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+                fputc(',', fc);
+                output_csv_num(fc, v[j]);
+            }
+            fputc('\n', fc);
+        }
+    }
+    int rc = output_json_write(fj, root);
+    cJSON_Delete(root);
+    return rc;
+oom:
+    cJSON_Delete(root);
+    return -1;
+}
+
+int compare_sweep_write(const struct cmp_run *runs, const double *values, int n,
+                        const char *path, const char *dir, struct err *e)
+{
+    static const char *const names[] = { "sweep.csv", "sweep.json" };
+    struct sweep_ctx c = { runs, values, n, path };
+    return write_files(dir, 2, names, e, write_sweep, &c);
+}
+
+void compare_path_ring(const struct model *m, const char *path, int *flow, int *ring)
+{
+    *flow = *ring = -1;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *save = NULL, *a = strtok_r(buf, ".", &save), *fid = strtok_r(NULL, ".", &save),
+         *b = strtok_r(NULL, ".", &save), *rid = strtok_r(NULL, ".", &save);
+    if (!a || strcmp(a, "flows") || !fid) return;
+    for (int f = 0; f < m->n_flows; f++)
+        if (!strcmp(m->flows[f].id, fid)) *flow = f;
+    if (*flow < 0 || !b || strcmp(b, "rings") || !rid) return;
+    for (int r = 0; r < m->flows[*flow].n_rings; r++)
+        if (!strcmp(m->flows[*flow].rings[r].id, rid)) *ring = r;
+}
+
+void compare_sweep_print(const struct cmp_run *runs, const double *values, int n,
+                         const char *path, const char *dir, FILE *out)
+{
+    const struct model *m = runs[0].m;
+    int f, r;
+    compare_path_ring(m, path, &f, &r);
+    fprintf(out, "flowsim sweep: %s over %d values, %d replications each, seed %llu; "
+                 "common random numbers\n",
+            path, n, runs[0].n_rep, (unsigned long long)m->seed);
+    fprintf(out, "  %14s %14s %14s %14s", "value", "cost M DKK/yr", "to place, days",
+            "outward, %");
+    if (r >= 0) fprintf(out, " %14s %14s", "occupancy", "wait, days");
+    fputc('\n', out);
+    for (int i = 0; i < n; i++) {
+        const struct cmp_run *c = &runs[i];
+        int kc = find_kpi(c, "cost_per_year", -1, -1);
+        int kp = find_kpi(c, "referral_to_placement_days", -1, -1);
+        int ko = find_kpi(c, "outward_share", f >= 0 ? f : 0, -1);
+        char v[5][32];
+        snprintf(v[0], sizeof v[0], "%.12g", values[i]);
+        cell(v[1], sizeof v[1], kc >= 0 ? c->stat[kc].mean * 1e-6 : NAN, 1);
+        cell(v[2], sizeof v[2], kp >= 0 ? c->stat[kp].mean : NAN, 1);
+        cell(v[3], sizeof v[3], ko >= 0 ? c->stat[ko].mean * 100.0 : NAN, 1);
+        fprintf(out, "  %14s %14s %14s %14s", v[0], v[1], v[2], v[3]);
+        if (r >= 0) {
+            int kq = find_kpi(c, "occupancy_mean", f, r), kw = find_kpi(c, "wait_days_mean", f, r);
+            cell(v[1], sizeof v[1], kq >= 0 ? c->stat[kq].mean : NAN, 1);
+            cell(v[2], sizeof v[2], kw >= 0 ? c->stat[kw].mean : NAN, 1);
+            fprintf(out, " %14s %14s", v[1], v[2]);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "every KPI against the value: %s/sweep.csv, %s/sweep.json\n", dir, dir);
+}

@@ -1,0 +1,291 @@
+/* cli.c: argument parsing and the commands. Only this file prints errors
+ * and chooses exit statuses. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "base/afile.h"
+#include "base/err.h"
+#include "base/interrupt.h"
+#include "base/version.h"
+#include "engine/runlimits.h"
+#include "engine/runner.h"
+#include "io/output.h"
+#include "model/model.h"
+#include "model/scenario.h"
+#include "present/plot.h"
+
+void cli_usage(FILE *out)
+{
+    fputs("usage:\n"
+          "  flowsim run SCENARIO.cfg [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [--years Y] [--lang da|en] [-q]\n"
+          "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
+          "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
+          "  flowsim check SCENARIO.cfg\n"
+          "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg] [--covariates a,b]\n"
+          "                    [--skip-bad-rows] [--out-dir DIR]\n"
+          "  flowsim plot DIR [--lang da|en]\n"
+          "  flowsim --help | --version\n"
+          "\n"
+          "  run     simulate the scenario's replications and write the results to DIR\n"
+          "          (default: the scenario's output.dir)\n"
+          "  compare run the base and each alternative with common random numbers; write\n"
+          "          comparison.json/.csv to DIR (default output/compare-<base name>)\n"
+          "          and print the differences with 95% CIs\n"
+          "  sweep   run the base at each value of a setting (a path as in a variant's\n"
+          "          set); write sweep.csv/.json to DIR (default output/sweep-<base name>)\n"
+          "  check   validate the scenario and print the model as a table\n"
+          "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
+          "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
+          "          write FITTED.cfg for a scenario to @include, calibration.json and the fit\n"
+          "          check to DIR (default output/calibrate-<base name>); see docs/calibration.md\n"
+          "  plot    (re)draw the plots (gnuplot) and report.html of a run or comparison in DIR\n"
+          "\n"
+          "  -o DIR      output directory          -r REPS   replications\n"
+          "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
+          "  --years Y   simulated years           --lang    language of plots and report\n"
+          "  -q          no summary line\n"
+          "\n"
+          "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n",
+          out);
+}
+
+int cli_usage_error(const char *fmt, const char *arg)
+{
+    fputs("flowsim: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs(" (see flowsim --help)\n", stderr);
+    return EXIT_INPUT;
+}
+
+static bool parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-') return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+void cli_common_init(struct cli_common *c)
+{
+    *c = (struct cli_common){ .reps = -1, .threads = -1, .years = -1.0 };
+}
+
+int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "-q")) {
+        c->quiet = true;
+        return 1;
+    }
+    bool takes = !strcmp(a, "-o") || !strcmp(a, "-r") || !strcmp(a, "-s") ||
+                 !strcmp(a, "-j") || !strcmp(a, "--years") || !strcmp(a, "--lang");
+    if (!takes) return 0;
+    if (*i + 1 >= argc) return cli_usage_error("option %s needs a value", a);
+    const char *v = argv[++*i];
+    if (!strcmp(a, "-o")) {
+        c->out_dir = v;
+    } else if (!strcmp(a, "-r")) {
+        if (!parse_long(v, 1, 100000000, &c->reps))
+            return cli_usage_error("-r: replications must be a whole number of 1 or more (got '%s')", v);
+    } else if (!strcmp(a, "-s")) {
+        if (!parse_u64(v, &c->seed))
+            return cli_usage_error("-s: seed must be a whole number of 0 or more (got '%s')", v);
+        c->has_seed = true;
+    } else if (!strcmp(a, "-j")) {
+        if (!parse_long(v, 0, 4096, &c->threads))
+            return cli_usage_error("-j: threads must be a whole number from 0 to 4096 (got '%s')", v);
+    } else if (!strcmp(a, "--years")) {
+        if (!parse_double(v, &c->years) || c->years <= 0.0)
+            return cli_usage_error("--years: must be a number above 0 (got '%s')", v);
+    } else {
+        if (strcmp(v, "da") && strcmp(v, "en"))
+            return cli_usage_error("--lang: must be 'da' or 'en' (got '%s')", v);
+        c->lang = v;
+    }
+    return 1;
+}
+
+int cli_common_apply(struct model *m, const struct cli_common *c)
+{
+    if (c->reps > 0) m->replications = (int)c->reps;
+    if (c->has_seed) m->seed = c->seed;
+    if (c->threads >= 0) m->threads = (int)c->threads;
+    if (c->lang) memcpy(m->lang, c->lang, 3);
+    if (c->years > 0.0) {
+        if (c->years <= m->warmup_years) {
+            fprintf(stderr, "flowsim: --years: must exceed the scenario's warmup_years (%g)\n",
+                    m->warmup_years);
+            return EXIT_INPUT;
+        }
+        m->years = c->years;
+    }
+    /* Only now are -r, -j and --years known: refuse a run this machine
+     * cannot hold before it starts, rather than be killed halfway. */
+    struct err e = { 0 };
+    if (runlimits_check(m, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return EXIT_INPUT;
+    }
+    const char *note = runlimits_note(m);
+    if (note) fprintf(stderr, "flowsim: %s\n", note);
+    return 0;
+}
+
+int cli_load(const char *path, struct model **out)
+{
+    struct err e = { 0 };
+    if (scenario_load(path, out, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return EXIT_INPUT;
+    }
+    return 0;
+}
+
+char *cli_join_args(int argc, char **argv)
+{
+    size_t n = 1;
+    for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s) return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        if (i) strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+int cli_run(int argc, char **argv)
+{
+    struct cli_common o;
+    cli_common_init(&o);
+    const char *scenario = NULL;
+    for (int i = 2; i < argc; i++) {
+        int rc = cli_common_option(argc, argv, &i, &o);
+        if (rc == 1) continue;
+        if (rc) return rc;
+        if (argv[i][0] == '-') return cli_usage_error("unknown option '%s'", argv[i]);
+        if (scenario) return cli_usage_error("unexpected argument '%s'", argv[i]);
+        scenario = argv[i];
+    }
+    if (!scenario) return cli_usage_error("%s needs a scenario file", argv[1]);
+    struct model *m = NULL;
+    int rc = cli_load(scenario, &m);
+    if (rc) return rc;
+    if ((rc = cli_common_apply(m, &o)) != 0) {
+        model_destroy(m);
+        return rc;
+    }
+    const char *dir = o.out_dir ? o.out_dir : m->out_dir;
+    struct err e = { 0 };
+    /* Fail before the simulation, not after it, if results cannot land. */
+    if (runner_is_root() && (afile_mkdirs(dir, &e) != 0 || access(dir, W_OK) != 0)) {
+        if (!e.msg[0]) err_set(&e, EXIT_RUNTIME, "%s: cannot write there: %s", dir, strerror(errno));
+        fprintf(stderr, "flowsim: %s\n", e.msg);
+        model_destroy(m);
+        return EXIT_RUNTIME;
+    }
+    struct run_results res;
+    if (runner_run(m, m->threads, isatty(STDERR_FILENO), interrupt_flag(), &res, &e) != 0) {
+        if (interrupt_requested())
+            fprintf(stderr, "flowsim: interrupted: no results written; earlier results in %s are untouched\n", dir);
+        else
+            fprintf(stderr, "flowsim: %s\n", e.msg);
+        model_destroy(m);
+        return e.status ? e.status : EXIT_RUNTIME;
+    }
+    if (!runner_is_root()) {        /* MPI: rank 0 writes the results */
+        runner_results_fini(&res);
+        model_destroy(m);
+        return EXIT_DONE;
+    }
+    char *cmd = cli_join_args(argc, argv);
+    struct run_info info = { cmd, res.wall_seconds, res.threads };
+    interrupt_hold();             /* Ctrl-C now waits until the files are complete */
+    rc = output_write_run(m, &res, dir, &info, &e);
+    interrupt_release();
+    free(cmd);
+    if (rc != 0) {
+        fprintf(stderr, "flowsim: %s\n", e.msg);
+        rc = e.status ? e.status : EXIT_RUNTIME;
+    } else {
+        if (!o.quiet) output_print_oneline(m, &res, dir, stdout);
+        /* Plots are optional: a failure is one warning line on stderr and
+         * the run still succeeds (its results are already in place). */
+        if (m->out_plots && !interrupt_requested()) plot_and_report(dir, m->lang, stderr);
+    }
+    runner_results_fini(&res);
+    model_destroy(m);
+    return rc;
+}
+
+int cli_check(int argc, char **argv)
+{
+    if (argc != 3) return cli_usage_error("%s takes exactly one scenario file", argv[1]);
+    struct model *m = NULL;
+    int rc = cli_load(argv[2], &m);
+    if (rc) return rc;
+    model_print_table(m, stdout);
+    model_destroy(m);
+    return EXIT_DONE;
+}
+
+int cli_main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; flowsim checks return codes instead. */
+    gsl_set_error_handler_off();
+    interrupt_install();
+    if (argc < 2) {
+        cli_usage(stderr);
+        return EXIT_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        cli_usage(stdout);
+        return EXIT_DONE;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("flowsim %s\n", FLOWSIM_VERSION);
+        return EXIT_DONE;
+    }
+    static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
+        { "run", cli_run },         { "check", cli_check },
+        { "compare", cli_compare }, { "sweep", cli_sweep },
+        { "calibrate", cli_calibrate }, { "plot", cli_plot },
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc, argv);
+    return cli_usage_error("unknown command '%s'", cmd);
+}

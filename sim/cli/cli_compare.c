@@ -1,0 +1,257 @@
+/* cli_compare.c: `flowsim compare` and `flowsim sweep` (SPEC §4). Every
+ * scenario is loaded and checked before the first replication runs, and
+ * files are written only after every run succeeded: bad input writes
+ * nothing. */
+#include "cli/cli.h"
+
+#include "base/interrupt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/compare.h"
+#include "base/err.h"
+#include "engine/runner.h"
+#include "io/output.h"
+#include "model/scenario.h"
+#include "present/plot.h"
+
+/* Same calendar and window as the base, or the differences mean nothing. */
+static int same_horizon(const struct model *b, const struct model *a)
+{
+    const char *what = NULL;
+    char got[64], want[64];
+    if (strcmp(a->start_date, b->start_date) != 0) {
+        what = "simulation.start_date";
+        snprintf(got, sizeof got, "%s", a->start_date);
+        snprintf(want, sizeof want, "%s", b->start_date);
+    } else if (a->years != b->years) {
+        what = "simulation.years";
+        snprintf(got, sizeof got, "%g", a->years);
+        snprintf(want, sizeof want, "%g", b->years);
+    } else if (a->warmup_years != b->warmup_years) {
+        what = "simulation.warmup_years";
+        snprintf(got, sizeof got, "%g", a->warmup_years);
+        snprintf(want, sizeof want, "%g", b->warmup_years);
+    }
+    if (!what) return 0;
+    fprintf(stderr, "%s: %s: must equal the base's (%s) to compare (got %s)\n", a->path, what,
+            want, got);
+    return EXIT_INPUT;
+}
+
+static char *default_dir(const char *kind, const struct model *m)
+{
+    size_t n = strlen(kind) + strlen(m->name) + 16;
+    char *d = malloc(n);
+    if (d) snprintf(d, n, "output/%s-%s", kind, m->name);
+    return d;
+}
+
+/* Runs models[0..n-1] into runs[], taking the models over (each slot is
+ * NULL afterwards). Stops at the first failure. */
+static int run_all(struct model **models, int n, bool keep, struct cmp_run *runs)
+{
+    bool progress = isatty(STDERR_FILENO) && runner_is_root();
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        struct err e = { 0 };
+        if (rc == 0 && progress) fprintf(stderr, "%s (%d of %d)\n", models[i]->name, i + 1, n);
+        if (rc != 0) {
+            model_destroy(models[i]);
+        } else if (compare_run(models[i], models[i]->threads, progress, interrupt_flag(), keep, &runs[i], &e) != 0) {
+            fprintf(stderr, "flowsim: %s\n", e.msg);
+            rc = e.status ? e.status : EXIT_RUNTIME;
+        }
+        models[i] = NULL;
+    }
+    return rc;
+}
+
+/* Each scenario's own run files (summary.json, timeseries.csv, ...) in
+ * DIR/<name>/, for the comparison plots and report; a name used twice gets
+ * "-<k>" from its second use on. */
+static int write_runs(const struct cmp_run *runs, int n, const char *dir, int argc, char **argv,
+                      struct err *e)
+{
+    char *cmd = cli_join_args(argc, argv);
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        int dup = 0;
+        for (int j = 0; j < i; j++) dup += !strcmp(runs[j].m->name, runs[i].m->name);
+        char sub[4096];
+        if (dup) snprintf(sub, sizeof sub, "%s/%s-%d", dir, runs[i].m->name, dup + 1);
+        else snprintf(sub, sizeof sub, "%s/%s", dir, runs[i].m->name);
+        struct run_info info = { cmd, runs[i].res.wall_seconds, runs[i].res.threads };
+        rc = output_write_run(runs[i].m, &runs[i].res, sub, &info, e);
+    }
+    free(cmd);
+    return rc;
+}
+
+int cli_compare(int argc, char **argv)
+{
+    struct cli_common o;
+    cli_common_init(&o);
+    const char **files = calloc((size_t)argc, sizeof *files);
+    if (!files) return EXIT_RUNTIME;
+    int n = 0, rc = 0;
+    for (int i = 2; i < argc && rc == 0; i++) {
+        int r = cli_common_option(argc, argv, &i, &o);
+        if (r == 1) continue;
+        if (r) rc = r;
+        else if (argv[i][0] == '-') rc = cli_usage_error("unknown option '%s'", argv[i]);
+        else files[n++] = argv[i];
+    }
+    if (rc == 0 && n < 2)
+        rc = cli_usage_error("%s needs a base scenario and at least one alternative", argv[1]);
+    struct model **models = rc ? NULL : calloc((size_t)n, sizeof *models);
+    struct cmp_run *runs = rc ? NULL : calloc((size_t)n, sizeof *runs);
+    if (rc == 0 && (!models || !runs)) rc = EXIT_RUNTIME;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        rc = cli_load(files[i], &models[i]);
+        if (rc == 0) rc = cli_common_apply(models[i], &o);
+        if (rc == 0 && i > 0) {
+            /* Common random numbers: the base's seed and replications. */
+            models[i]->seed = models[0]->seed;
+            models[i]->replications = models[0]->replications;
+            models[i]->threads = models[0]->threads;
+            rc = same_horizon(models[0], models[i]);
+        }
+    }
+    char *dir = NULL;
+    if (rc == 0) {
+        dir = o.out_dir ? strdup(o.out_dir) : default_dir("compare", models[0]);
+        if (!dir) rc = EXIT_RUNTIME;
+    }
+    if (rc == 0) rc = run_all(models, n, true, runs);
+    if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
+        struct err e = { 0 };
+        interrupt_hold();        /* Ctrl-C now waits until the files are complete */
+        int wrc = compare_write(runs, n, dir, &e) != 0 || write_runs(runs, n, dir, argc, argv, &e) != 0;
+        interrupt_release();
+        if (wrc) {
+            fprintf(stderr, "flowsim: %s\n", e.msg);
+            rc = e.status ? e.status : EXIT_RUNTIME;
+        } else {
+            if (!o.quiet) compare_print(runs, n, dir, stdout);
+            fflush(stdout);
+            /* Optional, as for run: a failure is one warning line. */
+            if (runs[0].m->out_plots && !interrupt_requested())
+                plot_and_report(dir, runs[0].m->lang, stderr);
+        }
+    }
+    for (int i = 0; models && i < n; i++) model_destroy(models[i]);
+    for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);
+    free(models);
+    free(runs);
+    free(files);
+    free(dir);
+    return rc;
+}
+
+int cli_sweep(int argc, char **argv)
+{
+    struct cli_common o;
+    cli_common_init(&o);
+    const char *scenario = NULL, *set = NULL;
+    for (int i = 2; i < argc; i++) {
+        int r = cli_common_option(argc, argv, &i, &o);
+        if (r == 1) continue;
+        if (r) return r;
+        if (!strcmp(argv[i], "--set")) {
+            if (i + 1 >= argc) return cli_usage_error("option %s needs PATH=FROM:TO:STEP", "--set");
+            if (set) return cli_usage_error("%s takes one --set", argv[1]);
+            set = argv[++i];
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error("unknown option '%s'", argv[i]);
+        } else if (scenario) {
+            return cli_usage_error("unexpected argument '%s'", argv[i]);
+        } else {
+            scenario = argv[i];
+        }
+    }
+    if (!scenario) return cli_usage_error("%s needs a scenario file", argv[1]);
+    if (!set) return cli_usage_error("%s needs --set PATH=FROM:TO:STEP", argv[1]);
+    const char *eq = strchr(set, '=');
+    if (!eq || eq == set)
+        return cli_usage_error("--set: must be PATH=FROM:TO:STEP (got '%s')", set);
+    char *path = strndup(set, (size_t)(eq - set));
+    if (!path) return EXIT_RUNTIME;
+    double *values = NULL;
+    int n = 0, rc = 0;
+    bool integral = false;
+    struct err e = { 0 };
+    if (compare_sweep_values(eq + 1, &values, &n, &integral, &e) != 0) {
+        rc = e.status == EXIT_INPUT ? cli_usage_error("%s", e.msg) : EXIT_RUNTIME;
+        free(path);
+        return rc;
+    }
+    struct model **models = calloc((size_t)n, sizeof *models);
+    struct cmp_run *runs = calloc((size_t)n, sizeof *runs);
+    if (!models || !runs) rc = EXIT_RUNTIME;
+    /* A ring's capacity swept below its `initial` would be refused; the
+     * initial occupants are lowered to the capacity instead (said once). */
+    struct model *base = NULL;
+    int cf = -1, cr = -1, base_initial = 0;
+    char init_path[512] = "";
+    size_t plen = strlen(path);
+    if (rc == 0 && plen > 9 && !strcmp(path + plen - 9, ".capacity") &&
+        scenario_load(scenario, &base, &e) == 0) {
+        compare_path_ring(base, path, &cf, &cr);
+        if (cr >= 0) {
+            base_initial = base->flows[cf].rings[cr].initial;
+            snprintf(init_path, sizeof init_path, "%.*sinitial", (int)(plen - 8), path);
+        }
+        model_destroy(base);
+    }
+    bool lowered = false;
+    /* Every value is loaded and validated before anything runs. */
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char val[64], ini[32];
+        compare_sweep_format(values[i], integral, val, sizeof val);
+        const char *p[2] = { path, init_path }, *v[2] = { val, ini };
+        int n_set = 1;
+        if (init_path[0] && values[i] > 0 && values[i] < base_initial) {
+            snprintf(ini, sizeof ini, "%d", (int)values[i]);
+            n_set = 2;
+            lowered = true;
+        }
+        if (scenario_load_set(scenario, n_set, p, v, &models[i], &e) != 0) {
+            fprintf(stderr, "%s\n", e.msg);
+            rc = e.status ? e.status : EXIT_INPUT;
+        } else {
+            rc = cli_common_apply(models[i], &o);
+        }
+    }
+    if (rc == 0 && lowered && !o.quiet && runner_is_root())
+        fprintf(stderr, "flowsim: note: %s (%d) is lowered to the capacity where the capacity "
+                        "is smaller\n", init_path, base_initial);
+    char *dir = NULL;
+    if (rc == 0) {
+        dir = o.out_dir ? strdup(o.out_dir) : default_dir("sweep", models[0]);
+        if (!dir) rc = EXIT_RUNTIME;
+    }
+    if (rc == 0) rc = run_all(models, n, false, runs);
+    if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
+        interrupt_hold();
+        int wrc = compare_sweep_write(runs, values, n, path, dir, &e);
+        interrupt_release();
+        if (wrc != 0) {
+            fprintf(stderr, "flowsim: %s\n", e.msg);
+            rc = e.status ? e.status : EXIT_RUNTIME;
+        } else if (!o.quiet) {
+            compare_sweep_print(runs, values, n, path, dir, stdout);
+        }
+    }
+    for (int i = 0; models && i < n; i++) model_destroy(models[i]);
+    for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);
+    free(models);
+    free(runs);
+    free(values);
+    free(path);
+    free(dir);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/* cli_plot.c: `flowsim plot DIR [--lang da|en]`: (re)draws the plots and
+ * report.html of a finished run or comparison. Without gnuplot it still
+ * writes the scripts, data and report, prints the hint and exits 1: drawing
+ * was what the user asked for. */
+#include "cli/cli.h"
+
+#include <string.h>
+
+#include "base/err.h"
+#include "present/plot.h"
+
+int cli_plot(int argc, char **argv)
+{
+    const char *dir = NULL, *lang = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--lang")) {
+            if (i + 1 >= argc) return cli_usage_error("option %s needs a value", argv[i]);
+            lang = argv[++i];
+            if (strcmp(lang, "da") && strcmp(lang, "en"))
+                return cli_usage_error("--lang: must be 'da' or 'en' (got '%s')", lang);
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error("unknown option '%s'", argv[i]);
+        } else if (dir) {
+            return cli_usage_error("unexpected argument '%s'", argv[i]);
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) return cli_usage_error("%s needs the output directory of a run or comparison", argv[1]);
+    struct plot_run *r = NULL;
+    struct err e = { 0 };
+    /* A directory that is neither a run nor a comparison is bad input. */
+    if (!plot_is_comparison(dir)) {
+        if (plot_run_load(dir, &r, &e) != 0) {
+            fprintf(stderr, "flowsim: %s\n", e.msg);
+            return e.status ? e.status : EXIT_INPUT;
+        }
+        plot_run_destroy(r);
+    }
+    int rc = plot_and_report(dir, lang, stderr);
+    return rc == 0 ? EXIT_DONE : EXIT_RUNTIME;
+}

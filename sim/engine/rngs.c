@@ -1,0 +1,157 @@
+/* rngs.c: per-purpose GSL streams (MT19937) and the few distributions the
+ * model draws from. Stream p of replication r is seeded from
+ * rngs_mix(seed, r, p) only, so it never depends on thread scheduling. */
+#include "engine/rngs.h"
+
+#include <float.h>
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+/* SplitMix64's increment (2^64 / golden ratio, odd) and finaliser. */
+#define MIX_GAMMA UINT64_C(0x9e3779b97f4a7c15)
+
+static inline uint64_t mix_fin(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+uint64_t rngs_mix(uint64_t seed, uint32_t replication, uint32_t purpose)
+{
+    /* The finaliser is a bijection and so is k -> h + GAMMA * (k + 1)
+     * (GAMMA is odd), so for one seed distinct (replication, purpose)
+     * pairs always give distinct values. */
+    uint64_t h = mix_fin(seed + MIX_GAMMA);
+    uint64_t key = ((uint64_t)replication << 32) | purpose;
+    return mix_fin(h + MIX_GAMMA * (key + 1));
+}
+
+/* GSL's mt19937_set keeps only the low 32 bits of its seed, so fold the
+ * high half in rather than drop it. It maps 0 to its default 4357; a fold of
+ * 0 is a 2^-32 event and merely shares a stream, so it is left alone. */
+static unsigned long stream_seed(uint64_t seed, uint32_t replication,
+                                 uint32_t purpose)
+{
+    uint64_t h = rngs_mix(seed, replication, purpose);
+    return (unsigned long)(uint32_t)(h ^ (h >> 32));
+}
+
+int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication)
+{
+    for (int p = 0; p < RNG_COUNT; p++) s->r[p] = NULL;
+    s->citizen = NULL;
+    s->citizen_own_state = NULL;
+    if (gsl_rng_taus2->size > RNGS_CITIZEN_STATE_WORDS * sizeof(uint64_t)) return -1;
+    s->citizen = gsl_rng_alloc(gsl_rng_taus2);
+    if (!s->citizen) return -1;
+    s->citizen_own_state = s->citizen->state;
+    for (int p = 0; p < RNG_COUNT; p++) {
+        /* gsl_rng_alloc calls the GSL error handler on failure: main must
+         * have called gsl_set_error_handler_off() for this to return. */
+        s->r[p] = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!s->r[p]) {
+            rngs_fini(s);
+            return -1;
+        }
+    }
+    rngs_reseed(s, seed, replication);
+    return 0;
+}
+
+void rngs_reseed(struct rngs *s, uint64_t seed, uint32_t replication)
+{
+    s->seed = seed;
+    s->replication = replication;
+    for (int p = 0; p < RNG_COUNT; p++)
+        gsl_rng_set(s->r[p], stream_seed(seed, replication, (uint32_t)p));
+}
+
+/* Citizen numbers are purposes after the named ones: rngs_mix keeps every
+ * (replication, purpose) pair distinct. */
+void rngs_citizen_seed(struct rngs *s, uint64_t *state, uint32_t citizen)
+{
+    gsl_rng_set(rngs_citizen(s, state),
+                stream_seed(s->seed, s->replication, (uint32_t)RNG_COUNT + citizen));
+}
+
+void rngs_fini(struct rngs *s)
+{
+    if (s->citizen) {
+        s->citizen->state = s->citizen_own_state;   /* give GSL back its own */
+        gsl_rng_free(s->citizen);
+        s->citizen = NULL;
+    }
+    for (int p = 0; p < RNG_COUNT; p++) {
+        gsl_rng_free(s->r[p]);        /* NULL-safe */
+        s->r[p] = NULL;
+    }
+}
+
+double rngs_exp(gsl_rng *r, double rate)
+{
+    /* A zero, negative, NaN or infinite rate means "never": validation
+     * rejects such rates, so an infinite one is not worth a special case. */
+    if (!(rate > 0.0) || !isfinite(rate)) return INFINITY;
+    return gsl_ran_exponential(r, 1.0 / rate);   /* GSL takes the mean */
+}
+
+double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd)
+{
+    /* Durations: a non-positive mean is 0, a non-positive sd is no spread. */
+    if (!(mean > 0.0)) return 0.0;
+    if (!(sd > 0.0)) return mean;
+    double shape = (mean / sd) * (mean / sd);
+    double scale = sd * sd / mean;
+    return gsl_ran_gamma(r, shape, scale);
+}
+
+/* Standard normal truncated to [a, b] with a >= 0, from u in [0, 1).
+ * Works with the upper-tail Q functions: there P(a) rounds towards 1 and
+ * would lose every digit that matters. */
+static double truncnorm_upper(double a, double b, double u)
+{
+    double qa = gsl_cdf_ugaussian_Q(a);
+    double qb = gsl_cdf_ugaussian_Q(b);
+    if (qa > DBL_MIN)
+        return gsl_cdf_ugaussian_Qinv(qa - u * (qa - qb));
+    /* Past a ~ 37 Q(a) is subnormal. There Z - a given Z > a is
+     * exponential with rate a to O(1/a^2) (Mills ratio); invert that,
+     * truncated at b. */
+    double span = -expm1(-a * (b - a));           /* 1 when b is infinite */
+    return a - log1p(-u * span) / a;
+}
+
+/* Standard normal truncated to [a, b], a < b, by inversion of one uniform. */
+static double truncnorm_std(double a, double b, double u)
+{
+    if (a >= 0.0) return truncnorm_upper(a, b, u);
+    if (b <= 0.0) return -truncnorm_upper(-b, -a, u);   /* mirror the lower tail */
+    double pa = gsl_cdf_ugaussian_P(a);             /* straddles 0: P is fine */
+    double pb = gsl_cdf_ugaussian_P(b);
+    return gsl_cdf_ugaussian_Pinv(pa + u * (pb - pa));
+}
+
+double rngs_truncnorm(gsl_rng *r, double mean, double sd, double lo, double hi)
+{
+    /* Always one uniform, so streams stay aligned across scenarios that
+     * differ only in these parameters (common random numbers). */
+    double u = gsl_rng_uniform(r);
+    double x = mean;
+    if (sd > 0.0 && lo < hi)
+        x = mean + sd * truncnorm_std((lo - mean) / sd, (hi - mean) / sd, u);
+    /* Rounding (and the infinities the inverses return at 0 and 1) can put
+     * x a hair outside; the contract is [lo, hi]. */
+    if (x < lo) x = lo;
+    if (x > hi) x = hi;
+    return x;
+}
+
+unsigned rngs_binomial(gsl_rng *r, double p, unsigned n)
+{
+    if (n == 0 || !(p > 0.0)) return 0;     /* also catches NaN */
+    if (p >= 1.0) return n;
+    return gsl_ran_binomial(r, p, n);
+}

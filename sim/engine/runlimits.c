@@ -1,0 +1,189 @@
+/* runlimits.c: the memory a run needs, against what the machine has.
+ *
+ * The estimate is deliberately simple and errs high: it must refuse what
+ * cannot fit, and a run that passes it with room to spare is not slowed.
+ *   - Citizens: every citizen a replication creates keeps its record to the
+ *     end (pop.h), with about three pending events, a key slot and its
+ *     waits; arrays grow geometrically, so half as much again is counted.
+ *     Each running replication (thread) holds its own.
+ *   - Time series and KPIs: kept for every replication until the end
+ *     (sim.h, struct rep_result), n_snap * n_slots * 3 floats each.
+ *   - Records: replication 1's RBS panel and event log are text held in
+ *     memory until written (sim.h); a row per measurement and per event.
+ * Measured on the Esbjerg baseline (make bench): 240-300 bytes per
+ * citizen in a replication's workspace; this counts about 340. */
+#include "engine/runlimits.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "engine/evq.h"
+#include "engine/pop.h"
+#include "engine/sim.h"
+
+/* Share of the memory a run may plan to use. */
+#define MEMORY_SHARE 0.8
+
+/* Mean number of arrivals over [0, years]: the rate integrated month by
+ * month (arrivals_by_year changes it only at calendar-year starts). */
+static double arrivals_total(const struct model *m)
+{
+    double total = 0.0;
+    int n = (int)ceil(m->years * 12.0);
+    double dt = m->years / (n > 0 ? n : 1);
+    for (int k = 0; k < n; k++) total += model_arrival_rate(m, (k + 0.5) * dt) * dt;
+    return total;
+}
+
+static int run_threads(const struct model *m)
+{
+    int t = m->threads;
+    if (t <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        t = n > 0 ? (int)n : 1;
+    }
+    if (t > m->replications) t = m->replications;
+    return t > 0 ? t : 1;
+}
+
+void runlimits_estimate(const struct model *m, struct runlimits_estimate *est)
+{
+    memset(est, 0, sizeof *est);
+    double arrivals = arrivals_total(m);
+    est->citizens = m->initial + arrivals;
+    est->threads = run_threads(m);
+    double per_citizen = 1.5 * (sizeof(struct citizen) + 3.0 * sizeof(struct event)) +
+                         sizeof(uint32_t) + 2.0 * sizeof(double) * m->n_flows;
+    est->bytes_citizens = est->citizens * per_citizen * est->threads;
+
+    struct sim_shape sh;
+    sim_shape_of(m, &sh);
+    double per_rep = (double)sh.n_snap * sh.n_slots * SERIES_COLS * sizeof(float) +
+                     (double)sh.n_kpi * sizeof(double) +
+                     (double)sh.n_slots * WAIT_BINS * sizeof(uint32_t);
+    /* Per thread: each calendar year's accumulators of every state. */
+    double per_thread = (double)sh.n_slots * (m->years + 2.0) * 4.0 * sizeof(double);
+    est->bytes_series = per_rep * m->replications + per_thread * est->threads;
+
+    /* Citizen-years: no one stays longer than the run or than from the
+     * youngest age to retirement. Exits are ignored, so this errs high. */
+    double youngest = fmin(m->age.min, m->arrival_age.min);
+    double life = fmax(0.0, fmin(m->years, m->retirement_age - youngest));
+    double cit_years = m->initial * life + arrivals * fmin(life, m->years / 2.0);
+    double rows = est->citizens + cit_years * 12.0 / m->rbs_interval_months;
+    double records = 0.0;
+    if (m->out_rbs_panel) records += rows * (40.0 + 8.0 * m->n_flows + 2.0 * m->n_dims);
+    if (m->out_events) records += (rows + 2.0 * cit_years + 8.0 * est->citizens) * 48.0;
+    est->bytes_records = 1.5 * records;              /* text buffers grow by doubling */
+    est->bytes_total = est->bytes_citizens + est->bytes_series + est->bytes_records +
+                       64.0 * 1024 * 1024;           /* the program itself */
+}
+
+double runlimits_memory_bytes(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    double mem = pages > 0 && page > 0 ? (double)pages * page : INFINITY;
+    /* A container's limit (cgroup v2, then v1): "max" or a number. */
+    static const char *const cg[] = { "/sys/fs/cgroup/memory.max",
+                                      "/sys/fs/cgroup/memory/memory.limit_in_bytes" };
+    for (size_t i = 0; i < sizeof cg / sizeof cg[0]; i++) {
+        FILE *f = fopen(cg[i], "r");
+        if (!f) continue;
+        double v;
+        if (fscanf(f, "%lf", &v) == 1 && v > 0 && v < mem) mem = v;
+        fclose(f);
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (double)rl.rlim_cur < mem)
+        mem = (double)rl.rlim_cur;
+    return mem;
+}
+
+/* "23 GB", "750 MB", "1.5 GB". */
+static void fmt_bytes(char *buf, size_t n, double b)
+{
+    double gb = b / (1024.0 * 1024 * 1024);
+    if (!isfinite(b) || gb >= 1e6) snprintf(buf, n, "more than a million GB");
+    else if (gb >= 10.0) snprintf(buf, n, "%.0f GB", gb);
+    else if (gb >= 1.0) snprintf(buf, n, "%.1f GB", gb);
+    else snprintf(buf, n, "%.0f MB", b / (1024.0 * 1024));
+}
+
+int runlimits_check_with(const struct model *m, double memory_bytes, struct err *e)
+{
+    const char *path = m->path ? m->path : "scenario";
+    if (!(m->years <= BOUNDS_MAX_YEARS))
+        return err_set(e, EXIT_INPUT, "%s: simulation.years: %g years is more than flowsim "
+                       "simulates (at most %g; see README, Limits)", path, m->years,
+                       BOUNDS_MAX_YEARS);
+    if (!(m->snapshot_months >= BOUNDS_MIN_MONTHS) ||
+        !(m->rbs_interval_months >= BOUNDS_MIN_MONTHS))
+        return err_set(e, EXIT_INPUT, "%s: simulation: snapshot_months and rbs_interval_months "
+                       "must be at least %g (see README, Limits)", path, BOUNDS_MIN_MONTHS);
+    struct runlimits_estimate est;
+    runlimits_estimate(m, &est);
+    bool initial_most = m->initial >= est.citizens - m->initial;
+    const char *pop_key = initial_most ? "population.initial"
+                        : m->arrivals_by_year ? "population.arrivals_by_year"
+                                              : "population.arrivals_per_year";
+    if (!(est.citizens <= BOUNDS_MAX_CITIZENS))
+        return err_set(e, EXIT_INPUT, "%s: %s: about %.3g citizens in one replication; flowsim "
+                       "holds at most %.0f (see README, Limits)", path, pop_key, est.citizens,
+                       BOUNDS_MAX_CITIZENS);
+    if (est.bytes_total <= MEMORY_SHARE * memory_bytes) return 0;
+
+    char need[48], have[48];
+    fmt_bytes(need, sizeof need, est.bytes_total);
+    fmt_bytes(have, sizeof have, memory_bytes);
+    /* Blame the part that alone does not fit; else the largest. The
+     * population comes first: the records grow with it too. */
+    double limit = MEMORY_SHARE * memory_bytes, base = 64.0 * 1024 * 1024;
+    bool cit = est.bytes_citizens + base > limit, ser = est.bytes_series + base > limit,
+         rec = est.bytes_records + base > limit;
+    if (!cit && !ser && !rec) {
+        cit = est.bytes_citizens >= est.bytes_series && est.bytes_citizens >= est.bytes_records;
+        ser = !cit && est.bytes_series >= est.bytes_records;
+    }
+    if (cit) {
+        char who[96];
+        if (initial_most) snprintf(who, sizeof who, "%d citizens", m->initial);
+        else snprintf(who, sizeof who, "about %.0f citizens (initial and arrivals over %g years)",
+                      est.citizens, m->years);
+        return err_set(e, EXIT_INPUT, "%s: %s: %s need about %s of memory with %d "
+                       "replication%s at once (-j); this machine has %s (see README, Limits)",
+                       path, pop_key, who, need, est.threads, est.threads == 1 ? "" : "s", have);
+    }
+    if (ser) {
+        struct sim_shape sh;
+        sim_shape_of(m, &sh);
+        return err_set(e, EXIT_INPUT, "%s: simulation.snapshot_months: the time series of %d "
+                       "replications x %d snapshots need about %s of memory; this machine has "
+                       "%s: raise simulation.snapshot_months or lower simulation.replications "
+                       "(-r) (see README, Limits)", path, m->replications, sh.n_snap, need, have);
+    }
+    return err_set(e, EXIT_INPUT, "%s: output.%s: replication 1's %s needs about %s of memory; "
+                   "this machine has %s: raise simulation.rbs_interval_months or set "
+                   "output.%s = false (see README, Limits)", path,
+                   m->out_events ? "events" : "rbs_panel",
+                   m->out_events ? "event log" : "RBS panel", need, have,
+                   m->out_events ? "events" : "rbs_panel");
+}
+
+int runlimits_check(const struct model *m, struct err *e)
+{
+    return runlimits_check_with(m, runlimits_memory_bytes(), e);
+}
+
+const char *runlimits_note(const struct model *m)
+{
+    if (m->initial > 0) return NULL;
+    if (m->arrivals_per_year > 0.0) return NULL;
+    for (int i = 0; i < m->n_arrivals_by_year; i++)
+        if (m->arrivals_by_year[i] > 0.0) return NULL;
+    return "note: the population is empty (population.initial = 0) and no one arrives: "
+           "the run has no citizens, so every count is zero and every mean undefined";
+}

@@ -1,0 +1,770 @@
+/* sim.c: the event loop of one replication and the model's event handlers
+ * (SPEC §1, §7). Where citizens go is policy.c's; what is measured is
+ * stats.c's; this file decides when things happen.
+ *
+ * Hazards are redrawn at each of a citizen's events (SPEC §7: covariates are
+ * piecewise constant, read when rates are drawn). A citizen has ONE pending
+ * hazard event (a keyed event in the queue) at the total rate of its
+ * transitions in every flow and its development; redrawing moves it. */
+#include "engine/sim.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "base/caldate.h"
+#include "engine/policy.h"
+#include "engine/rep.h"
+
+struct sim_workspace {
+    struct rep r;
+    struct sim_shape shape;
+    size_t heap_peak;          /* largest event heap of the last replication */
+    const volatile sig_atomic_t *stop;   /* Ctrl-C, or NULL */
+};
+
+void sim_workspace_set_stop(struct sim_workspace *w, const volatile sig_atomic_t *stop)
+{
+    w->stop = stop;
+}
+
+double sim_workspace_citizens(const struct sim_workspace *w) { return w->r.pop.n; }
+double sim_workspace_heap_peak(const struct sim_workspace *w) { return (double)w->heap_peak; }
+
+void sim_shape_of(const struct model *m, struct sim_shape *s)
+{
+    s->n_kpi = stats_kpi_layout(m, NULL);
+    s->snap_dt = m->snapshot_months / 12.0;
+    s->n_snap = (int)floor(m->years / s->snap_dt + 1e-9) + 1;
+    s->n_slots = 0;
+    for (int f = 0; f < m->n_flows; f++) s->n_slots += m->flows[f].n_rings + 1;
+}
+
+int sim_result_init(struct rep_result *res, const struct sim_shape *s)
+{
+    memset(res, 0, sizeof *res);
+    res->kpi = calloc((size_t)s->n_kpi, sizeof *res->kpi);
+    res->series = calloc((size_t)s->n_snap * s->n_slots * SERIES_COLS, sizeof *res->series);
+    res->wait_hist = calloc((size_t)s->n_slots * WAIT_BINS, sizeof *res->wait_hist);
+    if (!res->kpi || !res->series || !res->wait_hist) {
+        sim_result_fini(res);
+        return -1;
+    }
+    return 0;
+}
+
+void sim_result_fini(struct rep_result *res)
+{
+    free(res->kpi);
+    free(res->series);
+    free(res->wait_hist);
+    sbuf_free(&res->panel);
+    sbuf_free(&res->events);
+    memset(res, 0, sizeof *res);
+}
+
+/* ---- the replication's plumbing ----------------------------------------- */
+
+void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
+                  uint32_t who, uint32_t stamp)
+{
+    if (!(t < r->horizon)) return;          /* also drops NaN and +inf */
+    /* RBS follow-ups come a fixed interval after the event that schedules
+     * them, so they arrive in time order: the queue's ordered lane. */
+    int rc = kind == EV_RBS
+                 ? evq_push_ordered(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp)
+                 : evq_push(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp);
+    if (rc != 0) r->oom = true;
+}
+
+void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
+             const char *from, const char *to)
+{
+    sbuf_printf(r->events, "%.6f,%u,%s,%s,%s,%s\n", r->t, who + 1, event, flow, from, to);
+}
+
+int rep_init(struct rep *r, const struct model *m)
+{
+    memset(r, 0, sizeof *r);
+    r->m = m;
+    uint32_t cap = (uint32_t)m->initial + 64;
+    if (evq_init(&r->q, 4 * (size_t)cap) != 0 || rngs_init(&r->rng, m->seed, 0) != 0 ||
+        pop_init(&r->pop, cap) != 0 || stats_init(&r->st, m) != 0)
+        goto fail;
+    r->occ = calloc((size_t)r->st.n_slots, sizeof *r->occ);
+    r->wl = calloc((size_t)r->st.n_slots, sizeof *r->wl);
+    if (!r->occ || !r->wl) goto fail;
+    rep_reset(r, 0);
+    return 0;
+fail:
+    rep_fini(r);
+    return -1;
+}
+
+void rep_fini(struct rep *r)
+{
+    evq_fini(&r->q);
+    rngs_fini(&r->rng);
+    pop_fini(&r->pop);
+    if (r->st.m) stats_fini(&r->st);
+    free(r->occ);
+    free(r->wl);
+    free(r->vq.buf);
+    memset(r, 0, sizeof *r);
+}
+
+void rep_reset(struct rep *r, uint32_t replication)
+{
+    evq_clear(&r->q);
+    rngs_reseed(&r->rng, r->m->seed, replication);
+    pop_clear(&r->pop);
+    stats_reset(&r->st);
+    r->t = 0.0;
+    r->horizon = r->m->years;
+    r->n_alive = 0;
+    r->n_events = 0;
+    r->oom = false;
+    int n_slots = r->st.n_slots;
+    memset(r->occ, 0, (size_t)n_slots * sizeof *r->occ);
+    for (int i = 0; i < n_slots; i++) r->wl[i] = (struct wlist){ POP_NIL, POP_NIL, 0 };
+    r->vq.head = r->vq.count = 0;
+    r->vq.live = r->vq.busy = 0;
+    r->panel = r->events = NULL;
+}
+
+struct sim_workspace *sim_workspace_create(const struct model *m)
+{
+    struct sim_workspace *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    sim_shape_of(m, &w->shape);
+    if (rep_init(&w->r, m) != 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void sim_workspace_destroy(struct sim_workspace *w)
+{
+    if (!w) return;
+    rep_fini(&w->r);
+    free(w);
+}
+
+/* ---- hazards -------------------------------------------------------------- */
+
+/* exp(beta . z) of moves[k] at the citizen's state when its hazards were
+ * drawn; the level part comes from the model's table when it has one. */
+static double covariate_factor(const struct model *m, int k, const struct citizen *c)
+{
+    const struct transition *tr = &m->moves[k];
+    if (!tr->has_effects) return 1.0;
+    double lp = 0.0, f;
+    if (m->level_factor) {
+        f = m->level_factor[(size_t)k * m->n_level_codes + model_level_code(m, c->level)];
+    } else {
+        for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
+        f = 1.0;
+    }
+    if (tr->beta[COV_AGE] != 0.0) lp += tr->beta[COV_AGE] * (pop_age(c, c->hz_t) - 40.0) / 10.0;
+    if (c->female) lp += tr->beta[COV_FEMALE];
+    return lp != 0.0 ? f * exp(lp) : f;
+}
+
+static double flow_out_rate(const struct model *m, int f, const struct citizen *c)
+{
+    const struct flow *fl = &m->flows[f];
+    int s = c->state[f];
+    double total = 0.0;
+    for (int k = fl->move_start[s]; k < fl->move_start[s + 1]; k++)
+        total += m->moves[k].per_year * covariate_factor(m, k, c);
+    return total;
+}
+
+/* Per-dimension improve and worsen rates: the sum over flows of the current
+ * state's rates (SPEC §1). */
+static void develop_rates(const struct model *m, const struct citizen *c,
+                          double *improve, double *worsen)
+{
+    *improve = *worsen = 0.0;
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        int s = c->state[f];
+        if (s < fl->n_rings) {
+            *improve += fl->rings[s].improve_per_year;
+            *worsen += fl->rings[s].worsen_per_year;
+        } else {
+            *improve += fl->none_improve_per_year;
+            *worsen += fl->none_worsen_per_year;
+        }
+    }
+}
+
+static double develop_total(const struct model *m, const struct citizen *c,
+                            double improve, double worsen)
+{
+    double total = 0.0;
+    for (int d = 0; d < m->n_dims; d++) {
+        if (c->level[d] > 0) total += improve;
+        if (c->level[d] < MODEL_LEVEL_MAX) total += worsen;
+    }
+    return total;
+}
+
+/* Rates out of the citizen's state in each flow (0 for flows it takes no
+ * part in) and its development rate, at the covariates of c->hz_t. */
+static double hazard_rates(const struct model *m, const struct citizen *c,
+                           double flow_rate[MODEL_MAX_FLOWS], double *develop)
+{
+    double total = 0.0;
+    for (int f = 0; f < m->n_flows; f++) {
+        flow_rate[f] = c->in_flow & (1u << f) ? flow_out_rate(m, f, c) : 0.0;
+        total += flow_rate[f];
+    }
+    double imp, wor;
+    develop_rates(m, c, &imp, &wor);
+    *develop = develop_total(m, c, imp, wor);
+    return total + *develop;
+}
+
+void rep_redraw_hazards(struct rep *r, uint32_t ci)
+{
+    struct citizen *c = &r->pop.c[ci];
+    c->hz_t = r->t;
+    double flow_rate[MODEL_MAX_FLOWS], develop;
+    double total = hazard_rates(r->m, c, flow_rate, &develop);
+    /* One keyed event for all the citizen's competing hazards: redrawing
+     * moves it in the heap, so nothing stale is left behind. */
+    double t = r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), total);
+    if (ci >= r->q.n_keys && evq_reserve_keys(&r->q, (size_t)ci + 1) != 0) {
+        r->oom = true;
+        return;
+    }
+    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, EV_HAZARD, 0) != 0) r->oom = true;
+}
+
+/* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
+ * cumulative hazard from the current age, retirement at retirement_age,
+ * moving away exponential; the first wins. */
+static void schedule_exit(struct rep *r, uint32_t ci)
+{
+    const struct model *m = r->m;
+    const struct citizen *c = &r->pop.c[ci];
+    gsl_rng *g = r->rng.r[RNG_EXIT];
+    double age = pop_age(c, r->t);
+    double e = gsl_ran_exponential(g, 1.0);
+    double a = m->mort_a * m->mort_ratio, b = m->mort_b;
+    double t_death = INFINITY;
+    if (a > 0.0)
+        t_death = b > 0.0 ? log1p(e * b / a * exp(-b * age)) / b : e / a;
+    double t_move = rngs_exp(g, m->other_exit_per_year);
+    double t_retire = m->retirement_age - age;
+    if (t_retire < 0.0) t_retire = 0.0;
+    double dt = t_death;
+    int cause = EXIT_DEATH;
+    if (t_retire < dt) { dt = t_retire; cause = EXIT_RETIREMENT; }
+    if (t_move < dt) { dt = t_move; cause = EXIT_MOVED_AWAY; }
+    rep_schedule(r, r->t + dt, EV_EXIT, cause, ci, 0);
+}
+
+/* ---- RBS --------------------------------------------------------------- */
+
+static void rbs_record(struct rep *r, uint32_t ci)
+{
+    if (!r->panel) return;
+    const struct model *m = r->m;
+    const struct citizen *c = &r->pop.c[ci];
+    char date[11];
+    caldate_format(m->start_day + (int32_t)floor(r->t * DAYS_PER_YEAR + 1e-9), date);
+    sbuf_printf(r->panel, "%u,%s,%.6f", ci + 1, date, r->t);
+    for (int f = 0; f < m->n_flows; f++)
+        sbuf_printf(r->panel, ",%s", model_state_id(&m->flows[f], c->state[f]));
+    for (int d = 0; d < m->n_dims; d++) sbuf_printf(r->panel, ",%d", c->level[d]);
+    sbuf_printf(r->panel, ",%.4f,%d\n", pop_age(c, r->t), c->female ? 1 : 0);
+}
+
+static void rbs_baseline(struct rep *r, uint32_t ci)
+{
+    struct citizen *c = &r->pop.c[ci];
+    memcpy(c->baseline, c->level, sizeof c->baseline);
+    c->has_baseline = true;
+    rbs_record(r, ci);
+    rep_schedule(r, r->t + r->m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
+}
+
+/* ---- citizens enter ----------------------------------------------------- */
+
+static void draw_levels(struct rep *r, gsl_rng *g, struct citizen *c, double mean_level)
+{
+    for (int d = 0; d < r->m->n_dims; d++)
+        c->level[d] = (uint8_t)rngs_binomial(g, mean_level / MODEL_LEVEL_MAX, MODEL_LEVEL_MAX);
+}
+
+static void set_alive(struct rep *r, int delta)
+{
+    r->n_alive += delta;
+    stats_tw_set(&r->st, &r->st.alive, r->t, r->n_alive);
+}
+
+/* How far a need score lies from a band: 0 inside (lo <= s < hi, the top
+ * band holding 4.0 too), else 1 + the distance, so that a score on an open
+ * upper bound never ties with the scores inside (SPEC §7). */
+static double band_distance(const struct ring *ring, double s)
+{
+    bool top = ring->need_hi >= (double)MODEL_LEVEL_MAX;
+    if (s < ring->need_lo) return 1.0 + (ring->need_lo - s);
+    if (s > ring->need_hi || (s == ring->need_hi && !top)) return 1.0 + (s - ring->need_hi);
+    return 0.0;
+}
+
+struct cand { double key; uint32_t pos; uint32_t ci; };
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Fills the rings of a further flow at t = 0 (SPEC §7): innermost first,
+ * each ring's `initial` drawn at random among the unplaced whose score lies
+ * in its band, then the nearest. Shuffle, then a stable sort by distance. */
+static int place_initial_flow(struct rep *r, int f, uint32_t n)
+{
+    const struct model *m = r->m;
+    const struct flow *fl = &m->flows[f];
+    if (n == 0) return 0;                  /* nobody to place (and GSL's shuffle needs n > 0) */
+    uint32_t *order = malloc((size_t)n * sizeof *order);
+    struct cand *cand = malloc((size_t)n * sizeof *cand);
+    if (!order || !cand) { free(order); free(cand); return -1; }
+    for (uint32_t i = 0; i < n; i++) order[i] = i;
+    gsl_ran_shuffle(r->rng.r[RNG_INIT], order, n, sizeof *order);
+    uint32_t n_free = n;
+    for (int k = 0; k < fl->n_rings; k++) {
+        const struct ring *ring = &fl->rings[k];
+        uint32_t nc = 0;
+        for (uint32_t i = 0; i < n_free; i++) {
+            const struct citizen *c = &r->pop.c[order[i]];
+            cand[nc].key = band_distance(ring, model_need_score(m, c->level));
+            cand[nc].pos = i;
+            cand[nc].ci = order[i];
+            nc++;
+        }
+        qsort(cand, nc, sizeof *cand, cand_cmp);
+        uint32_t take = (uint32_t)ring->initial < nc ? (uint32_t)ring->initial : nc;
+        for (uint32_t i = 0; i < take; i++) r->pop.c[cand[i].ci].state[f] = (int8_t)k;
+        /* Keep the shuffled order of those left. */
+        uint32_t w = 0;
+        for (uint32_t i = 0; i < n_free; i++)
+            if (r->pop.c[order[i]].state[f] == fl->n_rings) order[w++] = order[i];
+        n_free = w;
+    }
+    free(order);
+    free(cand);
+    return 0;
+}
+
+static int create_initial(struct rep *r)
+{
+    const struct model *m = r->m;
+    gsl_rng *g = r->rng.r[RNG_INIT];
+    const struct flow *f0 = &m->flows[0];
+    const uint32_t n = (uint32_t)m->initial;
+    int ring = 0, left = f0->n_rings > 0 ? f0->rings[0].initial : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ci = pop_add(&r->pop, m, &r->rng);
+        if (ci == POP_NIL) return -1;
+        struct citizen *c = &r->pop.c[ci];
+        c->t_arrival = -1.0;
+        c->age0 = rngs_truncnorm(g, m->age.mean, m->age.sd, m->age.min, m->age.max);
+        c->female = rngs_uniform(g) < m->female_share;
+        c->in_flow = (uint8_t)((1u << m->n_flows) - 1);
+        c->intake_done = true;
+        /* The first flow's rings take citizens in order, so levels come from
+         * the ring (SPEC §7). */
+        while (ring < f0->n_rings && left == 0)
+            if (++ring < f0->n_rings) left = f0->rings[ring].initial;
+        c->state[0] = (int8_t)ring;
+        if (ring < f0->n_rings) left--;
+        draw_levels(r, g, c, ring < f0->n_rings ? f0->rings[ring].initial_mean_level
+                                                : f0->none_initial_mean_level);
+    }
+    for (int f = 1; f < m->n_flows; f++)
+        if (place_initial_flow(r, f, n) != 0) return -1;
+    for (uint32_t ci = 0; ci < n; ci++) {
+        struct citizen *c = &r->pop.c[ci];
+        for (int f = 0; f < m->n_flows; f++) {
+            const struct flow *fl = &m->flows[f];
+            int s = c->state[f];
+            r->occ[rep_slot(r, f, s)]++;
+            stats_occ_add(&r->st, rep_slot(r, f, s), 0.0, +1);
+            if (s == fl->n_rings) continue;
+            if (r->events) rep_log(r, ci, "initial", fl->id, "none", model_state_id(fl, s));
+            c->first_ring[f] = (int8_t)s;
+            c->placed_once = true;
+            double limit = fl->rings[s].max_stay_years;
+            if (limit > 0.0) {
+                /* Already stayed a time uniform on [0, limit). */
+                double stayed = limit * rngs_uniform(g);
+                c->entered[f] = -stayed;
+                rep_schedule(r, limit - stayed, EV_STAY_LIMIT, f, ci, c->move_stamp[f]);
+            }
+        }
+    }
+    set_alive(r, (int)n);
+    for (uint32_t ci = 0; ci < n; ci++) {
+        schedule_exit(r, ci);
+        rbs_baseline(r, ci);
+        rep_redraw_hazards(r, ci);
+    }
+    return r->oom ? -1 : 0;
+}
+
+/* Next arrival after t: inverts the integrated piecewise-constant rate
+ * (arrivals_by_year changes it at calendar-year starts). */
+static double next_arrival(struct rep *r, double t)
+{
+    const struct model *m = r->m;
+    double e = gsl_ran_exponential(r->rng.r[RNG_ARRIVAL], 1.0);
+    while (t < r->horizon) {
+        double rate = model_arrival_rate(m, t);
+        double seg_end = m->n_arrivals_by_year > 0
+                             ? model_year_start_t(m, model_year_of(m, t) + 1)
+                             : INFINITY;
+        if (!(seg_end > t)) seg_end = t + 1e-9;   /* guards rounding at a boundary */
+        if (rate > 0.0 && rate * (seg_end - t) >= e) return t + e / rate;
+        if (rate > 0.0) e -= rate * (seg_end - t);
+        t = seg_end;
+    }
+    return INFINITY;
+}
+
+static void on_arrival(struct rep *r)
+{
+    const struct model *m = r->m;
+    gsl_rng *g = r->rng.r[RNG_ARRIVAL];
+    uint32_t ci = pop_add(&r->pop, m, &r->rng);
+    if (ci == POP_NIL) { r->oom = true; return; }
+    struct citizen *c = &r->pop.c[ci];
+    double age = rngs_truncnorm(g, m->arrival_age.mean, m->arrival_age.sd,
+                                m->arrival_age.min, m->arrival_age.max);
+    c->age0 = age - r->t;
+    c->t_arrival = r->t;
+    c->female = rngs_uniform(g) < m->female_share;
+    draw_levels(r, g, c, m->arrival_mean_level);
+    c->in_flow = 1u;
+    for (int f = 1; f < m->n_flows; f++)
+        if (rngs_uniform(g) < m->work_participation) c->in_flow |= (uint8_t)(1u << f);
+    for (int f = 0; f < m->n_flows; f++) {
+        int s = rep_slot(r, f, m->flows[f].n_rings);
+        c->entered[f] = r->t;
+        r->occ[s]++;
+        stats_occ_add(&r->st, s, r->t, +1);
+    }
+    set_alive(r, +1);
+    if (r->st.counting) r->st.arrivals++;
+    if (r->events) rep_log(r, ci, "arrival", "", "", "");
+    rep_schedule(r, next_arrival(r, r->t), EV_ARRIVAL, 0, 0, 0);
+    schedule_exit(r, ci);
+    if (age >= m->retirement_age) return;    /* leaves at once (SPEC §7) */
+    policy_visit_request(r, ci, c->in_flow);
+    rep_redraw_hazards(r, ci);
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+static void on_assessed(struct rep *r, uint32_t ci)
+{
+    const struct model *m = r->m;
+    struct citizen *c = &r->pop.c[ci];
+    c->assessing = false;
+    r->vq.busy--;
+    uint8_t mask = c->visit_flows;
+    c->visit_flows = 0;
+    double score = model_need_score(m, c->level);
+    if (!c->intake_done) {
+        c->intake_done = true;
+        if (c->t_arrival >= m->warmup_years) {
+            r->st.decision_sum += r->t - c->t_arrival;
+            r->st.n_decisions++;
+        }
+        if (r->events) rep_log(r, ci, "assessed", "", "", "");
+        for (int f = 0; f < m->n_flows; f++)
+            if (mask & (1u << f))
+                policy_place(r, ci, f, model_band_ring(&m->flows[f], score), CAUSE_INTAKE);
+        rbs_baseline(r, ci);
+    } else {
+        /* Re-visitation after a stay limit: only the flows whose expired
+         * ring the citizen still holds (SPEC §7). */
+        for (int f = 0; f < m->n_flows; f++) {
+            if (!(mask & (1u << f))) continue;
+            int expired = c->expired[f];
+            c->expired[f] = POP_NO_RING;
+            if (expired == POP_NO_RING || c->state[f] != expired) continue;
+            int target = model_band_ring(&m->flows[f], score);
+            if (target == expired) target++;          /* one ring outward */
+            policy_place(r, ci, f, target, CAUSE_STAY_LIMIT);
+        }
+    }
+    policy_visit_start(r);
+    rep_redraw_hazards(r, ci);
+}
+
+/* Picks index k with probability w[k] / total (total = sum of w > 0).
+ * Rounding can leave u past the end: then the last positive weight wins. */
+static int pick_weighted(gsl_rng *g, const double *w, int n, double total)
+{
+    double u = rngs_uniform(g) * total;
+    int last = 0;
+    for (int k = 0; k < n; k++) {
+        if (w[k] <= 0.0) continue;
+        if (u < w[k]) return k;
+        u -= w[k];
+        last = k;
+    }
+    return last;
+}
+
+static void transition(struct rep *r, uint32_t ci, int f)
+{
+    const struct model *m = r->m;
+    const struct flow *fl = &m->flows[f];
+    struct citizen *c = &r->pop.c[ci];
+    int s = c->state[f];
+    int k0 = fl->move_start[s], n = fl->move_start[s + 1] - k0;
+    double w[MODEL_MAX_RINGS + 1], total = 0.0;
+    for (int k = 0; k < n; k++) {
+        w[k] = m->moves[k0 + k].per_year * covariate_factor(m, k0 + k, c);
+        total += w[k];
+    }
+    int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
+    /* A move into a full ring puts the citizen on its list and leaves it
+     * where it is; transitions get no interim placement (SPEC §7). */
+    if (policy_admit(r, ci, f, to))
+        policy_enter_now(r, ci, f, to, CAUSE_TRANSITION);
+    else
+        policy_request(r, ci, f, to, CAUSE_TRANSITION);
+}
+
+static void develop(struct rep *r, uint32_t ci)
+{
+    const struct model *m = r->m;
+    struct citizen *c = &r->pop.c[ci];
+    double imp, wor, w[2 * MODEL_MAX_DIMS];
+    develop_rates(m, c, &imp, &wor);
+    for (int d = 0; d < m->n_dims; d++) {
+        w[2 * d] = c->level[d] > 0 ? imp : 0.0;
+        w[2 * d + 1] = c->level[d] < MODEL_LEVEL_MAX ? wor : 0.0;
+    }
+    int k = pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, 2 * m->n_dims,
+                          develop_total(m, c, imp, wor));
+    int d = k / 2, before = c->level[d];
+    c->level[d] = (uint8_t)(before + (k % 2 ? 1 : -1));
+    if (r->events) {
+        char a[4], b[4];
+        snprintf(a, sizeof a, "%d", before);
+        snprintf(b, sizeof b, "%d", c->level[d]);
+        rep_log(r, ci, k % 2 ? "worsen" : "improve", m->dims[d], a, b);
+    }
+}
+
+/* The citizen's next hazard fired: which one is drawn in proportion to the
+ * rates it was drawn from (competing exponentials). */
+static void on_hazard(struct rep *r, uint32_t ci)
+{
+    const int n_flows = r->m->n_flows;
+    double rate[MODEL_MAX_FLOWS + 1];
+    double total = hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
+    int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
+    if (k < n_flows) transition(r, ci, k);
+    else develop(r, ci);
+    rep_redraw_hazards(r, ci);
+}
+
+static void on_stay_limit(struct rep *r, uint32_t ci, int f)
+{
+    struct citizen *c = &r->pop.c[ci];
+    c->expired[f] = c->state[f];
+    if (r->events) {
+        const struct flow *fl = &r->m->flows[f];
+        const char *s = model_state_id(fl, c->state[f]);
+        rep_log(r, ci, "stay_limit_reached", fl->id, s, s);
+    }
+    policy_visit_request(r, ci, (uint8_t)(1u << f));
+    rep_redraw_hazards(r, ci);
+}
+
+static void on_rbs(struct rep *r, uint32_t ci)
+{
+    const struct model *m = r->m;
+    struct citizen *c = &r->pop.c[ci];
+    rbs_record(r, ci);
+    if (m->reassess == REASSESS_REPLACE) {
+        double score = model_need_score(m, c->level);
+        for (int f = 0; f < m->n_flows; f++)
+            if (c->in_flow & (1u << f))
+                policy_place(r, ci, f, model_band_ring(&m->flows[f], score), CAUSE_REASSESS);
+    }
+    rep_schedule(r, r->t + m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
+    rep_redraw_hazards(r, ci);
+}
+
+static void on_exit(struct rep *r, uint32_t ci, int cause)
+{
+    static const char *const name[] = { "death", "retirement", "moved_away" };
+    if (r->st.counting) {
+        if (cause == EXIT_DEATH) r->st.deaths++;
+        else if (cause == EXIT_RETIREMENT) r->st.retirements++;
+        else r->st.other_exits++;
+    }
+    if (r->events) rep_log(r, ci, name[cause], "", "", "");
+    evq_cancel(&r->q, ci);                /* its hazards end with it */
+    policy_exit(r, ci);
+    set_alive(r, -1);
+}
+
+static void on_snapshot(struct rep *r, int k, float *series, int n_slots)
+{
+    const struct model *m = r->m;
+    float *row = series + (size_t)k * n_slots * SERIES_COLS;
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        for (int s = 0; s <= fl->n_rings; s++) {
+            int slot = rep_slot(r, f, s);
+            double spend = 0.0;
+            if (s < fl->n_rings) {
+                const struct ring *ring = &fl->rings[s];
+                spend = (ring->capacity > 0 ? ring->place_cost_per_year * ring->capacity : 0.0) +
+                        ring->variable_cost_per_year * r->occ[slot];
+            }
+            row[slot * SERIES_COLS + SERIES_OCC] = (float)r->occ[slot];
+            row[slot * SERIES_COLS + SERIES_WL] = (float)r->wl[slot].len;
+            row[slot * SERIES_COLS + SERIES_SPEND] = (float)spend;
+        }
+    }
+}
+
+/* ---- end of run ---------------------------------------------------------- */
+
+static void finish(struct rep *r)
+{
+    const struct model *m = r->m;
+    struct rep_stats *st = &r->st;
+    policy_budget_flush(r);
+    stats_mark(st, r->horizon);
+    uint32_t placed[MODEL_MAX_FLOWS] = { 0 }, outward[MODEL_MAX_FLOWS] = { 0 };
+    double change[MODEL_MAX_DIMS] = { 0 };
+    uint32_t n_base = 0;
+    for (uint32_t ci = 0; ci < r->pop.n; ci++) {
+        const struct citizen *c = &r->pop.c[ci];
+        if (!c->alive) continue;
+        for (int f = 0; f < m->n_flows; f++) {
+            if (c->wait_ring[f] != POP_NO_RING && c->wait_since[f] >= m->warmup_years)
+                st->slot[rep_slot(r, f, c->wait_ring[f])].n_open_at_end++;
+            if (c->first_ring[f] == POP_NO_RING) continue;
+            placed[f]++;
+            outward[f] += c->state[f] > c->first_ring[f];
+        }
+        if (c->has_baseline) {
+            n_base++;
+            for (int d = 0; d < m->n_dims; d++) change[d] += c->level[d] - c->baseline[d];
+        }
+    }
+    st->end_size = r->n_alive;
+    for (int f = 0; f < m->n_flows; f++)
+        st->outward_share[f] = placed[f] ? (double)outward[f] / placed[f] : NAN;
+    for (int d = 0; d < m->n_dims; d++) st->level_change[d] = n_base ? change[d] / n_base : NAN;
+    stats_finish(st);
+}
+
+static void wait_histogram(const struct rep_stats *st, uint32_t *hist)
+{
+    memset(hist, 0, (size_t)st->n_slots * WAIT_BINS * sizeof *hist);
+    for (int s = 0; s < st->n_slots; s++)
+        for (size_t i = 0; i < st->slot[s].n_waits; i++) {
+            double days = st->slot[s].waits[i] * DAYS_PER_YEAR;
+            int bin = days <= 0.0 ? 0 : 1 + (int)fmin(ceil(days / WAIT_BIN_DAYS) - 1, WAIT_BINS - 2);
+            hist[s * WAIT_BINS + bin]++;
+        }
+}
+
+int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
+            bool want_events, struct rep_result *res, struct err *e)
+{
+    struct rep *r = &w->r;
+    const struct model *m = r->m;
+    rep_reset(r, replication);
+    r->panel = want_panel ? &res->panel : NULL;
+    r->events = want_events ? &res->events : NULL;
+
+    if (create_initial(r) != 0) goto oom;
+    policy_budget_start(r);
+    /* Global events: snapshots by index (no drift), marks, first arrival. */
+    for (int k = 0; k < w->shape.n_snap; k++) {
+        double ts = fmin(k * w->shape.snap_dt, r->horizon);
+        if (evq_push(&r->q, ts, EV_SNAPSHOT, 0, (uint32_t)k, 0) != 0) goto oom;
+    }
+    if (m->warmup_years > 0.0) rep_schedule(r, m->warmup_years, EV_MARK, 0, 0, 0);
+    for (int k = 1; k < r->st.n_years; k++) rep_schedule(r, r->st.year_start[k], EV_MARK, 0, 0, 0);
+    rep_schedule(r, next_arrival(r, 0.0), EV_ARRIVAL, 0, 0, 0);
+
+    struct event ev;
+    w->heap_peak = 0;
+    while (!r->oom && evq_pop(&r->q, &ev)) {
+        if (r->q.n >= w->heap_peak) w->heap_peak = r->q.n + 1;
+        /* A few thousand events take well under a millisecond. */
+        if ((r->n_events & 4095) == 0 && w->stop && *w->stop)
+            return err_set(e, EXIT_RUNTIME, "interrupted");
+        if (ev.t > r->horizon) break;
+        r->t = ev.t;
+        struct citizen *c = ev.kind <= EV_EXIT && ev.kind != EV_ARRIVAL ? &r->pop.c[ev.who] : NULL;
+        if (c && !c->alive) continue;
+        switch ((enum ev_kind)ev.kind) {
+        case EV_ARRIVAL: on_arrival(r); break;
+        case EV_ASSESSED:
+            if (!c->assessing) continue;
+            on_assessed(r, ev.who);
+            break;
+        case EV_HAZARD: on_hazard(r, ev.who); break;
+        case EV_STAY_LIMIT:
+            if (ev.stamp != c->move_stamp[ev.flow]) continue;   /* moved since */
+            on_stay_limit(r, ev.who, ev.flow);
+            break;
+        case EV_RBS: on_rbs(r, ev.who); break;
+        case EV_EXIT: on_exit(r, ev.who, ev.flow); break;
+        case EV_SNAPSHOT: on_snapshot(r, (int)ev.who, res->series, w->shape.n_slots); break;
+        case EV_MARK:
+            policy_budget_flush(r);           /* time in the rule's state, old year */
+            stats_mark(&r->st, r->t);
+            policy_budget_new_year(r);
+            break;
+        }
+        r->n_events++;
+    }
+    if (r->oom) goto oom;
+    r->t = r->horizon;
+    finish(r);
+    stats_kpi_values(&r->st, res->kpi);
+    wait_histogram(&r->st, res->wait_hist);
+    res->n_events = r->n_events;
+    if (res->panel.failed || res->events.failed) goto oom;
+    return 0;
+oom:
+    return err_set(e, EXIT_RUNTIME, "out of memory in replication %u", replication + 1);
+}
+
+void sim_panel_header(const struct model *m, struct sbuf *b)
+{
+    sbuf_printf(b, "id,date,t");
+    for (int f = 0; f < m->n_flows; f++) sbuf_printf(b, ",%s", m->flows[f].id);
+    for (int d = 0; d < m->n_dims; d++) sbuf_printf(b, ",%s", m->dims[d]);
+    sbuf_printf(b, ",age,female\n");
+}
+
+void sim_events_header(struct sbuf *b)
+{
+    sbuf_printf(b, "t,citizen,event,flow,from,to\n");
+}

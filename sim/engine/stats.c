@@ -1,0 +1,425 @@
+/* stats.c: online accumulators of one replication and its KPI vector. */
+#include "engine/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+int stats_init(struct rep_stats *st, const struct model *m)
+{
+    memset(st, 0, sizeof *st);
+    st->m = m;
+    for (int f = 0; f < m->n_flows; f++) {
+        st->slot_base[f] = st->n_slots;
+        st->n_slots += m->flows[f].n_rings + 1;
+    }
+    st->first_year = model_year_of(m, 0.0);
+    int last_year = model_year_of(m, m->years * (1.0 - 1e-12));
+    st->n_years = last_year - st->first_year + 1;
+    st->log1p_disc = log1p(m->discount_rate);
+    st->slot = calloc((size_t)st->n_slots, sizeof *st->slot);
+    st->year_start = calloc((size_t)st->n_years + 1, sizeof *st->year_start);
+    st->frozen_days_year = calloc((size_t)st->n_years, sizeof *st->frozen_days_year);
+    st->deferred_year = calloc((size_t)st->n_years, sizeof *st->deferred_year);
+    st->stepped_year = calloc((size_t)st->n_years, sizeof *st->stepped_year);
+    if (!st->slot || !st->year_start || !st->frozen_days_year || !st->deferred_year ||
+        !st->stepped_year)
+        goto fail;
+    for (int k = 0; k <= st->n_years; k++) {
+        double t = k == 0 ? 0.0 : model_year_start_t(m, st->first_year + k);
+        st->year_start[k] = t > m->years ? m->years : t;
+    }
+    for (int i = 0; i < st->n_slots; i++) {
+        struct slot_stats *s = &st->slot[i];
+        s->occ_year = calloc((size_t)st->n_years, sizeof *s->occ_year);
+        s->wl_hist_cap = 64;
+        s->wl_hist = calloc(s->wl_hist_cap, sizeof *s->wl_hist);
+        if (!s->occ_year || !s->wl_hist) goto fail;
+    }
+    stats_reset(st);
+    return 0;
+fail:
+    stats_fini(st);
+    return -1;
+}
+
+void stats_fini(struct rep_stats *st)
+{
+    if (st->slot)
+        for (int i = 0; i < st->n_slots; i++) {
+            free(st->slot[i].occ_year);
+            free(st->slot[i].wl_hist);
+            free(st->slot[i].waits);
+        }
+    free(st->slot);
+    free(st->year_start);
+    free(st->frozen_days_year);
+    free(st->deferred_year);
+    free(st->stepped_year);
+    memset(st, 0, sizeof *st);
+}
+
+void stats_reset(struct rep_stats *st)
+{
+    const struct model *m = st->m;
+    for (int i = 0; i < st->n_slots; i++) {
+        struct slot_stats *s = &st->slot[i];
+        double *occ_year = s->occ_year, *wl_hist = s->wl_hist, *waits = s->waits;
+        size_t hist_cap = s->wl_hist_cap, cap_waits = s->cap_waits;
+        memset(occ_year, 0, (size_t)st->n_years * sizeof *occ_year);
+        memset(wl_hist, 0, hist_cap * sizeof *wl_hist);
+        memset(s, 0, sizeof *s);
+        s->occ_year = occ_year;
+        s->wl_hist = wl_hist;
+        s->wl_hist_cap = hist_cap;
+        s->waits = waits;
+        s->cap_waits = cap_waits;
+    }
+    memset(&st->alive, 0, sizeof st->alive);
+    memset(&st->vqueue, 0, sizeof st->vqueue);
+    memset(&st->vbusy, 0, sizeof st->vbusy);
+    st->arrivals = st->deaths = st->retirements = st->other_exits = 0;
+    memset(st->prog, 0, sizeof st->prog);
+    memset(st->regr, 0, sizeof st->regr);
+    st->decision_sum = st->placement_sum = 0.0;
+    st->n_decisions = st->n_placements = 0;
+    memset(st->frozen_days_year, 0, (size_t)st->n_years * sizeof *st->frozen_days_year);
+    memset(st->deferred_year, 0, (size_t)st->n_years * sizeof *st->deferred_year);
+    memset(st->stepped_year, 0, (size_t)st->n_years * sizeof *st->stepped_year);
+    st->end_size = 0.0;
+    memset(st->outward_share, 0, sizeof st->outward_share);
+    memset(st->level_change, 0, sizeof st->level_change);
+    st->counting = m->warmup_years <= 0.0;
+    st->year_idx = 0;
+}
+
+void stats_tw_set(const struct rep_stats *st, struct tw *a, double t, double level)
+{
+    if (st->counting) a->area += a->level * (t - a->last_t);
+    a->last_t = t;
+    a->level = level;
+}
+
+/* Discounted length of [a, b]: the integral of (1 + r)^-s ds. */
+static double disc_len(const struct rep_stats *st, double a, double b)
+{
+    double lr = st->log1p_disc;
+    if (lr == 0.0) return b - a;
+    return (exp(-lr * a) - exp(-lr * b)) / lr;
+}
+
+static void occ_flush(const struct rep_stats *st, struct slot_stats *s, double t)
+{
+    double dt = t - s->occ.last_t;
+    if (st->counting && dt > 0.0 && s->occ.level != 0.0) {
+        s->occ_year[st->year_idx] += s->occ.level * dt;
+        s->occ_disc += s->occ.level * disc_len(st, s->occ.last_t, t);
+    }
+    stats_tw_set(st, &s->occ, t, s->occ.level);
+}
+
+static int wl_flush(const struct rep_stats *st, struct slot_stats *s, double t)
+{
+    double dt = t - s->wl.last_t;
+    if (st->counting && dt > 0.0) {
+        size_t len = (size_t)s->wl.level;
+        if (len >= s->wl_hist_cap) {
+            size_t cap = s->wl_hist_cap;
+            while (cap <= len) cap *= 2;
+            double *h = realloc(s->wl_hist, cap * sizeof *h);
+            if (!h) return -1;
+            memset(h + s->wl_hist_cap, 0, (cap - s->wl_hist_cap) * sizeof *h);
+            s->wl_hist = h;
+            s->wl_hist_cap = cap;
+        }
+        s->wl_hist[len] += dt;
+    }
+    stats_tw_set(st, &s->wl, t, s->wl.level);
+    return 0;
+}
+
+int stats_occ_add(struct rep_stats *st, int slot, double t, int delta)
+{
+    struct slot_stats *s = &st->slot[slot];
+    occ_flush(st, s, t);
+    s->occ.level += delta;
+    if (delta > 0 && st->counting) s->n_entries++;
+    return 0;
+}
+
+int stats_wl_add(struct rep_stats *st, int slot, double t, int delta)
+{
+    struct slot_stats *s = &st->slot[slot];
+    if (wl_flush(st, s, t) != 0) return -1;
+    s->wl.level += delta;
+    return 0;
+}
+
+void stats_departure(struct rep_stats *st, int slot, double t_entered, double t)
+{
+    if (!st->counting) return;
+    st->slot[slot].n_departures++;
+    st->slot[slot].stay_sum += t - t_entered;
+}
+
+int stats_wait_done(struct rep_stats *st, int slot, double t_req, double t)
+{
+    if (t_req < st->m->warmup_years) return 0;   /* requested before the window */
+    struct slot_stats *s = &st->slot[slot];
+    if (s->n_waits == s->cap_waits) {
+        size_t cap = s->cap_waits ? 2 * s->cap_waits : 256;
+        double *w = realloc(s->waits, cap * sizeof *w);
+        if (!w) return -1;
+        s->waits = w;
+        s->cap_waits = cap;
+    }
+    s->waits[s->n_waits++] = t - t_req;
+    return 0;
+}
+
+void stats_mark(struct rep_stats *st, double t)
+{
+    for (int i = 0; i < st->n_slots; i++) {
+        occ_flush(st, &st->slot[i], t);
+        (void)wl_flush(st, &st->slot[i], t);   /* length unchanged: no growth */
+    }
+    stats_tw_set(st, &st->alive, t, st->alive.level);
+    stats_tw_set(st, &st->vqueue, t, st->vqueue.level);
+    stats_tw_set(st, &st->vbusy, t, st->vbusy.level);
+    st->counting = t >= st->m->warmup_years;
+    int k = 0;
+    while (k + 1 < st->n_years && st->year_start[k + 1] <= t) k++;
+    st->year_idx = k;
+}
+
+void stats_finish(struct rep_stats *st)
+{
+    for (int i = 0; i < st->n_slots; i++)
+        if (st->slot[i].n_waits > 1)
+            gsl_sort(st->slot[i].waits, 1, st->slot[i].n_waits);
+}
+
+/* ---- KPIs -------------------------------------------------------------- */
+
+typedef void (*kpi_emit_fn)(void *ctx, const struct kpi_desc *d, double v);
+
+static void emit(kpi_emit_fn fn, void *ctx, const char *name, int flow, int ring,
+                 int year, int dim, const char *unit, double v)
+{
+    struct kpi_desc d = { name, flow, ring, year, dim, unit };
+    fn(ctx, &d, v);
+}
+
+/* Length of calendar year k inside the KPI window. */
+static double year_window_len(const struct rep_stats *st, int k)
+{
+    double a = st->year_start[k], b = st->year_start[k + 1];
+    if (a < st->m->warmup_years) a = st->m->warmup_years;
+    return b > a ? b - a : 0.0;
+}
+
+static double ring_fixed_per_year(const struct ring *r)
+{
+    return r->capacity > 0 ? r->place_cost_per_year * r->capacity : 0.0;
+}
+
+/* Cost of ring r of flow f in calendar year k (k < 0: the whole window). */
+static double ring_cost(const struct rep_stats *st, int f, int r, int k, bool discounted)
+{
+    const struct ring *ring = &st->m->flows[f].rings[r];
+    const struct slot_stats *s = &st->slot[stats_slot(st, f, r)];
+    double W = st->m->years - st->m->warmup_years;
+    if (discounted)
+        return ring_fixed_per_year(ring) * disc_len(st, st->m->warmup_years, st->m->years) +
+               ring->variable_cost_per_year * s->occ_disc;
+    if (k < 0)
+        return ring_fixed_per_year(ring) * W + ring->variable_cost_per_year * s->occ.area;
+    return ring_fixed_per_year(ring) * year_window_len(st, k) +
+           ring->variable_cost_per_year * s->occ_year[k];
+}
+
+static double wl_p95(const struct slot_stats *s, double window)
+{
+    if (window <= 0.0) return NAN;
+    double cum = 0.0;
+    for (size_t L = 0; L < s->wl_hist_cap; L++) {
+        cum += s->wl_hist[L];
+        if (cum >= 0.95 * window * (1.0 - 1e-12)) return (double)L;
+    }
+    return (double)(s->wl_hist_cap - 1);
+}
+
+/* The budget of calendar year `year` for the part of it inside the KPI
+ * window: budget.annual pro rata, so that a partial first or last year
+ * compares like with like. 0 when there is no budget. */
+static double window_budget(const struct model *m, int year)
+{
+    double t0 = model_year_start_t(m, year), t1 = model_year_start_t(m, year + 1);
+    double a = fmax(t0, m->warmup_years), b = fmin(t1, m->years);
+    return b > a ? m->budget_annual * (b - a) / (t1 - t0) : 0.0;
+}
+
+/* The one walk over all KPIs: the layout and the values come from it, so
+ * they cannot disagree. st == NULL walks the layout only. */
+static void kpi_walk(const struct model *m, const struct rep_stats *st,
+                     kpi_emit_fn fn, void *ctx)
+{
+    const double W = m->years - m->warmup_years;
+    const bool v = st != NULL;
+    double total = 0.0, total_disc = 0.0;
+    uint32_t prog = 0, regr = 0;
+    if (v)
+        for (int f = 0; f < m->n_flows; f++) {
+            for (int r = 0; r < m->flows[f].n_rings; r++) {
+                total += ring_cost(st, f, r, -1, false);
+                total_disc += ring_cost(st, f, r, -1, true);
+            }
+            prog += st->prog[f];
+            regr += st->regr[f];
+        }
+    double cy = v ? st->alive.area : NAN;
+    double per100 = v && cy > 0 ? 100.0 / cy : NAN;
+
+    emit(fn, ctx, "cost_total", -1, -1, 0, -1, "DKK", total);
+    emit(fn, ctx, "cost_total_discounted", -1, -1, 0, -1, "DKK", total_disc);
+    emit(fn, ctx, "cost_per_year", -1, -1, 0, -1, "DKK/year", v ? total / W : NAN);
+    emit(fn, ctx, "citizen_years", -1, -1, 0, -1, "years", cy);
+    emit(fn, ctx, "progressions_per_100_citizen_years", -1, -1, 0, -1, "1/(100 citizen-years)", v ? prog * per100 : NAN);
+    emit(fn, ctx, "regressions_per_100_citizen_years", -1, -1, 0, -1, "1/(100 citizen-years)", v ? regr * per100 : NAN);
+    emit(fn, ctx, "cost_per_progression", -1, -1, 0, -1, "DKK", v && prog ? total / prog : NAN);
+    emit(fn, ctx, "referral_to_decision_days", -1, -1, 0, -1, "days",
+         v && st->n_decisions ? st->decision_sum / st->n_decisions * DAYS_PER_YEAR : NAN);
+    emit(fn, ctx, "referral_to_placement_days", -1, -1, 0, -1, "days",
+         v && st->n_placements ? st->placement_sum / st->n_placements * DAYS_PER_YEAR : NAN);
+    emit(fn, ctx, "visitation_queue_mean", -1, -1, 0, -1, "citizens", v ? st->vqueue.area / W : NAN);
+    emit(fn, ctx, "caseworker_utilisation", -1, -1, 0, -1, "share", v ? st->vbusy.area / (W * m->caseworkers) : NAN);
+    double frozen = 0.0, over = 0.0, deferred = 0.0, stepped = 0.0;
+    if (v)
+        for (int k = 0; k < st->n_years; k++) {
+            frozen += st->frozen_days_year[k];
+            deferred += st->deferred_year[k];
+            stepped += st->stepped_year[k];
+            double spend = 0.0;
+            for (int f = 0; f < m->n_flows; f++)
+                for (int r = 0; r < m->flows[f].n_rings; r++)
+                    spend += ring_cost(st, f, r, k, false);
+            double budget = window_budget(m, st->first_year + k);
+            if (budget > 0 && spend > budget) over += 1.0;
+        }
+    emit(fn, ctx, "years_over_budget", -1, -1, 0, -1, "years", v ? over : NAN);
+    emit(fn, ctx, "days_frozen", -1, -1, 0, -1, "days", v ? frozen : NAN);
+    emit(fn, ctx, "placements_deferred", -1, -1, 0, -1, "placements", v ? deferred : NAN);
+    emit(fn, ctx, "placements_stepped_down", -1, -1, 0, -1, "placements", v ? stepped : NAN);
+    emit(fn, ctx, "arrivals", -1, -1, 0, -1, "citizens", v ? st->arrivals : NAN);
+    emit(fn, ctx, "deaths", -1, -1, 0, -1, "citizens", v ? st->deaths : NAN);
+    emit(fn, ctx, "retirements", -1, -1, 0, -1, "citizens", v ? st->retirements : NAN);
+    emit(fn, ctx, "other_exits", -1, -1, 0, -1, "citizens", v ? st->other_exits : NAN);
+    emit(fn, ctx, "end_size", -1, -1, 0, -1, "citizens", v ? st->end_size : NAN);
+    for (int d = 0; d < m->n_dims; d++)
+        emit(fn, ctx, "level_change", -1, -1, 0, d, "levels", v ? st->level_change[d] : NAN);
+
+    /* Calendar years that overlap the window (a partial year is marked by
+     * its shorter length in the CSV's year column only by its figures). */
+    int n_years = model_year_of(m, m->years * (1.0 - 1e-12)) - model_year_of(m, 0.0) + 1;
+    int first_year = model_year_of(m, 0.0);
+    for (int k = 0; k < n_years; k++) {
+        double t0 = k == 0 ? 0.0 : model_year_start_t(m, first_year + k);
+        double t1 = k + 1 == n_years ? m->years : model_year_start_t(m, first_year + k + 1);
+        if (t1 <= m->warmup_years) continue;
+        double spend = 0.0;
+        if (v)
+            for (int f = 0; f < m->n_flows; f++)
+                for (int r = 0; r < m->flows[f].n_rings; r++)
+                    spend += ring_cost(st, f, r, k, false);
+        int year = first_year + k;
+        double budget = window_budget(m, year);
+        (void)t0;
+        emit(fn, ctx, "spending", -1, -1, year, -1, "DKK", v ? spend : NAN);
+        emit(fn, ctx, "budget", -1, -1, year, -1, "DKK", budget);
+        emit(fn, ctx, "over_budget", -1, -1, year, -1, "DKK", v && budget > 0 ? spend - budget : NAN);
+        emit(fn, ctx, "days_frozen", -1, -1, year, -1, "days", v ? st->frozen_days_year[k] : NAN);
+        emit(fn, ctx, "placements_deferred", -1, -1, year, -1, "placements", v ? st->deferred_year[k] : NAN);
+        emit(fn, ctx, "placements_stepped_down", -1, -1, year, -1, "placements", v ? st->stepped_year[k] : NAN);
+    }
+
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        double fcost = 0.0;
+        if (v)
+            for (int r = 0; r < fl->n_rings; r++) fcost += ring_cost(st, f, r, -1, false);
+        emit(fn, ctx, "cost", f, -1, 0, -1, "DKK", fcost);
+        emit(fn, ctx, "progressions_per_100_citizen_years", f, -1, 0, -1, "1/(100 citizen-years)", v ? st->prog[f] * per100 : NAN);
+        emit(fn, ctx, "regressions_per_100_citizen_years", f, -1, 0, -1, "1/(100 citizen-years)", v ? st->regr[f] * per100 : NAN);
+        emit(fn, ctx, "outward_share", f, -1, 0, -1, "share", v ? st->outward_share[f] : NAN);
+        for (int r = 0; r < fl->n_rings; r++) {
+            const struct ring *ring = &fl->rings[r];
+            const struct slot_stats *s = v ? &st->slot[stats_slot(st, f, r)] : NULL;
+            double occ = v ? s->occ.area / W : NAN;
+            emit(fn, ctx, "cost", f, r, 0, -1, "DKK", v ? ring_cost(st, f, r, -1, false) : NAN);
+            emit(fn, ctx, "occupancy_mean", f, r, 0, -1, "citizens", occ);
+            if (ring->capacity > 0)
+                emit(fn, ctx, "utilisation", f, r, 0, -1, "share", occ / ring->capacity);
+            emit(fn, ctx, "waiting_list_mean", f, r, 0, -1, "citizens", v ? s->wl.area / W : NAN);
+            emit(fn, ctx, "waiting_list_p95", f, r, 0, -1, "citizens", v ? wl_p95(s, W) : NAN);
+            size_t n = v ? s->n_waits : 0, n_waited = 0;
+            double sum = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                sum += s->waits[i];
+                n_waited += s->waits[i] > 0.0;
+            }
+            emit(fn, ctx, "wait_days_mean", f, r, 0, -1, "days", n ? sum / n * DAYS_PER_YEAR : NAN);
+            emit(fn, ctx, "wait_share_waited", f, r, 0, -1, "share", n ? (double)n_waited / n : NAN);
+            emit(fn, ctx, "wait_days_mean_if_waited", f, r, 0, -1, "days", n_waited ? sum / n_waited * DAYS_PER_YEAR : NAN);
+            emit(fn, ctx, "wait_days_p95", f, r, 0, -1, "days",
+                 n ? gsl_stats_quantile_from_sorted_data(s->waits, 1, n, 0.95) * DAYS_PER_YEAR : NAN);
+            emit(fn, ctx, "requests_served", f, r, 0, -1, "citizens", v ? (double)n : NAN);
+            emit(fn, ctx, "entries", f, r, 0, -1, "citizens", v ? s->n_entries : NAN);
+            emit(fn, ctx, "departures", f, r, 0, -1, "citizens", v ? s->n_departures : NAN);
+            emit(fn, ctx, "stay_years_mean", f, r, 0, -1, "years",
+                 v && s->n_departures ? s->stay_sum / s->n_departures : NAN);
+            emit(fn, ctx, "waits_abandoned", f, r, 0, -1, "citizens", v ? s->n_abandoned : NAN);
+            emit(fn, ctx, "waits_open_at_end", f, r, 0, -1, "citizens", v ? s->n_open_at_end : NAN);
+        }
+    }
+}
+
+struct layout_ctx { struct kpi_desc *d; int n; };
+
+static void layout_emit(void *ctx, const struct kpi_desc *d, double value)
+{
+    struct layout_ctx *c = ctx;
+    (void)value;
+    if (c->d) c->d[c->n] = *d;
+    c->n++;
+}
+
+int stats_kpi_layout(const struct model *m, struct kpi_desc **out)
+{
+    struct layout_ctx c = { NULL, 0 };
+    kpi_walk(m, NULL, layout_emit, &c);
+    if (!out) return c.n;
+    *out = malloc((size_t)c.n * sizeof **out);
+    if (!*out) return -1;
+    c.d = *out;
+    c.n = 0;
+    kpi_walk(m, NULL, layout_emit, &c);
+    return c.n;
+}
+
+struct values_ctx { double *v; int n; };
+
+static void values_emit(void *ctx, const struct kpi_desc *d, double value)
+{
+    struct values_ctx *c = ctx;
+    (void)d;
+    c->v[c->n++] = value;
+}
+
+void stats_kpi_values(const struct rep_stats *st, double *values)
+{
+    struct values_ctx c = { values, 0 };
+    kpi_walk(st->m, st, values_emit, &c);
+}

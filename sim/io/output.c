@@ -1,0 +1,388 @@
+/* output.c: summary.json, summary.csv, timeseries.csv, rbs_panel.csv,
+ * events.csv and run.json. Only run.json holds what varies between runs
+ * (wall time, date, host); the others depend on the scenario and seed only. */
+#include "io/output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "base/afile.h"
+#include "base/caldate.h"
+#include "base/version.h"
+#include "engine/stats.h"
+#include "engine/summary.h"
+
+enum { F_SUMMARY_JSON, F_SUMMARY_CSV, F_TIMESERIES, F_WAITS, F_PANEL, F_EVENTS, F_RUN_JSON, F_COUNT };
+static const char *const file_name[F_COUNT] = {
+    "summary.json", "summary.csv", "timeseries.csv", "waits.csv", "rbs_panel.csv", "events.csv",
+    "run.json",
+};
+
+/* NaN and infinities are "not defined here": empty in CSV, null in JSON. */
+void output_csv_num(FILE *f, double v)
+{
+    if (isfinite(v)) fprintf(f, "%.12g", v);
+}
+#define csv_num output_csv_num
+
+static cJSON *child_object(cJSON *parent, const char *key)
+{
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(parent, key);
+    if (!c) c = cJSON_AddObjectToObject(parent, key);
+    return c;
+}
+
+void output_kpi_name(const struct model *m, const struct kpi_desc *d, char *buf, size_t n)
+{
+    if (d->dim >= 0) snprintf(buf, n, "%s_%s", d->name, m->dims[d->dim]);
+    else snprintf(buf, n, "%s", d->name);
+}
+
+/* Where a KPI sits in summary.json's "kpis" tree. */
+static cJSON *kpi_parent(const struct model *m, cJSON *kpis, const struct kpi_desc *d)
+{
+    if (d->year > 0) {
+        char y[16];
+        snprintf(y, sizeof y, "%d", d->year);
+        return child_object(child_object(kpis, "by_year"), y);
+    }
+    if (d->flow >= 0) {
+        cJSON *fl = child_object(child_object(kpis, "flows"), m->flows[d->flow].id);
+        if (d->ring < 0) return fl;
+        return child_object(child_object(fl, "rings"), m->flows[d->flow].rings[d->ring].id);
+    }
+    if (d->dim >= 0) return child_object(kpis, d->name);
+    return kpis;
+}
+
+cJSON *output_kpi_stat_json(const struct kpi_stat *s, int n_rep, const char *unit)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "mean", s->mean);
+    cJSON_AddNumberToObject(o, "sd", s->sd);
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    if (ci) {
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->lo));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->hi));
+    }
+    if (s->n < n_rep) cJSON_AddNumberToObject(o, "n", s->n);
+    cJSON_AddStringToObject(o, "unit", unit);
+    return o;
+}
+
+int output_kpi_add(const struct model *m, cJSON *kpis, const struct kpi_desc *d, cJSON *item)
+{
+    cJSON *parent = item ? kpi_parent(m, kpis, d) : NULL;
+    if (!parent) {
+        cJSON_Delete(item);
+        return -1;
+    }
+    cJSON_AddItemToObject(parent, d->dim >= 0 ? m->dims[d->dim] : d->name, item);
+    return 0;
+}
+
+cJSON *output_kpi_tree(const struct model *m, const struct kpi_desc *desc, int n_kpi,
+                       const struct kpi_stat *stat, int n_rep)
+{
+    cJSON *kpis = cJSON_CreateObject();
+    for (int k = 0; kpis && k < n_kpi; k++)
+        if (output_kpi_add(m, kpis, &desc[k], output_kpi_stat_json(&stat[k], n_rep, desc[k].unit)) != 0) {
+            cJSON_Delete(kpis);
+            return NULL;
+        }
+    return kpis;
+}
+
+int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat)
+{
+    double *col = malloc((size_t)res->n_rep * sizeof *col);
+    if (!col) return -1;
+    for (int k = 0; k < res->shape.n_kpi; k++) {
+        for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
+        summary_stat(col, 1, res->n_rep, &stat[k]);
+    }
+    free(col);
+    return 0;
+}
+
+int output_json_write(FILE *f, const cJSON *root)
+{
+    char *text = cJSON_Print(root);
+    if (!text) return -1;
+    fputs(text, f);
+    fputc('\n', f);
+    cJSON_free(text);
+    return 0;
+}
+
+/* The model's structure, so plots and reports can use the names and law
+ * references exactly as the scenario writes them. */
+static cJSON *model_json(const struct model *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "budget_annual", m->budget_annual);
+    cJSON_AddStringToObject(o, "budget_rule", m->budget_rule == BUDGET_FREEZE ? "freeze"
+                                              : m->budget_rule == BUDGET_STEP_DOWN ? "step_down"
+                                                                                   : "report");
+    cJSON_AddNumberToObject(o, "discount_rate", m->discount_rate);
+    cJSON *dims = cJSON_AddArrayToObject(o, "dimensions");
+    for (int d = 0; dims && d < m->n_dims; d++) cJSON_AddItemToArray(dims, cJSON_CreateString(m->dims[d]));
+    cJSON *flows = cJSON_AddArrayToObject(o, "flows");
+    for (int f = 0; flows && f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        cJSON *jf = cJSON_CreateObject();
+        cJSON_AddItemToArray(flows, jf);
+        cJSON_AddStringToObject(jf, "id", fl->id);
+        cJSON_AddStringToObject(jf, "name", fl->name ? fl->name : fl->id);
+        cJSON *rings = cJSON_AddArrayToObject(jf, "rings");
+        for (int r = 0; rings && r < fl->n_rings; r++) {
+            const struct ring *ring = &fl->rings[r];
+            cJSON *jr = cJSON_CreateObject();
+            cJSON_AddItemToArray(rings, jr);
+            cJSON_AddStringToObject(jr, "id", ring->id);
+            cJSON_AddStringToObject(jr, "name", ring->name ? ring->name : ring->id);
+            cJSON_AddStringToObject(jr, "law", ring->law ? ring->law : "");
+            cJSON_AddNumberToObject(jr, "capacity", ring->capacity);
+            cJSON_AddNumberToObject(jr, "initial", ring->initial);
+            cJSON_AddNumberToObject(jr, "fixed_cost_per_year",
+                                    ring->capacity > 0 ? ring->place_cost_per_year * ring->capacity : 0.0);
+            cJSON_AddNumberToObject(jr, "variable_cost_per_year", ring->variable_cost_per_year);
+            cJSON_AddBoolToObject(jr, "referral", ring->referral);
+        }
+    }
+    return o;
+}
+
+static int write_summary(const struct model *m, const struct run_results *res,
+                         const struct kpi_desc *desc, const struct kpi_stat *stat,
+                         FILE *fj, FILE *fc)
+{
+    int n_kpi = res->shape.n_kpi;
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return -1;
+    cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
+    cJSON *sc = cJSON_AddObjectToObject(root, "scenario");
+    cJSON_AddStringToObject(sc, "name", m->name);
+    cJSON_AddStringToObject(sc, "description", m->description ? m->description : "");
+    cJSON_AddStringToObject(sc, "sha256", m->sha256);
+    cJSON_AddStringToObject(sc, "start_date", m->start_date);
+    cJSON_AddStringToObject(root, "lang", m->lang);
+    cJSON_AddItemToObject(root, "model", model_json(m));
+    cJSON_AddNumberToObject(root, "seed", (double)m->seed);
+    cJSON_AddNumberToObject(root, "replications", res->n_rep);
+    cJSON_AddNumberToObject(root, "years", m->years);
+    cJSON_AddNumberToObject(root, "warmup_years", m->warmup_years);
+    cJSON *kpis = output_kpi_tree(m, desc, n_kpi, stat, res->n_rep);
+    if (!kpis) {
+        cJSON_Delete(root);
+        return -1;
+    }
+    cJSON_AddItemToObject(root, "kpis", kpis);
+
+    fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
+    for (int k = 0; k < n_kpi; k++) {
+        const struct kpi_desc *d = &desc[k];
+        char name[96];
+        output_kpi_name(m, d, name, sizeof name);
+        fprintf(fc, "%s,%s,%s,", name, d->flow >= 0 ? m->flows[d->flow].id : "",
+                d->ring >= 0 ? m->flows[d->flow].rings[d->ring].id : "");
+        if (d->year > 0) fprintf(fc, "%d", d->year);
+        fputc(',', fc); csv_num(fc, stat[k].mean);
+        fputc(',', fc); csv_num(fc, stat[k].sd);
+        fputc(',', fc); csv_num(fc, stat[k].lo);
+        fputc(',', fc); csv_num(fc, stat[k].hi);
+        fputc('\n', fc);
+    }
+    int rc = output_json_write(fj, root);
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int write_timeseries(const struct model *m, const struct run_results *res, FILE *f)
+{
+    const struct sim_shape *sh = &res->shape;
+    double *x = malloc((size_t)res->n_rep * sizeof *x);
+    if (!x) return -1;
+    static const char *const col_name[SERIES_COLS] = { "occupancy", "waiting", "spending" };
+    fprintf(f, "date,t,flow,ring");
+    for (int c = 0; c < SERIES_COLS; c++)
+        fprintf(f, ",%s_mean,%s_p05,%s_p95", col_name[c], col_name[c], col_name[c]);
+    fputc('\n', f);
+    for (int k = 0; k < sh->n_snap; k++) {
+        double t = fmin(k * sh->snap_dt, m->years);
+        char date[11];
+        caldate_format(m->start_day + (int32_t)floor(t * DAYS_PER_YEAR + 1e-9), date);
+        int slot = 0;
+        for (int fi = 0; fi < m->n_flows; fi++) {
+            const struct flow *fl = &m->flows[fi];
+            for (int s = 0; s <= fl->n_rings; s++, slot++) {
+                fprintf(f, "%s,%.6f,%s,%s", date, t, fl->id, model_state_id(fl, s));
+                for (int c = 0; c < SERIES_COLS; c++) {
+                    size_t off = ((size_t)k * sh->n_slots + slot) * SERIES_COLS + c;
+                    double sum = 0.0;
+                    for (int r = 0; r < res->n_rep; r++) {
+                        x[r] = res->rep[r].series[off];
+                        sum += x[r];
+                    }
+                    fputc(',', f); csv_num(f, sum / res->n_rep);
+                    fputc(',', f); csv_num(f, summary_quantile(x, (size_t)res->n_rep, 0.05));
+                    fputc(',', f); csv_num(f, summary_quantile(x, (size_t)res->n_rep, 0.95));
+                }
+                fputc('\n', f);
+            }
+        }
+    }
+    free(x);
+    return 0;
+}
+
+/* waits.csv: the waiting-time distribution per ring, pooled over
+ * replications: requests served with a wait in each 30-day bin. */
+static int write_waits(const struct model *m, const struct run_results *res, FILE *f)
+{
+    fprintf(f, "flow,ring,from_days,to_days,requests_per_replication,share\n");
+    int slot = 0;
+    for (int fi = 0; fi < m->n_flows; fi++, slot++) {       /* slot++ skips none */
+        const struct flow *fl = &m->flows[fi];
+        for (int s = 0; s < fl->n_rings; s++, slot++) {
+            double count[WAIT_BINS] = { 0 }, total = 0.0;
+            for (int r = 0; r < res->n_rep; r++)
+                for (int b = 0; b < WAIT_BINS; b++) {
+                    count[b] += res->rep[r].wait_hist[slot * WAIT_BINS + b];
+                    total += res->rep[r].wait_hist[slot * WAIT_BINS + b];
+                }
+            for (int b = 0; b < WAIT_BINS; b++) {
+                fprintf(f, "%s,%s,", fl->id, fl->rings[s].id);
+                if (b == 0) fprintf(f, "0,0,");
+                else if (b == WAIT_BINS - 1) fprintf(f, "%d,,", (b - 1) * WAIT_BIN_DAYS);
+                else fprintf(f, "%d,%d,", (b - 1) * WAIT_BIN_DAYS, b * WAIT_BIN_DAYS);
+                csv_num(f, count[b] / res->n_rep);
+                fputc(',', f);
+                csv_num(f, total > 0 ? count[b] / total : NAN);
+                fputc('\n', f);
+            }
+        }
+    }
+    return 0;
+}
+
+static int write_run_json(const struct model *m, const struct run_results *res,
+                          const struct run_info *info, FILE *f)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root) return -1;
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    time_t now = time(NULL);
+    char when[32];
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
+    cJSON_AddStringToObject(root, "command", info && info->command_line ? info->command_line : "");
+    cJSON_AddStringToObject(root, "scenario_file", m->path ? m->path : "");
+    cJSON_AddStringToObject(root, "finished_utc", when);
+    cJSON_AddStringToObject(root, "host", host);
+    cJSON_AddNumberToObject(root, "threads", res->threads);
+    cJSON_AddNumberToObject(root, "wall_seconds", res->wall_seconds);
+    cJSON_AddNumberToObject(root, "events", (double)res->n_events);
+    cJSON_AddNumberToObject(root, "events_per_second",
+                            res->wall_seconds > 0 ? res->n_events / res->wall_seconds : 0.0);
+    int rc = output_json_write(f, root);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int output_write_run(const struct model *m, const struct run_results *res,
+                     const char *dir, const struct run_info *info, struct err *e)
+{
+    (void)info;
+    struct afile af[F_COUNT];
+    memset(af, 0, sizeof af);
+    bool want[F_COUNT] = { true, true, true, true, m->out_rbs_panel, m->out_events, true };
+    struct kpi_desc *desc = NULL;
+    struct kpi_stat *stat = NULL;
+    int n_kpi = stats_kpi_layout(m, &desc);
+    if (n_kpi < 0 || !(stat = calloc((size_t)n_kpi, sizeof *stat))) {
+        free(desc);
+        return err_set(e, EXIT_RUNTIME, "out of memory writing results");
+    }
+    if (output_kpi_stats(res, stat) != 0) goto oom;
+
+    if (afile_mkdirs(dir, e) != 0) goto fail;
+    for (int i = 0; i < F_COUNT; i++) {
+        if (!want[i]) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, file_name[i]);
+        if (afile_open(&af[i], path, e) != 0) goto fail;
+    }
+    if (write_summary(m, res, desc, stat, af[F_SUMMARY_JSON].f, af[F_SUMMARY_CSV].f) != 0 ||
+        write_timeseries(m, res, af[F_TIMESERIES].f) != 0 ||
+        write_waits(m, res, af[F_WAITS].f) != 0 ||
+        write_run_json(m, res, info, af[F_RUN_JSON].f) != 0)
+        goto oom;
+    if (want[F_PANEL]) {
+        struct sbuf h = { 0 };
+        sim_panel_header(m, &h);
+        if (h.failed) goto oom;
+        fputs(h.s, af[F_PANEL].f);
+        sbuf_free(&h);
+        if (res->rep[0].panel.s) fputs(res->rep[0].panel.s, af[F_PANEL].f);
+    }
+    if (want[F_EVENTS]) {
+        struct sbuf h = { 0 };
+        sim_events_header(&h);
+        if (h.failed) goto oom;
+        fputs(h.s, af[F_EVENTS].f);
+        sbuf_free(&h);
+        if (res->rep[0].events.s) fputs(res->rep[0].events.s, af[F_EVENTS].f);
+    }
+    /* Only now, with every file complete, do results replace the old ones. */
+    for (int i = 0; i < F_COUNT; i++)
+        if (want[i] && afile_commit(&af[i], e) != 0) goto fail;
+    free(desc);
+    free(stat);
+    return 0;
+oom:
+    err_set(e, EXIT_RUNTIME, "out of memory writing results to %s", dir);
+fail:
+    for (int i = 0; i < F_COUNT; i++) afile_abort(&af[i]);
+    free(desc);
+    free(stat);
+    return -1;
+}
+
+void output_print_oneline(const struct model *m, const struct run_results *res,
+                          const char *dir, FILE *out)
+{
+    /* The headline figures, read straight from the replications. */
+    struct kpi_desc *desc = NULL;
+    int n = stats_kpi_layout(m, &desc);
+    double *col = malloc((size_t)res->n_rep * sizeof *col);
+    struct kpi_stat cost = { 0 }, pop = { 0 }, prog = { 0 };
+    for (int k = 0; col && k < n; k++) {
+        struct kpi_stat *s = NULL;
+        if (desc[k].flow < 0 && desc[k].year == 0 && desc[k].dim < 0) {
+            if (!strcmp(desc[k].name, "cost_per_year")) s = &cost;
+            else if (!strcmp(desc[k].name, "end_size")) s = &pop;
+            else if (!strcmp(desc[k].name, "progressions_per_100_citizen_years")) s = &prog;
+        }
+        if (!s) continue;
+        for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
+        summary_stat(col, 1, res->n_rep, s);
+    }
+    fprintf(out, "%s: %d replications x %g years: cost %.1f M DKK/year (95%% CI %.1f-%.1f), "
+                 "end population %.0f, %.2f progressions per 100 citizen-years; "
+                 "%.2f M events/s; results in %s/\n",
+            m->name, res->n_rep, m->years, cost.mean / 1e6, cost.lo / 1e6, cost.hi / 1e6,
+            pop.mean, prog.mean,
+            res->wall_seconds > 0 ? res->n_events / res->wall_seconds / 1e6 : 0.0, dir);
+    free(col);
+    free(desc);
+}

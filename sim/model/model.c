@@ -1,0 +1,334 @@
+/* model.c: the scenario value: defaults, derived indices, the small pure
+ * functions the engine asks of it, and the table of `flowsim check`. */
+#include "model/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/caldate.h"
+
+struct model *model_create(void)
+{
+    struct model *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    /* Defaults of SPEC §3 (keys shown with a value a file may leave out). */
+    m->warmup_years = 0.0;
+    m->snapshot_months = 1.0;
+    m->rbs_interval_months = 6.0;
+    m->threads = 0;
+    m->discount_rate = 0.0;
+    m->waiting_list = WL_FIFO;
+    m->interim = INTERIM_STAY;
+    m->reassess = REASSESS_RECORD;
+    m->budget_annual = 0.0;
+    m->budget_rule = BUDGET_REPORT;
+    m->out_events = false;
+    m->out_rbs_panel = true;
+    m->out_plots = true;
+    memcpy(m->lang, "en", 3);
+    /* Required keys: values that make a half-built model harmless. */
+    m->years = 1.0;
+    m->replications = 1;
+    m->seed = 1;
+    m->caseworkers = 1;
+    memcpy(m->start_date, "2000-01-01", 11);
+    m->start_day = caldate_days_from_civil(2000, 1, 1);
+    m->age = (struct age_dist){ 18.0, 67.0, 40.0, 10.0 };
+    m->arrival_age = m->age;
+    m->retirement_age = 67.0;
+    m->mort_ratio = 1.0;
+    return m;
+}
+
+void model_destroy(struct model *m)
+{
+    if (!m) return;
+    free(m->name);
+    free(m->description);
+    free(m->path);
+    for (int d = 0; d < m->n_dims; d++) free(m->dims[d]);
+    free(m->arrivals_by_year);
+    for (int f = 0; f < m->n_flows; f++) {
+        struct flow *fl = &m->flows[f];
+        for (int r = 0; r < fl->n_rings; r++) {
+            free(fl->rings[r].id);
+            free(fl->rings[r].name);
+            free(fl->rings[r].law);
+        }
+        free(fl->rings);
+        free(fl->id);
+        free(fl->name);
+    }
+    free(m->transitions);
+    free(m->moves);
+    free(m->level_factor);
+    free(m->out_dir);
+    free(m);
+}
+
+/* The level part of every move's covariate factor, for every vector of
+ * levels (5^n_dims of them; only for n_dims <= 5, where it stays small). */
+static int build_level_factors(struct model *m, struct err *e)
+{
+    free(m->level_factor);
+    m->level_factor = NULL;
+    m->n_level_codes = 0;
+    if (m->n_dims > 5 || m->n_transitions == 0) return 0;
+    int n_codes = 1;
+    for (int d = 0; d < m->n_dims; d++) n_codes *= MODEL_LEVEL_MAX + 1;
+    m->level_factor = malloc((size_t)m->n_transitions * n_codes * sizeof *m->level_factor);
+    if (!m->level_factor) return err_set(e, EXIT_RUNTIME, "out of memory");
+    m->n_level_codes = n_codes;
+    for (int k = 0; k < m->n_transitions; k++)
+        for (int code = 0; code < n_codes; code++) {
+            double lp = 0.0;
+            for (int d = 0, c = code; d < m->n_dims; d++, c /= MODEL_LEVEL_MAX + 1)
+                lp += m->moves[k].beta[d] * (c % (MODEL_LEVEL_MAX + 1) - 2.0);
+            m->level_factor[(size_t)k * n_codes + code] = exp(lp);
+        }
+    return 0;
+}
+
+/* Counting sort of the transitions into CSR order by (flow, from). Counting
+ * keeps file order within a state, so a seed draws the same destinations
+ * whatever the container's sort would have done with ties. */
+static int build_moves(struct model *m, struct err *e)
+{
+    free(m->moves);
+    m->moves = NULL;
+    size_t n = (size_t)m->n_transitions;
+    if (n > 0) {
+        m->moves = malloc(n * sizeof *m->moves);
+        if (!m->moves) return err_set(e, EXIT_RUNTIME, "out of memory");
+    }
+    int next = 0;
+    for (int f = 0; f < m->n_flows; f++) {
+        struct flow *fl = &m->flows[f];
+        for (int s = 0; s <= fl->n_rings; s++) {
+            fl->move_start[s] = next;
+            for (int i = 0; i < m->n_transitions; i++) {
+                const struct transition *t = &m->transitions[i];
+                if (t->flow == f && t->from == s) m->moves[next++] = *t;
+            }
+        }
+        fl->move_start[fl->n_rings + 1] = next;
+    }
+    return build_level_factors(m, e);
+}
+
+int model_finish(struct model *m, struct err *e)
+{
+    if (m->n_flows < 1 || m->n_flows > MODEL_MAX_FLOWS)
+        return err_set(e, EXIT_INPUT, "%s: flows: need 1 to %d flows (got %d)",
+                       m->path ? m->path : "model", MODEL_MAX_FLOWS, m->n_flows);
+    for (int f = 0; f < m->n_flows; f++) {
+        struct flow *fl = &m->flows[f];
+        if (fl->n_rings < 1 || fl->n_rings > MODEL_MAX_RINGS)
+            return err_set(e, EXIT_INPUT, "%s: flows.%s.rings: need 1 to %d rings (got %d)",
+                           m->path ? m->path : "model", fl->id, MODEL_MAX_RINGS,
+                           fl->n_rings);
+        for (int r = 0; r < fl->n_rings; r++) {
+            struct ring *g = &fl->rings[r];
+            bool hourly = g->hours_per_week > 0.0 || g->cost_per_hour > 0.0;
+            g->variable_cost_per_year = hourly
+                ? g->hours_per_week * g->cost_per_hour * WEEKS_PER_YEAR
+                : g->citizen_cost_per_year;
+        }
+    }
+    /* The loader reports these with file and line; this guards models built
+     * by hand (tests, calibrate) so the engine may trust the indices. */
+    for (int i = 0; i < m->n_transitions; i++) {
+        const struct transition *t = &m->transitions[i];
+        if (t->flow < 0 || t->flow >= m->n_flows)
+            return err_set(e, EXIT_INPUT, "transitions[%d]: no flow %d", i, t->flow);
+        int n = m->flows[t->flow].n_rings;
+        if (t->from < 0 || t->from > n || t->to < 0 || t->to > n || t->from == t->to)
+            return err_set(e, EXIT_INPUT, "transitions[%d]: bad states %d -> %d",
+                           i, t->from, t->to);
+        if (!(t->per_year >= 0.0) || !isfinite(t->per_year))
+            return err_set(e, EXIT_INPUT, "transitions[%d]: bad rate %g", i, t->per_year);
+    }
+    return build_moves(m, e);
+}
+
+double model_need_score(const struct model *m, const uint8_t *levels)
+{
+    if (m->n_dims <= 0) return 0.0;
+    int sum = 0;
+    for (int d = 0; d < m->n_dims; d++) sum += levels[d];
+    return (double)sum / m->n_dims;
+}
+
+int model_band_ring(const struct flow *f, double score)
+{
+    /* Outermost first: the least intrusive ring that holds the score wins. */
+    for (int r = f->n_rings - 1; r >= 0; r--) {
+        const struct ring *g = &f->rings[r];
+        if (score >= g->need_lo &&
+            (score < g->need_hi || (g->need_hi >= MODEL_LEVEL_MAX && score <= g->need_hi)))
+            return r;
+    }
+    return f->n_rings;
+}
+
+/* The year holding t is the last whose start is at or before t. Deciding by
+ * model_year_start_t keeps the two functions exact inverses at year starts,
+ * where start_day + t * 365.25 may round just below a whole day. */
+int model_year_of(const struct model *m, double t)
+{
+    double day = floor((double)m->start_day + t * DAYS_PER_YEAR);
+    int y, mo, d;
+    caldate_civil_from_days((int32_t)day, &y, &mo, &d);
+    if (model_year_start_t(m, y + 1) <= t) return y + 1;
+    if (model_year_start_t(m, y) > t) return y - 1;
+    return y;
+}
+
+double model_year_start_t(const struct model *m, int year)
+{
+    return (double)(caldate_days_from_civil(year, 1, 1) - m->start_day) / DAYS_PER_YEAR;
+}
+
+double model_fixed_cost_per_year(const struct model *m)
+{
+    double sum = 0.0;
+    for (int f = 0; f < m->n_flows; f++)
+        for (int r = 0; r < m->flows[f].n_rings; r++) {
+            const struct ring *g = &m->flows[f].rings[r];
+            sum += g->place_cost_per_year * g->capacity;   /* 0 when unlimited */
+        }
+    return sum;
+}
+
+const char *model_state_id(const struct flow *f, int state)
+{
+    if (state >= 0 && state < f->n_rings) return f->rings[state].id;
+    return "none";
+}
+
+double model_arrival_rate(const struct model *m, double t)
+{
+    if (!m->arrivals_by_year || m->n_arrivals_by_year <= 0) return m->arrivals_per_year;
+    int y0, mo, d;
+    caldate_civil_from_days(m->start_day, &y0, &mo, &d);
+    int i = model_year_of(m, t) - y0;
+    if (i < 0) i = 0;
+    if (i >= m->n_arrivals_by_year) i = m->n_arrivals_by_year - 1;  /* last continues */
+    return m->arrivals_by_year[i];
+}
+
+/* ---- the table of `flowsim check` ---- */
+
+/* Whole DKK with thousands separators: 105000000 -> "105,000,000". */
+static const char *money(double v, char buf[32])
+{
+    char digits[24];
+    long long x = llround(fabs(v));
+    snprintf(digits, sizeof digits, "%lld", x);
+    size_t n = strlen(digits), k = 0;
+    if (v < 0 && x != 0) buf[k++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0) buf[k++] = ',';
+        buf[k++] = digits[i];
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* Prints s left-aligned in width columns. printf counts bytes, and ring
+ * names and laws are UTF-8 ("SEL §108"), so count code points instead. */
+static void pad(FILE *out, const char *s, int width)
+{
+    int cols = 0;
+    for (const char *p = s; *p; p++)
+        if (((unsigned char)*p & 0xC0) != 0x80) cols++;
+    fputs(s, out);
+    for (; cols < width; cols++) fputc(' ', out);
+}
+
+static void print_ring_row(FILE *out, const struct ring *g, bool *any_hourly)
+{
+    char a[32], b[32], band[40], stay[24], cap[24];
+    bool hourly = g->hours_per_week > 0.0 || g->cost_per_hour > 0.0;
+    if (g->capacity > 0) snprintf(cap, sizeof cap, "%d", g->capacity);
+    else snprintf(cap, sizeof cap, "unlimited");
+    if (g->need_hi >= MODEL_LEVEL_MAX) snprintf(band, sizeof band, "[%g, %.1f]", g->need_lo, g->need_hi);
+    else snprintf(band, sizeof band, "[%g, %g)", g->need_lo, g->need_hi);
+    if (g->max_stay_years > 0.0) snprintf(stay, sizeof stay, "%g y", g->max_stay_years);
+    else snprintf(stay, sizeof stay, "-");
+    char var[40];
+    snprintf(var, sizeof var, "%s%s", money(g->variable_cost_per_year, b), hourly ? "*" : "");
+    *any_hourly |= hourly;
+    fputs("  ", out);
+    pad(out, g->id, 17);
+    pad(out, g->law ? g->law : "", 14);
+    fprintf(out, "%10s %8d %13s %14s  ", cap, g->initial, money(g->place_cost_per_year, a), var);
+    pad(out, band, 12);
+    fprintf(out, "%8s  %-8s  %s\n", stay, g->referral ? "yes" : "no", g->name ? g->name : "");
+}
+
+void model_print_table(const struct model *m, FILE *out)
+{
+    char a[32], b[32];
+    fprintf(out, "scenario      %s\n", m->name ? m->name : "");
+    if (m->description && *m->description) fprintf(out, "description   %s\n", m->description);
+    if (m->path) fprintf(out, "file          %s (sha256 %s)\n", m->path, m->sha256);
+    fprintf(out, "simulation    %g years from %s (warm-up %g), %d replications, seed %llu\n",
+            m->years, m->start_date, m->warmup_years, m->replications,
+            (unsigned long long)m->seed);
+    fprintf(out, "dimensions   ");
+    for (int d = 0; d < m->n_dims; d++) fprintf(out, " %s", m->dims[d]);
+    fprintf(out, "\npopulation    %s at the start\n", money(m->initial, a));
+    if (m->arrivals_by_year) {
+        fprintf(out, "arrivals      per calendar year from %.4s:", m->start_date);
+        for (int i = 0; i < m->n_arrivals_by_year; i++) fprintf(out, " %g", m->arrivals_by_year[i]);
+        fprintf(out, " (the last continues)\n");
+    } else {
+        fprintf(out, "arrivals      %g a year\n", m->arrivals_per_year);
+    }
+
+    static const char *const wl[] = { "fifo", "need" };
+    static const char *const interim[] = { "stay", "inner", "outer" };
+    static const char *const reassess[] = { "record", "replace" };
+    static const char *const rule[] = { "report", "freeze", "step_down" };
+    fprintf(out, "visitation    %d caseworkers, assessment mean %g sd %g days, reassess %s\n",
+            m->caseworkers, m->assess_mean_days, m->assess_sd_days, reassess[m->reassess]);
+    fprintf(out, "policy        waiting list %s, interim %s\n", wl[m->waiting_list],
+            interim[m->interim]);
+    if (m->budget_annual > 0.0)
+        fprintf(out, "budget        %s DKK a year, rule %s\n", money(m->budget_annual, a),
+                rule[m->budget_rule]);
+    else
+        fprintf(out, "budget        none\n");
+
+    double at_start = 0.0;
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        bool any_hourly = false;
+        int placed = 0;
+        fprintf(out, "\nflow %s: %s\n", fl->id, fl->name ? fl->name : "");
+        fprintf(out, "  %-17s%-14s%10s %8s %13s %14s  %-12s%8s  %-8s  %s\n", "ring", "law",
+                "capacity", "initial", "DKK/place-yr", "DKK/occ.-yr", "need band",
+                "max stay", "referral", "name");
+        for (int r = 0; r < fl->n_rings; r++) {
+            const struct ring *g = &fl->rings[r];
+            print_ring_row(out, g, &any_hourly);
+            placed += g->initial;
+            at_start += g->place_cost_per_year * g->capacity +
+                        g->variable_cost_per_year * g->initial;
+        }
+        fprintf(out, "  %-17s%-14s%10s %8d\n", "none", "", "", m->initial - placed);
+        if (any_hourly) {
+            for (int r = 0; r < fl->n_rings; r++) {
+                const struct ring *g = &fl->rings[r];
+                if (g->hours_per_week > 0.0 || g->cost_per_hour > 0.0)
+                    fprintf(out, "  * %s: %g h/wk x %s DKK/h x %.2f weeks\n", g->id,
+                            g->hours_per_week, money(g->cost_per_hour, a), WEEKS_PER_YEAR);
+            }
+        }
+    }
+    fprintf(out, "\nannual cost of all places (fixed):    %s DKK\n",
+            money(model_fixed_cost_per_year(m), a));
+    fprintf(out, "annual cost at the initial occupancy: %s DKK\n", money(at_start, b));
+}

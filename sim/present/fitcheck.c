@@ -1,0 +1,103 @@
+/* fitcheck.c: the files of calibrate's fit check (observed against
+ * expected share per state over time) and its gnuplot drawing. */
+#include "present/fitcheck.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/afile.h"
+#include "base/caldate.h"
+#include "present/gnuplot.h"
+
+int fitcheck_write(const char *dir, const struct model *m, const struct calib_result *r,
+                         bool *drawn, struct err *plot_err, struct err *e)
+{
+    char path[4096];
+    *drawn = false;
+    struct afile a;
+    snprintf(path, sizeof path, "%s/fitcheck.csv", dir);
+    if (afile_open(&a, path, e) != 0) return -1;
+    fprintf(a.f, "flow,t,date,state,under_observation,observed,expected,observed_share,expected_share\n");
+    for (int fi = 0; fi < r->n_flows; fi++) {
+        const struct calib_flow *cf = &r->flow[fi];
+        const struct flow *fl = &m->flows[fi];
+        int S = cf->n_states;
+        if (!cf->fitted) continue;
+        for (int g = 0; g < cf->n_grid; g++) {
+            char date[11];
+            int32_t day = m->start_day + (int32_t)floor(cf->grid_t[g] * DAYS_PER_YEAR + 1e-9);
+            caldate_format(day, date);
+            for (int s = 0; s < S; s++) {
+                double n = cf->at_risk[g];
+                fprintf(a.f, "%s,%.6f,%s,%s,%.0f,%.0f,%.4f,%.6f,%.6f\n", fl->id, cf->grid_t[g],
+                        date, model_state_id(fl, s), n, cf->observed[g * S + s],
+                        cf->expected[g * S + s], n > 0 ? cf->observed[g * S + s] / n : NAN,
+                        n > 0 ? cf->expected[g * S + s] / n : NAN);
+            }
+        }
+    }
+    if (afile_commit(&a, e) != 0) return -1;
+
+    /* One data file per flow: t, n, observed shares, expected shares. */
+    int n_plots = 0;
+    for (int fi = 0; fi < r->n_flows; fi++) {
+        const struct calib_flow *cf = &r->flow[fi];
+        if (!cf->fitted) continue;
+        int S = cf->n_states;
+        snprintf(path, sizeof path, "%s/fitcheck-%s.dat", dir, m->flows[fi].id);
+        if (afile_open(&a, path, e) != 0) return -1;
+        fprintf(a.f, "# t n");
+        for (int s = 0; s < S; s++) fprintf(a.f, " obs_%s", model_state_id(&m->flows[fi], s));
+        for (int s = 0; s < S; s++) fprintf(a.f, " exp_%s", model_state_id(&m->flows[fi], s));
+        fprintf(a.f, "\n");
+        for (int g = 0; g < cf->n_grid; g++) {
+            double n = cf->at_risk[g];
+            fprintf(a.f, "%.6f %.0f", cf->grid_t[g], n);
+            for (int s = 0; s < S; s++) fprintf(a.f, " %.6f", n > 0 ? 100.0 * cf->observed[g * S + s] / n : NAN);
+            for (int s = 0; s < S; s++) fprintf(a.f, " %.6f", n > 0 ? 100.0 * cf->expected[g * S + s] / n : NAN);
+            fprintf(a.f, "\n");
+        }
+        if (afile_commit(&a, e) != 0) return -1;
+        n_plots++;
+    }
+    if (!n_plots) return 0;
+
+    snprintf(path, sizeof path, "%s/fitcheck.gp", dir);
+    if (afile_open(&a, path, e) != 0) return -1;
+    FILE *f = a.f;
+    fprintf(f, "# Fit check of flowsim calibrate: observed (points) and expected (lines)\n"
+               "# share of citizens under observation in each state. Redraw: gnuplot fitcheck.gp\n"
+               "set terminal pngcairo size 1000,%d noenhanced font ',10'\n"
+               "set output 'fitcheck.png'\n"
+               "set multiplot layout %d,1\n"
+               "set key outside right top\n"
+               "set grid\n"
+               "set xlabel 'years since %s'\n"
+               "set ylabel 'share of citizens (%%)'\n",
+            420 * n_plots, n_plots, m->start_date);
+    for (int fi = 0; fi < r->n_flows; fi++) {
+        const struct calib_flow *cf = &r->flow[fi];
+        if (!cf->fitted) continue;
+        int S = cf->n_states;
+        fprintf(f, "set title 'flow %s: observed (points) vs expected (lines)'\n", m->flows[fi].id);
+        fprintf(f, "plot ");
+        for (int s = 0; s < S; s++)
+            fprintf(f, "%s'fitcheck-%s.dat' using 1:%d with points pt 7 ps 0.8 lc %d title '%s obs', "
+                       "'' using 1:%d with lines lw 2 lc %d title '%s exp'",
+                    s ? ", \\\n     " : "", m->flows[fi].id, 3 + s, s + 1,
+                    model_state_id(&m->flows[fi], s), 3 + S + s, s + 1,
+                    model_state_id(&m->flows[fi], s));
+        fprintf(f, "\n");
+    }
+    fprintf(f, "unset multiplot\n");
+    if (afile_commit(&a, e) != 0) return -1;
+    char exe[4096];
+    if (!gnuplot_find(exe, sizeof exe)) {
+        err_set(plot_err, EXIT_RUNTIME, "gnuplot not found: the fit-check plot was not drawn; "
+                "draw it with: cd %s && gnuplot fitcheck.gp", dir);
+        return 0;
+    }
+    if (gnuplot_run(dir, "fitcheck.gp", 60.0, plot_err) == 0) *drawn = true;
+    return 0;
+}

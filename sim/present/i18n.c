@@ -1,0 +1,247 @@
+/* i18n.c: English and Danish texts and number formats. The tables are
+ * const and searched linearly: they are short and read a few hundred times
+ * per report, so a hash would buy nothing. */
+#include "present/i18n.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum lang i18n_lang(const char *code)
+{
+    return code && !strcmp(code, "da") ? LANG_DA : LANG_EN;
+}
+
+const char *i18n_code(enum lang l)
+{
+    return l == LANG_DA ? "da" : "en";
+}
+
+char *i18n_num(char *buf, size_t n, double v, int decimals, enum lang l)
+{
+    if (n == 0) return buf;
+    if (!isfinite(v)) {
+        snprintf(buf, n, "\xe2\x80\x93");          /* en dash: not defined */
+        return buf;
+    }
+    if (decimals < 0) decimals = 0;
+    if (decimals > 9) decimals = 9;
+    char digits[400];                               /* |v| < 1e308: fits */
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
+    bool neg = v < 0;
+    if (neg) {                                       /* "-0.0" reads as noise */
+        neg = false;
+        for (const char *p = digits; *p; p++)
+            if (*p >= '1' && *p <= '9') { neg = true; break; }
+    }
+    const char *dot = strchr(digits, '.');
+    size_t int_len = dot ? (size_t)(dot - digits) : strlen(digits);
+    char group = l == LANG_DA ? '.' : ',';
+    char decimal = l == LANG_DA ? ',' : '.';
+    char out[512];
+    size_t o = 0;
+    if (neg) out[o++] = '-';
+    for (size_t i = 0; i < int_len; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0) out[o++] = group;
+        out[o++] = digits[i];
+    }
+    if (dot) {
+        out[o++] = decimal;
+        for (const char *p = dot + 1; *p; p++) out[o++] = *p;
+    }
+    out[o] = '\0';
+    snprintf(buf, n, "%s", out);
+    return buf;
+}
+
+char *i18n_dkk(char *buf, size_t n, double v, enum lang l)
+{
+    char num[128];
+    i18n_num(num, sizeof num, v, 0, l);
+    if (l == LANG_DA) snprintf(buf, n, "%s kr.", num);
+    else snprintf(buf, n, "DKK %s", num);
+    return buf;
+}
+
+char *i18n_mdkk(char *buf, size_t n, double v, int decimals, enum lang l)
+{
+    char num[128];
+    i18n_num(num, sizeof num, v / 1e6, decimals, l);
+    if (l == LANG_DA) snprintf(buf, n, "%s mio. kr.", num);
+    else snprintf(buf, n, "DKK %s million", num);
+    return buf;
+}
+
+char *i18n_pct(char *buf, size_t n, double share, int decimals, enum lang l)
+{
+    char num[128];
+    i18n_num(num, sizeof num, share * 100.0, decimals, l);
+    if (!isfinite(share)) snprintf(buf, n, "%s", num);
+    else snprintf(buf, n, l == LANG_DA ? "%s %%" : "%s%%", num);
+    return buf;
+}
+
+int i18n_auto_decimals(double v)
+{
+    double a = fabs(v);
+    if (!isfinite(a) || a >= 1000.0) return 0;
+    if (a >= 100.0) return 1;
+    if (a >= 1.0 || a == 0.0) return 2;
+    return 3;
+}
+
+struct entry { const char *key, *en, *da; };
+
+static const char *lookup(const struct entry *t, const char *key, enum lang l)
+{
+    for (; t->key; t++)
+        if (!strcmp(t->key, key)) return l == LANG_DA ? t->da : t->en;
+    return key;
+}
+
+static const struct entry texts[] = {
+    { "year", "Year", "År" },
+    { "citizens", "citizens", "borgere" },
+    { "occupancy_title", "Citizens in each ring", "Borgere i hver ring" },
+    { "occupancy_axis", "Citizens", "Borgere" },
+    { "waiting_title", "Waiting list of each ring", "Venteliste til hver ring" },
+    { "waiting_axis", "Citizens waiting", "Ventende borgere" },
+    { "mean", "mean", "gennemsnit" },
+    { "band90", "90% of runs", "90 % af kørslerne" },
+    { "capacity", "places", "pladser" },
+    { "spending_title", "Spending per calendar year, by ring", "Udgift pr. kalenderår, fordelt på ringe" },
+    { "spending_axis", "Spending (DKK million)", "Udgift (mio. kr.)" },
+    { "budget", "Budget", "Budget" },
+    { "partial_year", "part year", "delvist år" },
+    { "outward_title", "Where citizens are: start and end", "Hvor borgerne er: start og slut" },
+    { "outward_axis", "Share of citizens in the flow (%)", "Andel af borgerne i flowet (%)" },
+    { "outside_flow", "Outside the flow", "Uden for flowet" },
+    { "start", "Start", "Start" },
+    { "end", "End", "Slut" },
+    { "innermost_note", "innermost ring at the bottom", "inderste ring nederst" },
+    { "waits_title", "Waiting time until placement", "Ventetid til placering" },
+    { "waits_axis_x", "Days waited", "Ventedage" },
+    { "waits_axis_y", "Placed within this time (%)", "Placeret inden for denne tid (%)" },
+    { "nobody_waited", "Nobody waited", "Ingen ventede" },
+    { "no_waits", "No waits recorded", "Ingen ventetider registreret" },
+    { "diff_title", "Difference from the base scenario (95% CI)", "Forskel fra basisscenariet (95 % KI)" },
+    { "not_real", "pale: not a real difference (CI includes 0)", "lys: ingen reel forskel (KI indeholder 0)" },
+    { "cmp_occ_title", "Citizens in each ring: base and alternatives", "Borgere i hver ring: basis og alternativer" },
+    { "years_word", "years", "år" },
+    /* report */
+    { "report_title", "Simulation report", "Simuleringsrapport" },
+    { "cmp_report_title", "Comparison report", "Sammenligningsrapport" },
+    { "scenario", "Scenario", "Scenarie" },
+    { "key_figures", "Key figures", "Nøgletal" },
+    { "rings_table", "The rings", "Ringene" },
+    { "plots", "Plots", "Figurer" },
+    { "all_kpis", "All key figures", "Alle nøgletal" },
+    { "how_to_read", "How to read this", "Sådan læses rapporten" },
+    { "figure", "Figure", "Figur" },
+    { "value", "Mean", "Gennemsnit" },
+    { "ci95", "95% CI", "95 % KI" },
+    { "sd", "SD", "Spredning" },
+    { "unit", "Unit", "Enhed" },
+    { "where", "Where", "Hvor" },
+    { "key", "Key", "Nøgle" },
+    { "ring", "Ring", "Ring" },
+    { "law", "Law", "Lov" },
+    { "flow", "Flow", "Flow" },
+    { "places", "Places", "Pladser" },
+    { "unlimited", "unlimited", "ubegrænset" },
+    { "all_flows", "all", "alle" },
+    { "plots_missing", "The plots were not drawn (gnuplot was not available). Their scripts and data are in plots/; run gnuplot there, then `flowsim plot` again.",
+      "Figurerne blev ikke tegnet (gnuplot var ikke tilgængelig). Scripts og data ligger i plots/; kør gnuplot der og derefter `flowsim plot` igen." },
+    { "meta", "replications", "gentagelser" },
+    { "simulated", "simulated", "simuleret" },
+    { "from", "from", "fra" },
+    { "seed", "seed", "seed" },
+    { "version", "flowsim version", "flowsim version" },
+    { "difference", "Difference", "Forskel" },
+    { "base", "Base", "Basis" },
+    { "alternative", "Alternative", "Alternativ" },
+    { "real", "Real?", "Reel?" },
+    { "real_yes", "yes", "ja" },
+    { "real_no", "no", "nej" },
+    { "differences", "Differences from the base", "Forskelle fra basis" },
+    { "all_differences", "All differences", "Alle forskelle" },
+    { "scenarios", "Scenarios", "Scenarier" },
+    { "scenario_report", "report", "rapport" },
+    { "made_by", "Made by flowsim", "Lavet af flowsim" },
+    { "none_desc", "(no description)", "(ingen beskrivelse)" },
+    { NULL, NULL, NULL }
+};
+
+const char *i18n_text(const char *key, enum lang l)
+{
+    return lookup(texts, key, l);
+}
+
+static const struct entry kpis[] = {
+    { "cost_total", "Total cost", "Samlet udgift" },
+    { "cost_total_discounted", "Total cost, discounted", "Samlet udgift, tilbagediskonteret" },
+    { "cost_per_year", "Cost per year", "Udgift pr. år" },
+    { "citizen_years", "Citizen-years", "Borgerår" },
+    { "progressions_per_100_citizen_years", "Moves outward (progressions) per 100 citizen-years",
+      "Bevægelser udad (fremskridt) pr. 100 borgerår" },
+    { "regressions_per_100_citizen_years", "Moves inward (regressions) per 100 citizen-years",
+      "Bevægelser indad (tilbageskridt) pr. 100 borgerår" },
+    { "cost_per_progression", "Cost per progression", "Udgift pr. fremskridt" },
+    { "referral_to_decision_days", "Referral to decision", "Fra henvendelse til afgørelse" },
+    { "referral_to_placement_days", "Referral to first placement", "Fra henvendelse til første placering" },
+    { "visitation_queue_mean", "Queue for assessment (mean)", "Kø til visitation (gns.)" },
+    { "caseworker_utilisation", "Caseworkers' utilisation", "Sagsbehandlernes udnyttelse" },
+    { "years_over_budget", "Years over budget", "År over budget" },
+    { "days_frozen", "Days with placements frozen", "Dage med stop for placeringer" },
+    { "arrivals", "New citizens (arrivals)", "Nye borgere (tilgang)" },
+    { "deaths", "Deaths", "Dødsfald" },
+    { "retirements", "Retirements", "Overgang til pension" },
+    { "other_exits", "Other exits (moved away)", "Andre afgange (fraflytning)" },
+    { "end_size", "Citizens at the end", "Borgere ved slut" },
+    { "level_change", "Change in function level", "Ændring i funktionsniveau" },
+    { "spending", "Spending", "Udgift" },
+    { "budget", "Budget", "Budget" },
+    { "over_budget", "Over budget by", "Overskridelse af budget" },
+    { "placements_deferred", "Placements deferred", "Udskudte placeringer" },
+    { "cost", "Cost", "Udgift" },
+    { "outward_share", "Share in a less intrusive ring at the end",
+      "Andel i en mindre indgribende ring ved slut" },
+    { "occupancy_mean", "Citizens in the ring (mean)", "Borgere i ringen (gns.)" },
+    { "utilisation", "Utilisation of places", "Udnyttelse af pladser" },
+    { "waiting_list_mean", "Waiting list (mean)", "Venteliste (gns.)" },
+    { "waiting_list_p95", "Waiting list (95th percentile)", "Venteliste (95-percentil)" },
+    { "wait_days_mean", "Wait (mean)", "Ventetid (gns.)" },
+    { "wait_share_waited", "Share who had to wait", "Andel der måtte vente" },
+    { "wait_days_mean_if_waited", "Wait of those who waited (mean)", "Ventetid for dem der ventede (gns.)" },
+    { "wait_days_p95", "Wait (95th percentile)", "Ventetid (95-percentil)" },
+    { "requests_served", "Requests served", "Imødekomne ønsker om plads" },
+    { "entries", "Entries", "Indflytninger" },
+    { "departures", "Departures", "Fraflytninger" },
+    { "stay_years_mean", "Length of stay (mean)", "Opholdstid (gns.)" },
+    { "waits_abandoned", "Waits abandoned", "Afbrudte ventetider" },
+    { "waits_open_at_end", "Still waiting at the end", "Venter stadig ved slut" },
+    { NULL, NULL, NULL }
+};
+
+const char *i18n_kpi(const char *key, enum lang l)
+{
+    return lookup(kpis, key, l);
+}
+
+static const struct entry units[] = {
+    { "DKK", "DKK", "kr." },
+    { "DKK/year", "DKK/year", "kr./år" },
+    { "years", "years", "år" },
+    { "days", "days", "dage" },
+    { "citizens", "citizens", "borgere" },
+    { "share", "%", "%" },
+    { "levels", "levels", "niveauer" },
+    { "placements", "placements", "placeringer" },
+    { "1/(100 citizen-years)", "per 100 citizen-years", "pr. 100 borgerår" },
+    { NULL, NULL, NULL }
+};
+
+const char *i18n_unit(const char *unit, enum lang l)
+{
+    return lookup(units, unit, l);
+}

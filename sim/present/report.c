@@ -1,0 +1,799 @@
+/* report.c: report.html for a run or a comparison. One file: inline CSS,
+ * plots as base64 SVG data URIs (an <img> keeps each SVG's ids and styles
+ * apart, so several gnuplot SVGs cannot clash), no script, no network.
+ * Leadership reads the top (cards, headline table, plots); the complete
+ * table of every KPI closes the page for those who check. */
+#include "present/report.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cJSON.h>
+
+#include "base/afile.h"
+#include "base/sbuf.h"
+#include "base/version.h"
+#include "present/i18n.h"
+#include "present/plot.h"
+
+#define PATH_LEN 4096
+
+
+/* ---------------------------------------------------------------- html */
+
+static void esc(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* "<h3>alternative − base</h3>" over a table of differences. */
+static void diff_heading(FILE *f, const char *alt, const char *base)
+{
+    fputs("<h3>", f);
+    esc(f, alt);
+    fputs(" \xe2\x88\x92 ", f);
+    esc(f, base);
+    fputs("</h3>\n", f);
+}
+
+static void b64(FILE *f, const unsigned char *p, size_t n)
+{
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        fputc(t[v >> 18 & 63], f);
+        fputc(t[v >> 12 & 63], f);
+        fputc(i + 1 < n ? t[v >> 6 & 63] : '=', f);
+        fputc(i + 2 < n ? t[v & 63] : '=', f);
+    }
+}
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    unsigned char *s = NULL;
+    size_t n = 0, cap = 0, got;
+    do {
+        if (cap - n < 65536) {
+            unsigned char *ns = realloc(s, cap = cap ? 2 * cap : 65536);
+            if (!ns) { free(s); fclose(f); return NULL; }
+            s = ns;
+        }
+        got = fread(s + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    *len = n;
+    return s;
+}
+
+static const char css[] =
+    "body{font-family:'DejaVu Sans','Segoe UI',Helvetica,Arial,sans-serif;color:#222;margin:0;background:#f4f5f7;"
+    "line-height:1.45;font-size:15px}"
+    "main{max-width:1180px;margin:0 auto;padding:24px 28px 48px;background:#fff;box-shadow:0 0 12px rgba(0,0,0,.06)}"
+    "h1{font-size:28px;margin:0 0 4px;color:#123}h2{font-size:20px;margin:32px 0 10px;padding-bottom:4px;"
+    "border-bottom:2px solid #dfe4ea;color:#1a3550}h3{font-size:16px;margin:18px 0 6px;color:#1a3550}"
+    ".lead{font-size:17px;margin:4px 0 6px}.meta{color:#666;font-size:13px;margin:0 0 16px}"
+    ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:14px 0}"
+    ".card{flex:1 1 200px;border:1px solid #dfe4ea;border-radius:6px;padding:10px 14px;background:#fafbfc}"
+    ".card .v{font-size:22px;font-weight:bold;color:#1f4e79}.card .l{font-size:13px;color:#444}"
+    ".card .ci{font-size:12px;color:#777}.card .u{font-size:14px;font-weight:normal;color:#555}"
+    ".howto{background:#eef5fb;border-left:4px solid #1f77b4;padding:10px 16px;margin:16px 0;font-size:14px}"
+    ".howto p{margin:6px 0}"
+    "table{border-collapse:collapse;width:100%;margin:6px 0 14px;font-size:13.5px}"
+    "th,td{padding:5px 8px;border-bottom:1px solid #e6e9ee;text-align:left;vertical-align:top}"
+    "th{background:#f0f3f6;font-weight:600}td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
+    "tr:nth-child(even) td{background:#fbfcfd}code{font-size:11.5px;color:#556}"
+    "tr.real td{background:#fff6e0}.yes{color:#b35900;font-weight:bold}.no{color:#888}"
+    "figure{margin:18px 0 26px;text-align:center}figure img{max-width:100%;height:auto;border:1px solid #eee}"
+    "figcaption{font-size:13px;color:#555;margin-top:4px;text-align:left}"
+    ".note{color:#8a4b00;background:#fff6e0;padding:8px 12px;border-radius:4px}"
+    "footer{margin-top:30px;color:#888;font-size:12px}a{color:#1f4e79}"
+    "@media print{body{background:#fff}main{box-shadow:none}figure{break-inside:avoid}}";
+
+static void head(FILE *f, enum lang l, const char *title)
+{
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+            i18n_code(l));
+    esc(f, title);
+    fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n", css);
+}
+
+static void foot(FILE *f, enum lang l)
+{
+    fprintf(f, "<footer>%s %s.</footer>\n</main>\n</body>\n</html>\n", i18n_text("made_by", l), FLOWSIM_VERSION);
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+static double jnum(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *jstr(const cJSON *o, const char *key, const char *dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
+}
+
+static void ci_of(const cJSON *k, double *lo, double *hi)
+{
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(k, "ci95");
+    const cJSON *a = cJSON_GetArrayItem(ci, 0), *b = cJSON_GetArrayItem(ci, 1);
+    *lo = cJSON_IsNumber(a) ? a->valuedouble : NAN;
+    *hi = cJSON_IsNumber(b) ? b->valuedouble : NAN;
+}
+
+static bool is_money(const char *unit)
+{
+    return unit && (!strcmp(unit, "DKK") || !strcmp(unit, "DKK/year"));
+}
+
+/* v in the unit's format; ref (the mean) picks the scale and decimals so a
+ * mean and its CI read alike. with_unit adds the unit. */
+static void fmt_val(char *buf, size_t n, double v, double ref, const char *unit, enum lang l, bool with_unit)
+{
+    char num[128];
+    if (!isfinite(v)) { i18n_num(buf, n, v, 0, l); return; }
+    if (unit && !strcmp(unit, "share")) {
+        i18n_num(num, sizeof num, 100.0 * v, 1, l);
+        sbuf_fmt(buf, n, "%s%s", num, with_unit ? (l == LANG_DA ? " %" : "%") : "");
+        return;
+    }
+    if (is_money(unit) && fabs(ref) >= 1e6) {
+        int dec = fabs(ref) >= 1e8 ? 1 : 2;
+        if (with_unit) {        /* the label says "per year" where it applies */
+            i18n_mdkk(buf, n, v, dec, l);
+        } else {
+            i18n_num(buf, n, v / 1e6, dec, l);
+        }
+        return;
+    }
+    int dec = is_money(unit) ? 0 : i18n_auto_decimals(isfinite(ref) ? ref : v);
+    if (is_money(unit) && with_unit) {
+        i18n_dkk(buf, n, v, l);
+        return;
+    }
+    i18n_num(num, sizeof num, v, dec, l);
+    if (with_unit && unit && *unit) sbuf_fmt(buf, n, "%s %s", num, i18n_unit(unit, l));
+    else sbuf_fmt(buf, n, "%s", num);
+}
+
+/* "lo – hi" (unit as for the mean), or "–" when undefined. */
+static void fmt_ci(char *buf, size_t n, const cJSON *k, const char *unit, enum lang l)
+{
+    double lo, hi, ref = jnum(k, "mean");
+    ci_of(k, &lo, &hi);
+    if (!isfinite(lo) || !isfinite(hi)) { sbuf_fmt(buf, n, "\xe2\x80\x93"); return; }
+    char a[96], b[96];
+    fmt_val(a, sizeof a, lo, ref, unit, l, false);
+    fmt_val(b, sizeof b, hi, ref, unit, l, false);
+    sbuf_fmt(buf, n, "%s \xe2\x80\x93 %s", a, b);
+}
+
+/* Unit shown in a column next to numbers formatted with fmt_val(.., false). */
+static const char *unit_col(const cJSON *k, const char *unit, enum lang l)
+{
+    if (unit && !strcmp(unit, "share")) return "%";
+    if (is_money(unit) && fabs(jnum(k, "mean")) >= 1e6)
+        return l == LANG_DA ? (!strcmp(unit, "DKK") ? "mio. kr." : "mio. kr./år")
+                            : (!strcmp(unit, "DKK") ? "DKK million" : "DKK million/year");
+    return unit ? i18n_unit(unit, l) : "";
+}
+
+/* ---------------------------------------------------------------- names */
+
+struct names { const struct plot_run *r; enum lang l; };
+
+static const char *flow_name(const struct plot_run *r, const char *id)
+{
+    for (int f = 0; r && f < r->n_flows; f++)
+        if (!strcmp(r->flows[f].id, id)) return r->flows[f].name;
+    return id;
+}
+
+static const struct plot_ring *find_ring(const struct plot_run *r, const char *fid, const char *rid)
+{
+    for (int f = 0; r && f < r->n_flows; f++)
+        if (!strcmp(r->flows[f].id, fid))
+            for (int s = 0; s < r->flows[f].n_rings; s++)
+                if (!strcmp(r->flows[f].rings[s].id, rid)) return &r->flows[f].rings[s];
+    return NULL;
+}
+
+/* Label and place of a KPI leaf from its path segments. */
+static void describe(const struct plot_run *r, char **seg, int n, enum lang l, char *label, size_t ln,
+                     char *where, size_t wn)
+{
+    sbuf_fmt(label, ln, "%s", i18n_kpi(seg[n - 1], l));
+    sbuf_fmt(where, wn, "\xe2\x80\x94");
+    if (n >= 3 && !strcmp(seg[0], "by_year")) sbuf_fmt(where, wn, "%s", seg[1]);
+    else if (n == 2 && strcmp(seg[0], "flows")) {
+        sbuf_fmt(label, ln, "%s: %s", i18n_kpi(seg[0], l), seg[1]);
+    } else if (n >= 3 && !strcmp(seg[0], "flows")) {
+        const char *fn = flow_name(r, seg[1]);
+        if (n >= 5 && !strcmp(seg[2], "rings")) {
+            const struct plot_ring *g = find_ring(r, seg[1], seg[3]);
+            sbuf_fmt(where, wn, "%s \xe2\x80\xba %s", fn, g ? g->name : seg[3]);
+        } else {
+            sbuf_fmt(where, wn, "%s", fn);
+        }
+    }
+}
+
+typedef void (*leaf_fn)(void *ctx, char **seg, int n, const char *path, const cJSON *leaf);
+
+/* Calls fn for every KPI leaf (an object with "mean") in tree order. */
+static void walk(const cJSON *o, char **seg, int depth, char *path, size_t plen, leaf_fn fn, void *ctx)
+{
+    if (depth > 0 && cJSON_GetObjectItemCaseSensitive(o, "mean")) {
+        fn(ctx, seg, depth, path, o);
+        return;
+    }
+    if (depth >= 8) return;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, o) {
+        if (!cJSON_IsObject(c) || !c->string) continue;
+        size_t len = strlen(path);
+        sbuf_fmt(path + len, plen - len, "%s%s", len ? "/" : "", c->string);
+        seg[depth] = c->string;
+        walk(c, seg, depth + 1, path, plen, fn, ctx);
+        path[len] = '\0';
+    }
+}
+
+/* ---------------------------------------------------------------- plots */
+
+static void caption(char *buf, size_t n, const char *name, const struct plot_run *r, enum lang l)
+{
+    static const struct { const char *prefix, *en, *da; } caps[] = {
+        { "occupancy_", "Citizens in each ring over time. The line is the mean over the replications, the band holds 90% of them, the dashed line is the number of places.",
+          "Borgere i hver ring over tid. Linjen er gennemsnittet over gentagelserne, båndet rummer 90 % af dem, den stiplede linje er antallet af pladser." },
+        { "waiting_", "Citizens on the waiting list of each ring over time (mean and 90% band).",
+          "Borgere på venteliste til hver ring over tid (gennemsnit og 90 %-bånd)." },
+        { "spending", "Spending per calendar year, stacked by ring; the red line is the budget.",
+          "Udgift pr. kalenderår, stablet efter ring; den røde linje er budgettet." },
+        { "outward", "Where the citizens of each flow are at the start and at the end: innermost (most intensive) ring at the bottom. More colour towards the top means citizens moved outward.",
+          "Hvor borgerne i hvert flow er ved start og slut: inderste (mest intensive) ring nederst. Mere farve mod toppen betyder, at borgerne er flyttet udad." },
+        { "waits", "How long citizens waited for a place: the share placed within a given number of days, per ring (rings where nobody waited are left out).",
+          "Hvor længe borgerne ventede på en plads: andelen placeret inden for et givet antal dage, pr. ring (ringe hvor ingen ventede er udeladt)." },
+        { "compare_kpis", "Each bar is an alternative minus the base; the whisker is its 95% confidence interval. Solid bars are real differences; pale bars could be chance.",
+          "Hver søjle er et alternativ minus basis; stregen er 95 %-konfidensintervallet. Fyldte søjler er reelle forskelle; lyse søjler kan skyldes tilfældighed." },
+        { "compare_occupancy_", "Citizens in each ring over time in the base and in each alternative (mean and 90% band).",
+          "Borgere i hver ring over tid i basis og i hvert alternativ (gennemsnit og 90 %-bånd)." },
+    };
+    sbuf_fmt(buf, n, "%s", name);
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        size_t pl = strlen(caps[i].prefix);
+        if (strncmp(name, caps[i].prefix, pl)) continue;
+        const char *text = l == LANG_DA ? caps[i].da : caps[i].en;
+        if (caps[i].prefix[pl - 1] == '_') sbuf_fmt(buf, n, "%s: %s", flow_name(r, name + pl), text);
+        else sbuf_fmt(buf, n, "%s", text);
+        return;
+    }
+}
+
+/* The plots of dir, embedded; a note when they were not drawn. */
+static void plots_section(FILE *f, const char *dir, const struct plot_run *names, enum lang l)
+{
+    char (*list)[PLOT_NAME_MAX] = malloc(64 * sizeof *list);
+    if (!list) return;
+    int n = plot_names(dir, list, 64), shown = 0;
+    fprintf(f, "<h2>%s</h2>\n", i18n_text("plots", l));
+    for (int i = 0; i < n; i++) {
+        char path[PATH_LEN + PLOT_NAME_MAX + 16];
+        sbuf_fmt(path, sizeof path, "%s/plots/%s.svg", dir, list[i]);
+        size_t len = 0;
+        unsigned char *svg = read_all(path, &len);
+        if (!svg) continue;
+        char cap[1024];
+        caption(cap, sizeof cap, list[i], names, l);
+        fputs("<figure><img alt=\"", f);
+        esc(f, cap);
+        fputs("\" src=\"data:image/svg+xml;base64,", f);
+        b64(f, svg, len);
+        fputs("\"><figcaption>", f);
+        esc(f, cap);
+        fputs("</figcaption></figure>\n", f);
+        free(svg);
+        shown++;
+    }
+    if (shown == 0) {
+        fputs("<p class=\"note\">", f);
+        esc(f, i18n_text("plots_missing", l));
+        fputs("</p>\n", f);
+    }
+    free(list);
+}
+
+/* ---------------------------------------------------------------- run report */
+
+static void howto(FILE *f, enum lang l, int reps, bool comparison)
+{
+    fprintf(f, "<div class=\"howto\"><h3>%s</h3>\n", i18n_text("how_to_read", l));
+    if (l == LANG_DA)
+        fprintf(f,
+                "<p>Simulatoren følger borgerne gennem ringene i hvert flow, "
+                "hvor den inderste ring er den mest intensive indsats. Målet er, at borgerne bevæger sig udad mod "
+                "mindre indgribende tilbud. Scenariet er kørt %d gange med forskellige tilfældige forløb "
+                "(gentagelser).</p>\n"
+                "<p>Hvert tal er gennemsnittet over gentagelserne. Intervallet (95 %% KI) viser, hvor sikkert "
+                "gennemsnittet er bestemt: et smalt interval betyder, at flere kørsler ikke ville ændre tallet "
+                "meget. Intervallet dækker tilfældigheden i simuleringen, ikke usikkerheden i scenariets "
+                "antagelser (takster, overgangsrater). I figurerne viser det lyse bånd, hvor 90 %% af kørslerne "
+                "lå.</p>\n",
+                reps);
+    else
+        fprintf(f,
+                "<p>The simulator follows citizens through the rings of each flow, where "
+                "the innermost ring is the most intensive offer. The aim is that citizens move outward, to less "
+                "intrusive offers. The scenario was run %d times with different random histories "
+                "(replications).</p>\n"
+                "<p>Each figure is the mean over the replications. The interval (95%% CI) shows how precisely "
+                "that mean is known: a narrow interval means more runs would hardly change it. It covers the "
+                "chance in the simulation, not doubt about the scenario's assumptions (prices, rates of "
+                "moving). In the plots, the pale band shows where 90%% of the runs fell.</p>\n",
+                reps);
+    if (comparison) {
+        if (l == LANG_DA)
+            fputs("<p>En sammenligning kører alle scenarier med de samme tilfældige tal, så forskellene skyldes "
+                  "scenarierne og ikke held. En forskel er <span class=\"yes\">reel</span>, når hele dens "
+                  "95 %-interval ligger på samme side af nul; ellers kan den skyldes tilfældighed.</p>\n", f);
+        else
+            fputs("<p>A comparison runs every scenario with the same random numbers, so differences come from "
+                  "the scenarios, not from luck. A difference is <span class=\"yes\">real</span> when its whole "
+                  "95% interval lies on one side of zero; otherwise it could be chance.</p>\n", f);
+    }
+    fputs("</div>\n", f);
+}
+
+static void card(FILE *f, const cJSON *kpis, const char *path, const char *label, enum lang l)
+{
+    const cJSON *k = plot_kpi(kpis, path);
+    if (!k) return;
+    const char *unit = jstr(k, "unit", "");
+    char v[128], ci[192];
+    /* Money and shares carry their unit; other numbers get it small beside. */
+    bool inline_unit = is_money(unit) || !strcmp(unit, "share");
+    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, inline_unit);
+    fmt_ci(ci, sizeof ci, k, unit, l);
+    fputs("<div class=\"card\"><div class=\"v\">", f);
+    esc(f, v);
+    if (!inline_unit) {
+        fputs(" <span class=\"u\">", f);
+        esc(f, i18n_unit(unit, l));
+        fputs("</span>", f);
+    }
+    fputs("</div><div class=\"l\">", f);
+    esc(f, label);
+    fprintf(f, "</div><div class=\"ci\">%s ", i18n_text("ci95", l));
+    esc(f, ci);
+    fputs("</div></div>\n", f);
+}
+
+static void kpi_row(FILE *f, const cJSON *kpis, const char *path, const char *label, enum lang l)
+{
+    const cJSON *k = plot_kpi(kpis, path);
+    if (!k) return;
+    const char *unit = jstr(k, "unit", "");
+    char v[128], ci[192];
+    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false);
+    fmt_ci(ci, sizeof ci, k, unit, l);
+    fputs("<tr><td>", f);
+    esc(f, label);
+    fputs("</td><td class=\"n\">", f);
+    esc(f, v);
+    fputs("</td><td class=\"n\">", f);
+    esc(f, ci);
+    fputs("</td><td>", f);
+    esc(f, unit_col(k, unit, l));
+    fputs("</td></tr>\n", f);
+}
+
+static void ring_cell(FILE *f, const cJSON *kpis, const char *path, enum lang l)
+{
+    const cJSON *k = plot_kpi(kpis, path);
+    const char *unit = jstr(k, "unit", "");
+    char v[128], ci[192];
+    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false);
+    fmt_ci(ci, sizeof ci, k, unit, l);
+    fputs("<td class=\"n\">", f);
+    esc(f, k ? v : "\xe2\x80\x93");
+    if (k) {
+        fputs("<br><small>", f);
+        esc(f, ci);
+        fputs("</small>", f);
+    }
+    fputs("</td>", f);
+}
+
+struct full_ctx { FILE *f; const struct plot_run *r; enum lang l; };
+
+static void full_row(void *vctx, char **seg, int n, const char *path, const cJSON *k)
+{
+    struct full_ctx *c = vctx;
+    char label[512], where[512], v[128], ci[192], sd[128];
+    describe(c->r, seg, n, c->l, label, sizeof label, where, sizeof where);
+    const char *unit = jstr(k, "unit", "");
+    double mean = jnum(k, "mean");
+    fmt_val(v, sizeof v, mean, mean, unit, c->l, false);
+    fmt_val(sd, sizeof sd, jnum(k, "sd"), mean, unit, c->l, false);
+    fmt_ci(ci, sizeof ci, k, unit, c->l);
+    fputs("<tr><td>", c->f);
+    esc(c->f, label);
+    fputs("</td><td>", c->f);
+    esc(c->f, where);
+    fputs("</td><td class=\"n\">", c->f);
+    esc(c->f, v);
+    fputs("</td><td class=\"n\">", c->f);
+    esc(c->f, ci);
+    fputs("</td><td class=\"n\">", c->f);
+    esc(c->f, sd);
+    fputs("</td><td>", c->f);
+    esc(c->f, unit_col(k, unit, c->l));
+    fputs("</td><td><code>", c->f);
+    esc(c->f, path);
+    fputs("</code></td></tr>\n", c->f);
+}
+
+static void count_leaf(void *vctx, char **seg, int n, const char *path, const cJSON *k)
+{
+    (void)seg; (void)n; (void)path; (void)k;
+    ++*(int *)vctx;
+}
+
+static void all_kpis(FILE *f, const struct plot_run *r, const cJSON *kpis, enum lang l)
+{
+    char *seg[8], path[512] = "";
+    int count = 0;
+    walk(kpis, seg, 0, path, sizeof path, count_leaf, &count);
+    fprintf(f, "<h2>%s (%d)</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+               "<th>%s</th><th>%s</th></tr>\n",
+            i18n_text("all_kpis", l), count, i18n_text("figure", l), i18n_text("where", l),
+            i18n_text("value", l), i18n_text("ci95", l), i18n_text("sd", l), i18n_text("unit", l),
+            i18n_text("key", l));
+    struct full_ctx c = { f, r, l };
+    walk(kpis, seg, 0, path, sizeof path, full_row, &c);
+    fputs("</table>\n", f);
+}
+
+static void meta_line(FILE *f, const struct plot_run *r, enum lang l)
+{
+    char yrs[32], seed[64];
+    i18n_num(yrs, sizeof yrs, r->years, r->years == floor(r->years) ? 0 : 1, l);
+    sbuf_fmt(seed, sizeof seed, "%.0f", r->seed);
+    fprintf(f, "<p class=\"meta\">%d %s \xc2\xb7 %s %s %s ", r->replications, i18n_text("meta", l), yrs,
+            i18n_text("years_word", l), i18n_text("simulated", l));
+    if (r->start_date) {
+        fprintf(f, "%s ", i18n_text("from", l));
+        esc(f, r->start_date);
+    }
+    fprintf(f, " \xc2\xb7 %s %s \xc2\xb7 %s %s</p>\n", i18n_text("seed", l), isfinite(r->seed) ? seed : "?",
+            i18n_text("version", l), FLOWSIM_VERSION);
+}
+
+static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum lang l)
+{
+    char title[512];
+    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), r->name);
+    head(f, l, title);
+    fputs("<h1>", f);
+    esc(f, r->name);
+    fputs("</h1>\n<p class=\"lead\">", f);
+    esc(f, r->description && *r->description ? r->description : i18n_text("none_desc", l));
+    fputs("</p>\n", f);
+    meta_line(f, r, l);
+
+    const cJSON *k = r->kpis;
+    fputs("<div class=\"cards\">\n", f);
+    card(f, k, "cost_per_year", i18n_kpi("cost_per_year", l), l);
+    card(f, k, "end_size", i18n_kpi("end_size", l), l);
+    card(f, k, "progressions_per_100_citizen_years", i18n_kpi("progressions_per_100_citizen_years", l), l);
+    card(f, k, "referral_to_placement_days", i18n_kpi("referral_to_placement_days", l), l);
+    fputs("</div>\n", f);
+    howto(f, l, r->replications, false);
+
+    fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            i18n_text("key_figures", l), i18n_text("figure", l), i18n_text("value", l), i18n_text("ci95", l),
+            i18n_text("unit", l));
+    static const char *const headline[] = {
+        "cost_per_year", "cost_total", "cost_per_progression", "end_size", "arrivals",
+        "progressions_per_100_citizen_years", "regressions_per_100_citizen_years",
+        "referral_to_decision_days", "referral_to_placement_days", "caseworker_utilisation",
+    };
+    for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++)
+        kpi_row(f, k, headline[i], i18n_kpi(headline[i], l), l);
+    for (int fi = 0; fi < r->n_flows; fi++) {
+        char path[256], label[512];
+        sbuf_fmt(path, sizeof path, "flows/%s/outward_share", r->flows[fi].id);
+        sbuf_fmt(label, sizeof label, "%s: %s", r->flows[fi].name, i18n_kpi("outward_share", l));
+        kpi_row(f, k, path, label, l);
+    }
+    if (r->budget_annual > 0) {
+        kpi_row(f, k, "years_over_budget", i18n_kpi("years_over_budget", l), l);
+        kpi_row(f, k, "days_frozen", i18n_kpi("days_frozen", l), l);
+    }
+    fputs("</table>\n", f);
+
+    fprintf(f, "<h2>%s</h2>\n", i18n_text("rings_table", l));
+    for (int fi = 0; fi < r->n_flows; fi++) {
+        const struct plot_flow *fl = &r->flows[fi];
+        fputs("<h3>", f);
+        esc(f, fl->name);
+        fprintf(f, "</h3>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                   "<th>%s</th></tr>\n",
+                i18n_text("ring", l), i18n_text("law", l), i18n_text("places", l),
+                i18n_kpi("occupancy_mean", l), i18n_kpi("utilisation", l), i18n_kpi("waiting_list_mean", l),
+                i18n_kpi("wait_days_mean", l));
+        for (int s = 0; s < fl->n_rings; s++) {
+            const struct plot_ring *g = &fl->rings[s];
+            char base[256], path[320], cap[32];
+            sbuf_fmt(base, sizeof base, "flows/%s/rings/%s/", fl->id, g->id);
+            fputs("<tr><td>", f);
+            esc(f, g->name);
+            fputs("</td><td>", f);
+            esc(f, g->law);
+            fputs("</td><td class=\"n\">", f);
+            if (g->capacity > 0) esc(f, i18n_num(cap, sizeof cap, g->capacity, 0, l));
+            else if (g->capacity == 0) esc(f, i18n_text("unlimited", l));
+            fputs("</td>", f);
+            static const char *const cols[] = { "occupancy_mean", "utilisation", "waiting_list_mean",
+                                                "wait_days_mean" };
+            for (int cI = 0; cI < 4; cI++) {
+                sbuf_fmt(path, sizeof path, "%s%s", base, cols[cI]);
+                ring_cell(f, k, path, l);
+            }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    if (l == LANG_DA)
+        fputs("<p class=\"meta\">Belægning og venteliste er gennemsnit over tid; ventetid i dage; udnyttelse i % af pladserne.</p>\n", f);
+    else
+        fputs("<p class=\"meta\">Citizens and waiting list are averages over time; waits in days; utilisation in % of places.</p>\n", f);
+
+    plots_section(f, dir, r, l);
+    all_kpis(f, r, k, l);
+    foot(f, l);
+}
+
+/* ---------------------------------------------------------------- comparison report */
+
+struct diff_ctx {
+    FILE *f;
+    const struct plot_run *r;
+    enum lang l;
+    const cJSON *base_kpis, *alt_kpis;
+    const char *alt;
+    bool headline_only;
+};
+
+static const char *find_scenario_kpis_name(const cJSON *root, const char *name, const cJSON **kpis)
+{
+    const cJSON *it, *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    *kpis = NULL;
+    cJSON_ArrayForEach(it, sc)
+        if (!strcmp(jstr(it, "name", ""), name)) {
+            *kpis = cJSON_GetObjectItemCaseSensitive(it, "kpis");
+            return jstr(it, "file", "");
+        }
+    return "";
+}
+
+static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSON *d)
+{
+    struct diff_ctx *c = vctx;
+    char label[512], where[512], b[128], a[128], v[128], ci[192];
+    describe(c->r, seg, n, c->l, label, sizeof label, where, sizeof where);
+    const cJSON *bk = plot_kpi(c->base_kpis, path), *ak = plot_kpi(c->alt_kpis, path);
+    const char *unit = jstr(bk ? bk : ak, "unit", "");
+    double bm = jnum(bk, "mean"), am = jnum(ak, "mean"), dm = jnum(d, "mean");
+    double ref = isfinite(bm) ? bm : dm;
+    fmt_val(b, sizeof b, bm, ref, unit, c->l, false);
+    fmt_val(a, sizeof a, am, ref, unit, c->l, false);
+    fmt_val(v, sizeof v, dm, ref, unit, c->l, false);
+    double lo, hi;
+    ci_of(d, &lo, &hi);
+    if (isfinite(lo) && isfinite(hi)) {
+        char x[96], y[96];
+        fmt_val(x, sizeof x, lo, ref, unit, c->l, false);
+        fmt_val(y, sizeof y, hi, ref, unit, c->l, false);
+        sbuf_fmt(ci, sizeof ci, "%s \xe2\x80\x93 %s", x, y);
+    } else {
+        sbuf_fmt(ci, sizeof ci, "\xe2\x80\x93");
+    }
+    bool real = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"));
+    fprintf(c->f, "<tr%s><td>", real ? " class=\"real\"" : "");
+    esc(c->f, label);
+    fputs("</td><td>", c->f);
+    esc(c->f, where);
+    fputs("</td><td class=\"n\">", c->f);
+    esc(c->f, b);
+    fputs("</td><td class=\"n\">", c->f);
+    esc(c->f, a);
+    fputs("</td><td class=\"n\">", c->f);
+    if (isfinite(dm) && dm > 0) fputc('+', c->f);
+    esc(c->f, v);
+    fputs("</td><td class=\"n\">", c->f);
+    esc(c->f, ci);
+    fputs("</td><td>", c->f);
+    esc(c->f, unit_col(bk ? bk : ak, unit, c->l));
+    fprintf(c->f, "</td><td class=\"%s\">%s</td>", real ? "yes" : "no", i18n_text(real ? "real_yes" : "real_no", c->l));
+    if (!c->headline_only) {
+        fputs("<td><code>", c->f);
+        esc(c->f, path);
+        fputs("</code></td>", c->f);
+    }
+    fputs("</tr>\n", c->f);
+}
+
+static void diff_table_head(FILE *f, enum lang l, const char *base, const char *alt, bool with_key)
+{
+    fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s: ", i18n_text("figure", l), i18n_text("where", l),
+            i18n_text("base", l));
+    esc(f, base);
+    fprintf(f, "</th><th>");
+    esc(f, alt);
+    fprintf(f, "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr>\n", i18n_text("difference", l),
+            i18n_text("ci95", l), i18n_text("unit", l), i18n_text("real", l), with_key ? "<th>Key</th>" : "");
+}
+
+static void compare_report(FILE *f, const char *dir, enum lang l)
+{
+    char path[PATH_LEN];
+    sbuf_fmt(path, sizeof path, "%s/comparison.json", dir);
+    size_t len = 0;
+    unsigned char *text = read_all(path, &len);
+    char *z = text ? realloc(text, len + 1) : NULL;
+    if (z) z[len] = '\0';
+    else free(text);
+    cJSON *root = z ? cJSON_Parse(z) : NULL;
+    free(z);
+    const char *base = jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", "base");
+    struct plot_run *br = NULL;
+    struct err ignore = { 0 };
+    sbuf_fmt(path, sizeof path, "%s/%s", dir, base);
+    if (plot_run_load(path, &br, &ignore) != 0) br = NULL;
+
+    char title[512];
+    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("cmp_report_title", l), base);
+    head(f, l, title);
+    fprintf(f, "<h1>%s</h1>\n", i18n_text("cmp_report_title", l));
+    fprintf(f, "<p class=\"meta\">%.0f %s \xc2\xb7 %s %.0f \xc2\xb7 %s %s</p>\n",
+            jnum(root, "replications"), i18n_text("meta", l), i18n_text("seed", l), jnum(root, "seed"),
+            i18n_text("version", l), FLOWSIM_VERSION);
+    fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th></th><th></th></tr>\n", i18n_text("scenarios", l),
+            i18n_text("scenario", l));
+    const cJSON *it, *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
+    cJSON_ArrayForEach(it, sc) {
+        const char *name = jstr(it, "name", "?");
+        struct plot_run *sr = NULL;
+        sbuf_fmt(path, sizeof path, "%s/%s", dir, name);
+        if (plot_run_load(path, &sr, &ignore) != 0) sr = NULL;
+        fputs("<tr><td><b>", f);
+        esc(f, name);
+        fprintf(f, "</b>%s</td><td>", strcmp(name, base) ? "" : (l == LANG_DA ? " (basis)" : " (base)"));
+        esc(f, sr && *sr->description ? sr->description : jstr(it, "file", ""));
+        fputs("</td><td>", f);
+        sbuf_fmt(path, sizeof path, "%s/%s/report.html", dir, name);
+        struct stat sb;
+        if (stat(path, &sb) == 0) {
+            fputs("<a href=\"", f);
+            esc(f, name);
+            fprintf(f, "/report.html\">%s</a>", i18n_text("scenario_report", l));
+        }
+        fputs("</td></tr>\n", f);
+        plot_run_destroy(sr);
+    }
+    fputs("</table>\n", f);
+    howto(f, l, (int)jnum(root, "replications"), true);
+
+    static const char *const headline[] = {
+        "cost_per_year", "end_size", "progressions_per_100_citizen_years", "regressions_per_100_citizen_years",
+        "referral_to_placement_days", "years_over_budget",
+    };
+    const cJSON *base_kpis = NULL;
+    find_scenario_kpis_name(root, base, &base_kpis);
+    if (!base_kpis && br) base_kpis = br->kpis;
+    const cJSON *diffs = cJSON_GetObjectItemCaseSensitive(root, "differences");
+    fprintf(f, "<h2>%s</h2>\n", i18n_text("differences", l));
+    cJSON_ArrayForEach(it, diffs) {
+        const char *alt = jstr(it, "alternative", "?");
+        const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
+        find_scenario_kpis_name(root, alt, &ak);
+        struct diff_ctx c = { f, br, l, base_kpis, ak, alt, true };
+        diff_heading(f, alt, base);
+        diff_table_head(f, l, base, alt, false);
+        char *seg[8];
+        for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
+            const cJSON *d = plot_kpi(dk, headline[i]);
+            seg[0] = (char *)headline[i];
+            if (d) diff_row(&c, seg, 1, headline[i], d);
+        }
+        for (int fi = 0; br && fi < br->n_flows; fi++) {
+            char p2[256];
+            sbuf_fmt(p2, sizeof p2, "flows/%s/outward_share", br->flows[fi].id);
+            const cJSON *d = plot_kpi(dk, p2);
+            seg[0] = "flows"; seg[1] = (char *)br->flows[fi].id; seg[2] = "outward_share";
+            if (d) diff_row(&c, seg, 3, p2, d);
+            for (int s = 0; s < br->flows[fi].n_rings; s++) {
+                sbuf_fmt(p2, sizeof p2, "flows/%s/rings/%s/waiting_list_mean", br->flows[fi].id,
+                         br->flows[fi].rings[s].id);
+                d = plot_kpi(dk, p2);
+                if (!d || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"))) continue;
+                seg[2] = "rings"; seg[3] = (char *)br->flows[fi].rings[s].id; seg[4] = "waiting_list_mean";
+                diff_row(&c, seg, 5, p2, d);
+            }
+        }
+        fputs("</table>\n", f);
+    }
+    plots_section(f, dir, br, l);
+    fprintf(f, "<h2>%s</h2>\n", i18n_text("all_differences", l));
+    cJSON_ArrayForEach(it, diffs) {
+        const char *alt = jstr(it, "alternative", "?");
+        const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
+        find_scenario_kpis_name(root, alt, &ak);
+        struct diff_ctx c = { f, br, l, base_kpis, ak, alt, false };
+        diff_heading(f, alt, base);
+        diff_table_head(f, l, base, alt, true);
+        char *seg[8], p[512] = "";
+        walk(dk, seg, 0, p, sizeof p, diff_row, &c);
+        fputs("</table>\n", f);
+    }
+    foot(f, l);
+    plot_run_destroy(br);
+    cJSON_Delete(root);
+}
+
+int report_write(const char *dir, const char *lang, struct err *e)
+{
+    char path[PATH_LEN];
+    sbuf_fmt(path, sizeof path, "%s/report.html", dir);
+    bool cmp = plot_is_comparison(dir);
+    struct plot_run *r = NULL;
+    char sub[PATH_LEN];
+    sbuf_fmt(sub, sizeof sub, "%s", dir);
+    if (!cmp && plot_run_load(dir, &r, e) != 0) return -1;
+    enum lang l = plot_lang(lang, r);
+    if (cmp && !(lang && *lang)) {
+        /* A comparison speaks its base scenario's language. */
+        char cj[PATH_LEN];
+        sbuf_fmt(cj, sizeof cj, "%s/comparison.json", dir);
+        size_t len = 0;
+        unsigned char *t = read_all(cj, &len);
+        char *z = t ? realloc(t, len + 1) : NULL;
+        if (z) z[len] = '\0';
+        else free(t);
+        cJSON *root = z ? cJSON_Parse(z) : NULL;
+        free(z);
+        sbuf_fmt(sub, sizeof sub, "%s/%s", dir, jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", ""));
+        cJSON_Delete(root);
+        struct plot_run *br = NULL;
+        struct err ignore = { 0 };
+        if (plot_run_load(sub, &br, &ignore) == 0) l = plot_lang(NULL, br);
+        plot_run_destroy(br);
+    }
+    struct afile a = { 0 };
+    if (afile_open(&a, path, e) != 0) { plot_run_destroy(r); return -1; }
+    if (cmp) compare_report(a.f, dir, l);
+    else run_report(a.f, dir, r, l);
+    plot_run_destroy(r);
+    return afile_commit(&a, e);
+}
