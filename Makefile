@@ -27,10 +27,6 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/sim/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-# The layering rule of the source tree (README, "Layout").
-check-layers:
-	sh tests/check_layers.sh
-
 .PHONY: check-layers all test run compare bench check check-asan check-valgrind fuzz fuzz-build clean mpi-bin report-screenshot
 all: $(BUILD)/flowsim
 
@@ -80,6 +76,10 @@ VARIANTS := more-107 more-caseworkers bigger-kraftcenter budget-cut-freeze \
             budget-cut-step-down group-work
 compare: $(BUILD)/flowsim
 	$(BUILD)/flowsim compare scenarios/esbjerg.cfg $(VARIANTS:%=scenarios/%.cfg)
+
+# The layering rule of the source tree (README, "Layout").
+check-layers:
+	sh tests/check_layers.sh
 
 # What CI runs (the README's test command): the suite; again under
 # ASan+UBSan; the end-to-end groups under valgrind; each fuzzer for 60 s.
