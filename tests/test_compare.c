@@ -17,6 +17,7 @@
 #include "util.h"
 
 #include "analysis/compare.h"
+#include "analysis/sweep.h"
 #include "model/scenario.h"
 
 static struct model *load(const char *path)
@@ -151,31 +152,31 @@ static void test_sweep_values(void **state)
     int n = 0;
     bool integral = false;
     struct err e = { 0 };
-    assert_int_equal(compare_sweep_values("80:200:20", &v, &n, &integral, &e), 0);
+    assert_int_equal(sweep_values("80:200:20", &v, &n, &integral, &e), 0);
     assert_int_equal(n, 7);
     assert_true(integral && v[0] == 80 && v[6] == 200);
     free(v);
-    assert_int_equal(compare_sweep_values("0.1:0.3:0.1", &v, &n, &integral, &e), 0);
+    assert_int_equal(sweep_values("0.1:0.3:0.1", &v, &n, &integral, &e), 0);
     assert_int_equal(n, 3);                     /* 0.1 + 2 * 0.1 rounds just above 0.3 */
     assert_false(integral);
     char buf[32];
-    compare_sweep_format(v[2], integral, buf, sizeof buf);
+    sweep_format(v[2], integral, buf, sizeof buf);
     assert_true(fabs(atof(buf) - 0.3) < 1e-12);
     free(v);
-    assert_int_equal(compare_sweep_values("5:5:1", &v, &n, &integral, &e), 0);
+    assert_int_equal(sweep_values("5:5:1", &v, &n, &integral, &e), 0);
     assert_int_equal(n, 1);
     free(v);
-    compare_sweep_format(120, true, buf, sizeof buf);
+    sweep_format(120, true, buf, sizeof buf);
     assert_string_equal(buf, "120");
     static const char *const bad[] = { "200:80:20", "80:200:0", "80:200:-5", "80:200", "a:b:c",
                                        "1:2:3:4", "", "1::2" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&e, 0, sizeof e);
-        assert_int_equal(compare_sweep_values(bad[i], &v, &n, &integral, &e), -1);
+        assert_int_equal(sweep_values(bad[i], &v, &n, &integral, &e), -1);
         assert_int_equal(e.status, EXIT_INPUT);
         assert_null(v);
     }
-    assert_int_equal(compare_sweep_values("200:80:20", &v, &n, &integral, &e), -1);
+    assert_int_equal(sweep_values("200:80:20", &v, &n, &integral, &e), -1);
     assert_non_null(strstr(e.msg, "empty"));
 }
 

@@ -1,5 +1,5 @@
 /* compare.h: scenarios side by side with common random numbers (SPEC §4,
- * §5): `flowsim compare` and `flowsim sweep`.
+ * §5): `flowsim compare`, and the runs and files sweep.c builds on.
  *
  * Every scenario of one comparison or sweep runs with the same seed and
  * replication count, so replication r of each draws from the same streams
@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <cJSON.h>
 
 #include "base/err.h"
 #include "engine/runner.h"
@@ -61,29 +63,22 @@ int compare_write(const struct cmp_run *runs, int n_runs, const char *dir, struc
  * the paired difference with its 95% CI, and '*' where the CI excludes 0. */
 void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out);
 
-/* ---- sweeps -------------------------------------------------------------- */
+/* ---- shared with sweep.c and optimise.c ---------------------------------- */
 
-/* Parses "FROM:TO:STEP" (numbers; FROM <= TO, STEP > 0) into the values
- * FROM, FROM+STEP, ... up to TO (within 1e-9 of STEP), at most 10000.
- * *integral: FROM and STEP are whole numbers (values are printed as
- * integers). *values is malloc'd. 0, or -1 with e set (EXIT_INPUT), e.g.
- * for an empty range. */
-int compare_sweep_values(const char *range, double **values, int *n, bool *integral,
-                         struct err *e);
-
-/* A sweep value in libconfig syntax for scenario_load_set: whole numbers
- * without a decimal point when integral. buf of at least 32 bytes. */
-void compare_sweep_format(double v, bool integral, char *buf, size_t n);
-
-/* The flow and ring a set path addresses ("flows.F.rings.R...."), or -1. */
-void compare_path_ring(const struct model *m, const char *path, int *flow, int *ring);
-
-/* Writes sweep.csv (value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi) and
- * sweep.json into dir; runs[i] ran at values[i]. 0, or -1 with e set. */
-int compare_sweep_write(const struct cmp_run *runs, const double *values, int n,
-                        const char *path, const char *dir, struct err *e);
-/* A short table: the value against headline KPIs. */
-void compare_sweep_print(const struct cmp_run *runs, const double *values, int n,
-                         const char *path, const char *dir, FILE *out);
+/* What comparison.json and sweep.json open with: version, seed,
+ * replications, horizon and the base scenario. NULL when out of memory. */
+cJSON *compare_json_head(const struct cmp_run *b);
+/* The kpi,flow,ring,year columns of a CSV line, with their trailing comma
+ * before the year (the year is left empty when 0). */
+void compare_csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d);
+/* Opens the n named files in dir (created if missing), lets write() fill
+ * them and commits them only when all are complete (n <= 4). 0, or -1 with
+ * e set. */
+int compare_write_files(const char *dir, int n, const char *const *names, struct err *e,
+                        int (*write)(FILE **f, const void *ctx), const void *ctx);
+/* The index of the whole-run KPI name for flow/ring (-1: none), or -1. */
+int compare_find_kpi(const struct cmp_run *c, const char *name, int flow, int ring);
+/* v with dec decimals, or "-" when not finite. */
+void compare_cell(char *buf, size_t n, double v, int dec);
 
 #endif

@@ -43,6 +43,16 @@ int cli_usage_error(const char *fmt, const char *arg);
 /* Loads a scenario, printing its one-line error. 0, or EXIT_INPUT. */
 int cli_load(const char *path, struct model **out);
 
+/* "output/<kind>-<scenario name>" (malloc'd; NULL on OOM). */
+char *cli_default_dir(const char *kind, const struct model *m);
+
+struct cmp_run;
+/* Runs models[0..n-1] into runs[] (compare_run, keeping whole results with
+ * keep), taking the models over (each slot is NULL afterwards); progress
+ * names each scenario. Stops at the first failure: 0, or the exit status
+ * after printing the error. */
+int cli_run_all(struct model **models, int n, bool keep, struct cmp_run *runs);
+
 /* The command line as one string, for run.json (malloc'd; NULL on OOM). */
 char *cli_join_args(int argc, char **argv);
 
@@ -50,7 +60,7 @@ char *cli_join_args(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_compare(int argc, char **argv);     /* sim/cli_compare.c */
-int cli_sweep(int argc, char **argv);       /* sim/cli_compare.c */
+int cli_sweep(int argc, char **argv);       /* sim/cli_sweep.c */
 int cli_calibrate(int argc, char **argv);   /* sim/cli_calibrate.c */
 int cli_plot(int argc, char **argv);        /* sim/cli_plot.c */
 

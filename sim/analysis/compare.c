@@ -1,5 +1,5 @@
 /* compare.c: paired differences under common random numbers, the files
- * of `flowsim compare` and `flowsim sweep`, and their tables for a person.
+ * of `flowsim compare` and its table for a person (sweep.c: `sweep`).
  * The KPI trees come from output.c, so comparison.json holds exactly the
  * tree of summary.json for every scenario. */
 #include "analysis/compare.h"
@@ -15,8 +15,6 @@
 #include "base/version.h"
 #include "engine/runner.h"
 #include "io/output.h"
-
-#define SWEEP_MAX_VALUES 10000
 
 /* ---- runs ------------------------------------------------------------------ */
 
@@ -142,7 +140,7 @@ static cJSON *diff_json(const struct kpi_stat *s, int n_rep, const char *unit)
     return o;
 }
 
-static void csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d)
+void compare_csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d)
 {
     char name[96];
     output_kpi_name(m, d, name, sizeof name);
@@ -153,7 +151,7 @@ static void csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *
 
 /* What comparison.json and sweep.json open with: version, seed,
  * replications, horizon and the base scenario. NULL when out of memory. */
-static cJSON *json_head(const struct cmp_run *b)
+cJSON *compare_json_head(const struct cmp_run *b)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *base = root ? scenario_ref(b->m) : NULL;
@@ -174,7 +172,7 @@ static cJSON *json_head(const struct cmp_run *b)
 static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FILE *fc)
 {
     const struct cmp_run *b = &runs[0];
-    cJSON *root = json_head(b);
+    cJSON *root = compare_json_head(b);
     if (!root) return -1;
     cJSON *scen = cJSON_AddArrayToObject(root, "scenarios");
     cJSON *diffs = cJSON_AddArrayToObject(root, "differences");
@@ -208,7 +206,7 @@ static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FI
                 break;
             }
             fprintf(fc, "%s,", a->m->name);
-            csv_kpi_cols(fc, b->m, &b->desc[k]);
+            compare_csv_kpi_cols(fc, b->m, &b->desc[k]);
             double v[] = { b->stat[k].mean, a->stat[map[k]].mean, d.mean, d.sd, d.lo, d.hi };
             for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
                 fputc(',', fc);
@@ -229,7 +227,7 @@ oom:
 
 /* Opens the named files in dir, lets write() fill them and commits them
  * only when all are complete. */
-static int write_files(const char *dir, int n, const char *const *names, struct err *e,
+int compare_write_files(const char *dir, int n, const char *const *names, struct err *e,
                        int (*write)(FILE **f, const void *ctx), const void *ctx)
 {
     struct afile af[4];
@@ -266,7 +264,7 @@ int compare_write(const struct cmp_run *runs, int n_runs, const char *dir, struc
 {
     static const char *const names[] = { "comparison.json", "comparison.csv" };
     struct comparison_ctx c = { runs, n_runs };
-    return write_files(dir, 2, names, e, comparison_cb, &c);
+    return compare_write_files(dir, 2, names, e, comparison_cb, &c);
 }
 
 /* ---- the table for a person -------------------------------------------------- */
@@ -278,7 +276,7 @@ struct headline {
     int dec;                     /* decimals of the shown value */
 };
 
-static int find_kpi(const struct cmp_run *c, const char *name, int flow, int ring)
+int compare_find_kpi(const struct cmp_run *c, const char *name, int flow, int ring)
 {
     for (int k = 0; k < c->n_kpi; k++) {
         const struct kpi_desc *d = &c->desc[k];
@@ -307,34 +305,34 @@ static int headlines(const struct cmp_run *b, struct headline *h, int cap)
     const struct model *m = b->m;
     int n = 0;
     char label[96];
-    add_head(h, &n, cap, find_kpi(b, "cost_per_year", -1, -1), 1e-6, 1, "cost per year, M DKK");
-    add_head(h, &n, cap, find_kpi(b, "cost_total_discounted", -1, -1), 1e-6, 1,
+    add_head(h, &n, cap, compare_find_kpi(b, "cost_per_year", -1, -1), 1e-6, 1, "cost per year, M DKK");
+    add_head(h, &n, cap, compare_find_kpi(b, "cost_total_discounted", -1, -1), 1e-6, 1,
              "cost, total discounted, M DKK");
-    add_head(h, &n, cap, find_kpi(b, "years_over_budget", -1, -1), 1.0, 1, "years over budget");
-    add_head(h, &n, cap, find_kpi(b, "days_frozen", -1, -1), 1.0, 0, "days budget rule active");
-    add_head(h, &n, cap, find_kpi(b, "referral_to_decision_days", -1, -1), 1.0, 1,
+    add_head(h, &n, cap, compare_find_kpi(b, "years_over_budget", -1, -1), 1.0, 1, "years over budget");
+    add_head(h, &n, cap, compare_find_kpi(b, "days_frozen", -1, -1), 1.0, 0, "days budget rule active");
+    add_head(h, &n, cap, compare_find_kpi(b, "referral_to_decision_days", -1, -1), 1.0, 1,
              "referral to decision, days");
-    add_head(h, &n, cap, find_kpi(b, "referral_to_placement_days", -1, -1), 1.0, 1,
+    add_head(h, &n, cap, compare_find_kpi(b, "referral_to_placement_days", -1, -1), 1.0, 1,
              "referral to first place, days");
     for (int f = 0; f < m->n_flows; f++)
         for (int r = 0; r < m->flows[f].n_rings; r++) {
             if (m->flows[f].rings[r].capacity <= 0) continue;
             snprintf(label, sizeof label, "%s occupancy", m->flows[f].rings[r].id);
-            add_head(h, &n, cap, find_kpi(b, "occupancy_mean", f, r), 1.0, 1, label);
+            add_head(h, &n, cap, compare_find_kpi(b, "occupancy_mean", f, r), 1.0, 1, label);
             snprintf(label, sizeof label, "%s wait, days", m->flows[f].rings[r].id);
-            add_head(h, &n, cap, find_kpi(b, "wait_days_mean", f, r), 1.0, 1, label);
+            add_head(h, &n, cap, compare_find_kpi(b, "wait_days_mean", f, r), 1.0, 1, label);
         }
     for (int f = 0; f < m->n_flows; f++) {
         snprintf(label, sizeof label, "%s outward share, %%", m->flows[f].id);
-        add_head(h, &n, cap, find_kpi(b, "outward_share", f, -1), 100.0, 1, label);
+        add_head(h, &n, cap, compare_find_kpi(b, "outward_share", f, -1), 100.0, 1, label);
     }
-    add_head(h, &n, cap, find_kpi(b, "progressions_per_100_citizen_years", -1, -1), 1.0, 2,
+    add_head(h, &n, cap, compare_find_kpi(b, "progressions_per_100_citizen_years", -1, -1), 1.0, 2,
              "progressions per 100 citizen-years");
-    add_head(h, &n, cap, find_kpi(b, "end_size", -1, -1), 1.0, 0, "population at the end");
+    add_head(h, &n, cap, compare_find_kpi(b, "end_size", -1, -1), 1.0, 0, "population at the end");
     return n;
 }
 
-static void cell(char *buf, size_t n, double v, int dec)
+void compare_cell(char *buf, size_t n, double v, int dec)
 {
     if (isfinite(v)) snprintf(buf, n, "%.*f", dec, v);
     else snprintf(buf, n, "-");
@@ -346,18 +344,18 @@ static void print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
     const struct cmp_run *b = &runs[0];
     struct ocol { int k; const char *title; double scale; int dec; } col[2 + MODEL_MAX_FLOWS + 1];
     int nc = 0;
-    col[nc++] = (struct ocol){ find_kpi(b, "cost_per_year", -1, -1), "cost M DKK/yr", 1e-6, 1 };
-    col[nc++] = (struct ocol){ find_kpi(b, "referral_to_placement_days", -1, -1),
+    col[nc++] = (struct ocol){ compare_find_kpi(b, "cost_per_year", -1, -1), "cost M DKK/yr", 1e-6, 1 };
+    col[nc++] = (struct ocol){ compare_find_kpi(b, "referral_to_placement_days", -1, -1),
                                   "to place, days", 1.0, 1 };
     char titles[MODEL_MAX_FLOWS][48];
     for (int f = 0; f < b->m->n_flows && f < MODEL_MAX_FLOWS; f++) {
         snprintf(titles[f], sizeof titles[f], "%.30s outward %%", b->m->flows[f].id);
-        col[nc++] = (struct ocol){ find_kpi(b, "outward_share", f, -1), titles[f], 100.0, 1 };
+        col[nc++] = (struct ocol){ compare_find_kpi(b, "outward_share", f, -1), titles[f], 100.0, 1 };
     }
     bool any_budget = false;
     for (int i = 0; i < n_runs; i++) any_budget |= runs[i].m->budget_annual > 0.0;
     if (any_budget)
-        col[nc++] = (struct ocol){ find_kpi(b, "days_frozen", -1, -1), "days rule active", 1.0, 0 };
+        col[nc++] = (struct ocol){ compare_find_kpi(b, "days_frozen", -1, -1), "days rule active", 1.0, 0 };
     fprintf(out, "  %-24s", "scenario");
     for (int c = 0; c < nc; c++) fprintf(out, " %22s", col[c].title);
     fputc('\n', out);
@@ -370,11 +368,11 @@ static void print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
         for (int c = 0; c < nc; c++) {
             char v[32], d[40], text[80];
             int kb = col[c].k, ka = kb < 0 ? -1 : i ? map[kb] : kb;
-            cell(v, sizeof v, ka >= 0 ? a->stat[ka].mean * col[c].scale : NAN, col[c].dec);
+            compare_cell(v, sizeof v, ka >= 0 ? a->stat[ka].mean * col[c].scale : NAN, col[c].dec);
             if (i && ka >= 0) {
                 struct kpi_stat s;
                 compare_paired(b, kb, a, ka, &s);
-                cell(d, sizeof d, s.mean * col[c].scale, col[c].dec);
+                compare_cell(d, sizeof d, s.mean * col[c].scale, col[c].dec);
                 snprintf(text, sizeof text, "%s (%s%s%s)", v, isfinite(s.mean) && d[0] != '-' ? "+" : "",
                          d, compare_real(&s) ? "*" : "");
             } else {
@@ -417,15 +415,15 @@ void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE
             struct kpi_stat d = { NAN, NAN, NAN, NAN, 0 };
             if (ka >= 0) compare_paired(b, kb, a, ka, &d);
             double s = h[j].scale;
-            cell(vb, sizeof vb, b->stat[kb].mean * s, h[j].dec);
-            cell(va, sizeof va, ka >= 0 ? a->stat[ka].mean * s : NAN, h[j].dec);
-            cell(vd, sizeof vd, d.mean * s, h[j].dec + 1);
+            compare_cell(vb, sizeof vb, b->stat[kb].mean * s, h[j].dec);
+            compare_cell(va, sizeof va, ka >= 0 ? a->stat[ka].mean * s : NAN, h[j].dec);
+            compare_cell(vd, sizeof vd, d.mean * s, h[j].dec + 1);
             if (isfinite(d.mean) && d.mean * s >= 0.0 && vd[0] != '-') {
                 memmove(vd + 1, vd, strlen(vd) + 1);
                 vd[0] = '+';
             }
-            cell(lo, sizeof lo, d.lo * s, h[j].dec + 1);
-            cell(hi, sizeof hi, d.hi * s, h[j].dec + 1);
+            compare_cell(lo, sizeof lo, d.lo * s, h[j].dec + 1);
+            compare_cell(hi, sizeof hi, d.hi * s, h[j].dec + 1);
             if (isfinite(d.lo)) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
             else snprintf(ci, sizeof ci, "-");
             bool budget_row = !strcmp(b->desc[kb].name, "years_over_budget") ||
@@ -443,159 +441,4 @@ void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE
     }
     fprintf(out, "\nevery KPI, per scenario and as differences: %s/comparison.json, "
                  "%s/comparison.csv\n", dir, dir);
-}
-
-/* ---- sweeps ------------------------------------------------------------------ */
-
-static bool parse_num(const char *s, size_t len, double *out)
-{
-    char buf[64];
-    if (len == 0 || len >= sizeof buf) return false;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (errno || end == buf || *end || !isfinite(v)) return false;
-    *out = v;
-    return true;
-}
-
-int compare_sweep_values(const char *range, double **values, int *n, bool *integral,
-                         struct err *e)
-{
-    *values = NULL;
-    *n = 0;
-    const char *c1 = strchr(range, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    double from, to, step;
-    if (!c1 || !c2 || strchr(c2 + 1, ':') || !parse_num(range, (size_t)(c1 - range), &from) ||
-        !parse_num(c1 + 1, (size_t)(c2 - c1 - 1), &to) || !parse_num(c2 + 1, strlen(c2 + 1), &step))
-        return err_set(e, EXIT_INPUT, "--set: the range must be FROM:TO:STEP, three numbers (got '%s')",
-                       range);
-    if (!(step > 0.0))
-        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: STEP must be above 0", range);
-    if (from > to)
-        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: FROM is above TO", range);
-    double count = floor((to - from) / step + 1e-9) + 1.0;
-    if (count > SWEEP_MAX_VALUES)
-        return err_set(e, EXIT_INPUT, "--set: the range %s has %.0f values, more than %d", range,
-                       count, SWEEP_MAX_VALUES);
-    *integral = from == floor(from) && step == floor(step) && fabs(from) < 1e15 && fabs(to) < 1e15;
-    *values = malloc((size_t)count * sizeof **values);
-    if (!*values) return err_set(e, EXIT_RUNTIME, "out of memory");
-    *n = (int)count;
-    for (int i = 0; i < *n; i++) (*values)[i] = from + i * step;   /* no drift */
-    return 0;
-}
-
-void compare_sweep_format(double v, bool integral, char *buf, size_t n)
-{
-    if (integral) snprintf(buf, n, "%.0f", v);
-    else snprintf(buf, n, "%.17g", v);
-}
-
-struct sweep_ctx {
-    const struct cmp_run *runs;
-    const double *values;
-    int n;
-    const char *path;
-};
-
-static int write_sweep(FILE **f, const void *ctx)
-{
-    const struct sweep_ctx *c = ctx;
-    const struct cmp_run *b = &c->runs[0];
-    FILE *fc = f[0], *fj = f[1];
-    cJSON *root = json_head(b);
-    if (!root) return -1;
-    cJSON_AddStringToObject(root, "set", c->path);
-    cJSON *vals = cJSON_AddArrayToObject(root, "values");
-    cJSON *pts = cJSON_AddArrayToObject(root, "points");
-    if (!vals || !pts) goto oom;
-    fprintf(fc, "value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
-    for (int i = 0; i < c->n; i++) {
-        const struct cmp_run *r = &c->runs[i];
-        cJSON_AddItemToArray(vals, cJSON_CreateNumber(c->values[i]));
-        cJSON *p = cJSON_CreateObject();
-        if (!p) goto oom;
-        cJSON_AddItemToArray(pts, p);
-        cJSON_AddNumberToObject(p, "value", c->values[i]);
-        cJSON *kpis = output_kpi_tree(r->m, r->desc, r->n_kpi, r->stat, r->n_rep);
-        if (!kpis) goto oom;
-        cJSON_AddItemToObject(p, "kpis", kpis);
-        for (int k = 0; k < r->n_kpi; k++) {
-            fprintf(fc, "%.12g,", c->values[i]);
-            csv_kpi_cols(fc, r->m, &r->desc[k]);
-            double v[] = { r->stat[k].mean, r->stat[k].sd, r->stat[k].lo, r->stat[k].hi };
-            for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
-                fputc(',', fc);
-                output_csv_num(fc, v[j]);
-            }
-            fputc('\n', fc);
-        }
-    }
-    int rc = output_json_write(fj, root);
-    cJSON_Delete(root);
-    return rc;
-oom:
-    cJSON_Delete(root);
-    return -1;
-}
-
-int compare_sweep_write(const struct cmp_run *runs, const double *values, int n,
-                        const char *path, const char *dir, struct err *e)
-{
-    static const char *const names[] = { "sweep.csv", "sweep.json" };
-    struct sweep_ctx c = { runs, values, n, path };
-    return write_files(dir, 2, names, e, write_sweep, &c);
-}
-
-void compare_path_ring(const struct model *m, const char *path, int *flow, int *ring)
-{
-    *flow = *ring = -1;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    char *save = NULL, *a = strtok_r(buf, ".", &save), *fid = strtok_r(NULL, ".", &save),
-         *b = strtok_r(NULL, ".", &save), *rid = strtok_r(NULL, ".", &save);
-    if (!a || strcmp(a, "flows") || !fid) return;
-    for (int f = 0; f < m->n_flows; f++)
-        if (!strcmp(m->flows[f].id, fid)) *flow = f;
-    if (*flow < 0 || !b || strcmp(b, "rings") || !rid) return;
-    for (int r = 0; r < m->flows[*flow].n_rings; r++)
-        if (!strcmp(m->flows[*flow].rings[r].id, rid)) *ring = r;
-}
-
-void compare_sweep_print(const struct cmp_run *runs, const double *values, int n,
-                         const char *path, const char *dir, FILE *out)
-{
-    const struct model *m = runs[0].m;
-    int f, r;
-    compare_path_ring(m, path, &f, &r);
-    fprintf(out, "flowsim sweep: %s over %d values, %d replications each, seed %llu; "
-                 "common random numbers\n",
-            path, n, runs[0].n_rep, (unsigned long long)m->seed);
-    fprintf(out, "  %14s %14s %14s %14s", "value", "cost M DKK/yr", "to place, days",
-            "outward, %");
-    if (r >= 0) fprintf(out, " %14s %14s", "occupancy", "wait, days");
-    fputc('\n', out);
-    for (int i = 0; i < n; i++) {
-        const struct cmp_run *c = &runs[i];
-        int kc = find_kpi(c, "cost_per_year", -1, -1);
-        int kp = find_kpi(c, "referral_to_placement_days", -1, -1);
-        int ko = find_kpi(c, "outward_share", f >= 0 ? f : 0, -1);
-        char v[5][32];
-        snprintf(v[0], sizeof v[0], "%.12g", values[i]);
-        cell(v[1], sizeof v[1], kc >= 0 ? c->stat[kc].mean * 1e-6 : NAN, 1);
-        cell(v[2], sizeof v[2], kp >= 0 ? c->stat[kp].mean : NAN, 1);
-        cell(v[3], sizeof v[3], ko >= 0 ? c->stat[ko].mean * 100.0 : NAN, 1);
-        fprintf(out, "  %14s %14s %14s %14s", v[0], v[1], v[2], v[3]);
-        if (r >= 0) {
-            int kq = find_kpi(c, "occupancy_mean", f, r), kw = find_kpi(c, "wait_days_mean", f, r);
-            cell(v[1], sizeof v[1], kq >= 0 ? c->stat[kq].mean : NAN, 1);
-            cell(v[2], sizeof v[2], kw >= 0 ? c->stat[kw].mean : NAN, 1);
-            fprintf(out, " %14s %14s", v[1], v[2]);
-        }
-        fputc('\n', out);
-    }
-    fprintf(out, "every KPI against the value: %s/sweep.csv, %s/sweep.json\n", dir, dir);
 }
