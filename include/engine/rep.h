@@ -1,6 +1,7 @@
-/* rep.h: all that ONE replication mutates. The model is shared read-only;
- * everything here belongs to the thread running the replication, so
- * replications run in parallel with nothing shared. */
+/* rep.h: all that ONE replication mutates, its plumbing and its hazard
+ * draws (rep.c). The model is shared read-only; everything here belongs to
+ * the thread running the replication, so replications run in parallel with
+ * nothing shared. */
 #ifndef FLOWSIM_REP_H
 #define FLOWSIM_REP_H
 
@@ -92,6 +93,21 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
 /* Redraws the citizen's transition and development events from its current
  * state and covariates, replacing the pending one. */
 void rep_redraw_hazards(struct rep *r, uint32_t ci);
+
+/* The rates behind a citizen's hazard (SPEC §1, §7), at the covariates of
+ * c->hz_t. rep_covariate_factor: exp(beta . z) of moves[k].
+ * rep_develop_rates: per-dimension improve and worsen rates, summed over
+ * the flows' current states; rep_develop_total: their sum over the
+ * dimensions that can still move. rep_hazard_rates: the rate out of each
+ * flow's state (0 for flows it takes no part in) and the development rate;
+ * returns their total. */
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c);
+void rep_develop_rates(const struct model *m, const struct citizen *c,
+                       double *improve, double *worsen);
+double rep_develop_total(const struct model *m, const struct citizen *c,
+                         double improve, double worsen);
+double rep_hazard_rates(const struct model *m, const struct citizen *c,
+                        double flow_rate[MODEL_MAX_FLOWS], double *develop);
 
 /* Appends a line to the event log (when it is kept). */
 void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,

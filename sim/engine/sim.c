@@ -66,75 +66,6 @@ void sim_result_fini(struct rep_result *res)
     memset(res, 0, sizeof *res);
 }
 
-/* ---- the replication's plumbing ----------------------------------------- */
-
-void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
-                  uint32_t who, uint32_t stamp)
-{
-    if (!(t < r->horizon)) return;          /* also drops NaN and +inf */
-    /* RBS follow-ups come a fixed interval after the event that schedules
-     * them, so they arrive in time order: the queue's ordered lane. */
-    int rc = kind == EV_RBS
-                 ? evq_push_ordered(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp)
-                 : evq_push(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp);
-    if (rc != 0) r->oom = true;
-}
-
-void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
-             const char *from, const char *to)
-{
-    sbuf_printf(r->events, "%.6f,%u,%s,%s,%s,%s\n", r->t, who + 1, event, flow, from, to);
-}
-
-int rep_init(struct rep *r, const struct model *m)
-{
-    memset(r, 0, sizeof *r);
-    r->m = m;
-    uint32_t cap = (uint32_t)m->initial + 64;
-    if (evq_init(&r->q, 4 * (size_t)cap) != 0 || rngs_init(&r->rng, m->seed, 0) != 0 ||
-        pop_init(&r->pop, cap) != 0 || stats_init(&r->st, m) != 0)
-        goto fail;
-    r->occ = calloc((size_t)r->st.n_slots, sizeof *r->occ);
-    r->wl = calloc((size_t)r->st.n_slots, sizeof *r->wl);
-    if (!r->occ || !r->wl) goto fail;
-    rep_reset(r, 0);
-    return 0;
-fail:
-    rep_fini(r);
-    return -1;
-}
-
-void rep_fini(struct rep *r)
-{
-    evq_fini(&r->q);
-    rngs_fini(&r->rng);
-    pop_fini(&r->pop);
-    if (r->st.m) stats_fini(&r->st);
-    free(r->occ);
-    free(r->wl);
-    free(r->vq.buf);
-    memset(r, 0, sizeof *r);
-}
-
-void rep_reset(struct rep *r, uint32_t replication)
-{
-    evq_clear(&r->q);
-    rngs_reseed(&r->rng, r->m->seed, replication);
-    pop_clear(&r->pop);
-    stats_reset(&r->st);
-    r->t = 0.0;
-    r->horizon = r->m->years;
-    r->n_alive = 0;
-    r->n_events = 0;
-    r->oom = false;
-    int n_slots = r->st.n_slots;
-    memset(r->occ, 0, (size_t)n_slots * sizeof *r->occ);
-    for (int i = 0; i < n_slots; i++) r->wl[i] = (struct wlist){ POP_NIL, POP_NIL, 0 };
-    r->vq.head = r->vq.count = 0;
-    r->vq.live = r->vq.busy = 0;
-    r->panel = r->events = NULL;
-}
-
 struct sim_workspace *sim_workspace_create(const struct model *m)
 {
     struct sim_workspace *w = calloc(1, sizeof *w);
@@ -152,98 +83,6 @@ void sim_workspace_destroy(struct sim_workspace *w)
     if (!w) return;
     rep_fini(&w->r);
     free(w);
-}
-
-/* ---- hazards -------------------------------------------------------------- */
-
-/* exp(beta . z) of moves[k] at the citizen's state when its hazards were
- * drawn; the level part comes from the model's table when it has one. */
-static double covariate_factor(const struct model *m, int k, const struct citizen *c)
-{
-    const struct transition *tr = &m->moves[k];
-    if (!tr->has_effects) return 1.0;
-    double lp = 0.0, f;
-    if (m->level_factor) {
-        f = m->level_factor[(size_t)k * m->n_level_codes + model_level_code(m, c->level)];
-    } else {
-        for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
-        f = 1.0;
-    }
-    if (tr->beta[COV_AGE] != 0.0) lp += tr->beta[COV_AGE] * (pop_age(c, c->hz_t) - 40.0) / 10.0;
-    if (c->female) lp += tr->beta[COV_FEMALE];
-    return lp != 0.0 ? f * exp(lp) : f;
-}
-
-static double flow_out_rate(const struct model *m, int f, const struct citizen *c)
-{
-    const struct flow *fl = &m->flows[f];
-    int s = c->state[f];
-    double total = 0.0;
-    for (int k = fl->move_start[s]; k < fl->move_start[s + 1]; k++)
-        total += m->moves[k].per_year * covariate_factor(m, k, c);
-    return total;
-}
-
-/* Per-dimension improve and worsen rates: the sum over flows of the current
- * state's rates (SPEC §1). */
-static void develop_rates(const struct model *m, const struct citizen *c,
-                          double *improve, double *worsen)
-{
-    *improve = *worsen = 0.0;
-    for (int f = 0; f < m->n_flows; f++) {
-        const struct flow *fl = &m->flows[f];
-        int s = c->state[f];
-        if (s < fl->n_rings) {
-            *improve += fl->rings[s].improve_per_year;
-            *worsen += fl->rings[s].worsen_per_year;
-        } else {
-            *improve += fl->none_improve_per_year;
-            *worsen += fl->none_worsen_per_year;
-        }
-    }
-}
-
-static double develop_total(const struct model *m, const struct citizen *c,
-                            double improve, double worsen)
-{
-    double total = 0.0;
-    for (int d = 0; d < m->n_dims; d++) {
-        if (c->level[d] > 0) total += improve;
-        if (c->level[d] < MODEL_LEVEL_MAX) total += worsen;
-    }
-    return total;
-}
-
-/* Rates out of the citizen's state in each flow (0 for flows it takes no
- * part in) and its development rate, at the covariates of c->hz_t. */
-static double hazard_rates(const struct model *m, const struct citizen *c,
-                           double flow_rate[MODEL_MAX_FLOWS], double *develop)
-{
-    double total = 0.0;
-    for (int f = 0; f < m->n_flows; f++) {
-        flow_rate[f] = c->in_flow & (1u << f) ? flow_out_rate(m, f, c) : 0.0;
-        total += flow_rate[f];
-    }
-    double imp, wor;
-    develop_rates(m, c, &imp, &wor);
-    *develop = develop_total(m, c, imp, wor);
-    return total + *develop;
-}
-
-void rep_redraw_hazards(struct rep *r, uint32_t ci)
-{
-    struct citizen *c = &r->pop.c[ci];
-    c->hz_t = r->t;
-    double flow_rate[MODEL_MAX_FLOWS], develop;
-    double total = hazard_rates(r->m, c, flow_rate, &develop);
-    /* One keyed event for all the citizen's competing hazards: redrawing
-     * moves it in the heap, so nothing stale is left behind. */
-    double t = r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), total);
-    if (ci >= r->q.n_keys && evq_reserve_keys(&r->q, (size_t)ci + 1) != 0) {
-        r->oom = true;
-        return;
-    }
-    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, EV_HAZARD, 0) != 0) r->oom = true;
 }
 
 /* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
@@ -537,7 +376,7 @@ static void transition(struct rep *r, uint32_t ci, int f)
     int k0 = fl->move_start[s], n = fl->move_start[s + 1] - k0;
     double w[MODEL_MAX_RINGS + 1], total = 0.0;
     for (int k = 0; k < n; k++) {
-        w[k] = m->moves[k0 + k].per_year * covariate_factor(m, k0 + k, c);
+        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c);
         total += w[k];
     }
     int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
@@ -554,13 +393,13 @@ static void develop(struct rep *r, uint32_t ci)
     const struct model *m = r->m;
     struct citizen *c = &r->pop.c[ci];
     double imp, wor, w[2 * MODEL_MAX_DIMS];
-    develop_rates(m, c, &imp, &wor);
+    rep_develop_rates(m, c, &imp, &wor);
     for (int d = 0; d < m->n_dims; d++) {
         w[2 * d] = c->level[d] > 0 ? imp : 0.0;
         w[2 * d + 1] = c->level[d] < MODEL_LEVEL_MAX ? wor : 0.0;
     }
     int k = pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, 2 * m->n_dims,
-                          develop_total(m, c, imp, wor));
+                          rep_develop_total(m, c, imp, wor));
     int d = k / 2, before = c->level[d];
     c->level[d] = (uint8_t)(before + (k % 2 ? 1 : -1));
     if (r->events) {
@@ -577,7 +416,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
 {
     const int n_flows = r->m->n_flows;
     double rate[MODEL_MAX_FLOWS + 1];
-    double total = hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
+    double total = rep_hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
     int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
     if (k < n_flows) transition(r, ci, k);
     else develop(r, ci);
