@@ -517,8 +517,9 @@ static void test_work_participation(void **state)
     (void)state;
     struct model *m = load("tests/data/policy_work.cfg");
     /* One initial citizen: with none, a run of two flows crashes (see
-     * test_two_flows_without_initial_population). The initial citizen
-     * takes part in every flow; the share below is over arrivals only. */
+     * test_two_flows_without_initial_population). It holds no work ring at
+     * t = 0, so it takes no part in work (SPEC §7); the share below is over
+     * arrivals only. */
     m->initial = 1;
     struct runs x;
     run_all(m, false, true, &x);
@@ -539,10 +540,8 @@ static void test_work_participation(void **state)
                 in_work[e->id] = 1;
                 n_work++;
             }
-            /* Nobody moves in the work flow without having taken part
-             * (initial citizens, ids 1..initial, take part in all). */
-            if (!strcmp(e->flow, "work") && strcmp(e->kind, "intake") != 0 &&
-                e->id > (unsigned)m->initial)
+            /* Nobody moves in the work flow without having taken part. */
+            if (!strcmp(e->flow, "work") && strcmp(e->kind, "intake") != 0)
                 assert_true(in_work[e->id]);
         }
         for (int i = 0; i < ne; i++)
@@ -553,6 +552,48 @@ static void test_work_participation(void **state)
     }
     double p = m->work_participation, share = (double)n_work / n_assessed;
     near("share of arrivals placed in work", share, p, sqrt(p * (1 - p) / n_assessed));
+    runs_fini(&x);
+    model_destroy(m);
+}
+
+/* SPEC §7, taking part in a flow: an initial citizen takes part in the
+ * work flow only if it holds a work ring at t = 0. The others are never
+ * placed, re-placed (`replace` every three months) nor moved by the work
+ * flow's `none -> job` transition (rate 2 a year): no work event at all. */
+static void test_initial_participation(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/policy_work.cfg");
+    m->initial = 40;
+    m->flows[0].rings[0].initial = 40;
+    m->flows[1].rings[0].initial = 10;
+    m->reassess = REASSESS_REPLACE;
+    m->rbs_interval_months = 3.0;
+    m->arrivals_per_year = 0.0;
+    struct runs x;
+    run_all(m, false, true, &x);
+    long n_work_moves = 0;
+    for (int r = 0; r < x.n; r++) {
+        struct ev *ev;
+        int ne = parse_events(x.res[r].events.s, &ev);
+        char in_work[41] = { 0 };
+        int n_initial_work = 0;
+        for (int i = 0; i < ne; i++) {
+            const struct ev *e = &ev[i];
+            if (strcmp(e->flow, "work") != 0) continue;
+            assert_true(e->id >= 1 && e->id <= 40);
+            if (!strcmp(e->kind, "initial")) {
+                in_work[e->id] = 1;
+                n_initial_work++;
+                continue;
+            }
+            assert_true(in_work[e->id]);       /* only those holding a ring at 0 */
+            n_work_moves++;
+        }
+        assert_int_equal(n_initial_work, 10);
+        free(ev);
+    }
+    assert_true(n_work_moves > 20);             /* the participants do move */
     runs_fini(&x);
     model_destroy(m);
 }
@@ -1159,6 +1200,7 @@ int test_group_handlers(int *n)
         cmocka_unit_test(test_visitation_plenty),
         cmocka_unit_test(test_visitation_mg1),
         cmocka_unit_test(test_work_participation),
+        cmocka_unit_test(test_initial_participation),
         cmocka_unit_test(test_two_flows_without_initial_population),
         cmocka_unit_test(test_stay_limit),
         cmocka_unit_test(test_transition_into_full_ring),

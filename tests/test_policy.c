@@ -356,8 +356,9 @@ static void test_full_target_outer(void **state)
     assert_int_equal(r->st.prog[HOME] + r->st.regr[HOME], 0);
     fx_end(&x);
 
-    /* A citizen inside the target (r0) whose outer rings are all full reaches
-     * `none`, which always has room: it leaves r0, and r0's list moves up. */
+    /* A citizen inside the target (r0) whose outer rings are all full stays
+     * where it is, on the list: `none` is no ring, and interim never moves
+     * a citizen there (SPEC §7). r0's list keeps waiting. */
     struct fx y = { .m = load_fixture() };
     y.m->interim = INTERIM_OUTER;
     fx_start(&y);
@@ -373,11 +374,10 @@ static void test_full_target_outer(void **state)
     r->t = 2.0;
     policy_place(r, e, HOME, R1, CAUSE_REASSESS);
     check_consistent(r);
-    assert_int_equal(st_of(r, e, HOME), none);
+    assert_int_equal(st_of(r, e, HOME), R0);
     assert_int_equal(r->pop.c[e].wait_ring[HOME], R1);
-    assert_int_equal(st_of(r, g, HOME), R0);       /* the freed place went to g */
-    assert_true(fabs(last_wait(r, HOME, R0) - 1.0) < 1e-12);
-    /* Interim moves count neither way; g's intake wait neither. */
+    assert_int_equal(st_of(r, g, HOME), none);     /* no place was freed */
+    assert_int_equal(r->pop.c[g].wait_ring[HOME], R0);
     assert_int_equal(r->st.prog[HOME] + r->st.regr[HOME], 0);
     fx_end(&y);
 
@@ -466,6 +466,34 @@ static void free_r0(struct rep *r, double t)
             return;
         }
     fail_msg("nobody in r0");
+}
+
+/* ---- the KPI window: a wait belongs to it if requested inside it --------- */
+
+static void test_wait_window_by_request(void **state)
+{
+    (void)state;
+    struct fx x = { .m = load_fixture() };
+    x.m->warmup_years = 1.0;
+    fx_start(&x);
+    struct rep *r = &x.r;
+    add_citizen(r, R0, NONE, 4);
+    uint32_t b = add_citizen(r, NONE, NONE, 4);
+    uint32_t c = add_citizen(r, NONE, NONE, 4);
+    r->t = 0.5;
+    policy_place(r, b, HOME, R0, CAUSE_INTAKE);    /* before the window */
+    stats_mark(&r->st, 1.0);
+    r->t = 1.2;
+    policy_place(r, c, HOME, R0, CAUSE_INTAKE);    /* inside it */
+    free_r0(r, 1.5);                               /* b enters: not counted */
+    check_consistent(r);
+    assert_int_equal(st_of(r, b, HOME), R0);
+    assert_int_equal(slot_st(r, HOME, R0)->n_waits, 0);
+    free_r0(r, 2.0);                               /* c enters: counted */
+    assert_int_equal(st_of(r, c, HOME), R0);
+    assert_int_equal(slot_st(r, HOME, R0)->n_waits, 1);
+    assert_true(fabs(last_wait(r, HOME, R0) - 0.8) < 1e-12);
+    fx_end(&x);
 }
 
 static void test_need_highest_score_first(void **state)
@@ -918,6 +946,7 @@ int test_group_policy(int *n)
         cmocka_unit_test(test_full_target_outer),
         cmocka_unit_test(test_fifo_head_enters),
         cmocka_unit_test(test_need_highest_score_first),
+        cmocka_unit_test(test_wait_window_by_request),
         cmocka_unit_test(test_request_replaces_and_keeps_time),
         cmocka_unit_test(test_moves_cancel_wait_interim_keeps),
         cmocka_unit_test(test_exit_frees_places_and_waits),

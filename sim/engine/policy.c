@@ -325,14 +325,15 @@ void policy_fill(struct rep *r, int f, int ring)
 
 /* Interim (SPEC §7): the nearest ring with room counted from the target,
  * inward or outward; if the citizen's current state comes first, it stays.
- * Outward, `none` ends the search and always has room. */
+ * `none` is no ring: the outward search ends at the outermost ring, and with
+ * no room in that direction the citizen stays where it is, on the list. */
 static void place_interim(struct rep *r, uint32_t ci, int f, int target)
 {
     const int n = r->m->flows[f].n_rings;
     const int cur = r->pop.c[ci].state[f];
     int step = r->m->interim == INTERIM_INNER ? -1 : +1;
     if (r->m->interim == INTERIM_STAY) return;
-    for (int k = target + step; k >= 0 && k <= n; k += step) {
+    for (int k = target + step; k >= 0 && k < n; k += step) {
         if (k == cur) return;
         if (policy_has_room(r, f, k) && policy_budget_allows(r, f, k)) {
             policy_move(r, ci, f, k, CAUSE_INTERIM);

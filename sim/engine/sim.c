@@ -220,7 +220,7 @@ static int create_initial(struct rep *r)
         c->t_arrival = -1.0;
         c->age0 = rngs_truncnorm(g, m->age.mean, m->age.sd, m->age.min, m->age.max);
         c->female = rngs_uniform(g) < m->female_share;
-        c->in_flow = (uint8_t)((1u << m->n_flows) - 1);
+        c->in_flow = 1u;            /* further flows: see below */
         c->intake_done = true;
         /* The first flow's rings take citizens in order, so levels come from
          * the ring (SPEC §7). */
@@ -235,6 +235,10 @@ static int create_initial(struct rep *r)
         if (place_initial_flow(r, f, n) != 0) return -1;
     for (uint32_t ci = 0; ci < n; ci++) {
         struct citizen *c = &r->pop.c[ci];
+        /* An initial citizen takes part in a further flow if and only if it
+         * holds a ring of it at t = 0 (SPEC §7). */
+        for (int f = 1; f < m->n_flows; f++)
+            if (c->state[f] < m->flows[f].n_rings) c->in_flow |= (uint8_t)(1u << f);
         for (int f = 0; f < m->n_flows; f++) {
             const struct flow *fl = &m->flows[f];
             int s = c->state[f];
