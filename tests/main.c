@@ -23,6 +23,7 @@ int main(void)
         { "cli", test_group_cli },
         { "plot", test_group_plot },
         { "hostile", test_group_hostile },
+        { "results", test_group_results },
     };
     const char *only = getenv("FLOWSIM_TEST_GROUPS");
     int total = 0, failed = 0;

@@ -31,5 +31,6 @@ int test_group_policy(int *n);     /* policy.c driven directly */
 int test_group_handlers(int *n);   /* event handlers through whole runs */
 int test_group_plot(int *n);       /* i18n, plots, report.html, missing gnuplot */
 int test_group_hostile(int *n);    /* hostile input, fuzz regressions, run limits */
+int test_group_results(int *n);    /* whole result sets, signals, CSV cells, seeds */
 
 #endif

@@ -48,7 +48,8 @@ void compare_run_fini(struct cmp_run *c);             /* zeroed struct: no-op */
 int *compare_match(const struct cmp_run *base, const struct cmp_run *alt);
 
 /* Paired difference of KPI kb of base and ka of alt: statistics over
- * replications of alt[r] - base[r] (replications where both are defined). */
+ * replications of alt[r] - base[r] (replications where both are defined).
+ * Allocates nothing: it cannot fail into NaN. */
 void compare_paired(const struct cmp_run *base, int kb, const struct cmp_run *alt, int ka,
                     struct kpi_stat *out);
 /* The CI excludes zero: the difference is "real" at the 95% level. */
@@ -60,17 +61,15 @@ bool compare_real(const struct kpi_stat *d);
 int compare_write(const struct cmp_run *runs, int n_runs, const char *dir, struct err *e);
 
 /* The table for a person: headline KPIs of the base and each alternative,
- * the paired difference with its 95% CI, and '*' where the CI excludes 0. */
-void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out);
+ * the paired difference with its 95% CI, and '*' where the CI excludes 0.
+ * 0, or -1 when out of memory (the table is then incomplete). */
+int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out);
 
 /* ---- shared with sweep.c and optimise.c ---------------------------------- */
 
 /* What comparison.json and sweep.json open with: version, seed,
  * replications, horizon and the base scenario. NULL when out of memory. */
 cJSON *compare_json_head(const struct cmp_run *b);
-/* The kpi,flow,ring,year columns of a CSV line, with their trailing comma
- * before the year (the year is left empty when 0). */
-void compare_csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d);
 /* Opens the n named files in dir (created if missing), lets write() fill
  * them and commits them only when all are complete (n <= 4). 0, or -1 with
  * e set. */

@@ -14,6 +14,10 @@ struct kpi_stat {
 
 /* Statistics of x[0], x[stride], ..., x[(n-1)*stride], skipping NaN. */
 void summary_stat(const double *x, size_t stride, int n, struct kpi_stat *out);
+/* Statistics of the differences x[i*sx] - y[i*sy], i < n, skipping NaN;
+ * allocates nothing, so it cannot fail. */
+void summary_stat_diff(const double *x, size_t sx, const double *y, size_t sy, int n,
+                       struct kpi_stat *out);
 
 /* The p-quantile (0..1) of n values, which it sorts in place. NaN if n=0. */
 double summary_quantile(double *x, size_t n, double p);

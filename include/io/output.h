@@ -4,6 +4,7 @@
 #ifndef FLOWSIM_OUTPUT_H
 #define FLOWSIM_OUTPUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/err.h"
@@ -33,6 +34,9 @@ int output_write_run(const struct model *m, const struct run_results *res,
 int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat);
 /* A KPI's name in CSV files: its name, with "_<dimension>" when per dimension. */
 void output_kpi_name(const struct model *m, const struct kpi_desc *d, char *buf, size_t n);
+/* The columns kpi,flow,ring,year of a KPI's CSV row (no trailing comma),
+ * text cells through csv_cell. */
+void output_csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d);
 /* {"mean", "sd", "ci95": [lo, hi], "n" (when short of n_rep), "unit"}; NULL on OOM. */
 struct cJSON *output_kpi_stat_json(const struct kpi_stat *s, int n_rep, const char *unit);
 /* Puts item where KPI d sits in a "kpis" tree of summary.json (by_year,
@@ -43,6 +47,9 @@ int output_kpi_add(const struct model *m, struct cJSON *kpis, const struct kpi_d
 /* The "kpis" tree of summary.json; the caller owns it. NULL on OOM. */
 struct cJSON *output_kpi_tree(const struct model *m, const struct kpi_desc *desc, int n_kpi,
                               const struct kpi_stat *stat, int n_rep);
+/* Adds v as an exact integer (a raw number: cJSON's doubles would round
+ * seeds above 2^53). The item, or NULL on OOM. */
+struct cJSON *output_json_add_u64(struct cJSON *o, const char *key, uint64_t v);
 /* Writes root, pretty-printed, and a newline. 0, or -1 on OOM. */
 int output_json_write(FILE *f, const struct cJSON *root);
 /* A number for CSV: %.12g, or nothing when not finite. */

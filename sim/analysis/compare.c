@@ -12,6 +12,7 @@
 #include <cJSON.h>
 
 #include "base/afile.h"
+#include "base/csvcell.h"
 #include "base/version.h"
 #include "engine/runner.h"
 #include "io/output.h"
@@ -104,15 +105,8 @@ void compare_paired(const struct cmp_run *base, int kb, const struct cmp_run *al
                     struct kpi_stat *out)
 {
     int n = base->n_rep < alt->n_rep ? base->n_rep : alt->n_rep;
-    double *d = malloc((size_t)(n > 0 ? n : 1) * sizeof *d);
-    if (!d) {
-        *out = (struct kpi_stat){ NAN, NAN, NAN, NAN, 0 };
-        return;
-    }
-    for (int r = 0; r < n; r++)
-        d[r] = alt->kpi[(size_t)r * alt->n_kpi + ka] - base->kpi[(size_t)r * base->n_kpi + kb];
-    summary_stat(d, 1, n, out);          /* NaN - x is NaN: skipped */
-    free(d);
+    /* NaN - x is NaN: skipped */
+    summary_stat_diff(alt->kpi + ka, (size_t)alt->n_kpi, base->kpi + kb, (size_t)base->n_kpi, n, out);
 }
 
 bool compare_real(const struct kpi_stat *d)
@@ -140,15 +134,6 @@ static cJSON *diff_json(const struct kpi_stat *s, int n_rep, const char *unit)
     return o;
 }
 
-void compare_csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d)
-{
-    char name[96];
-    output_kpi_name(m, d, name, sizeof name);
-    fprintf(f, "%s,%s,%s,", name, d->flow >= 0 ? m->flows[d->flow].id : "",
-            d->ring >= 0 ? m->flows[d->flow].rings[d->ring].id : "");
-    if (d->year > 0) fprintf(f, "%d", d->year);
-}
-
 /* What comparison.json and sweep.json open with: version, seed,
  * replications, horizon and the base scenario. NULL when out of memory. */
 cJSON *compare_json_head(const struct cmp_run *b)
@@ -160,7 +145,7 @@ cJSON *compare_json_head(const struct cmp_run *b)
         return NULL;
     }
     cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
-    cJSON_AddNumberToObject(root, "seed", (double)b->m->seed);
+    output_json_add_u64(root, "seed", b->m->seed);
     cJSON_AddNumberToObject(root, "replications", b->n_rep);
     cJSON_AddNumberToObject(root, "years", b->m->years);
     cJSON_AddNumberToObject(root, "warmup_years", b->m->warmup_years);
@@ -205,8 +190,9 @@ static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FI
                 kpis = NULL;
                 break;
             }
-            fprintf(fc, "%s,", a->m->name);
-            compare_csv_kpi_cols(fc, b->m, &b->desc[k]);
+            csv_cell(fc, a->m->name);
+            fputc(',', fc);
+            output_csv_kpi_cols(fc, b->m, &b->desc[k]);
             double v[] = { b->stat[k].mean, a->stat[map[k]].mean, d.mean, d.sd, d.lo, d.hi };
             for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
                 fputc(',', fc);
@@ -339,7 +325,7 @@ void compare_cell(char *buf, size_t n, double v, int dec)
 }
 
 /* One line per scenario: value (difference, '*' if real) of a few KPIs. */
-static void print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
+static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
 {
     const struct cmp_run *b = &runs[0];
     struct ocol { int k; const char *title; double scale; int dec; } col[2 + MODEL_MAX_FLOWS + 1];
@@ -362,7 +348,7 @@ static void print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
     for (int i = 0; i < n_runs; i++) {
         const struct cmp_run *a = &runs[i];
         int *map = i ? compare_match(b, a) : NULL;
-        if (i && !map) return;
+        if (i && !map) return -1;
         char line[512];
         snprintf(line, sizeof line, "  %-24.24s", a->m->name);
         for (int c = 0; c < nc; c++) {
@@ -384,9 +370,10 @@ static void print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
         free(map);
         fprintf(out, "%s\n", line);
     }
+    return 0;
 }
 
-void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out)
+int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out)
 {
     const struct cmp_run *b = &runs[0];
     struct headline h[3 * MODEL_MAX_FLOWS * MODEL_MAX_RINGS + 16];
@@ -399,11 +386,11 @@ void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE
             b->m->description ? b->m->description : "");
     fprintf(out, "difference = alternative - base, per replication; "
                  "* = its 95%% CI excludes 0 (a real difference)\n\n");
-    print_overview(runs, n_runs, out);
+    if (print_overview(runs, n_runs, out) != 0) return -1;
     for (int i = 1; i < n_runs; i++) {
         const struct cmp_run *a = &runs[i];
         int *map = compare_match(b, a);
-        if (!map) return;
+        if (!map) return -1;
         fprintf(out, "\n%s (%s)%s%s\n", a->m->name, a->m->path ? a->m->path : "",
                 a->m->description && a->m->description[0] ? ": " : "",
                 a->m->description ? a->m->description : "");
@@ -441,4 +428,5 @@ void compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE
     }
     fprintf(out, "\nevery KPI, per scenario and as differences: %s/comparison.json, "
                  "%s/comparison.csv\n", dir, dir);
+    return 0;
 }

@@ -92,7 +92,7 @@ static int write_sweep(FILE **f, const void *ctx)
         cJSON_AddItemToObject(p, "kpis", kpis);
         for (int k = 0; k < r->n_kpi; k++) {
             fprintf(fc, "%.12g,", c->values[i]);
-            compare_csv_kpi_cols(fc, r->m, &r->desc[k]);
+            output_csv_kpi_cols(fc, r->m, &r->desc[k]);
             double v[] = { r->stat[k].mean, r->stat[k].sd, r->stat[k].lo, r->stat[k].hi };
             for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
                 fputc(',', fc);

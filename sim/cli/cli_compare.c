@@ -134,7 +134,10 @@ int cli_compare(int argc, char **argv)
             fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
         } else {
-            if (!o.quiet) compare_print(runs, n, dir, stdout);
+            if (!o.quiet && compare_print(runs, n, dir, stdout) != 0) {
+                fprintf(stderr, "flowsim: out of memory printing the comparison\n");
+                rc = EXIT_RUNTIME;
+            }
             fflush(stdout);
             /* Optional, as for run: a failure is one warning line. */
             if (runs[0].m->out_plots && !interrupt_requested())

@@ -8,13 +8,15 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-void summary_stat(const double *x, size_t stride, int n, struct kpi_stat *out)
+/* x[i*sx] - y[i*sy] (y NULL: x alone). Welford's update: one pass, stable,
+ * over the finite values, and no memory to allocate. */
+static void stat_of(const double *x, size_t sx, const double *y, size_t sy, int n,
+                    struct kpi_stat *out)
 {
-    /* Welford's update: one pass, stable, over the finite values. */
     double mean = 0.0, m2 = 0.0;
     int k = 0;
     for (int i = 0; i < n; i++) {
-        double v = x[(size_t)i * stride];
+        double v = y ? x[(size_t)i * sx] - y[(size_t)i * sy] : x[(size_t)i * sx];
         if (!isfinite(v)) continue;
         k++;
         double d = v - mean;
@@ -31,6 +33,17 @@ void summary_stat(const double *x, size_t stride, int n, struct kpi_stat *out)
     } else {
         out->lo = out->hi = NAN;
     }
+}
+
+void summary_stat(const double *x, size_t stride, int n, struct kpi_stat *out)
+{
+    stat_of(x, stride, NULL, 0, n, out);
+}
+
+void summary_stat_diff(const double *x, size_t sx, const double *y, size_t sy, int n,
+                       struct kpi_stat *out)
+{
+    stat_of(x, sx, y, sy, n, out);
 }
 
 double summary_quantile(double *x, size_t n, double p)

@@ -13,6 +13,7 @@
 
 #include "base/afile.h"
 #include "base/caldate.h"
+#include "base/csvcell.h"
 #include "base/version.h"
 #include "engine/stats.h"
 #include "engine/summary.h"
@@ -41,6 +42,19 @@ void output_kpi_name(const struct model *m, const struct kpi_desc *d, char *buf,
 {
     if (d->dim >= 0) snprintf(buf, n, "%s_%s", d->name, m->dims[d->dim]);
     else snprintf(buf, n, "%s", d->name);
+}
+
+void output_csv_kpi_cols(FILE *f, const struct model *m, const struct kpi_desc *d)
+{
+    char name[160];
+    output_kpi_name(m, d, name, sizeof name);
+    csv_cell(f, name);
+    fputc(',', f);
+    csv_cell(f, d->flow >= 0 ? m->flows[d->flow].id : "");
+    fputc(',', f);
+    csv_cell(f, d->ring >= 0 ? m->flows[d->flow].rings[d->ring].id : "");
+    fputc(',', f);
+    if (d->year > 0) fprintf(f, "%d", d->year);
 }
 
 /* Where a KPI sits in summary.json's "kpis" tree. */
@@ -111,6 +125,13 @@ int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat)
     return 0;
 }
 
+cJSON *output_json_add_u64(cJSON *o, const char *key, uint64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+    return cJSON_AddRawToObject(o, key, text);
+}
+
 int output_json_write(FILE *f, const cJSON *root)
 {
     char *text = cJSON_Print(root);
@@ -175,7 +196,7 @@ static int write_summary(const struct model *m, const struct run_results *res,
     cJSON_AddStringToObject(sc, "start_date", m->start_date);
     cJSON_AddStringToObject(root, "lang", m->lang);
     cJSON_AddItemToObject(root, "model", model_json(m));
-    cJSON_AddNumberToObject(root, "seed", (double)m->seed);
+    output_json_add_u64(root, "seed", m->seed);
     cJSON_AddNumberToObject(root, "replications", res->n_rep);
     cJSON_AddNumberToObject(root, "years", m->years);
     cJSON_AddNumberToObject(root, "warmup_years", m->warmup_years);
@@ -189,11 +210,7 @@ static int write_summary(const struct model *m, const struct run_results *res,
     fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
     for (int k = 0; k < n_kpi; k++) {
         const struct kpi_desc *d = &desc[k];
-        char name[96];
-        output_kpi_name(m, d, name, sizeof name);
-        fprintf(fc, "%s,%s,%s,", name, d->flow >= 0 ? m->flows[d->flow].id : "",
-                d->ring >= 0 ? m->flows[d->flow].rings[d->ring].id : "");
-        if (d->year > 0) fprintf(fc, "%d", d->year);
+        output_csv_kpi_cols(fc, m, d);
         fputc(',', fc); csv_num(fc, stat[k].mean);
         fputc(',', fc); csv_num(fc, stat[k].sd);
         fputc(',', fc); csv_num(fc, stat[k].lo);
@@ -223,7 +240,10 @@ static int write_timeseries(const struct model *m, const struct run_results *res
         for (int fi = 0; fi < m->n_flows; fi++) {
             const struct flow *fl = &m->flows[fi];
             for (int s = 0; s <= fl->n_rings; s++, slot++) {
-                fprintf(f, "%s,%.6f,%s,%s", date, t, fl->id, model_state_id(fl, s));
+                fprintf(f, "%s,%.6f,", date, t);
+                csv_cell(f, fl->id);
+                fputc(',', f);
+                csv_cell(f, model_state_id(fl, s));
                 for (int c = 0; c < SERIES_COLS; c++) {
                     size_t off = ((size_t)k * sh->n_slots + slot) * SERIES_COLS + c;
                     double sum = 0.0;
@@ -259,7 +279,10 @@ static int write_waits(const struct model *m, const struct run_results *res, FIL
                     total += res->rep[r].wait_hist[slot * WAIT_BINS + b];
                 }
             for (int b = 0; b < WAIT_BINS; b++) {
-                fprintf(f, "%s,%s,", fl->id, fl->rings[s].id);
+                csv_cell(f, fl->id);
+                fputc(',', f);
+                csv_cell(f, fl->rings[s].id);
+                fputc(',', f);
                 if (b == 0) fprintf(f, "0,0,");
                 else if (b == WAIT_BINS - 1) fprintf(f, "%d,,", (b - 1) * WAIT_BIN_DAYS);
                 else fprintf(f, "%d,%d,", (b - 1) * WAIT_BIN_DAYS, b * WAIT_BIN_DAYS);
