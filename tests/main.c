@@ -17,6 +17,7 @@ int main(void)
         { "policy", test_group_policy },
         { "handlers", test_group_handlers },
         { "budget", test_group_budget },
+        { "kpi", test_group_kpi },
         { "compare", test_group_compare },
         { "panel", test_group_panel },
         { "calib", test_group_calib },

@@ -69,7 +69,7 @@ static void test_i18n_numbers(void **state)
     assert_string_equal(i18n_pct(b, sizeof b, 0.43729, 1, LANG_EN), "43.7%");
     assert_int_equal(i18n_lang("da"), LANG_DA);
     assert_int_equal(i18n_lang(NULL), LANG_EN);
-    assert_string_equal(i18n_kpi("occupancy_mean", LANG_DA), "Borgere i ringen (gns.)");
+    assert_string_equal(i18n_kpi("occupancy_mean", LANG_DA), "Belægning (gns. antal borgere)");
     assert_string_equal(i18n_kpi("no_such_kpi", LANG_DA), "no_such_kpi");
     assert_string_equal(i18n_unit("DKK", LANG_DA), "kr.");
 }

@@ -75,8 +75,9 @@ cJSON *compare_json_head(const struct cmp_run *b);
  * e set. */
 int compare_write_files(const char *dir, int n, const char *const *names, struct err *e,
                         int (*write)(FILE **f, const void *ctx), const void *ctx);
-/* The index of the whole-run KPI name for flow/ring (-1: none), or -1. */
-int compare_find_kpi(const struct cmp_run *c, const char *name, int flow, int ring);
+/* The index of catalogue KPI id for flow/ring (-1: none), not per year or
+ * dimension, or -1. */
+int compare_find_kpi(const struct cmp_run *c, enum kpi_id id, int flow, int ring);
 /* v with dec decimals, or "-" when not finite. */
 void compare_cell(char *buf, size_t n, double v, int dec);
 

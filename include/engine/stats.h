@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/kpi.h"
 #include "model/model.h"
 
 struct tw {                       /* time-weighted level */
@@ -86,8 +87,9 @@ void stats_finish(struct rep_stats *st);
 
 /* ---- KPIs -------------------------------------------------------------- */
 
-/* One KPI: name (unique within its scope), scope (flow, ring or calendar
- * year; -1 or 0 when not scoped) and unit. */
+/* One emitted KPI: its catalogue row (name, unit, labels: model/kpi.h) and
+ * where it applies (flow, ring, calendar year, dimension; -1 or 0 when not
+ * scoped). name and unit repeat the catalogue's for the writers. */
 struct kpi_desc {
     const char *name;
     int flow;                     /* -1: not per flow */
@@ -95,6 +97,7 @@ struct kpi_desc {
     int year;                     /* 0: not per calendar year */
     int dim;                      /* -1: not per function dimension */
     const char *unit;
+    enum kpi_id id;               /* its row in the KPI catalogue */
 };
 
 /* The KPI layout of a model (same order as stats_kpi_values). Returns the

@@ -55,8 +55,4 @@ int output_json_write(FILE *f, const struct cJSON *root);
 /* A number for CSV: %.12g, or nothing when not finite. */
 void output_csv_num(FILE *f, double v);
 
-/* The one-line summary printed at the end of a run. */
-void output_print_oneline(const struct model *m, const struct run_results *res,
-                          const char *dir, FILE *out);
-
 #endif

@@ -32,6 +32,16 @@ char *i18n_mdkk(char *buf, size_t n, double v, int decimals, enum lang l);
 /* A share 0..1 as a percentage: "43.7%" / "43,7 %". */
 char *i18n_pct(char *buf, size_t n, double share, int decimals, enum lang l);
 
+/* A KPI value v in its unit's format ("share" as per cent, money in
+ * millions from 1e6 up): ref (the mean) picks scale and decimals so that a
+ * mean and its CI read alike; a whole count shows no decimals from 10 up
+ * (or when whole), one below. with_unit appends the unit. Returns buf. */
+char *i18n_value(char *buf, size_t n, double v, double ref, const char *unit, bool whole, enum lang l,
+                 bool with_unit);
+/* The unit of a column of values formatted by i18n_value(.., false) with
+ * reference ref: "%", "mio. kr.", "days", ... */
+const char *i18n_unit_col(double ref, const char *unit, enum lang l);
+
 /* Decimals that show v to about 3-4 significant figures (0 from 1000 up). */
 int i18n_auto_decimals(double v);
 

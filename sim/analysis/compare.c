@@ -257,17 +257,16 @@ int compare_write(const struct cmp_run *runs, int n_runs, const char *dir, struc
 
 struct headline {
     int k;                       /* KPI index in the base */
-    char label[96];
+    char label[160];
     double scale;                /* shown value = KPI * scale */
     int dec;                     /* decimals of the shown value */
 };
 
-int compare_find_kpi(const struct cmp_run *c, const char *name, int flow, int ring)
+int compare_find_kpi(const struct cmp_run *c, enum kpi_id id, int flow, int ring)
 {
     for (int k = 0; k < c->n_kpi; k++) {
         const struct kpi_desc *d = &c->desc[k];
-        if (d->flow == flow && d->ring == ring && d->year == 0 && d->dim < 0 &&
-            strcmp(d->name, name) == 0)
+        if (d->id == id && d->flow == flow && d->ring == ring && d->year == 0 && d->dim < 0)
             return k;
     }
     return -1;
@@ -284,37 +283,44 @@ static void add_head(struct headline *h, int *n, int cap, int k, double scale, i
     (*n)++;
 }
 
-/* The curated KPIs: money in M DKK, then budget, visitation, rings with a
- * capacity, outward flow, population. */
+/* The catalogue's headline KPIs, labelled in the base scenario's language:
+ * run-wide ones, per-flow ones, per ring those of rings with places. Money
+ * in millions, shares in per cent, counts whole. */
 static int headlines(const struct cmp_run *b, struct headline *h, int cap)
 {
     const struct model *m = b->m;
+    const bool da = !strcmp(m->lang, "da");
     int n = 0;
-    char label[96];
-    add_head(h, &n, cap, compare_find_kpi(b, "cost_per_year", -1, -1), 1e-6, 1, "cost per year, M DKK");
-    add_head(h, &n, cap, compare_find_kpi(b, "cost_total_discounted", -1, -1), 1e-6, 1,
-             "cost, total discounted, M DKK");
-    add_head(h, &n, cap, compare_find_kpi(b, "years_over_budget", -1, -1), 1.0, 1, "years over budget");
-    add_head(h, &n, cap, compare_find_kpi(b, "days_frozen", -1, -1), 1.0, 0, "days budget rule active");
-    add_head(h, &n, cap, compare_find_kpi(b, "referral_to_decision_days", -1, -1), 1.0, 1,
-             "referral to decision, days");
-    add_head(h, &n, cap, compare_find_kpi(b, "referral_to_placement_days", -1, -1), 1.0, 1,
-             "referral to first place, days");
-    for (int f = 0; f < m->n_flows; f++)
-        for (int r = 0; r < m->flows[f].n_rings; r++) {
-            if (m->flows[f].rings[r].capacity <= 0) continue;
-            snprintf(label, sizeof label, "%s occupancy", m->flows[f].rings[r].id);
-            add_head(h, &n, cap, compare_find_kpi(b, "occupancy_mean", f, r), 1.0, 1, label);
-            snprintf(label, sizeof label, "%s wait, days", m->flows[f].rings[r].id);
-            add_head(h, &n, cap, compare_find_kpi(b, "wait_days_mean", f, r), 1.0, 1, label);
+    for (int id = 0; id < KPI_N; id++) {
+        const struct kpi_def *kd = kpi_def((enum kpi_id)id);
+        if (!(kd->show & KPI_HEADLINE)) continue;
+        const char *label = da ? kd->da : kd->en;
+        bool money = !strncmp(kd->unit, "DKK", 3), share = !strcmp(kd->unit, "share");
+        double scale = money ? 1e-6 : share ? 100.0 : 1.0;
+        int dec = kd->show & KPI_WHOLE ? 0 : money || share ? 1 : 2;
+        char text[96];
+        const char *unit = money ? (da ? "mio. kr." : "M DKK") : share ? "%"
+                           : !strcmp(kd->unit, "days") ? (da ? "dage" : "days") : NULL;
+        if (kd->scopes & KPI_SCOPE_RUN) {
+            snprintf(text, sizeof text, "%s%s%s", label, unit ? ", " : "", unit ? unit : "");
+            add_head(h, &n, cap, compare_find_kpi(b, (enum kpi_id)id, -1, -1), scale, dec, text);
+            continue;
         }
-    for (int f = 0; f < m->n_flows; f++) {
-        snprintf(label, sizeof label, "%s outward share, %%", m->flows[f].id);
-        add_head(h, &n, cap, compare_find_kpi(b, "outward_share", f, -1), 100.0, 1, label);
+        for (int f = 0; f < m->n_flows; f++) {
+            if (kd->scopes & KPI_SCOPE_FLOW) {
+                snprintf(text, sizeof text, "%s: %s%s%s", m->flows[f].id, label, unit ? ", " : "",
+                         unit ? unit : "");
+                add_head(h, &n, cap, compare_find_kpi(b, (enum kpi_id)id, f, -1), scale, dec, text);
+                continue;
+            }
+            for (int r = 0; r < m->flows[f].n_rings; r++) {
+                if (m->flows[f].rings[r].capacity <= 0) continue;
+                snprintf(text, sizeof text, "%s: %s%s%s", m->flows[f].rings[r].id, label,
+                         unit ? ", " : "", unit ? unit : "");
+                add_head(h, &n, cap, compare_find_kpi(b, (enum kpi_id)id, f, r), scale, dec, text);
+            }
+        }
     }
-    add_head(h, &n, cap, compare_find_kpi(b, "progressions_per_100_citizen_years", -1, -1), 1.0, 2,
-             "progressions per 100 citizen-years");
-    add_head(h, &n, cap, compare_find_kpi(b, "end_size", -1, -1), 1.0, 0, "population at the end");
     return n;
 }
 
@@ -330,18 +336,18 @@ static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
     const struct cmp_run *b = &runs[0];
     struct ocol { int k; const char *title; double scale; int dec; } col[2 + MODEL_MAX_FLOWS + 1];
     int nc = 0;
-    col[nc++] = (struct ocol){ compare_find_kpi(b, "cost_per_year", -1, -1), "cost M DKK/yr", 1e-6, 1 };
-    col[nc++] = (struct ocol){ compare_find_kpi(b, "referral_to_placement_days", -1, -1),
+    col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_COST_PER_YEAR, -1, -1), "cost M DKK/yr", 1e-6, 1 };
+    col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_REFERRAL_TO_PLACEMENT, -1, -1),
                                   "to place, days", 1.0, 1 };
     char titles[MODEL_MAX_FLOWS][48];
     for (int f = 0; f < b->m->n_flows && f < MODEL_MAX_FLOWS; f++) {
         snprintf(titles[f], sizeof titles[f], "%.30s outward %%", b->m->flows[f].id);
-        col[nc++] = (struct ocol){ compare_find_kpi(b, "outward_share", f, -1), titles[f], 100.0, 1 };
+        col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_OUTWARD_SHARE, f, -1), titles[f], 100.0, 1 };
     }
     bool any_budget = false;
     for (int i = 0; i < n_runs; i++) any_budget |= runs[i].m->budget_annual > 0.0;
     if (any_budget)
-        col[nc++] = (struct ocol){ compare_find_kpi(b, "days_frozen", -1, -1), "days rule active", 1.0, 0 };
+        col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_DAYS_FROZEN, -1, -1), "days rule active", 1.0, 0 };
     fprintf(out, "  %-24s", "scenario");
     for (int c = 0; c < nc; c++) fprintf(out, " %22s", col[c].title);
     fputc('\n', out);
@@ -376,8 +382,10 @@ static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
 int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out)
 {
     const struct cmp_run *b = &runs[0];
-    struct headline h[3 * MODEL_MAX_FLOWS * MODEL_MAX_RINGS + 16];
-    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0]));
+    struct headline h[4 * MODEL_MAX_FLOWS * MODEL_MAX_RINGS + 32];
+    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0])), width = 3;
+    for (int j = 0; j < nh; j++)
+        if ((int)strlen(h[j].label) > width) width = (int)strlen(h[j].label);
     fprintf(out, "flowsim compare: %d scenarios, %d replications each, seed %llu, %g years; "
                  "common random numbers\n",
             n_runs, b->n_rep, (unsigned long long)b->m->seed, b->m->years);
@@ -394,7 +402,7 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
         fprintf(out, "\n%s (%s)%s%s\n", a->m->name, a->m->path ? a->m->path : "",
                 a->m->description && a->m->description[0] ? ": " : "",
                 a->m->description ? a->m->description : "");
-        fprintf(out, "  %-36s %12s %12s %12s  %s\n", "KPI", "base", "alternative",
+        fprintf(out, "  %-*s %12s %12s %12s  %s\n", width, "KPI", "base", "alternative",
                 "difference", "95% CI");
         for (int j = 0; j < nh; j++) {
             int kb = h[j].k, ka = map[kb];
@@ -413,12 +421,11 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
             compare_cell(hi, sizeof hi, d.hi * s, h[j].dec + 1);
             if (isfinite(d.lo)) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
             else snprintf(ci, sizeof ci, "-");
-            bool budget_row = !strcmp(b->desc[kb].name, "years_over_budget") ||
-                              !strcmp(b->desc[kb].name, "days_frozen");
+            bool budget_row = kpi_def(b->desc[kb].id)->show & KPI_NEEDS_BUDGET;
             if (budget_row && b->m->budget_annual <= 0.0 && a->m->budget_annual <= 0.0)
                 continue;                  /* no budget on either side: nothing to say */
-            char line[256];
-            snprintf(line, sizeof line, "  %-36s %12s %12s %12s  %-25s%s", h[j].label, vb, va, vd,
+            char line[384];
+            snprintf(line, sizeof line, "  %-*s %12s %12s %12s  %-25s%s", width, h[j].label, vb, va, vd,
                      ci, compare_real(&d) ? " *" : "");
             size_t len = strlen(line);
             while (len > 0 && line[len - 1] == ' ') line[--len] = '\0';

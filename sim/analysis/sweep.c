@@ -147,9 +147,9 @@ void sweep_print(const struct cmp_run *runs, const double *values, int n,
     fputc('\n', out);
     for (int i = 0; i < n; i++) {
         const struct cmp_run *c = &runs[i];
-        int kc = compare_find_kpi(c, "cost_per_year", -1, -1);
-        int kp = compare_find_kpi(c, "referral_to_placement_days", -1, -1);
-        int ko = compare_find_kpi(c, "outward_share", f >= 0 ? f : 0, -1);
+        int kc = compare_find_kpi(c, KPI_COST_PER_YEAR, -1, -1);
+        int kp = compare_find_kpi(c, KPI_REFERRAL_TO_PLACEMENT, -1, -1);
+        int ko = compare_find_kpi(c, KPI_OUTWARD_SHARE, f >= 0 ? f : 0, -1);
         char v[5][32];
         snprintf(v[0], sizeof v[0], "%.12g", values[i]);
         compare_cell(v[1], sizeof v[1], kc >= 0 ? c->stat[kc].mean * 1e-6 : NAN, 1);
@@ -157,7 +157,8 @@ void sweep_print(const struct cmp_run *runs, const double *values, int n,
         compare_cell(v[3], sizeof v[3], ko >= 0 ? c->stat[ko].mean * 100.0 : NAN, 1);
         fprintf(out, "  %14s %14s %14s %14s", v[0], v[1], v[2], v[3]);
         if (r >= 0) {
-            int kq = compare_find_kpi(c, "occupancy_mean", f, r), kw = compare_find_kpi(c, "wait_days_mean", f, r);
+            int kq = compare_find_kpi(c, KPI_OCCUPANCY_MEAN, f, r);
+            int kw = compare_find_kpi(c, KPI_WAIT_DAYS_MEAN, f, r);
             compare_cell(v[1], sizeof v[1], kq >= 0 ? c->stat[kq].mean : NAN, 1);
             compare_cell(v[2], sizeof v[2], kw >= 0 ? c->stat[kw].mean : NAN, 1);
             fprintf(out, " %14s %14s", v[1], v[2]);

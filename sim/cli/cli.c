@@ -21,6 +21,7 @@
 #include "io/output.h"
 #include "model/model.h"
 #include "model/scenario.h"
+#include "present/oneline.h"
 #include "present/plot.h"
 
 void cli_usage(FILE *out)
@@ -241,7 +242,7 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = e.status ? e.status : EXIT_RUNTIME;
     } else {
-        if (!o.quiet) output_print_oneline(m, &res, dir, stdout);
+        if (!o.quiet) oneline_print(m, &res, dir, stdout);
         /* Plots are optional: a failure is one warning line on stderr and
          * the run still succeeds (its results are already in place). */
         if (m->out_plots && !interrupt_requested()) plot_and_report(dir, m->lang, stderr);

@@ -206,10 +206,12 @@ void stats_finish(struct rep_stats *st)
 
 typedef void (*kpi_emit_fn)(void *ctx, const struct kpi_desc *d, double v);
 
-static void emit(kpi_emit_fn fn, void *ctx, const char *name, int flow, int ring,
-                 int year, int dim, const char *unit, double v)
+/* Emits KPI id of the catalogue: its name and unit come from there. */
+static void emit(kpi_emit_fn fn, void *ctx, enum kpi_id id, int flow, int ring, int year, int dim,
+                 double v)
 {
-    struct kpi_desc d = { name, flow, ring, year, dim, unit };
+    const struct kpi_def *def = kpi_def(id);
+    struct kpi_desc d = { def->name, flow, ring, year, dim, def->unit, id };
     fn(ctx, &d, v);
 }
 
@@ -283,19 +285,19 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
     double cy = v ? st->alive.area : NAN;
     double per100 = v && cy > 0 ? 100.0 / cy : NAN;
 
-    emit(fn, ctx, "cost_total", -1, -1, 0, -1, "DKK", total);
-    emit(fn, ctx, "cost_total_discounted", -1, -1, 0, -1, "DKK", total_disc);
-    emit(fn, ctx, "cost_per_year", -1, -1, 0, -1, "DKK/year", v ? total / W : NAN);
-    emit(fn, ctx, "citizen_years", -1, -1, 0, -1, "years", cy);
-    emit(fn, ctx, "progressions_per_100_citizen_years", -1, -1, 0, -1, "1/(100 citizen-years)", v ? prog * per100 : NAN);
-    emit(fn, ctx, "regressions_per_100_citizen_years", -1, -1, 0, -1, "1/(100 citizen-years)", v ? regr * per100 : NAN);
-    emit(fn, ctx, "cost_per_progression", -1, -1, 0, -1, "DKK", v && prog ? total / prog : NAN);
-    emit(fn, ctx, "referral_to_decision_days", -1, -1, 0, -1, "days",
+    emit(fn, ctx, KPI_COST_TOTAL, -1, -1, 0, -1, total);
+    emit(fn, ctx, KPI_COST_TOTAL_DISCOUNTED, -1, -1, 0, -1, total_disc);
+    emit(fn, ctx, KPI_COST_PER_YEAR, -1, -1, 0, -1, v ? total / W : NAN);
+    emit(fn, ctx, KPI_CITIZEN_YEARS, -1, -1, 0, -1, cy);
+    emit(fn, ctx, KPI_PROGRESSIONS, -1, -1, 0, -1, v ? prog * per100 : NAN);
+    emit(fn, ctx, KPI_REGRESSIONS, -1, -1, 0, -1, v ? regr * per100 : NAN);
+    emit(fn, ctx, KPI_COST_PER_PROGRESSION, -1, -1, 0, -1, v && prog ? total / prog : NAN);
+    emit(fn, ctx, KPI_REFERRAL_TO_DECISION, -1, -1, 0, -1,
          v && st->n_decisions ? st->decision_sum / st->n_decisions * DAYS_PER_YEAR : NAN);
-    emit(fn, ctx, "referral_to_placement_days", -1, -1, 0, -1, "days",
+    emit(fn, ctx, KPI_REFERRAL_TO_PLACEMENT, -1, -1, 0, -1,
          v && st->n_placements ? st->placement_sum / st->n_placements * DAYS_PER_YEAR : NAN);
-    emit(fn, ctx, "visitation_queue_mean", -1, -1, 0, -1, "citizens", v ? st->vqueue.area / W : NAN);
-    emit(fn, ctx, "caseworker_utilisation", -1, -1, 0, -1, "share", v ? st->vbusy.area / (W * m->caseworkers) : NAN);
+    emit(fn, ctx, KPI_VISITATION_QUEUE, -1, -1, 0, -1, v ? st->vqueue.area / W : NAN);
+    emit(fn, ctx, KPI_CASEWORKER_UTILISATION, -1, -1, 0, -1, v ? st->vbusy.area / (W * m->caseworkers) : NAN);
     double frozen = 0.0, over = 0.0, deferred = 0.0, stepped = 0.0;
     if (v)
         for (int k = 0; k < st->n_years; k++) {
@@ -309,17 +311,17 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
             double budget = window_budget(m, st->first_year + k);
             if (budget > 0 && spend > budget) over += 1.0;
         }
-    emit(fn, ctx, "years_over_budget", -1, -1, 0, -1, "years", v ? over : NAN);
-    emit(fn, ctx, "days_frozen", -1, -1, 0, -1, "days", v ? frozen : NAN);
-    emit(fn, ctx, "placements_deferred", -1, -1, 0, -1, "placements", v ? deferred : NAN);
-    emit(fn, ctx, "placements_stepped_down", -1, -1, 0, -1, "placements", v ? stepped : NAN);
-    emit(fn, ctx, "arrivals", -1, -1, 0, -1, "citizens", v ? st->arrivals : NAN);
-    emit(fn, ctx, "deaths", -1, -1, 0, -1, "citizens", v ? st->deaths : NAN);
-    emit(fn, ctx, "retirements", -1, -1, 0, -1, "citizens", v ? st->retirements : NAN);
-    emit(fn, ctx, "other_exits", -1, -1, 0, -1, "citizens", v ? st->other_exits : NAN);
-    emit(fn, ctx, "end_size", -1, -1, 0, -1, "citizens", v ? st->end_size : NAN);
+    emit(fn, ctx, KPI_YEARS_OVER_BUDGET, -1, -1, 0, -1, v ? over : NAN);
+    emit(fn, ctx, KPI_DAYS_FROZEN, -1, -1, 0, -1, v ? frozen : NAN);
+    emit(fn, ctx, KPI_PLACEMENTS_DEFERRED, -1, -1, 0, -1, v ? deferred : NAN);
+    emit(fn, ctx, KPI_PLACEMENTS_STEPPED_DOWN, -1, -1, 0, -1, v ? stepped : NAN);
+    emit(fn, ctx, KPI_ARRIVALS, -1, -1, 0, -1, v ? st->arrivals : NAN);
+    emit(fn, ctx, KPI_DEATHS, -1, -1, 0, -1, v ? st->deaths : NAN);
+    emit(fn, ctx, KPI_RETIREMENTS, -1, -1, 0, -1, v ? st->retirements : NAN);
+    emit(fn, ctx, KPI_OTHER_EXITS, -1, -1, 0, -1, v ? st->other_exits : NAN);
+    emit(fn, ctx, KPI_END_SIZE, -1, -1, 0, -1, v ? st->end_size : NAN);
     for (int d = 0; d < m->n_dims; d++)
-        emit(fn, ctx, "level_change", -1, -1, 0, d, "levels", v ? st->level_change[d] : NAN);
+        emit(fn, ctx, KPI_LEVEL_CHANGE, -1, -1, 0, d, v ? st->level_change[d] : NAN);
 
     /* Calendar years that overlap the window (a partial year is marked by
      * its shorter length in the CSV's year column only by its figures). */
@@ -337,12 +339,12 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
         int year = first_year + k;
         double budget = window_budget(m, year);
         (void)t0;
-        emit(fn, ctx, "spending", -1, -1, year, -1, "DKK", v ? spend : NAN);
-        emit(fn, ctx, "budget", -1, -1, year, -1, "DKK", budget);
-        emit(fn, ctx, "over_budget", -1, -1, year, -1, "DKK", v && budget > 0 ? spend - budget : NAN);
-        emit(fn, ctx, "days_frozen", -1, -1, year, -1, "days", v ? st->frozen_days_year[k] : NAN);
-        emit(fn, ctx, "placements_deferred", -1, -1, year, -1, "placements", v ? st->deferred_year[k] : NAN);
-        emit(fn, ctx, "placements_stepped_down", -1, -1, year, -1, "placements", v ? st->stepped_year[k] : NAN);
+        emit(fn, ctx, KPI_SPENDING, -1, -1, year, -1, v ? spend : NAN);
+        emit(fn, ctx, KPI_BUDGET, -1, -1, year, -1, budget);
+        emit(fn, ctx, KPI_OVER_BUDGET, -1, -1, year, -1, v && budget > 0 ? spend - budget : NAN);
+        emit(fn, ctx, KPI_DAYS_FROZEN, -1, -1, year, -1, v ? st->frozen_days_year[k] : NAN);
+        emit(fn, ctx, KPI_PLACEMENTS_DEFERRED, -1, -1, year, -1, v ? st->deferred_year[k] : NAN);
+        emit(fn, ctx, KPI_PLACEMENTS_STEPPED_DOWN, -1, -1, year, -1, v ? st->stepped_year[k] : NAN);
     }
 
     for (int f = 0; f < m->n_flows; f++) {
@@ -350,38 +352,38 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
         double fcost = 0.0;
         if (v)
             for (int r = 0; r < fl->n_rings; r++) fcost += ring_cost(st, f, r, -1, false);
-        emit(fn, ctx, "cost", f, -1, 0, -1, "DKK", fcost);
-        emit(fn, ctx, "progressions_per_100_citizen_years", f, -1, 0, -1, "1/(100 citizen-years)", v ? st->prog[f] * per100 : NAN);
-        emit(fn, ctx, "regressions_per_100_citizen_years", f, -1, 0, -1, "1/(100 citizen-years)", v ? st->regr[f] * per100 : NAN);
-        emit(fn, ctx, "outward_share", f, -1, 0, -1, "share", v ? st->outward_share[f] : NAN);
+        emit(fn, ctx, KPI_COST, f, -1, 0, -1, fcost);
+        emit(fn, ctx, KPI_PROGRESSIONS, f, -1, 0, -1, v ? st->prog[f] * per100 : NAN);
+        emit(fn, ctx, KPI_REGRESSIONS, f, -1, 0, -1, v ? st->regr[f] * per100 : NAN);
+        emit(fn, ctx, KPI_OUTWARD_SHARE, f, -1, 0, -1, v ? st->outward_share[f] : NAN);
         for (int r = 0; r < fl->n_rings; r++) {
             const struct ring *ring = &fl->rings[r];
             const struct slot_stats *s = v ? &st->slot[stats_slot(st, f, r)] : NULL;
             double occ = v ? s->occ.area / W : NAN;
-            emit(fn, ctx, "cost", f, r, 0, -1, "DKK", v ? ring_cost(st, f, r, -1, false) : NAN);
-            emit(fn, ctx, "occupancy_mean", f, r, 0, -1, "citizens", occ);
+            emit(fn, ctx, KPI_COST, f, r, 0, -1, v ? ring_cost(st, f, r, -1, false) : NAN);
+            emit(fn, ctx, KPI_OCCUPANCY_MEAN, f, r, 0, -1, occ);
             if (ring->capacity > 0)
-                emit(fn, ctx, "utilisation", f, r, 0, -1, "share", occ / ring->capacity);
-            emit(fn, ctx, "waiting_list_mean", f, r, 0, -1, "citizens", v ? s->wl.area / W : NAN);
-            emit(fn, ctx, "waiting_list_p95", f, r, 0, -1, "citizens", v ? wl_p95(s, W) : NAN);
+                emit(fn, ctx, KPI_UTILISATION, f, r, 0, -1, occ / ring->capacity);
+            emit(fn, ctx, KPI_WAITING_LIST_MEAN, f, r, 0, -1, v ? s->wl.area / W : NAN);
+            emit(fn, ctx, KPI_WAITING_LIST_P95, f, r, 0, -1, v ? wl_p95(s, W) : NAN);
             size_t n = v ? s->n_waits : 0, n_waited = 0;
             double sum = 0.0;
             for (size_t i = 0; i < n; i++) {
                 sum += s->waits[i];
                 n_waited += s->waits[i] > 0.0;
             }
-            emit(fn, ctx, "wait_days_mean", f, r, 0, -1, "days", n ? sum / n * DAYS_PER_YEAR : NAN);
-            emit(fn, ctx, "wait_share_waited", f, r, 0, -1, "share", n ? (double)n_waited / n : NAN);
-            emit(fn, ctx, "wait_days_mean_if_waited", f, r, 0, -1, "days", n_waited ? sum / n_waited * DAYS_PER_YEAR : NAN);
-            emit(fn, ctx, "wait_days_p95", f, r, 0, -1, "days",
+            emit(fn, ctx, KPI_WAIT_DAYS_MEAN, f, r, 0, -1, n ? sum / n * DAYS_PER_YEAR : NAN);
+            emit(fn, ctx, KPI_WAIT_SHARE_WAITED, f, r, 0, -1, n ? (double)n_waited / n : NAN);
+            emit(fn, ctx, KPI_WAIT_DAYS_MEAN_IF_WAITED, f, r, 0, -1, n_waited ? sum / n_waited * DAYS_PER_YEAR : NAN);
+            emit(fn, ctx, KPI_WAIT_DAYS_P95, f, r, 0, -1,
                  n ? gsl_stats_quantile_from_sorted_data(s->waits, 1, n, 0.95) * DAYS_PER_YEAR : NAN);
-            emit(fn, ctx, "requests_served", f, r, 0, -1, "citizens", v ? (double)n : NAN);
-            emit(fn, ctx, "entries", f, r, 0, -1, "citizens", v ? s->n_entries : NAN);
-            emit(fn, ctx, "departures", f, r, 0, -1, "citizens", v ? s->n_departures : NAN);
-            emit(fn, ctx, "stay_years_mean", f, r, 0, -1, "years",
+            emit(fn, ctx, KPI_REQUESTS_SERVED, f, r, 0, -1, v ? (double)n : NAN);
+            emit(fn, ctx, KPI_ENTRIES, f, r, 0, -1, v ? s->n_entries : NAN);
+            emit(fn, ctx, KPI_DEPARTURES, f, r, 0, -1, v ? s->n_departures : NAN);
+            emit(fn, ctx, KPI_STAY_YEARS_MEAN, f, r, 0, -1,
                  v && s->n_departures ? s->stay_sum / s->n_departures : NAN);
-            emit(fn, ctx, "waits_abandoned", f, r, 0, -1, "citizens", v ? s->n_abandoned : NAN);
-            emit(fn, ctx, "waits_open_at_end", f, r, 0, -1, "citizens", v ? s->n_open_at_end : NAN);
+            emit(fn, ctx, KPI_WAITS_ABANDONED, f, r, 0, -1, v ? s->n_abandoned : NAN);
+            emit(fn, ctx, KPI_WAITS_OPEN_AT_END, f, r, 0, -1, v ? s->n_open_at_end : NAN);
         }
     }
 }

@@ -380,32 +380,3 @@ fail:
     free(stat);
     return -1;
 }
-
-void output_print_oneline(const struct model *m, const struct run_results *res,
-                          const char *dir, FILE *out)
-{
-    /* The headline figures, read straight from the replications. */
-    struct kpi_desc *desc = NULL;
-    int n = stats_kpi_layout(m, &desc);
-    double *col = malloc((size_t)res->n_rep * sizeof *col);
-    struct kpi_stat cost = { 0 }, pop = { 0 }, prog = { 0 };
-    for (int k = 0; col && k < n; k++) {
-        struct kpi_stat *s = NULL;
-        if (desc[k].flow < 0 && desc[k].year == 0 && desc[k].dim < 0) {
-            if (!strcmp(desc[k].name, "cost_per_year")) s = &cost;
-            else if (!strcmp(desc[k].name, "end_size")) s = &pop;
-            else if (!strcmp(desc[k].name, "progressions_per_100_citizen_years")) s = &prog;
-        }
-        if (!s) continue;
-        for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
-        summary_stat(col, 1, res->n_rep, s);
-    }
-    fprintf(out, "%s: %d replications x %g years: cost %.1f M DKK/year (95%% CI %.1f-%.1f), "
-                 "end population %.0f, %.2f progressions per 100 citizen-years; "
-                 "%.2f M events/s; results in %s/\n",
-            m->name, res->n_rep, m->years, cost.mean / 1e6, cost.lo / 1e6, cost.hi / 1e6,
-            pop.mean, prog.mean,
-            res->wall_seconds > 0 ? res->n_events / res->wall_seconds / 1e6 : 0.0, dir);
-    free(col);
-    free(desc);
-}

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/kpi.h"
+
 enum lang i18n_lang(const char *code)
 {
     return code && !strcmp(code, "da") ? LANG_DA : LANG_EN;
@@ -79,6 +81,44 @@ char *i18n_pct(char *buf, size_t n, double share, int decimals, enum lang l)
     if (!isfinite(share)) snprintf(buf, n, "%s", num);
     else snprintf(buf, n, l == LANG_DA ? "%s %%" : "%s%%", num);
     return buf;
+}
+
+static bool is_money(const char *unit)
+{
+    return unit && (!strcmp(unit, "DKK") || !strcmp(unit, "DKK/year"));
+}
+
+char *i18n_value(char *buf, size_t n, double v, double ref, const char *unit, bool whole, enum lang l,
+                 bool with_unit)
+{
+    char num[128];
+    if (!isfinite(v)) return i18n_num(buf, n, v, 0, l);
+    if (unit && !strcmp(unit, "share")) {
+        i18n_num(num, sizeof num, 100.0 * v, 1, l);
+        snprintf(buf, n, "%s%s", num, with_unit ? (l == LANG_DA ? " %" : "%") : "");
+        return buf;
+    }
+    if (is_money(unit) && fabs(ref) >= 1e6) {
+        int dec = fabs(ref) >= 1e8 ? 1 : 2;
+        if (with_unit) return i18n_mdkk(buf, n, v, dec, l);   /* the label says "per year" */
+        return i18n_num(buf, n, v / 1e6, dec, l);
+    }
+    if (is_money(unit) && with_unit) return i18n_dkk(buf, n, v, l);
+    double r = isfinite(ref) ? ref : v;
+    int dec = is_money(unit) ? 0 : whole ? (fabs(r) >= 10.0 || r == floor(r) ? 0 : 1) : i18n_auto_decimals(r);
+    i18n_num(num, sizeof num, v, dec, l);
+    if (with_unit && unit && *unit) snprintf(buf, n, "%s %s", num, i18n_unit(unit, l));
+    else snprintf(buf, n, "%s", num);
+    return buf;
+}
+
+const char *i18n_unit_col(double ref, const char *unit, enum lang l)
+{
+    if (unit && !strcmp(unit, "share")) return "%";
+    if (is_money(unit) && fabs(ref) >= 1e6)
+        return l == LANG_DA ? (!strcmp(unit, "DKK") ? "mio. kr." : "mio. kr./år")
+                            : (!strcmp(unit, "DKK") ? "DKK million" : "DKK million/year");
+    return unit ? i18n_unit(unit, l) : "";
 }
 
 int i18n_auto_decimals(double v)
@@ -169,6 +209,8 @@ static const struct entry texts[] = {
     { "scenario_report", "report", "rapport" },
     { "made_by", "Made by flowsim", "Lavet af flowsim" },
     { "none_desc", "(no description)", "(ingen beskrivelse)" },
+    { "mevents_per_s", "M events/s", "mio. hændelser/s" },
+    { "results_in", "results in", "resultater i" },
     { NULL, NULL, NULL }
 };
 
@@ -177,55 +219,11 @@ const char *i18n_text(const char *key, enum lang l)
     return lookup(texts, key, l);
 }
 
-static const struct entry kpis[] = {
-    { "cost_total", "Total cost", "Samlet udgift" },
-    { "cost_total_discounted", "Total cost, discounted", "Samlet udgift, tilbagediskonteret" },
-    { "cost_per_year", "Cost per year", "Udgift pr. år" },
-    { "citizen_years", "Citizen-years", "Borgerår" },
-    { "progressions_per_100_citizen_years", "Moves outward (progressions) per 100 citizen-years",
-      "Bevægelser udad (fremskridt) pr. 100 borgerår" },
-    { "regressions_per_100_citizen_years", "Moves inward (regressions) per 100 citizen-years",
-      "Bevægelser indad (tilbageskridt) pr. 100 borgerår" },
-    { "cost_per_progression", "Cost per progression", "Udgift pr. fremskridt" },
-    { "referral_to_decision_days", "Referral to decision", "Fra henvendelse til afgørelse" },
-    { "referral_to_placement_days", "Referral to first placement", "Fra henvendelse til første placering" },
-    { "visitation_queue_mean", "Queue for assessment (mean)", "Kø til visitation (gns.)" },
-    { "caseworker_utilisation", "Caseworkers' utilisation", "Sagsbehandlernes udnyttelse" },
-    { "years_over_budget", "Years over budget", "År over budget" },
-    { "days_frozen", "Days with placements frozen", "Dage med stop for placeringer" },
-    { "arrivals", "New citizens (arrivals)", "Nye borgere (tilgang)" },
-    { "deaths", "Deaths", "Dødsfald" },
-    { "retirements", "Retirements", "Overgang til pension" },
-    { "other_exits", "Other exits (moved away)", "Andre afgange (fraflytning)" },
-    { "end_size", "Citizens at the end", "Borgere ved slut" },
-    { "level_change", "Change in function level", "Ændring i funktionsniveau" },
-    { "spending", "Spending", "Udgift" },
-    { "budget", "Budget", "Budget" },
-    { "over_budget", "Over budget by", "Overskridelse af budget" },
-    { "placements_deferred", "Placements deferred", "Udskudte placeringer" },
-    { "cost", "Cost", "Udgift" },
-    { "outward_share", "Share in a less intrusive ring at the end",
-      "Andel i en mindre indgribende ring ved slut" },
-    { "occupancy_mean", "Citizens in the ring (mean)", "Borgere i ringen (gns.)" },
-    { "utilisation", "Utilisation of places", "Udnyttelse af pladser" },
-    { "waiting_list_mean", "Waiting list (mean)", "Venteliste (gns.)" },
-    { "waiting_list_p95", "Waiting list (95th percentile)", "Venteliste (95-percentil)" },
-    { "wait_days_mean", "Wait (mean)", "Ventetid (gns.)" },
-    { "wait_share_waited", "Share who had to wait", "Andel der måtte vente" },
-    { "wait_days_mean_if_waited", "Wait of those who waited (mean)", "Ventetid for dem der ventede (gns.)" },
-    { "wait_days_p95", "Wait (95th percentile)", "Ventetid (95-percentil)" },
-    { "requests_served", "Requests served", "Imødekomne ønsker om plads" },
-    { "entries", "Entries", "Indflytninger" },
-    { "departures", "Departures", "Fraflytninger" },
-    { "stay_years_mean", "Length of stay (mean)", "Opholdstid (gns.)" },
-    { "waits_abandoned", "Waits abandoned", "Afbrudte ventetider" },
-    { "waits_open_at_end", "Still waiting at the end", "Venter stadig ved slut" },
-    { NULL, NULL, NULL }
-};
-
+/* KPI labels live in the KPI catalogue (model/kpi.h), beside the KPI. */
 const char *i18n_kpi(const char *key, enum lang l)
 {
-    return lookup(kpis, key, l);
+    const char *label = kpi_label(key, l == LANG_DA);
+    return label ? label : key;
 }
 
 static const struct entry units[] = {

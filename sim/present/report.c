@@ -18,6 +18,7 @@
 #include "base/afile.h"
 #include "base/sbuf.h"
 #include "base/version.h"
+#include "model/kpi.h"
 #include "present/i18n.h"
 #include "present/plot.h"
 
@@ -146,34 +147,9 @@ static bool is_money(const char *unit)
     return unit && (!strcmp(unit, "DKK") || !strcmp(unit, "DKK/year"));
 }
 
-/* v in the unit's format; ref (the mean) picks the scale and decimals so a
- * mean and its CI read alike. with_unit adds the unit. */
 static void fmt_val(char *buf, size_t n, double v, double ref, const char *unit, enum lang l, bool with_unit)
 {
-    char num[128];
-    if (!isfinite(v)) { i18n_num(buf, n, v, 0, l); return; }
-    if (unit && !strcmp(unit, "share")) {
-        i18n_num(num, sizeof num, 100.0 * v, 1, l);
-        sbuf_fmt(buf, n, "%s%s", num, with_unit ? (l == LANG_DA ? " %" : "%") : "");
-        return;
-    }
-    if (is_money(unit) && fabs(ref) >= 1e6) {
-        int dec = fabs(ref) >= 1e8 ? 1 : 2;
-        if (with_unit) {        /* the label says "per year" where it applies */
-            i18n_mdkk(buf, n, v, dec, l);
-        } else {
-            i18n_num(buf, n, v / 1e6, dec, l);
-        }
-        return;
-    }
-    int dec = is_money(unit) ? 0 : i18n_auto_decimals(isfinite(ref) ? ref : v);
-    if (is_money(unit) && with_unit) {
-        i18n_dkk(buf, n, v, l);
-        return;
-    }
-    i18n_num(num, sizeof num, v, dec, l);
-    if (with_unit && unit && *unit) sbuf_fmt(buf, n, "%s %s", num, i18n_unit(unit, l));
-    else sbuf_fmt(buf, n, "%s", num);
+    i18n_value(buf, n, v, ref, unit, false, l, with_unit);
 }
 
 /* "lo – hi" (unit as for the mean), or "–" when undefined. */
@@ -188,14 +164,9 @@ static void fmt_ci(char *buf, size_t n, const cJSON *k, const char *unit, enum l
     sbuf_fmt(buf, n, "%s \xe2\x80\x93 %s", a, b);
 }
 
-/* Unit shown in a column next to numbers formatted with fmt_val(.., false). */
 static const char *unit_col(const cJSON *k, const char *unit, enum lang l)
 {
-    if (unit && !strcmp(unit, "share")) return "%";
-    if (is_money(unit) && fabs(jnum(k, "mean")) >= 1e6)
-        return l == LANG_DA ? (!strcmp(unit, "DKK") ? "mio. kr." : "mio. kr./år")
-                            : (!strcmp(unit, "DKK") ? "DKK million" : "DKK million/year");
-    return unit ? i18n_unit(unit, l) : "";
+    return i18n_unit_col(jnum(k, "mean"), unit, l);
 }
 
 /* ---------------------------------------------------------------- names */
@@ -489,6 +460,28 @@ static void meta_line(FILE *f, const struct plot_run *r, enum lang l)
             i18n_text("version", l), FLOWSIM_VERSION);
 }
 
+/* The catalogue's headline KPIs: those of the whole run, then per flow
+ * those that exist only per flow; budget figures only with a budget. */
+static void headline_rows(FILE *f, const struct plot_run *r, const cJSON *k, enum lang l)
+{
+    for (int id = 0; id < KPI_N; id++) {
+        const struct kpi_def *d = kpi_def((enum kpi_id)id);
+        if (!(d->show & KPI_HEADLINE) || ((d->show & KPI_NEEDS_BUDGET) && !(r->budget_annual > 0)))
+            continue;
+        if (d->scopes & KPI_SCOPE_RUN) {
+            kpi_row(f, k, d->name, i18n_kpi(d->name, l), l);
+            continue;
+        }
+        if (!(d->scopes & KPI_SCOPE_FLOW)) continue;
+        for (int fi = 0; fi < r->n_flows; fi++) {
+            char path[256], label[512];
+            sbuf_fmt(path, sizeof path, "flows/%s/%s", r->flows[fi].id, d->name);
+            sbuf_fmt(label, sizeof label, "%s: %s", r->flows[fi].name, i18n_kpi(d->name, l));
+            kpi_row(f, k, path, label, l);
+        }
+    }
+}
+
 static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum lang l)
 {
     char title[512];
@@ -503,33 +496,17 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
 
     const cJSON *k = r->kpis;
     fputs("<div class=\"cards\">\n", f);
-    card(f, k, "cost_per_year", i18n_kpi("cost_per_year", l), l);
-    card(f, k, "end_size", i18n_kpi("end_size", l), l);
-    card(f, k, "progressions_per_100_citizen_years", i18n_kpi("progressions_per_100_citizen_years", l), l);
-    card(f, k, "referral_to_placement_days", i18n_kpi("referral_to_placement_days", l), l);
+    for (int id = 0; id < KPI_N; id++) {
+        const struct kpi_def *d = kpi_def((enum kpi_id)id);
+        if ((d->show & KPI_CARD) && (d->scopes & KPI_SCOPE_RUN)) card(f, k, d->name, i18n_kpi(d->name, l), l);
+    }
     fputs("</div>\n", f);
     howto(f, l, r->replications, false);
 
     fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n",
             i18n_text("key_figures", l), i18n_text("figure", l), i18n_text("value", l), i18n_text("ci95", l),
             i18n_text("unit", l));
-    static const char *const headline[] = {
-        "cost_per_year", "cost_total", "cost_per_progression", "end_size", "arrivals",
-        "progressions_per_100_citizen_years", "regressions_per_100_citizen_years",
-        "referral_to_decision_days", "referral_to_placement_days", "caseworker_utilisation",
-    };
-    for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++)
-        kpi_row(f, k, headline[i], i18n_kpi(headline[i], l), l);
-    for (int fi = 0; fi < r->n_flows; fi++) {
-        char path[256], label[512];
-        sbuf_fmt(path, sizeof path, "flows/%s/outward_share", r->flows[fi].id);
-        sbuf_fmt(label, sizeof label, "%s: %s", r->flows[fi].name, i18n_kpi("outward_share", l));
-        kpi_row(f, k, path, label, l);
-    }
-    if (r->budget_annual > 0) {
-        kpi_row(f, k, "years_over_budget", i18n_kpi("years_over_budget", l), l);
-        kpi_row(f, k, "days_frozen", i18n_kpi("days_frozen", l), l);
-    }
+    headline_rows(f, r, k, l);
     fputs("</table>\n", f);
 
     fprintf(f, "<h2>%s</h2>\n", i18n_text("rings_table", l));
@@ -644,6 +621,42 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
     fputs("</tr>\n", c->f);
 }
 
+/* The catalogue's headline KPIs as differences: run-wide ones, per-flow
+ * ones, and per ring those whose difference is real. */
+static void diff_headline_rows(struct diff_ctx *c, const cJSON *dk)
+{
+    const struct plot_run *br = c->r;
+    char *seg[8], p[256];
+    for (int id = 0; id < KPI_N; id++) {
+        const struct kpi_def *kd = kpi_def((enum kpi_id)id);
+        if (!(kd->show & KPI_HEADLINE)) continue;
+        if (kd->scopes & KPI_SCOPE_RUN) {
+            const cJSON *d = plot_kpi(dk, kd->name);
+            seg[0] = (char *)kd->name;
+            if (d) diff_row(c, seg, 1, kd->name, d);
+            continue;
+        }
+        for (int fi = 0; br && fi < br->n_flows; fi++) {
+            seg[0] = "flows"; seg[1] = (char *)br->flows[fi].id;
+            if (kd->scopes & KPI_SCOPE_FLOW) {
+                sbuf_fmt(p, sizeof p, "flows/%s/%s", br->flows[fi].id, kd->name);
+                const cJSON *d = plot_kpi(dk, p);
+                seg[2] = (char *)kd->name;
+                if (d) diff_row(c, seg, 3, p, d);
+                continue;
+            }
+            for (int s = 0; s < br->flows[fi].n_rings; s++) {
+                sbuf_fmt(p, sizeof p, "flows/%s/rings/%s/%s", br->flows[fi].id, br->flows[fi].rings[s].id,
+                         kd->name);
+                const cJSON *d = plot_kpi(dk, p);
+                if (!d || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"))) continue;
+                seg[2] = "rings"; seg[3] = (char *)br->flows[fi].rings[s].id; seg[4] = (char *)kd->name;
+                diff_row(c, seg, 5, p, d);
+            }
+        }
+    }
+}
+
 static void diff_table_head(FILE *f, enum lang l, const char *base, const char *alt, bool with_key)
 {
     fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s: ", i18n_text("figure", l), i18n_text("where", l),
@@ -705,10 +718,6 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
     fputs("</table>\n", f);
     howto(f, l, (int)jnum(root, "replications"), true);
 
-    static const char *const headline[] = {
-        "cost_per_year", "end_size", "progressions_per_100_citizen_years", "regressions_per_100_citizen_years",
-        "referral_to_placement_days", "years_over_budget",
-    };
     const cJSON *base_kpis = NULL;
     find_scenario_kpis_name(root, base, &base_kpis);
     if (!base_kpis && br) base_kpis = br->kpis;
@@ -721,27 +730,7 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, true };
         diff_heading(f, alt, base);
         diff_table_head(f, l, base, alt, false);
-        char *seg[8];
-        for (size_t i = 0; i < sizeof headline / sizeof headline[0]; i++) {
-            const cJSON *d = plot_kpi(dk, headline[i]);
-            seg[0] = (char *)headline[i];
-            if (d) diff_row(&c, seg, 1, headline[i], d);
-        }
-        for (int fi = 0; br && fi < br->n_flows; fi++) {
-            char p2[256];
-            sbuf_fmt(p2, sizeof p2, "flows/%s/outward_share", br->flows[fi].id);
-            const cJSON *d = plot_kpi(dk, p2);
-            seg[0] = "flows"; seg[1] = (char *)br->flows[fi].id; seg[2] = "outward_share";
-            if (d) diff_row(&c, seg, 3, p2, d);
-            for (int s = 0; s < br->flows[fi].n_rings; s++) {
-                sbuf_fmt(p2, sizeof p2, "flows/%s/rings/%s/waiting_list_mean", br->flows[fi].id,
-                         br->flows[fi].rings[s].id);
-                d = plot_kpi(dk, p2);
-                if (!d || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"))) continue;
-                seg[2] = "rings"; seg[3] = (char *)br->flows[fi].rings[s].id; seg[4] = "waiting_list_mean";
-                diff_row(&c, seg, 5, p2, d);
-            }
-        }
+        diff_headline_rows(&c, dk);
         fputs("</table>\n", f);
     }
     plots_section(f, dir, br, l);

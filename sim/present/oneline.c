@@ -1,0 +1,51 @@
+/* oneline.c: the one-line summary of a run, driven by the KPI catalogue. */
+#include "present/oneline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/stats.h"
+#include "engine/summary.h"
+#include "io/output.h"
+#include "model/kpi.h"
+#include "present/i18n.h"
+
+void oneline_print(const struct model *m, const struct run_results *res, const char *dir, FILE *out)
+{
+    enum lang l = i18n_lang(m->lang);
+    struct kpi_desc *desc = NULL;
+    int n = stats_kpi_layout(m, &desc);
+    struct kpi_stat *stat = n > 0 ? calloc((size_t)n, sizeof *stat) : NULL;
+    if (!stat || output_kpi_stats(res, stat) != 0) {
+        free(desc);
+        free(stat);
+        return;
+    }
+    char yrs[32];
+    i18n_num(yrs, sizeof yrs, m->years, m->years == floor(m->years) ? 0 : 1, l);
+    fprintf(out, "%s: %d %s x %s %s:", m->name, res->n_rep, i18n_text("meta", l), yrs,
+            i18n_text("years_word", l));
+    const char *sep = " ";
+    for (int k = 0; k < n; k++) {
+        const struct kpi_desc *d = &desc[k];
+        const struct kpi_def *def = kpi_def(d->id);
+        if (!(def->show & KPI_ONELINE) || d->flow >= 0 || d->year > 0 || d->dim >= 0) continue;
+        char v[96], lo[64], hi[64];
+        /* Money and shares carry their unit; the other labels name theirs. */
+        bool with_unit = !strncmp(d->unit, "DKK", 3) || !strcmp(d->unit, "share");
+        i18n_value(v, sizeof v, stat[k].mean, stat[k].mean, d->unit, def->show & KPI_WHOLE, l, with_unit);
+        fprintf(out, "%s%s %s", sep, i18n_kpi(d->name, l), v);
+        if (isfinite(stat[k].lo) && !(def->show & KPI_WHOLE)) {
+            i18n_value(lo, sizeof lo, stat[k].lo, stat[k].mean, d->unit, false, l, false);
+            i18n_value(hi, sizeof hi, stat[k].hi, stat[k].mean, d->unit, false, l, false);
+            fprintf(out, " (%s %s\xe2\x80\x93%s)", i18n_text("ci95", l), lo, hi);
+        }
+        sep = ", ";
+    }
+    char rate[32];
+    i18n_num(rate, sizeof rate, res->wall_seconds > 0 ? res->n_events / res->wall_seconds / 1e6 : 0.0, 2, l);
+    fprintf(out, "; %s %s; %s %s/\n", rate, i18n_text("mevents_per_s", l), i18n_text("results_in", l), dir);
+    free(desc);
+    free(stat);
+}
