@@ -25,6 +25,7 @@ int main(void)
         { "plot", test_group_plot },
         { "hostile", test_group_hostile },
         { "results", test_group_results },
+        { "layers", test_group_layers },
     };
     const char *only = getenv("FLOWSIM_TEST_GROUPS");
     int total = 0, failed = 0;

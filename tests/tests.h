@@ -33,5 +33,6 @@ int test_group_handlers(int *n);   /* event handlers through whole runs */
 int test_group_plot(int *n);       /* i18n, plots, report.html, missing gnuplot */
 int test_group_hostile(int *n);    /* hostile input, fuzz regressions, run limits */
 int test_group_results(int *n);    /* whole result sets, signals, CSV cells, seeds */
+int test_group_layers(int *n);     /* the source tree's layering rule */
 
 #endif

@@ -22,7 +22,7 @@
 #include "model/model.h"
 #include "model/scenario.h"
 #include "present/oneline.h"
-#include "present/plot.h"
+#include "present/publish.h"
 
 void cli_usage(FILE *out)
 {
@@ -245,7 +245,7 @@ int cli_run(int argc, char **argv)
         if (!o.quiet) oneline_print(m, &res, dir, stdout);
         /* Plots are optional: a failure is one warning line on stderr and
          * the run still succeeds (its results are already in place). */
-        if (m->out_plots && !interrupt_requested()) plot_and_report(dir, m->lang, stderr);
+        if (m->out_plots && !interrupt_requested()) publish_results(dir, m->lang, stderr);
     }
     runner_results_fini(&res);
     model_destroy(m);

@@ -16,7 +16,7 @@
 #include "engine/runner.h"
 #include "io/output.h"
 #include "model/scenario.h"
-#include "present/plot.h"
+#include "present/publish.h"
 
 /* Same calendar and window as the base, or the differences mean nothing. */
 static int same_horizon(const struct model *b, const struct model *a)
@@ -141,7 +141,7 @@ int cli_compare(int argc, char **argv)
             fflush(stdout);
             /* Optional, as for run: a failure is one warning line. */
             if (runs[0].m->out_plots && !interrupt_requested())
-                plot_and_report(dir, runs[0].m->lang, stderr);
+                publish_results(dir, runs[0].m->lang, stderr);
         }
     }
     for (int i = 0; models && i < n; i++) model_destroy(models[i]);

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "present/plot.h"
+#include "io/resultsdir.h"
+#include "present/publish.h"
 
 int cli_plot(int argc, char **argv)
 {
@@ -27,16 +28,16 @@ int cli_plot(int argc, char **argv)
         }
     }
     if (!dir) return cli_usage_error("%s needs the output directory of a run or comparison", argv[1]);
-    struct plot_run *r = NULL;
+    struct results_run *r = NULL;
     struct err e = { 0 };
     /* A directory that is neither a run nor a comparison is bad input. */
-    if (!plot_is_comparison(dir)) {
-        if (plot_run_load(dir, &r, &e) != 0) {
+    if (!resultsdir_is_comparison(dir)) {
+        if (resultsdir_read_run(dir, &r, &e) != 0) {
             fprintf(stderr, "flowsim: %s\n", e.msg);
             return e.status ? e.status : EXIT_INPUT;
         }
-        plot_run_destroy(r);
+        results_run_free(r);
     }
-    int rc = plot_and_report(dir, lang, stderr);
+    int rc = publish_results(dir, lang, stderr);
     return rc == 0 ? EXIT_DONE : EXIT_RUNTIME;
 }

@@ -10,6 +10,23 @@
 #include "base/caldate.h"
 #include "present/gnuplot.h"
 
+/* Draws fitcheck.png in a private directory (gnuplot.h) and renames it
+ * into place; a failure goes into plot_err. */
+static int draw(const char *dir, bool *drawn, struct err *plot_err)
+{
+    struct gnuplot_draw d;
+    bool found = false;
+    if (gnuplot_draw_begin(&d, dir, &found, plot_err) == 0 && !found) {
+        err_set(plot_err, EXIT_RUNTIME, "gnuplot not found: the fit-check plot was not drawn; "
+                "draw it with: cd %s && gnuplot fitcheck.gp", dir);
+    } else if (found && gnuplot_draw(&d, "fitcheck.gp", "fitcheck", 60.0, plot_err) == 0 &&
+               gnuplot_draw_keep(&d, "fitcheck.png", plot_err) == 0) {
+        *drawn = true;
+    }
+    gnuplot_draw_end(&d);
+    return 0;
+}
+
 int fitcheck_write(const char *dir, const struct model *m, const struct calib_result *r,
                          bool *drawn, struct err *plot_err, struct err *e)
 {
@@ -68,36 +85,41 @@ int fitcheck_write(const char *dir, const struct model *m, const struct calib_re
     FILE *f = a.f;
     fprintf(f, "# Fit check of flowsim calibrate: observed (points) and expected (lines)\n"
                "# share of citizens under observation in each state. Redraw: gnuplot fitcheck.gp\n"
+               "if (!exists(\"out\")) out = 'fitcheck'\n"
                "set terminal pngcairo size 1000,%d noenhanced font ',10'\n"
-               "set output 'fitcheck.png'\n"
+               "set output out.'.png'\n"
                "set multiplot layout %d,1\n"
                "set key outside right top\n"
                "set grid\n"
-               "set xlabel 'years since %s'\n"
-               "set ylabel 'share of citizens (%%)'\n",
-            420 * n_plots, n_plots, m->start_date);
+               "set xlabel ",
+            420 * n_plots, n_plots);
+    char text[512];
+    snprintf(text, sizeof text, "years since %s", m->start_date);
+    gnuplot_quote(f, text);
+    fputs("\nset ylabel 'share of citizens (%)'\n", f);
     for (int fi = 0; fi < r->n_flows; fi++) {
         const struct calib_flow *cf = &r->flow[fi];
         if (!cf->fitted) continue;
         int S = cf->n_states;
-        fprintf(f, "set title 'flow %s: observed (points) vs expected (lines)'\n", m->flows[fi].id);
-        fprintf(f, "plot ");
-        for (int s = 0; s < S; s++)
-            fprintf(f, "%s'fitcheck-%s.dat' using 1:%d with points pt 7 ps 0.8 lc %d title '%s obs', "
-                       "'' using 1:%d with lines lw 2 lc %d title '%s exp'",
-                    s ? ", \\\n     " : "", m->flows[fi].id, 3 + s, s + 1,
-                    model_state_id(&m->flows[fi], s), 3 + S + s, s + 1,
-                    model_state_id(&m->flows[fi], s));
-        fprintf(f, "\n");
+        snprintf(text, sizeof text, "flow %s: observed (points) vs expected (lines)", m->flows[fi].id);
+        fputs("set title ", f);
+        gnuplot_quote(f, text);
+        fputs("\nplot ", f);
+        snprintf(text, sizeof text, "fitcheck-%s.dat", m->flows[fi].id);
+        for (int s = 0; s < S; s++) {
+            char obs[160], exp[160];
+            snprintf(obs, sizeof obs, "%s obs", model_state_id(&m->flows[fi], s));
+            snprintf(exp, sizeof exp, "%s exp", model_state_id(&m->flows[fi], s));
+            fputs(s ? ", \\\n     " : "", f);
+            gnuplot_quote(f, text);
+            fprintf(f, " using 1:%d with points pt 7 ps 0.8 lc %d title ", 3 + s, s + 1);
+            gnuplot_quote(f, obs);
+            fprintf(f, ", '' using 1:%d with lines lw 2 lc %d title ", 3 + S + s, s + 1);
+            gnuplot_quote(f, exp);
+        }
+        fputc('\n', f);
     }
     fprintf(f, "unset multiplot\n");
     if (afile_commit(&a, e) != 0) return -1;
-    char exe[4096];
-    if (!gnuplot_find(exe, sizeof exe)) {
-        err_set(plot_err, EXIT_RUNTIME, "gnuplot not found: the fit-check plot was not drawn; "
-                "draw it with: cd %s && gnuplot fitcheck.gp", dir);
-        return 0;
-    }
-    if (gnuplot_run(dir, "fitcheck.gp", 60.0, plot_err) == 0) *drawn = true;
-    return 0;
+    return draw(dir, drawn, plot_err);
 }

@@ -1,5 +1,5 @@
-/* plot.c: reads a finished output directory back and writes gnuplot scripts
- * and data for it, then runs gnuplot on each script.
+/* plot.c: writes gnuplot scripts and data for a finished output directory
+ * (read through io/resultsdir.h), then runs gnuplot on each script.
  *
  * Why scripts and not a plotting library: a user restyles a plot by editing
  * NAME.gp, and gnuplot stays an optional external program (gnuplot.h).
@@ -24,418 +24,28 @@
 #include "base/sbuf.h"
 #include "base/version.h"
 #include "present/gnuplot.h"
-#include "present/report.h"
+#include "io/resultsdir.h"
 
-#define PATH_MAX_LEN 4096
+#define PATH_LEN 4096
 
-
-/* ---------------------------------------------------------------- files */
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    struct sbuf b = { 0 };
-    int rc = sbuf_read_stream(&b, f);
-    fclose(f);
-    if (rc != 0) {
-        sbuf_free(&b);
-        return NULL;
-    }
-    return b.s;
-}
-
-static bool file_exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* Splits line (modified in place) at commas; returns the field count. The
- * CSV files read here are flowsim's own: no quoting. */
-static int split_csv(char *line, char **field, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        field[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c) break;
-        *c = '\0';
-        p = c + 1;
-    }
-    return n;
-}
-
-/* Next line of text (modified in place: newline replaced); NULL at end. */
-static char *next_line(char **cursor)
-{
-    char *s = *cursor;
-    if (!s || !*s) return NULL;
-    char *nl = strchr(s, '\n');
-    if (nl) {
-        *nl = '\0';
-        *cursor = nl + 1;
-        if (nl > s && nl[-1] == '\r') nl[-1] = '\0';
-    } else {
-        *cursor = s + strlen(s);
-    }
-    return s;
-}
-
-static double num_or_nan(const char *s)
-{
-    if (!s || !*s) return NAN;
-    char *end;
-    double v = strtod(s, &end);
-    return end == s ? NAN : v;
-}
-
-/* ---------------------------------------------------------------- loading */
-
-static const char *json_str(const cJSON *o, const char *key, const char *dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
-}
-
-static double json_num(const cJSON *o, const char *key, double dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-const struct cJSON *plot_kpi(const struct cJSON *kpis, const char *path)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
-    const cJSON *o = kpis;
-    for (char *tok = buf, *slash; o && tok; tok = slash ? slash + 1 : NULL) {
-        slash = strchr(tok, '/');
-        if (slash) *slash = '\0';
-        o = cJSON_GetObjectItemCaseSensitive(o, tok);
-    }
-    return o;
-}
-
-static const char *keep_string(struct plot_run *r, const char *s)
-{
-    char **ns = realloc(r->strings, (size_t)(r->n_strings + 1) * sizeof *ns);
-    if (!ns) return NULL;
-    r->strings = ns;
-    if (!(ns[r->n_strings] = strdup(s))) return NULL;
-    return ns[r->n_strings++];
-}
-
-void plot_run_destroy(struct plot_run *r)
-{
-    if (!r) return;
-    cJSON_Delete(r->summary);
-    for (int f = 0; f < r->n_flows; f++) free(r->flows[f].rings);
-    free(r->flows);
-    free(r->x_year);
-    free(r->ts);
-    free(r->wait_to);
-    free(r->wait_share);
-    free(r->wait_count);
-    for (int i = 0; i < r->n_strings; i++) free(r->strings[i]);
-    free(r->strings);
-    free(r);
-}
-
-/* Decimal calendar year of an ISO date: 2012-07-02 -> 2012.5. */
-static double decimal_year(const char *iso)
-{
-    int y, m, d;
-    if (!iso || sscanf(iso, "%d-%d-%d", &y, &m, &d) != 3) return NAN;
-    static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (m < 1 || m > 12) return NAN;
-    int doy = before[m - 1] + d - 1 + (leap && m > 2);
-    return y + doy / (leap ? 366.0 : 365.0);
-}
-
-static int flow_index(const struct plot_run *r, const char *id)
-{
-    for (int f = 0; f < r->n_flows; f++)
-        if (!strcmp(r->flows[f].id, id)) return f;
-    return -1;
-}
-
-static int state_index(const struct plot_flow *fl, const char *id)
-{
-    for (int s = 0; s < fl->n_rings; s++)
-        if (!strcmp(fl->rings[s].id, id)) return s;
-    return !strcmp(id, "none") ? fl->n_rings : -1;
-}
-
-/* Flows and rings from summary.json's "model"; false when absent. */
-static bool load_model(struct plot_run *r, struct err *e, bool *oom)
-{
-    const cJSON *model = cJSON_GetObjectItemCaseSensitive(r->summary, "model");
-    const cJSON *flows = cJSON_GetObjectItemCaseSensitive(model, "flows");
-    int n = cJSON_GetArraySize(flows);
-    (void)e;
-    if (!cJSON_IsArray(flows) || n <= 0) return false;
-    if (!(r->flows = calloc((size_t)n, sizeof *r->flows))) { *oom = true; return false; }
-    const cJSON *f;
-    cJSON_ArrayForEach(f, flows) {
-        struct plot_flow *pf = &r->flows[r->n_flows++];
-        pf->id = json_str(f, "id", "?");
-        pf->name = json_str(f, "name", pf->id);
-        const cJSON *rings = cJSON_GetObjectItemCaseSensitive(f, "rings");
-        int nr = cJSON_GetArraySize(rings);
-        if (nr > 0 && !(pf->rings = calloc((size_t)nr, sizeof *pf->rings))) { *oom = true; return false; }
-        const cJSON *g;
-        cJSON_ArrayForEach(g, rings) {
-            struct plot_ring *pr = &pf->rings[pf->n_rings++];
-            pr->id = json_str(g, "id", "?");
-            pr->name = json_str(g, "name", pr->id);
-            pr->law = json_str(g, "law", "");
-            pr->capacity = (int)json_num(g, "capacity", -1);
-        }
-    }
-    return true;
-}
-
-/* Flows and rings in timeseries.csv order, when summary.json has no model:
- * ids stand in for names. */
-static int model_from_timeseries(struct plot_run *r, char *text)
-{
-    char *cur = text;
-    next_line(&cur);                                   /* header */
-    char *line, *field[16];
-    const char *first_t = NULL;
-    char tbuf[32] = "";
-    while ((line = next_line(&cur))) {
-        if (split_csv(line, field, 16) < 4) continue;
-        if (!first_t) { snprintf(tbuf, sizeof tbuf, "%s", field[1]); first_t = tbuf; }
-        if (strcmp(field[1], first_t)) break;
-        int f = flow_index(r, field[2]);
-        if (f < 0) {
-            if (r->n_flows >= 64) continue;
-            struct plot_flow *nf = realloc(r->flows, (size_t)(r->n_flows + 1) * sizeof *nf);
-            if (!nf) return -1;
-            r->flows = nf;
-            f = r->n_flows++;
-            memset(&r->flows[f], 0, sizeof r->flows[f]);
-            if (!(r->flows[f].id = r->flows[f].name = keep_string(r, field[2]))) return -1;
-        }
-        if (!strcmp(field[3], "none")) continue;
-        struct plot_flow *pf = &r->flows[f];
-        struct plot_ring *nr = realloc(pf->rings, (size_t)(pf->n_rings + 1) * sizeof *nr);
-        if (!nr) return -1;
-        pf->rings = nr;
-        struct plot_ring *pr = &pf->rings[pf->n_rings++];
-        if (!(pr->id = pr->name = keep_string(r, field[3]))) return -1;
-        pr->law = "";
-        pr->capacity = -1;
-    }
-    return 0;
-}
-
-static int load_timeseries(struct plot_run *r, char *text)
-{
-    char *cur = text;
-    char *line = next_line(&cur), *field[32];
-    if (!line) return 0;
-    /* Column positions from the header, so added columns do no harm. */
-    static const char *const want[PLOT_TS_COLS] = {
-        "occupancy_mean", "occupancy_p05", "occupancy_p95", "waiting_mean", "waiting_p05",
-        "waiting_p95", "spending_mean", "spending_p05", "spending_p95",
-    };
-    int pos[PLOT_TS_COLS], nh = split_csv(line, field, 32);
-    for (int c = 0; c < PLOT_TS_COLS; c++) {
-        pos[c] = -1;
-        for (int i = 0; i < nh; i++)
-            if (!strcmp(field[i], want[c])) pos[c] = i;
-    }
-    /* Count snapshots: distinct consecutive t values. */
-    char *body = cur;
-    size_t body_len = strlen(body);
-    char *copy = malloc(body_len + 1);
-    if (!copy) return -1;
-    memcpy(copy, body, body_len + 1);
-    int n_snap = 0;
-    char last_t[32] = "";
-    char *c2 = copy;
-    while ((line = next_line(&c2))) {
-        if (split_csv(line, field, 32) < 4) continue;
-        if (strcmp(field[1], last_t)) { n_snap++; snprintf(last_t, sizeof last_t, "%s", field[1]); }
-    }
-    free(copy);
-    r->n_snap = n_snap;
-    size_t n_vals = (size_t)n_snap * (size_t)r->n_slots * PLOT_TS_COLS;
-    r->x_year = malloc((size_t)(n_snap ? n_snap : 1) * sizeof *r->x_year);
-    r->ts = malloc((n_vals ? n_vals : 1) * sizeof *r->ts);
-    if (!r->x_year || !r->ts) return -1;
-    for (size_t i = 0; i < n_vals; i++) r->ts[i] = NAN;
-    double x0 = decimal_year(r->start_date);
-    int k = -1;
-    last_t[0] = '\0';
-    while ((line = next_line(&cur))) {
-        int nf = split_csv(line, field, 32);
-        if (nf < 4) continue;
-        if (strcmp(field[1], last_t)) {
-            k++;
-            snprintf(last_t, sizeof last_t, "%s", field[1]);
-            double t = num_or_nan(field[1]);
-            r->x_year[k] = isfinite(x0) && isfinite(t) ? x0 + t : decimal_year(field[0]);
-        }
-        int f = flow_index(r, field[2]);
-        if (f < 0 || k >= n_snap) continue;
-        int s = state_index(&r->flows[f], field[3]);
-        if (s < 0) continue;
-        double *row = &r->ts[((size_t)k * r->n_slots + r->flows[f].slot0 + s) * PLOT_TS_COLS];
-        for (int c = 0; c < PLOT_TS_COLS; c++)
-            if (pos[c] >= 0 && pos[c] < nf) row[c] = num_or_nan(field[pos[c]]);
-    }
-    return 0;
-}
-
-static int load_waits(struct plot_run *r, char *text)
-{
-    char *cur = text, *line, *field[16];
-    next_line(&cur);
-    /* Bins per ring: rows until the (flow, ring) pair changes. */
-    char *copy = strdup(cur);
-    if (!copy) return -1;
-    char *c2 = copy, first[256] = "";
-    int n_bins = 0;
-    while ((line = next_line(&c2))) {
-        if (split_csv(line, field, 16) < 6) continue;
-        char key[256];
-        snprintf(key, sizeof key, "%s,%s", field[0], field[1]);
-        if (!first[0]) snprintf(first, sizeof first, "%s", key);
-        if (strcmp(key, first)) break;
-        n_bins++;
-    }
-    free(copy);
-    if (n_bins == 0) return 0;
-    r->n_bins = n_bins;
-    r->wait_to = malloc((size_t)n_bins * sizeof *r->wait_to);
-    r->wait_share = malloc((size_t)r->n_slots * n_bins * sizeof *r->wait_share);
-    r->wait_count = calloc((size_t)r->n_slots, sizeof *r->wait_count);
-    if (!r->wait_to || !r->wait_share || !r->wait_count) return -1;
-    for (int i = 0; i < r->n_slots * n_bins; i++) r->wait_share[i] = NAN;
-    char prev[256] = "";
-    int b = 0;
-    while ((line = next_line(&cur))) {
-        if (split_csv(line, field, 16) < 6) continue;
-        char key[256];
-        snprintf(key, sizeof key, "%s,%s", field[0], field[1]);
-        if (strcmp(key, prev)) { b = 0; snprintf(prev, sizeof prev, "%s", key); }
-        int f = flow_index(r, field[0]);
-        int s = f >= 0 ? state_index(&r->flows[f], field[1]) : -1;
-        if (s < 0 || b >= n_bins) { b++; continue; }
-        int slot = r->flows[f].slot0 + s;
-        r->wait_to[b] = num_or_nan(field[3]);
-        r->wait_share[slot * n_bins + b] = num_or_nan(field[5]);
-        double c = num_or_nan(field[4]);
-        if (isfinite(c)) r->wait_count[slot] += c;
-        b++;
-    }
-    return 0;
-}
-
-int plot_run_load(const char *dir, struct plot_run **out, struct err *e)
-{
-    char path[PATH_MAX_LEN];
-    *out = NULL;
-    struct plot_run *r = calloc(1, sizeof *r);
-    char *text = NULL;
-    if (!r) goto oom;
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    if (!(text = slurp(path))) {
-        free(r);
-        return err_set(e, EXIT_INPUT, "%s: %s (not a finished flowsim run?)", path,
-                       strerror(errno ? errno : EIO));
-    }
-    r->summary = cJSON_Parse(text);
-    free(text);
-    text = NULL;
-    if (!r->summary) {
-        plot_run_destroy(r);
-        return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
-    }
-    const cJSON *kpis = cJSON_GetObjectItemCaseSensitive(r->summary, "kpis");
-    if (!cJSON_IsObject(kpis)) kpis = cJSON_AddObjectToObject(r->summary, "kpis");
-    if (!kpis) goto oom;
-    r->kpis = kpis;
-    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(r->summary, "scenario");
-    r->name = json_str(sc, "name", "flowsim");
-    r->description = json_str(sc, "description", "");
-    r->start_date = json_str(sc, "start_date", NULL);
-    r->lang = json_str(r->summary, "lang", NULL);
-    r->replications = (int)json_num(r->summary, "replications", 0);
-    r->years = json_num(r->summary, "years", NAN);
-    r->warmup_years = json_num(r->summary, "warmup_years", 0.0);
-    r->seed = json_num(r->summary, "seed", NAN);
-    const cJSON *model = cJSON_GetObjectItemCaseSensitive(r->summary, "model");
-    r->budget_annual = json_num(model, "budget_annual", json_num(r->summary, "budget_annual", 0.0));
-
-    bool oom = false;
-    if (!load_model(r, e, &oom) && oom) goto oom;
-
-    snprintf(path, sizeof path, "%s/timeseries.csv", dir);
-    char *ts_text = slurp(path);
-    if (r->n_flows == 0 && ts_text) {
-        /* model_from_timeseries() cuts the text into lines: read it again. */
-        int rc = model_from_timeseries(r, ts_text);
-        free(ts_text);
-        if (rc != 0) goto oom;
-        ts_text = slurp(path);
-    }
-    for (int f = 0; f < r->n_flows; f++) {
-        r->flows[f].slot0 = r->n_slots;
-        r->n_slots += r->flows[f].n_rings + 1;
-    }
-    if (ts_text) {
-        int rc = load_timeseries(r, ts_text);
-        free(ts_text);
-        if (rc != 0) goto oom;
-    }
-    snprintf(path, sizeof path, "%s/waits.csv", dir);
-    if ((text = slurp(path))) {
-        int rc = load_waits(r, text);
-        free(text);
-        text = NULL;
-        if (rc != 0) goto oom;
-    }
-    *out = r;
-    return 0;
-oom:
-    free(text);
-    plot_run_destroy(r);
-    return err_set(e, EXIT_RUNTIME, "out of memory reading %s", dir);
-}
-
-enum lang plot_lang(const char *code, const struct plot_run *r)
-{
-    if (code && *code) return i18n_lang(code);
-    return i18n_lang(r ? r->lang : NULL);
-}
-
-bool plot_is_comparison(const char *dir)
-{
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "%s/comparison.json", dir);
-    return file_exists(path);
-}
 
 /* ---------------------------------------------------------------- gnuplot text */
 
-/* A gnuplot double-quoted string: backslash and quote escaped, newline as
- * \n. UTF-8 passes through (the scripts say `set encoding utf8`). */
-static void gp_q(FILE *f, const char *s)
+/* A '#' comment of a data file: the text formatted from fmt with its line
+ * breaks and control characters made spaces (gnuplot_comment), so no name
+ * can start a data row; a final '\n' in fmt ends the line. */
+static void dat_comment(FILE *d, const char *fmt, ...)
 {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"' || *s == '\\') { fputc('\\', f); fputc(*s, f); }
-        else if (*s == '\n') fputs("\\n", f);
-        else if ((unsigned char)*s >= 0x20 || *s == '\t') fputc(*s, f);
-    }
-    fputc('"', f);
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(buf);
+    bool nl = n > 0 && buf[n - 1] == '\n' && fmt[0] && fmt[strlen(fmt) - 1] == '\n';
+    if (nl) buf[n - 1] = '\0';
+    gnuplot_comment(d, buf);
+    if (nl) fputc('\n', d);
 }
 
 /* Breaks s at spaces into lines of at most width characters (UTF-8 aware),
@@ -491,7 +101,7 @@ static double gp_tics(FILE *f, const char *axis, double lo, double hi, int targe
         char lab[64];
         i18n_num(lab, sizeof lab, fabs(v) < step * 1e-9 ? 0.0 : v, dec, l);
         fprintf(f, "%s", i ? ", " : "");
-        gp_q(f, lab);
+        gnuplot_quote(f, lab);
         fprintf(f, " %.10g", v);
     }
     fputs(")\n", f);
@@ -571,13 +181,12 @@ static void safe_name(char *dst, size_t n, const char *prefix, const char *id)
 /* ---------------------------------------------------------------- writing */
 
 struct pctx {
-    char dir[PATH_MAX_LEN];         /* the run or comparison */
-    char pdir[PATH_MAX_LEN];        /* dir/plots */
+    char dir[PATH_LEN];         /* the run or comparison */
+    char pdir[PATH_LEN];        /* dir/plots */
     enum lang l;
     struct err *e;
-    char names[64][PLOT_NAME_MAX];  /* scripts written, to draw */
+    char names[PLOT_MAX][PLOT_NAME_MAX];  /* scripts written, to draw */
     int n_names;
-    bool dry;                       /* only list the names */
 };
 
 struct pfiles {
@@ -592,11 +201,7 @@ static int pf_open(struct pctx *c, struct pfiles *p, const char *name, int w, in
 {
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
-    if (c->dry) {
-        if (c->n_names < 64) snprintf(c->names[c->n_names++], PLOT_NAME_MAX, "%s", name);
-        return 1;
-    }
-    char path[PATH_MAX_LEN + PLOT_NAME_MAX + 8];
+    char path[PATH_LEN + PLOT_NAME_MAX + 8];
     snprintf(path, sizeof path, "%s/%s.gp", c->pdir, name);
     if (afile_open(&p->gp, path, c->e) != 0) return -1;
     snprintf(path, sizeof path, "%s/%s.dat", c->pdir, name);
@@ -609,7 +214,7 @@ static int pf_open(struct pctx *c, struct pfiles *p, const char *name, int w, in
             "# in this directory: it draws %s.png and %s.svg.\n"
             "reset\n"
             "set encoding utf8\n"
-            "if (!exists(\"out\")) out = \"%s\"\n"
+            "if (!exists(\"out\")) out = '%s'\n"
             "FONT = \"DejaVu Sans,10\"\n"
             "W = %d; H = %d\n"
             "do for [fmt in \"png svg\"] {\n"
@@ -634,7 +239,7 @@ static int pf_close(struct pctx *c, struct pfiles *p)
     fputs("  unset multiplot\n  set output\n}\n", p->g);
     if (afile_commit(&p->gp, c->e) != 0) { afile_abort(&p->dat); return -1; }
     if (afile_commit(&p->dat, c->e) != 0) return -1;
-    if (c->n_names < 64) snprintf(c->names[c->n_names++], PLOT_NAME_MAX, "%s", p->name);
+    if (c->n_names < PLOT_MAX) snprintf(c->names[c->n_names++], PLOT_NAME_MAX, "%s", p->name);
     return 0;
 }
 
@@ -644,7 +249,7 @@ static void gp_color(FILE *f, uint32_t rgb)
 }
 
 /* "Name\n(law)" wrapped to width: a panel or key title. */
-static void ring_title(char *dst, size_t n, const struct plot_ring *g, int width, bool with_law)
+static void ring_title(char *dst, size_t n, const struct results_ring *g, int width, bool with_law)
 {
     char w[512];
     wrap(w, sizeof w, g->name, width);
@@ -661,7 +266,7 @@ static void grid_shape(int cells, int *rows, int *cols)
 static void gp_year_axis(FILE *g, double x0, double x1, enum lang l)
 {
     fputs("  set xlabel ", g);
-    gp_q(g, i18n_text("year", l));
+    gnuplot_quote(g, i18n_text("year", l));
     fputs(" offset 0,0.4\n", g);
     double span = x1 - x0;
     int step = span <= 6 ? 1 : span <= 14 ? 2 : span <= 30 ? 5 : 10;   /* panels are narrow */
@@ -669,16 +274,11 @@ static void gp_year_axis(FILE *g, double x0, double x1, enum lang l)
             x0, x1, (int)ceil(x0 - 1e-9), step);
 }
 
-static const double *ts_at(const struct plot_run *r, int k, int slot)
-{
-    return &r->ts[((size_t)k * r->n_slots + slot) * PLOT_TS_COLS];
-}
-
 /* Occupancy (col TS_OCC) or waiting list (TS_WAIT) of each ring of a flow
  * over time: mean line and the band holding 90% of replications. */
-static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col)
+static int plot_series(struct pctx *c, const struct results_run *r, int fi, int col)
 {
-    const struct plot_flow *fl = &r->flows[fi];
+    const struct results_flow *fl = &r->flows[fi];
     if (r->n_snap < 2 || fl->n_rings == 0) return 0;
     bool occ = col == TS_OCC;
     char name[PLOT_NAME_MAX];
@@ -686,15 +286,15 @@ static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col
     int rows, cols;
     grid_shape(fl->n_rings + 1, &rows, &cols);
     struct pfiles p;
-    int rc = pf_open(c, &p, name, 370 * cols + 40, 270 * rows + 70);
-    if (rc) return rc < 0 ? -1 : 0;
+    if (pf_open(c, &p, name, 370 * cols + 40, 270 * rows + 70) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     fprintf(d, "# one block per ring (gnuplot index = ring number, innermost first);\n"
                "# columns: decimal calendar year, mean, 5th and 95th percentile over replications\n");
     for (int s = 0; s < fl->n_rings; s++) {
-        fprintf(d, "%s# ring %d: %s (%s)\n", s ? "\n\n" : "", s, fl->rings[s].id, fl->rings[s].name);
+        fputs(s ? "\n\n" : "", d);
+        dat_comment(d, "# ring %d: %s (%s)\n", s, fl->rings[s].id, fl->rings[s].name);
         for (int k = 0; k < r->n_snap; k++) {
-            const double *v = ts_at(r, k, fl->slot0 + s) + col;
+            const double *v = results_ts(r, k, fl->slot0 + s) + col;
             fprintf(d, "%.6f %.6g %.6g %.6g\n", r->x_year[k], v[0], v[1], v[2]);
         }
     }
@@ -703,25 +303,25 @@ static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col
     snprintf(title, sizeof title, "%s: %s", fl->name,
              i18n_text(occ ? "occupancy_title" : "waiting_title", c->l));
     fprintf(g, "  set multiplot layout %d,%d title ", rows, cols);
-    gp_q(g, title);
+    gnuplot_quote(g, title);
     fputs(" font \",14\"\n", g);
     gp_year_axis(g, r->x_year[0], r->x_year[r->n_snap - 1], c->l);
     for (int s = 0; s < fl->n_rings; s++) {
-        const struct plot_ring *ring = &fl->rings[s];
+        const struct results_ring *ring = &fl->rings[s];
         double max = occ && ring->capacity > 0 ? ring->capacity : 0.0;
         for (int k = 0; k < r->n_snap; k++) {
-            const double *v = ts_at(r, k, fl->slot0 + s) + col;
+            const double *v = results_ts(r, k, fl->slot0 + s) + col;
             if (isfinite(v[2]) && v[2] > max) max = v[2];
             if (isfinite(v[0]) && v[0] > max) max = v[0];
         }
         double top = axis_top(max);
         ring_title(title, sizeof title, ring, 34, true);
         fputs("  set title ", g);
-        gp_q(g, title);
+        gnuplot_quote(g, title);
         fputs(" font \",10\"\n", g);
         if (s % cols == 0) {
             fputs("  set ylabel ", g);
-            gp_q(g, i18n_text(occ ? "occupancy_axis" : "waiting_axis", c->l));
+            gnuplot_quote(g, i18n_text(occ ? "occupancy_axis" : "waiting_axis", c->l));
             fputc('\n', g);
         } else {
             fputs("  unset ylabel\n", g);
@@ -730,7 +330,7 @@ static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col
         gp_tics(g, "y", 0.0, top, 5, c->l);
         if (!occ && max == 0.0) {       /* say so rather than show an empty frame */
             fputs("  set label 5 ", g);
-            gp_q(g, i18n_text("nobody_waited", c->l));
+            gnuplot_quote(g, i18n_text("nobody_waited", c->l));
             fputs(" at graph 0.5, graph 0.5 center tc rgb \"#666666\"\n", g);
         }
         fprintf(g, "  plot '%s.dat' index %d using 1:3:4 with filledcurves fc ", name, s);
@@ -749,14 +349,14 @@ static int plot_series(struct pctx *c, const struct plot_run *r, int fi, int col
           "  plot NaN with filledcurves y1=0 fs solid 1.0 fc ", g);
     gp_color(g, band);
     fputs(" title ", g);
-    gp_q(g, i18n_text("band90", c->l));
+    gnuplot_quote(g, i18n_text("band90", c->l));
     fputs(", \\\n       NaN with lines lw 2 lc ", g);
     gp_color(g, line);
     fputs(" title ", g);
-    gp_q(g, i18n_text("mean", c->l));
+    gnuplot_quote(g, i18n_text("mean", c->l));
     if (occ) {
         fputs(", \\\n       NaN with lines dt 2 lw 1.5 lc rgb \"#777777\" title ", g);
-        gp_q(g, i18n_text("capacity", c->l));
+        gnuplot_quote(g, i18n_text("capacity", c->l));
     }
     fputc('\n', g);
     return pf_close(c, &p);
@@ -781,14 +381,14 @@ static double integrate(const double *x, const double *y, int n, size_t ystride,
 
 static double kpi_mean(const cJSON *kpis, const char *path)
 {
-    const cJSON *k = plot_kpi(kpis, path);
-    return json_num(k, "mean", NAN);
+    const cJSON *k = results_kpi(kpis, path);
+    return results_json_num(k, "mean", NAN);
 }
 
 /* Spending per calendar year, stacked by ring, with the budget. The ring
  * split integrates each ring's spending rate from timeseries.csv; the year
  * totals are summary.json's by_year spending (exact) when present. */
-static int plot_spending(struct pctx *c, const struct plot_run *r)
+static int plot_spending(struct pctx *c, const struct results_run *r)
 {
     if (r->n_snap < 2) return 0;
     int n_rings = 0;
@@ -799,8 +399,7 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
     int n_years = y1 - y0;
     if (n_years <= 0 || n_years > 500) return 0;
     struct pfiles p;
-    int rc = pf_open(c, &p, "spending", 1150, 620);
-    if (rc) return rc < 0 ? -1 : 0;
+    if (pf_open(c, &p, "spending", 1150, 620) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     double *val = calloc((size_t)n_years * n_rings, sizeof *val);
     double *budget = calloc((size_t)n_years, sizeof *budget);
@@ -820,9 +419,9 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
         int j = 0;
         for (int f = 0; f < r->n_flows; f++)
             for (int s = 0; s < r->flows[f].n_rings; s++, j++) {
-                const double *col = &r->ts[(size_t)(r->flows[f].slot0 + s) * PLOT_TS_COLS + TS_SPEND];
+                const double *col = &r->ts[(size_t)(r->flows[f].slot0 + s) * RESULTS_TS_COLS + TS_SPEND];
                 val[y * n_rings + j] = integrate(r->x_year, col, r->n_snap,
-                                                 (size_t)r->n_slots * PLOT_TS_COLS, a, b);
+                                                 (size_t)r->n_slots * RESULTS_TS_COLS, a, b);
                 sum += val[y * n_rings + j];
             }
         char path[64];
@@ -842,7 +441,7 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
                "# columns: year, spending in DKK million per ring (innermost first, flow by flow), budget\n"
                "# year");
     for (int f = 0; f < r->n_flows; f++)
-        for (int s = 0; s < r->flows[f].n_rings; s++) fprintf(d, " %s/%s", r->flows[f].id, r->flows[f].rings[s].id);
+        for (int s = 0; s < r->flows[f].n_rings; s++) dat_comment(d, " %s/%s", r->flows[f].id, r->flows[f].rings[s].id);
     fputs(" budget\n", d);
     for (int y = 0; y < n_years; y++) {
         fprintf(d, "\"%d%s\"", y0 + y, part[y] ? "*" : "");
@@ -852,21 +451,21 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
     }
     double ytop = axis_top(top / 1e6);
     fputs("  set title ", g);
-    gp_q(g, i18n_text("spending_title", c->l));
+    gnuplot_quote(g, i18n_text("spending_title", c->l));
     fputs(" font \",14\"\n", g);
     fputs("  set style data histograms\n  set style histogram rowstacked\n"
           "  set style fill solid 1.0 border rgb \"white\"\n  set boxwidth 0.72\n"
           "  set key outside right top vertical Left reverse samplen 2 spacing 1.25 font \",9\"\n"
           "  set xtics scale 0\n  set grid noxtics\n", g);
     fputs("  set ylabel ", g);
-    gp_q(g, i18n_text("spending_axis", c->l));
+    gnuplot_quote(g, i18n_text("spending_axis", c->l));
     fprintf(g, "\n  set yrange [0:%.10g]\n", ytop);
     gp_tics(g, "y", 0.0, ytop, 6, c->l);
     if (any_part) {
         char note[128];
         snprintf(note, sizeof note, "* %s", i18n_text("partial_year", c->l));
         fputs("  set label 1 ", g);
-        gp_q(g, note);
+        gnuplot_quote(g, note);
         fputs(" at screen 0.01, screen 0.03 font \",9\"\n", g);
     }
     fputs("  plot \\\n", g);
@@ -875,13 +474,13 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
         fputs("    keyentry with boxes fc rgb \"white\" fs solid 0 noborder title ", g);
         char head[256];
         snprintf(head, sizeof head, "%s:", r->flows[f].name);
-        gp_q(g, head);
+        gnuplot_quote(g, head);
         fputs(", \\\n", g);
         for (int s = 0; s < r->flows[f].n_rings; s++, j++) {
             char t[512];
             snprintf(t, sizeof t, "%s", r->flows[f].rings[s].name);
             fprintf(g, "    'spending.dat' using %d%s title ", j + 2, j == 0 ? ":xtic(1)" : "");
-            gp_q(g, t);
+            gnuplot_quote(g, t);
             fputs(" lc ", g);
             gp_color(g, ring_color(f, s, r->flows[f].n_rings));
             fputs(", \\\n", g);
@@ -890,7 +489,7 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
     if (any_budget) {
         fprintf(g, "    'spending.dat' using ($0-0.45):%d:(0.9):(0) with vectors nohead lw 3 lc rgb \"#c0392b\" title ",
                 n_rings + 2);
-        gp_q(g, i18n_text("budget", c->l));
+        gnuplot_quote(g, i18n_text("budget", c->l));
         fputs(", \\\n", g);
     }
     fputs("    NaN notitle\n", g);
@@ -902,29 +501,28 @@ static int plot_spending(struct pctx *c, const struct plot_run *r)
 
 /* Where the citizens of each flow are at the first and the last snapshot:
  * 100% stacked columns, innermost ring at the bottom, `none` on top. */
-static int plot_outward(struct pctx *c, const struct plot_run *r)
+static int plot_outward(struct pctx *c, const struct results_run *r)
 {
     if (r->n_snap < 2 || r->n_flows == 0) return 0;
     struct pfiles p;
-    int rc = pf_open(c, &p, "outward", 640 * r->n_flows + 40, 600);
-    if (rc) return rc < 0 ? -1 : 0;
+    if (pf_open(c, &p, "outward", 640 * r->n_flows + 40, 600) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     fprintf(d, "# one block per flow; one row per (time, state), innermost first, then outside the flow;\n"
                "# columns: x (0 start, 1 end), share from, share to (%%), share (%%), colour, dark (1: white label)\n");
     int ks[2] = { 0, r->n_snap - 1 };
     for (int f = 0; f < r->n_flows; f++) {
-        const struct plot_flow *fl = &r->flows[f];
+        const struct results_flow *fl = &r->flows[f];
         if (f) fputs("\n\n", d);
-        fprintf(d, "# flow %d: %s\n", f, fl->id);
+        dat_comment(d, "# flow %d: %s\n", f, fl->id);
         for (int i = 0; i < 2; i++) {
             double total = 0.0;
             for (int s = 0; s <= fl->n_rings; s++) {
-                double v = ts_at(r, ks[i], fl->slot0 + s)[TS_OCC];
+                double v = results_ts(r, ks[i], fl->slot0 + s)[TS_OCC];
                 if (isfinite(v)) total += v;
             }
             double cum = 0.0;
             for (int s = 0; s <= fl->n_rings; s++) {
-                double v = ts_at(r, ks[i], fl->slot0 + s)[TS_OCC];
+                double v = results_ts(r, ks[i], fl->slot0 + s)[TS_OCC];
                 double share = total > 0 && isfinite(v) ? 100.0 * v / total : 0.0;
                 uint32_t col = s < fl->n_rings ? ring_color(f, s, fl->n_rings) : 0xd9d9d9;
                 fprintf(d, "%d %.4f %.4f %.4f %u %d\n", i, cum, cum + share, share, (unsigned)col, is_dark(col));
@@ -934,26 +532,26 @@ static int plot_outward(struct pctx *c, const struct plot_run *r)
     }
     fputs("  set multiplot layout 1,", g);
     fprintf(g, "%d title ", r->n_flows);
-    gp_q(g, i18n_text("outward_title", c->l));
+    gnuplot_quote(g, i18n_text("outward_title", c->l));
     fputs(" font \",14\"\n", g);
     char lab0[64], lab1[64];
     snprintf(lab0, sizeof lab0, "%s\n%.0f", i18n_text("start", c->l), floor(r->x_year[0] + 1e-9));
     snprintf(lab1, sizeof lab1, "%s\n%.0f", i18n_text("end", c->l), floor(r->x_year[r->n_snap - 1] - 1e-9));
     fputs("  set xrange [-0.6:1.6]\n  set yrange [0:100]\n  set xtics scale 0 (", g);
-    gp_q(g, lab0);
+    gnuplot_quote(g, lab0);
     fputs(" 0, ", g);
-    gp_q(g, lab1);
+    gnuplot_quote(g, lab1);
     fputs(" 1)\n", g);
     gp_tics(g, "y", 0.0, 100.0, 5, c->l);
     fputs("  set ylabel ", g);
-    gp_q(g, i18n_text("outward_axis", c->l));
+    gnuplot_quote(g, i18n_text("outward_axis", c->l));
     fputs("\n  set key outside right center vertical Left reverse samplen 1.5 spacing 1.2 font \",9\"\n"
           "  set style fill solid 1.0 border lc rgb \"white\"\n  set bmargin 4\n", g);
     const char *fmt = c->l == LANG_DA ? "%.0f %%" : "%.0f%%";
     for (int f = 0; f < r->n_flows; f++) {
-        const struct plot_flow *fl = &r->flows[f];
+        const struct results_flow *fl = &r->flows[f];
         fputs("  set title ", g);
-        gp_q(g, fl->name);
+        gnuplot_quote(g, fl->name);
         fputs(" font \",12\"\n", g);
         fprintf(g, "  plot 'outward.dat' index %d using 1:(($2+$3)/2):($1-0.32):($1+0.32):2:3:5 "
                    "with boxxyerror fc rgb variable, \\\n", f);
@@ -969,7 +567,7 @@ static int plot_outward(struct pctx *c, const struct plot_run *r)
             fputs(", \\\n       keyentry with boxes fc ", g);
             gp_color(g, s < fl->n_rings ? ring_color(f, s, fl->n_rings) : 0xd9d9d9);
             fputs(" title ", g);
-            gp_q(g, t);
+            gnuplot_quote(g, t);
         }
         fputc('\n', g);
         if (f == 0) fputs("  unset ylabel\n", g);
@@ -979,12 +577,11 @@ static int plot_outward(struct pctx *c, const struct plot_run *r)
 
 /* Waiting time until placement, per ring: the share of requests placed
  * within x days (cumulative), from waits.csv. */
-static int plot_waits(struct pctx *c, const struct plot_run *r)
+static int plot_waits(struct pctx *c, const struct results_run *r)
 {
     if (r->n_bins < 2 || r->n_flows == 0) return 0;
     struct pfiles p;
-    int rc = pf_open(c, &p, "waits", 560 * r->n_flows + 40, 520);
-    if (rc) return rc < 0 ? -1 : 0;
+    if (pf_open(c, &p, "waits", 560 * r->n_flows + 40, 520) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     int nb = r->n_bins - 1;            /* the last bin is open-ended */
     fprintf(d, "# one block per ring (all flows, innermost first); columns: days, %% of requests placed\n"
@@ -993,9 +590,10 @@ static int plot_waits(struct pctx *c, const struct plot_run *r)
     int block = 0;
     for (int f = 0; f < r->n_flows; f++)
         for (int s = 0; s < r->flows[f].n_rings; s++, block++) {
-            const struct plot_ring *ring = &r->flows[f].rings[s];
+            const struct results_ring *ring = &r->flows[f].rings[s];
             int slot = r->flows[f].slot0 + s;
-            fprintf(d, "%s# block %d: %s/%s (%s)\n", block ? "\n\n" : "", block, r->flows[f].id, ring->id, ring->name);
+            fputs(block ? "\n\n" : "", d);
+            dat_comment(d, "# block %d: %s/%s (%s)\n", block, r->flows[f].id, ring->id, ring->name);
             double cum = 0.0;
             for (int b = 0; b < nb; b++) {
                 double sh = r->wait_share[slot * r->n_bins + b];
@@ -1010,20 +608,20 @@ static int plot_waits(struct pctx *c, const struct plot_run *r)
     if (isfinite(r->wait_to[nb - 1])) xtop = fmin(xtop, r->wait_to[nb - 1]);
     fputs("  set multiplot layout 1,", g);
     fprintf(g, "%d title ", r->n_flows);
-    gp_q(g, i18n_text("waits_title", c->l));
+    gnuplot_quote(g, i18n_text("waits_title", c->l));
     fprintf(g, " font \",14\"\n  set xrange [0:%.10g]\n  set yrange [0:100]\n", xtop);
     gp_tics(g, "x", 0.0, xtop, 6, c->l);
     gp_tics(g, "y", 0.0, 100.0, 5, c->l);
     fputs("  set grid xtics ytics\n  set xlabel ", g);
-    gp_q(g, i18n_text("waits_axis_x", c->l));
+    gnuplot_quote(g, i18n_text("waits_axis_x", c->l));
     fputs("\n  set ylabel ", g);
-    gp_q(g, i18n_text("waits_axis_y", c->l));
+    gnuplot_quote(g, i18n_text("waits_axis_y", c->l));
     fputs("\n  set key inside right bottom vertical Left reverse samplen 2 spacing 1.1 font \",9\" "
           "box lc rgb \"#cccccc\" opaque\n", g);
     block = 0;
     for (int f = 0; f < r->n_flows; f++) {
         fputs("  set title ", g);
-        gp_q(g, r->flows[f].name);
+        gnuplot_quote(g, r->flows[f].name);
         fputs(" font \",12\"\n", g);
         int shown = 0;
         for (int s = 0; s < r->flows[f].n_rings; s++) {
@@ -1032,7 +630,7 @@ static int plot_waits(struct pctx *c, const struct plot_run *r)
         }
         if (!shown) {
             fputs("  set label 2 ", g);
-            gp_q(g, i18n_text("no_waits", c->l));
+            gnuplot_quote(g, i18n_text("no_waits", c->l));
             fputs(" at graph 0.5, graph 0.5 center\n  plot NaN notitle\n  unset label 2\n", g);
             block += r->flows[f].n_rings;
         } else {
@@ -1049,7 +647,7 @@ static int plot_waits(struct pctx *c, const struct plot_run *r)
                         shown ? ", \\\n       " : "", block);
                 gp_color(g, ring_color(f, s, r->flows[f].n_rings));
                 fputs(" title ", g);
-                gp_q(g, t);
+                gnuplot_quote(g, t);
                 shown++;
             }
             fputc('\n', g);
@@ -1060,58 +658,6 @@ static int plot_waits(struct pctx *c, const struct plot_run *r)
 }
 
 /* ---------------------------------------------------------------- comparison */
-
-struct cmp {
-    cJSON *root;                    /* comparison.json */
-    const char *base;               /* base scenario's name */
-    int n_scen;                     /* base first, then alternatives */
-    const char *scen[16];
-    struct plot_run *run[16];       /* DIR/<name>/, NULL when absent */
-    const cJSON *diff[16];          /* differences kpis tree; [0] unused */
-};
-
-static void cmp_fini(struct cmp *m)
-{
-    for (int i = 0; i < m->n_scen; i++) plot_run_destroy(m->run[i]);
-    cJSON_Delete(m->root);
-    memset(m, 0, sizeof *m);
-}
-
-/* Reads comparison.json and each scenario's run directory (if there). */
-static int cmp_load(const char *dir, struct cmp *m, struct err *e)
-{
-    memset(m, 0, sizeof *m);
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "%s/comparison.json", dir);
-    char *text = slurp(path);
-    if (!text) return err_set(e, EXIT_INPUT, "%s: cannot read", path);
-    m->root = cJSON_Parse(text);
-    free(text);
-    if (!m->root) return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
-    m->base = json_str(cJSON_GetObjectItemCaseSensitive(m->root, "base"), "name", NULL);
-    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(m->root, "scenarios"), *it;
-    if (m->base) m->scen[m->n_scen++] = m->base;
-    cJSON_ArrayForEach(it, sc) {
-        const char *n = json_str(it, "name", NULL);
-        if (!n || m->n_scen >= 16) continue;
-        if (m->base && !strcmp(n, m->base)) continue;
-        if (!m->base) m->base = n;
-        m->scen[m->n_scen++] = n;
-    }
-    const cJSON *diffs = cJSON_GetObjectItemCaseSensitive(m->root, "differences");
-    cJSON_ArrayForEach(it, diffs) {
-        const char *alt = json_str(it, "alternative", NULL);
-        for (int i = 1; alt && i < m->n_scen; i++)
-            if (!strcmp(m->scen[i], alt)) m->diff[i] = cJSON_GetObjectItemCaseSensitive(it, "kpis");
-    }
-    for (int i = 0; i < m->n_scen; i++) {
-        char sub[PATH_MAX_LEN];
-        snprintf(sub, sizeof sub, "%s/%s", dir, m->scen[i]);
-        struct err ignore = { 0 };
-        if (plot_run_load(sub, &m->run[i], &ignore) != 0) m->run[i] = NULL;
-    }
-    return 0;
-}
 
 struct cmp_row { char path[256]; char label[256]; };
 
@@ -1124,11 +670,11 @@ static int add_row(struct cmp_row *rows, int n, int max, const char *path, const
 }
 
 /* True when some alternative's difference at path is not exactly zero. */
-static bool cmp_nonzero(const struct cmp *m, const char *path)
+static bool cmp_nonzero(const struct results_cmp *m, const char *path)
 {
     for (int i = 1; i < m->n_scen; i++) {
-        const cJSON *k = plot_kpi(m->diff[i], path);
-        double mean = json_num(k, "mean", 0.0), sd = json_num(k, "sd", 0.0);
+        const cJSON *k = results_kpi(m->diff[i], path);
+        double mean = results_json_num(k, "mean", 0.0), sd = results_json_num(k, "sd", 0.0);
         if (mean != 0.0 || sd != 0.0) return true;
     }
     return false;
@@ -1136,10 +682,10 @@ static bool cmp_nonzero(const struct cmp *m, const char *path)
 
 /* The KPI differences with their 95% CIs as horizontal bars, one panel per
  * unit; pale bars are not real differences (their CI holds 0). */
-static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
+static int plot_cmp_kpis(struct pctx *c, const struct results_cmp *m)
 {
     if (m->n_scen < 2) return 0;
-    const struct plot_run *b = m->run[0];
+    const struct results_run *b = m->run[0];
     enum { MAXR = 48 };
     struct panel { const char *title_en, *title_da; double scale; int n; struct cmp_row rows[MAXR]; };
     struct panel *pan = calloc(4, sizeof *pan);
@@ -1156,7 +702,7 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
     pan[3].n = add_row(pan[3].rows, 0, MAXR, "progressions_per_100_citizen_years", i18n_text("all_flows", c->l));
     if (!b) {
         /* No run directory for the base: rings from the tree, ids as names. */
-        const cJSON *fl, *g, *flows = plot_kpi(m->diff[1], "flows");
+        const cJSON *fl, *g, *flows = results_kpi(m->diff[1], "flows");
         cJSON_ArrayForEach(fl, flows) {
             char path[256];
             snprintf(path, sizeof path, "flows/%s/progressions_per_100_citizen_years", fl->string);
@@ -1170,7 +716,7 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
         }
     } else {
         for (int f = 0; f < b->n_flows; f++) {
-            const struct plot_flow *fl = &b->flows[f];
+            const struct results_flow *fl = &b->flows[f];
             char path[256], label[256];
             snprintf(path, sizeof path, "flows/%s/progressions_per_100_citizen_years", fl->id);
             pan[3].n = add_row(pan[3].rows, pan[3].n, MAXR, path, fl->name);
@@ -1201,7 +747,7 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
             pan_rows, pan_cols, pan_cols > 1 ? 0.21 : 0.30, 0.21);
     char title[512];
     snprintf(title, sizeof title, "%s", i18n_text("diff_title", c->l));
-    gp_q(g, title);
+    gnuplot_quote(g, title);
     fputs(" font \",14\"\n  set grid xtics noytics\n  set ytics scale 0\n"
           "  set style fill solid 1.0 noborder\n", g);
     int last = -1;
@@ -1215,8 +761,8 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
         double lo = 0.0, hi = 0.0, h = 0.8 / n_alt;
         for (int rI = 0; rI < pn->n; rI++)
             for (int a = 1; a <= n_alt; a++) {
-                const cJSON *k = plot_kpi(m->diff[a], pn->rows[rI].path);
-                double mean = json_num(k, "mean", NAN) * pn->scale;
+                const cJSON *k = results_kpi(m->diff[a], pn->rows[rI].path);
+                double mean = results_json_num(k, "mean", NAN) * pn->scale;
                 const cJSON *ci = cJSON_GetObjectItemCaseSensitive(k, "ci95");
                 double cl = cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) ? cJSON_GetArrayItem(ci, 0)->valuedouble * pn->scale : NAN;
                 double ch = cJSON_IsNumber(cJSON_GetArrayItem(ci, 1)) ? cJSON_GetArrayItem(ci, 1)->valuedouble * pn->scale : NAN;
@@ -1233,13 +779,13 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
         if (!(hi - lo > 0)) { lo = -1; hi = 1; pad = 0; }
         lo -= pad; hi += pad;
         fputs("  set title ", g);
-        gp_q(g, c->l == LANG_DA ? pn->title_da : pn->title_en);
+        gnuplot_quote(g, c->l == LANG_DA ? pn->title_da : pn->title_en);
         fprintf(g, " font \",11\"\n  set xrange [%.10g:%.10g]\n  set yrange [-0.6:%.4f]\n", lo, hi, pn->n - 0.4);
         gp_tics(g, "x", lo, hi, 5, c->l);
         fputs("  set ytics (", g);
         for (int rI = 0; rI < pn->n; rI++) {
             fprintf(g, "%s", rI ? ", " : "");
-            gp_q(g, pn->rows[rI].label);
+            gnuplot_quote(g, pn->rows[rI].label);
             fprintf(g, " %d", pn->n - 1 - rI);
         }
         fputs(")\n  set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb \"#444444\" lw 1\n", g);
@@ -1248,14 +794,14 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
                 char t[300];
                 snprintf(t, sizeof t, "\xe2\x96\xa0 %s \xe2\x88\x92 %s", m->scen[a], m->base);
                 fprintf(g, "  set label %d ", 10 + a);
-                gp_q(g, t);
+                gnuplot_quote(g, t);
                 fprintf(g, " at screen %.4f, screen 0.045 center font \",11\" tc ",
                         0.5 + (a - (n_alt + 1) / 2.0) * 0.34);
                 gp_color(g, scenario_color(a));
                 fputc('\n', g);
             }
             fputs("  set label 4 ", g);
-            gp_q(g, i18n_text("not_real", c->l));
+            gnuplot_quote(g, i18n_text("not_real", c->l));
             fputs(" at screen 0.5, screen 0.015 center font \",9\" tc rgb \"#555555\"\n", g);
         }
         fprintf(g, "  plot 'compare_kpis.dat' index %d using ($2/2):1:(0 < $2 ? 0 : $2):(0 < $2 ? $2 : 0):"
@@ -1270,18 +816,17 @@ static int plot_cmp_kpis(struct pctx *c, const struct cmp *m)
 }
 
 /* Occupancy of the base and the alternatives, one panel per ring. */
-static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
+static int plot_cmp_occupancy(struct pctx *c, const struct results_cmp *m, int fi)
 {
-    const struct plot_run *b = m->run[0];
+    const struct results_run *b = m->run[0];
     if (!b || fi >= b->n_flows || b->n_snap < 2) return 0;
-    const struct plot_flow *fl = &b->flows[fi];
+    const struct results_flow *fl = &b->flows[fi];
     char name[PLOT_NAME_MAX];
     safe_name(name, sizeof name, "compare_occupancy_", fl->id);
     int rows, cols;
     grid_shape(fl->n_rings + 1, &rows, &cols);
     struct pfiles p;
-    int rc = pf_open(c, &p, name, 370 * cols + 40, 270 * rows + 70);
-    if (rc) return rc < 0 ? -1 : 0;
+    if (pf_open(c, &p, name, 370 * cols + 40, 270 * rows + 70) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     fprintf(d, "# one block per (ring, scenario): index = ring * %d + scenario (base first);\n"
                "# columns: decimal calendar year, mean, 5th and 95th percentile of citizens in the ring\n",
@@ -1289,13 +834,14 @@ static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
     double x0 = INFINITY, x1 = -INFINITY;
     for (int s = 0; s < fl->n_rings; s++)
         for (int j = 0; j < m->n_scen; j++) {
-            const struct plot_run *r = m->run[j];
-            fprintf(d, "%s# ring %s, scenario %s\n", s || j ? "\n\n" : "", fl->rings[s].id, m->scen[j]);
-            int f2 = r ? flow_index(r, fl->id) : -1;
-            int s2 = f2 >= 0 ? state_index(&r->flows[f2], fl->rings[s].id) : -1;
+            const struct results_run *r = m->run[j];
+            fputs(s || j ? "\n\n" : "", d);
+            dat_comment(d, "# ring %s, scenario %s\n", fl->rings[s].id, m->scen[j]);
+            int f2 = r ? results_flow_index(r, fl->id) : -1;
+            int s2 = f2 >= 0 ? results_state_index(&r->flows[f2], fl->rings[s].id) : -1;
             if (s2 < 0 || s2 >= r->flows[f2].n_rings || r->n_snap == 0) { fputs("NaN NaN NaN NaN\n", d); continue; }
             for (int k = 0; k < r->n_snap; k++) {
-                const double *v = ts_at(r, k, r->flows[f2].slot0 + s2) + TS_OCC;
+                const double *v = results_ts(r, k, r->flows[f2].slot0 + s2) + TS_OCC;
                 fprintf(d, "%.6f %.6g %.6g %.6g\n", r->x_year[k], v[0], v[1], v[2]);
                 x0 = fmin(x0, r->x_year[k]);
                 x1 = fmax(x1, r->x_year[k]);
@@ -1304,29 +850,29 @@ static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
     char title[512];
     snprintf(title, sizeof title, "%s: %s", fl->name, i18n_text("cmp_occ_title", c->l));
     fprintf(g, "  set multiplot layout %d,%d title ", rows, cols);
-    gp_q(g, title);
+    gnuplot_quote(g, title);
     fputs(" font \",14\"\n", g);
     gp_year_axis(g, x0, x1, c->l);
     for (int s = 0; s < fl->n_rings; s++) {
         double max = 0.0;
         for (int j = 0; j < m->n_scen; j++) {
-            const struct plot_run *r = m->run[j];
-            int f2 = r ? flow_index(r, fl->id) : -1;
-            int s2 = f2 >= 0 ? state_index(&r->flows[f2], fl->rings[s].id) : -1;
+            const struct results_run *r = m->run[j];
+            int f2 = r ? results_flow_index(r, fl->id) : -1;
+            int s2 = f2 >= 0 ? results_state_index(&r->flows[f2], fl->rings[s].id) : -1;
             if (s2 < 0) continue;
             for (int k = 0; k < r->n_snap; k++) {
-                const double *v = ts_at(r, k, r->flows[f2].slot0 + s2) + TS_OCC;
+                const double *v = results_ts(r, k, r->flows[f2].slot0 + s2) + TS_OCC;
                 if (isfinite(v[2])) max = fmax(max, v[2]);
             }
         }
         double top = axis_top(max);
         ring_title(title, sizeof title, &fl->rings[s], 34, true);
         fputs("  set title ", g);
-        gp_q(g, title);
+        gnuplot_quote(g, title);
         fputs(" font \",10\"\n", g);
         if (s % cols == 0) {
             fputs("  set ylabel ", g);
-            gp_q(g, i18n_text("occupancy_axis", c->l));
+            gnuplot_quote(g, i18n_text("occupancy_axis", c->l));
             fputc('\n', g);
         } else {
             fputs("  unset ylabel\n", g);
@@ -1352,10 +898,10 @@ static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
         fprintf(g, "%sNaN with lines lw 2 lc ", j ? ", \\\n       " : "");
         gp_color(g, scenario_color(j));
         fputs(" title ", g);
-        gp_q(g, t);
+        gnuplot_quote(g, t);
     }
     fputs(", \\\n       NaN with filledcurves y1=0 fs solid 1.0 fc rgb \"#dddddd\" title ", g);
-    gp_q(g, i18n_text("band90", c->l));
+    gnuplot_quote(g, i18n_text("band90", c->l));
     fputc('\n', g);
     return pf_close(c, &p);
 }
@@ -1364,16 +910,16 @@ static int plot_cmp_occupancy(struct pctx *c, const struct cmp *m, int fi)
 
 static int write_plots(struct pctx *c)
 {
-    if (plot_is_comparison(c->dir)) {
-        struct cmp m;
-        if (cmp_load(c->dir, &m, c->e) != 0) { cmp_fini(&m); return -1; }
+    if (resultsdir_is_comparison(c->dir)) {
+        struct results_cmp m;
+        if (resultsdir_read_cmp(c->dir, &m, c->e) != 0) { results_cmp_fini(&m); return -1; }
         int rc = plot_cmp_kpis(c, &m);
         for (int f = 0; rc == 0 && m.run[0] && f < m.run[0]->n_flows; f++) rc = plot_cmp_occupancy(c, &m, f);
-        cmp_fini(&m);
+        results_cmp_fini(&m);
         return rc;
     }
-    struct plot_run *r = NULL;
-    if (plot_run_load(c->dir, &r, c->e) != 0) return -1;
+    struct results_run *r = NULL;
+    if (resultsdir_read_run(c->dir, &r, c->e) != 0) return -1;
     int rc = 0;
     for (int f = 0; rc == 0 && f < r->n_flows; f++) {
         rc = plot_series(c, r, f, TS_OCC);
@@ -1382,72 +928,61 @@ static int write_plots(struct pctx *c)
     if (rc == 0) rc = plot_spending(c, r);
     if (rc == 0) rc = plot_outward(c, r);
     if (rc == 0) rc = plot_waits(c, r);
-    plot_run_destroy(r);
+    results_run_free(r);
     return rc;
 }
 
-int plot_names(const char *dir, char (*names)[PLOT_NAME_MAX], int max)
+static const char *const image_ext[2] = { "png", "svg" };
+
+/* Removes NAME.png and NAME.svg (unlink removes a link, never its target). */
+static void remove_images(const struct pctx *c, const char *name)
 {
-    struct pctx *c = calloc(1, sizeof *c);
-    if (!c) return 0;
-    struct err e = { 0 };
-    snprintf(c->dir, sizeof c->dir, "%s", dir);
-    c->e = &e;
-    c->dry = true;
-    int n = 0;
-    if (write_plots(c) == 0)
-        for (; n < c->n_names && n < max; n++) snprintf(names[n], PLOT_NAME_MAX, "%s", c->names[n]);
-    free(c);
-    return n;
+    for (int x = 0; x < 2; x++) {
+        char path[PATH_LEN + PLOT_NAME_MAX + 16];
+        snprintf(path, sizeof path, "%s/%s.%s", c->pdir, name, image_ext[x]);
+        unlink(path);
+    }
 }
 
-static void unlink_in(const char *dir, const char *name)
+/* Draws plot name in session d; on success its SVG goes into fig and both
+ * images into plots/. */
+static int draw_one(struct gnuplot_draw *d, const char *name, struct plot_figure *fig, struct err *e)
 {
-    char path[PATH_MAX_LEN + PLOT_NAME_MAX + 32];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    unlink(path);
+    char script[PLOT_NAME_MAX + 8], file[PLOT_NAME_MAX + 8], path[sizeof d->tmp + PLOT_NAME_MAX + 16];
+    snprintf(script, sizeof script, "%s.gp", name);
+    if (gnuplot_draw(d, script, name, PLOT_TIMEOUT_S, e) != 0) return -1;
+    snprintf(file, sizeof file, "%s.svg", name);
+    gnuplot_draw_path(d, file, path, sizeof path);
+    char *svg = resultsdir_slurp(path, &fig->svg_len);
+    if (!svg) return err_set(e, EXIT_RUNTIME, "%s: %s", path, strerror(errno ? errno : EIO));
+    for (int x = 0; x < 2; x++) {
+        snprintf(file, sizeof file, "%s.%s", name, image_ext[x]);
+        if (gnuplot_draw_keep(d, file, e) != 0) { free(svg); return -1; }
+    }
+    snprintf(fig->name, sizeof fig->name, "%s", name);
+    fig->svg = (unsigned char *)svg;
+    return 0;
 }
 
-/* Runs gnuplot on every script written. Each draws to hidden names that
- * are renamed into place only when gnuplot succeeded. */
-static int draw_all(struct pctx *c, bool *drawn)
+/* Runs gnuplot on every script written, in a private directory (gnuplot.h).
+ * An image not drawn now is removed, so none is left from an older run. */
+static int draw_all(struct pctx *c, struct plot_figures *figs)
 {
-    char exe[4096];
-    *drawn = false;
-    if (!gnuplot_find(exe, sizeof exe)) return 0;
-    *drawn = true;
+    struct gnuplot_draw d;
     int failed = 0;
+    if (gnuplot_draw_begin(&d, c->pdir, &figs->gnuplot_found, c->e) != 0) failed = -1;
     for (int i = 0; i < c->n_names; i++) {
         const char *name = c->names[i];
-        char path[PATH_MAX_LEN + PLOT_NAME_MAX + 32], tmp[PATH_MAX_LEN + PLOT_NAME_MAX + 32];
-        snprintf(path, sizeof path, "%s/.draw.gp", c->pdir);
-        struct afile a = { 0 };
         struct err e = { 0 };
-        int rc = afile_open(&a, path, &e);
-        if (rc == 0) {
-            fprintf(a.f, "out = \".%s.drawing\"\nload \"%s.gp\"\n", name, name);
-            rc = afile_commit(&a, &e);
+        if (failed >= 0 && figs->gnuplot_found && draw_one(&d, name, &figs->fig[figs->n], &e) == 0) {
+            figs->n++;
+            continue;
         }
-        if (rc == 0) rc = gnuplot_run(c->pdir, ".draw.gp", PLOT_TIMEOUT_S, &e);
-        static const char *const ext[2] = { "png", "svg" };
-        for (int x = 0; x < 2; x++) {
-            snprintf(tmp, sizeof tmp, "%s/.%s.drawing.%s", c->pdir, name, ext[x]);
-            snprintf(path, sizeof path, "%s/%s.%s", c->pdir, name, ext[x]);
-            if (rc == 0 && rename(tmp, path) != 0)
-                rc = err_set(&e, EXIT_RUNTIME, "cannot rename %s: %s", tmp, strerror(errno));
-            unlink(tmp);
-        }
-        if (rc != 0 && failed++ == 0) {    /* name the plot, not the wrapper */
-            char msg[sizeof e.msg];
-            snprintf(msg, sizeof msg, "%s", e.msg);
-            err_set(c->e, EXIT_RUNTIME, "%s.gp: %s", name, msg);
-        }
+        remove_images(c, name);
+        if (failed >= 0 && figs->gnuplot_found && failed++ == 0)    /* name the plot */
+            err_set(c->e, EXIT_RUNTIME, "%s.gp: %s", name, e.msg);
     }
-    unlink_in(c->pdir, ".draw.gp");
-    char log[PATH_MAX_LEN + 16];
-    snprintf(log, sizeof log, "%s/gnuplot.log", c->pdir);
-    struct stat sb;
-    if (stat(log, &sb) == 0 && sb.st_size == 0) unlink(log);
+    gnuplot_draw_end(&d);
     if (failed > 1) {
         char first[sizeof c->e->msg];
         snprintf(first, sizeof first, "%s", c->e->msg);
@@ -1456,82 +991,36 @@ static int draw_all(struct pctx *c, bool *drawn)
     return failed ? -1 : 0;
 }
 
-static enum lang dir_lang(const char *dir, const char *code)
+void plot_figures_free(struct plot_figures *f)
 {
-    if (code && *code) return i18n_lang(code);
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    if (!file_exists(path) && plot_is_comparison(dir)) {
-        /* A comparison speaks its base scenario's language. */
-        snprintf(path, sizeof path, "%s/comparison.json", dir);
-        char *t = slurp(path);
-        cJSON *j = t ? cJSON_Parse(t) : NULL;
-        free(t);
-        const char *base = json_str(cJSON_GetObjectItemCaseSensitive(j, "base"), "name", NULL);
-        snprintf(path, sizeof path, "%s/%s/summary.json", dir, base ? base : "");
-        cJSON_Delete(j);
-    }
-    char *t = slurp(path);
-    cJSON *j = t ? cJSON_Parse(t) : NULL;
-    free(t);
-    enum lang l = i18n_lang(json_str(j, "lang", NULL));
-    cJSON_Delete(j);
-    return l;
+    for (int i = 0; i < f->n; i++) free(f->fig[i].svg);
+    memset(f, 0, sizeof *f);
 }
 
-int plot_dir(const char *dir, const char *lang, bool *drawn, struct err *e)
+enum lang plot_lang(const char *dir, const char *code)
 {
-    *drawn = false;
+    if (code && *code) return i18n_lang(code);
+    char own[16];
+    resultsdir_lang(dir, own, sizeof own);
+    return i18n_lang(own);
+}
+
+int plot_dir(const char *dir, const char *lang, struct plot_figures *figs, struct err *e)
+{
+    memset(figs, 0, sizeof *figs);
     struct pctx *c = calloc(1, sizeof *c);
     if (!c) return err_set(e, EXIT_RUNTIME, "out of memory");
     snprintf(c->dir, sizeof c->dir, "%s", dir);
     snprintf(c->pdir, sizeof c->pdir, "%s/plots", dir);
-    c->l = dir_lang(dir, lang);
+    c->l = plot_lang(dir, lang);
     c->e = e;
     int rc = afile_mkdirs(c->pdir, e);
+    struct stat sb;
+    /* plots/ must be a directory of its own, not a link to elsewhere. */
+    if (rc == 0 && (lstat(c->pdir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+        rc = err_set(e, EXIT_RUNTIME, "%s: not a directory", c->pdir);
     if (rc == 0) rc = write_plots(c);
-    if (rc == 0) rc = draw_all(c, drawn);
+    if (rc == 0) rc = draw_all(c, figs);
     free(c);
     return rc;
-}
-
-int plot_and_report(const char *dir, const char *lang, FILE *msg)
-{
-    struct err e = { 0 };
-    bool drawn = false, missing = false;
-    int rc = 0;
-    if (plot_is_comparison(dir)) {
-        struct cmp m;
-        if (cmp_load(dir, &m, &e) == 0)
-            for (int i = 0; rc == 0 && i < m.n_scen; i++) {
-                if (!m.run[i]) continue;
-                char sub[PATH_MAX_LEN];
-                snprintf(sub, sizeof sub, "%s/%s", dir, m.scen[i]);
-                rc = plot_dir(sub, lang, &drawn, &e);
-                missing |= rc == 0 && !drawn;
-                if (rc == 0) rc = report_write(sub, lang, &e);
-            }
-        cmp_fini(&m);
-        e.status = rc ? e.status : 0;
-    }
-    if (rc == 0) rc = plot_dir(dir, lang, &drawn, &e);
-    missing |= rc == 0 && !drawn;
-    /* The report is written even when gnuplot failed: its tables stand. */
-    struct err e2 = { 0 };
-    int rc2 = report_write(dir, lang, &e2);
-    if (rc != 0) {
-        fprintf(msg, "flowsim: warning: plots not complete: %s\n", e.msg);
-        return -1;
-    }
-    if (rc2 != 0) {
-        fprintf(msg, "flowsim: warning: report not written: %s\n", e2.msg);
-        return -1;
-    }
-    if (missing) {
-        fprintf(msg, "flowsim: gnuplot not found; plots not drawn. To draw them: cd %s/plots && gnuplot *.gp "
-                     "(or install gnuplot, or set FLOWSIM_GNUPLOT, and run flowsim plot %s to put them in "
-                     "the report too)\n", dir, dir);
-        return 1;
-    }
-    return 0;
 }

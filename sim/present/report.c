@@ -18,15 +18,18 @@
 #include "base/afile.h"
 #include "base/sbuf.h"
 #include "base/version.h"
+#include "io/resultsdir.h"
 #include "model/kpi.h"
 #include "present/i18n.h"
-#include "present/plot.h"
 
 #define PATH_LEN 4096
 
 
 /* ---------------------------------------------------------------- html */
 
+/* Text for HTML content and quoted attribute values: the five markup
+ * characters as entities; control characters (not allowed in HTML text)
+ * dropped, tab and line break kept. */
 static void esc(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
@@ -35,8 +38,25 @@ static void esc(FILE *f, const char *s)
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '\'': fputs("&#39;", f); break;
+        default:
+            if ((unsigned char)*s >= 0x20 && *s != 0x7f) fputc(*s, f);
+            else if (*s == '\t' || *s == '\n') fputc(*s, f);
         }
+    }
+}
+
+/* s as one path segment of a relative URL: everything but unreserved
+ * characters percent-encoded, so no name can become a scheme
+ * ("javascript:"), a query or another directory. */
+static void url_segment(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
     }
 }
 
@@ -60,26 +80,6 @@ static void b64(FILE *f, const unsigned char *p, size_t n)
         fputc(i + 1 < n ? t[v >> 6 & 63] : '=', f);
         fputc(i + 2 < n ? t[v & 63] : '=', f);
     }
-}
-
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    unsigned char *s = NULL;
-    size_t n = 0, cap = 0, got;
-    do {
-        if (cap - n < 65536) {
-            unsigned char *ns = realloc(s, cap = cap ? 2 * cap : 65536);
-            if (!ns) { free(s); fclose(f); return NULL; }
-            s = ns;
-        }
-        got = fread(s + n, 1, cap - n, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    *len = n;
-    return s;
 }
 
 static const char css[] =
@@ -171,16 +171,16 @@ static const char *unit_col(const cJSON *k, const char *unit, enum lang l)
 
 /* ---------------------------------------------------------------- names */
 
-struct names { const struct plot_run *r; enum lang l; };
+struct names { const struct results_run *r; enum lang l; };
 
-static const char *flow_name(const struct plot_run *r, const char *id)
+static const char *flow_name(const struct results_run *r, const char *id)
 {
     for (int f = 0; r && f < r->n_flows; f++)
         if (!strcmp(r->flows[f].id, id)) return r->flows[f].name;
     return id;
 }
 
-static const struct plot_ring *find_ring(const struct plot_run *r, const char *fid, const char *rid)
+static const struct results_ring *find_ring(const struct results_run *r, const char *fid, const char *rid)
 {
     for (int f = 0; r && f < r->n_flows; f++)
         if (!strcmp(r->flows[f].id, fid))
@@ -190,7 +190,7 @@ static const struct plot_ring *find_ring(const struct plot_run *r, const char *f
 }
 
 /* Label and place of a KPI leaf from its path segments. */
-static void describe(const struct plot_run *r, char **seg, int n, enum lang l, char *label, size_t ln,
+static void describe(const struct results_run *r, char **seg, int n, enum lang l, char *label, size_t ln,
                      char *where, size_t wn)
 {
     sbuf_fmt(label, ln, "%s", i18n_kpi(seg[n - 1], l));
@@ -201,7 +201,7 @@ static void describe(const struct plot_run *r, char **seg, int n, enum lang l, c
     } else if (n >= 3 && !strcmp(seg[0], "flows")) {
         const char *fn = flow_name(r, seg[1]);
         if (n >= 5 && !strcmp(seg[2], "rings")) {
-            const struct plot_ring *g = find_ring(r, seg[1], seg[3]);
+            const struct results_ring *g = find_ring(r, seg[1], seg[3]);
             sbuf_fmt(where, wn, "%s \xe2\x80\xba %s", fn, g ? g->name : seg[3]);
         } else {
             sbuf_fmt(where, wn, "%s", fn);
@@ -232,7 +232,7 @@ static void walk(const cJSON *o, char **seg, int depth, char *path, size_t plen,
 
 /* ---------------------------------------------------------------- plots */
 
-static void caption(char *buf, size_t n, const char *name, const struct plot_run *r, enum lang l)
+static void caption(char *buf, size_t n, const char *name, const struct results_run *r, enum lang l)
 {
     static const struct { const char *prefix, *en, *da; } caps[] = {
         { "occupancy_", "Citizens in each ring over time. The line is the mean over the replications, the band holds 90% of them, the dashed line is the number of places.",
@@ -261,37 +261,27 @@ static void caption(char *buf, size_t n, const char *name, const struct plot_run
     }
 }
 
-/* The plots of dir, embedded; a note when they were not drawn. */
-static void plots_section(FILE *f, const char *dir, const struct plot_run *names, enum lang l)
+/* The figures drawn for this report, embedded; a note when there are none. */
+static void plots_section(FILE *f, const struct plot_figures *figs, const struct results_run *names, enum lang l)
 {
-    char (*list)[PLOT_NAME_MAX] = malloc(64 * sizeof *list);
-    if (!list) return;
-    int n = plot_names(dir, list, 64), shown = 0;
     fprintf(f, "<h2>%s</h2>\n", i18n_text("plots", l));
-    for (int i = 0; i < n; i++) {
-        char path[PATH_LEN + PLOT_NAME_MAX + 16];
-        sbuf_fmt(path, sizeof path, "%s/plots/%s.svg", dir, list[i]);
-        size_t len = 0;
-        unsigned char *svg = read_all(path, &len);
-        if (!svg) continue;
+    for (int i = 0; figs && i < figs->n; i++) {
+        const struct plot_figure *fig = &figs->fig[i];
         char cap[1024];
-        caption(cap, sizeof cap, list[i], names, l);
+        caption(cap, sizeof cap, fig->name, names, l);
         fputs("<figure><img alt=\"", f);
         esc(f, cap);
         fputs("\" src=\"data:image/svg+xml;base64,", f);
-        b64(f, svg, len);
+        b64(f, fig->svg, fig->svg_len);
         fputs("\"><figcaption>", f);
         esc(f, cap);
         fputs("</figcaption></figure>\n", f);
-        free(svg);
-        shown++;
     }
-    if (shown == 0) {
+    if (!figs || figs->n == 0) {
         fputs("<p class=\"note\">", f);
         esc(f, i18n_text("plots_missing", l));
         fputs("</p>\n", f);
     }
-    free(list);
 }
 
 /* ---------------------------------------------------------------- run report */
@@ -337,7 +327,7 @@ static void howto(FILE *f, enum lang l, int reps, bool comparison)
 
 static void card(FILE *f, const cJSON *kpis, const char *path, const char *label, enum lang l)
 {
-    const cJSON *k = plot_kpi(kpis, path);
+    const cJSON *k = results_kpi(kpis, path);
     if (!k) return;
     const char *unit = jstr(k, "unit", "");
     char v[128], ci[192];
@@ -361,7 +351,7 @@ static void card(FILE *f, const cJSON *kpis, const char *path, const char *label
 
 static void kpi_row(FILE *f, const cJSON *kpis, const char *path, const char *label, enum lang l)
 {
-    const cJSON *k = plot_kpi(kpis, path);
+    const cJSON *k = results_kpi(kpis, path);
     if (!k) return;
     const char *unit = jstr(k, "unit", "");
     char v[128], ci[192];
@@ -380,7 +370,7 @@ static void kpi_row(FILE *f, const cJSON *kpis, const char *path, const char *la
 
 static void ring_cell(FILE *f, const cJSON *kpis, const char *path, enum lang l)
 {
-    const cJSON *k = plot_kpi(kpis, path);
+    const cJSON *k = results_kpi(kpis, path);
     const char *unit = jstr(k, "unit", "");
     char v[128], ci[192];
     fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false);
@@ -395,7 +385,7 @@ static void ring_cell(FILE *f, const cJSON *kpis, const char *path, enum lang l)
     fputs("</td>", f);
 }
 
-struct full_ctx { FILE *f; const struct plot_run *r; enum lang l; };
+struct full_ctx { FILE *f; const struct results_run *r; enum lang l; };
 
 static void full_row(void *vctx, char **seg, int n, const char *path, const cJSON *k)
 {
@@ -430,7 +420,7 @@ static void count_leaf(void *vctx, char **seg, int n, const char *path, const cJ
     ++*(int *)vctx;
 }
 
-static void all_kpis(FILE *f, const struct plot_run *r, const cJSON *kpis, enum lang l)
+static void all_kpis(FILE *f, const struct results_run *r, const cJSON *kpis, enum lang l)
 {
     char *seg[8], path[512] = "";
     int count = 0;
@@ -445,24 +435,23 @@ static void all_kpis(FILE *f, const struct plot_run *r, const cJSON *kpis, enum 
     fputs("</table>\n", f);
 }
 
-static void meta_line(FILE *f, const struct plot_run *r, enum lang l)
+static void meta_line(FILE *f, const struct results_run *r, enum lang l)
 {
-    char yrs[32], seed[64];
+    char yrs[32];
     i18n_num(yrs, sizeof yrs, r->years, r->years == floor(r->years) ? 0 : 1, l);
-    sbuf_fmt(seed, sizeof seed, "%.0f", r->seed);
     fprintf(f, "<p class=\"meta\">%d %s \xc2\xb7 %s %s %s ", r->replications, i18n_text("meta", l), yrs,
             i18n_text("years_word", l), i18n_text("simulated", l));
     if (r->start_date) {
         fprintf(f, "%s ", i18n_text("from", l));
         esc(f, r->start_date);
     }
-    fprintf(f, " \xc2\xb7 %s %s \xc2\xb7 %s %s</p>\n", i18n_text("seed", l), isfinite(r->seed) ? seed : "?",
+    fprintf(f, " \xc2\xb7 %s %s \xc2\xb7 %s %s</p>\n", i18n_text("seed", l), r->seed,
             i18n_text("version", l), FLOWSIM_VERSION);
 }
 
 /* The catalogue's headline KPIs: those of the whole run, then per flow
  * those that exist only per flow; budget figures only with a budget. */
-static void headline_rows(FILE *f, const struct plot_run *r, const cJSON *k, enum lang l)
+static void headline_rows(FILE *f, const struct results_run *r, const cJSON *k, enum lang l)
 {
     for (int id = 0; id < KPI_N; id++) {
         const struct kpi_def *d = kpi_def((enum kpi_id)id);
@@ -482,7 +471,7 @@ static void headline_rows(FILE *f, const struct plot_run *r, const cJSON *k, enu
     }
 }
 
-static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum lang l)
+static void run_report(FILE *f, const struct results_run *r, const struct plot_figures *figs, enum lang l)
 {
     char title[512];
     sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), r->name);
@@ -511,7 +500,7 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
 
     fprintf(f, "<h2>%s</h2>\n", i18n_text("rings_table", l));
     for (int fi = 0; fi < r->n_flows; fi++) {
-        const struct plot_flow *fl = &r->flows[fi];
+        const struct results_flow *fl = &r->flows[fi];
         fputs("<h3>", f);
         esc(f, fl->name);
         fprintf(f, "</h3>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
@@ -520,7 +509,7 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
                 i18n_kpi("occupancy_mean", l), i18n_kpi("utilisation", l), i18n_kpi("waiting_list_mean", l),
                 i18n_kpi("wait_days_mean", l));
         for (int s = 0; s < fl->n_rings; s++) {
-            const struct plot_ring *g = &fl->rings[s];
+            const struct results_ring *g = &fl->rings[s];
             char base[256], path[320], cap[32];
             sbuf_fmt(base, sizeof base, "flows/%s/rings/%s/", fl->id, g->id);
             fputs("<tr><td>", f);
@@ -546,7 +535,7 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
     else
         fputs("<p class=\"meta\">Citizens and waiting list are averages over time; waits in days; utilisation in % of places.</p>\n", f);
 
-    plots_section(f, dir, r, l);
+    plots_section(f, figs, r, l);
     all_kpis(f, r, k, l);
     foot(f, l);
 }
@@ -555,7 +544,7 @@ static void run_report(FILE *f, const char *dir, const struct plot_run *r, enum 
 
 struct diff_ctx {
     FILE *f;
-    const struct plot_run *r;
+    const struct results_run *r;
     enum lang l;
     const cJSON *base_kpis, *alt_kpis;
     const char *alt;
@@ -579,7 +568,7 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
     struct diff_ctx *c = vctx;
     char label[512], where[512], b[128], a[128], v[128], ci[192];
     describe(c->r, seg, n, c->l, label, sizeof label, where, sizeof where);
-    const cJSON *bk = plot_kpi(c->base_kpis, path), *ak = plot_kpi(c->alt_kpis, path);
+    const cJSON *bk = results_kpi(c->base_kpis, path), *ak = results_kpi(c->alt_kpis, path);
     const char *unit = jstr(bk ? bk : ak, "unit", "");
     double bm = jnum(bk, "mean"), am = jnum(ak, "mean"), dm = jnum(d, "mean");
     double ref = isfinite(bm) ? bm : dm;
@@ -625,13 +614,13 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
  * ones, and per ring those whose difference is real. */
 static void diff_headline_rows(struct diff_ctx *c, const cJSON *dk)
 {
-    const struct plot_run *br = c->r;
+    const struct results_run *br = c->r;
     char *seg[8], p[256];
     for (int id = 0; id < KPI_N; id++) {
         const struct kpi_def *kd = kpi_def((enum kpi_id)id);
         if (!(kd->show & KPI_HEADLINE)) continue;
         if (kd->scopes & KPI_SCOPE_RUN) {
-            const cJSON *d = plot_kpi(dk, kd->name);
+            const cJSON *d = results_kpi(dk, kd->name);
             seg[0] = (char *)kd->name;
             if (d) diff_row(c, seg, 1, kd->name, d);
             continue;
@@ -640,7 +629,7 @@ static void diff_headline_rows(struct diff_ctx *c, const cJSON *dk)
             seg[0] = "flows"; seg[1] = (char *)br->flows[fi].id;
             if (kd->scopes & KPI_SCOPE_FLOW) {
                 sbuf_fmt(p, sizeof p, "flows/%s/%s", br->flows[fi].id, kd->name);
-                const cJSON *d = plot_kpi(dk, p);
+                const cJSON *d = results_kpi(dk, p);
                 seg[2] = (char *)kd->name;
                 if (d) diff_row(c, seg, 3, p, d);
                 continue;
@@ -648,7 +637,7 @@ static void diff_headline_rows(struct diff_ctx *c, const cJSON *dk)
             for (int s = 0; s < br->flows[fi].n_rings; s++) {
                 sbuf_fmt(p, sizeof p, "flows/%s/rings/%s/%s", br->flows[fi].id, br->flows[fi].rings[s].id,
                          kd->name);
-                const cJSON *d = plot_kpi(dk, p);
+                const cJSON *d = results_kpi(dk, p);
                 if (!d || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"))) continue;
                 seg[2] = "rings"; seg[3] = (char *)br->flows[fi].rings[s].id; seg[4] = (char *)kd->name;
                 diff_row(c, seg, 5, p, d);
@@ -668,52 +657,50 @@ static void diff_table_head(FILE *f, enum lang l, const char *base, const char *
             i18n_text("ci95", l), i18n_text("unit", l), i18n_text("real", l), with_key ? "<th>Key</th>" : "");
 }
 
-static void compare_report(FILE *f, const char *dir, enum lang l)
+/* The run directory read for scenario name, or NULL. */
+static const struct results_run *cmp_run(const struct results_cmp *m, const char *name)
 {
-    char path[PATH_LEN];
-    sbuf_fmt(path, sizeof path, "%s/comparison.json", dir);
-    size_t len = 0;
-    unsigned char *text = read_all(path, &len);
-    char *z = text ? realloc(text, len + 1) : NULL;
-    if (z) z[len] = '\0';
-    else free(text);
-    cJSON *root = z ? cJSON_Parse(z) : NULL;
-    free(z);
-    const char *base = jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", "base");
-    struct plot_run *br = NULL;
-    struct err ignore = { 0 };
-    sbuf_fmt(path, sizeof path, "%s/%s", dir, base);
-    if (plot_run_load(path, &br, &ignore) != 0) br = NULL;
+    for (int i = 0; i < m->n_scen; i++)
+        if (!strcmp(m->scen[i], name)) return m->run[i];
+    return NULL;
+}
+
+static void compare_report(FILE *f, const char *dir, const struct results_cmp *m,
+                           const struct plot_figures *figs, enum lang l)
+{
+    const cJSON *root = m->root;
+    char path[PATH_LEN], seed[32];
+    const char *base = m->base ? m->base : "base";
+    const struct results_run *br = m->run[0];
+    results_seed_text(cJSON_GetObjectItemCaseSensitive(root, "seed"), seed, sizeof seed);
 
     char title[512];
     sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("cmp_report_title", l), base);
     head(f, l, title);
     fprintf(f, "<h1>%s</h1>\n", i18n_text("cmp_report_title", l));
-    fprintf(f, "<p class=\"meta\">%.0f %s \xc2\xb7 %s %.0f \xc2\xb7 %s %s</p>\n",
-            jnum(root, "replications"), i18n_text("meta", l), i18n_text("seed", l), jnum(root, "seed"),
+    fprintf(f, "<p class=\"meta\">%.0f %s \xc2\xb7 %s %s \xc2\xb7 %s %s</p>\n",
+            jnum(root, "replications"), i18n_text("meta", l), i18n_text("seed", l), seed,
             i18n_text("version", l), FLOWSIM_VERSION);
     fprintf(f, "<h2>%s</h2>\n<table>\n<tr><th>%s</th><th></th><th></th></tr>\n", i18n_text("scenarios", l),
             i18n_text("scenario", l));
     const cJSON *it, *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     cJSON_ArrayForEach(it, sc) {
         const char *name = jstr(it, "name", "?");
-        struct plot_run *sr = NULL;
-        sbuf_fmt(path, sizeof path, "%s/%s", dir, name);
-        if (plot_run_load(path, &sr, &ignore) != 0) sr = NULL;
+        const struct results_run *sr = cmp_run(m, name);
         fputs("<tr><td><b>", f);
         esc(f, name);
         fprintf(f, "</b>%s</td><td>", strcmp(name, base) ? "" : (l == LANG_DA ? " (basis)" : " (base)"));
         esc(f, sr && *sr->description ? sr->description : jstr(it, "file", ""));
         fputs("</td><td>", f);
+        /* Only a scenario read from its own directory has a report there. */
         sbuf_fmt(path, sizeof path, "%s/%s/report.html", dir, name);
         struct stat sb;
-        if (stat(path, &sb) == 0) {
+        if (sr && stat(path, &sb) == 0) {
             fputs("<a href=\"", f);
-            esc(f, name);
+            url_segment(f, name);
             fprintf(f, "/report.html\">%s</a>", i18n_text("scenario_report", l));
         }
         fputs("</td></tr>\n", f);
-        plot_run_destroy(sr);
     }
     fputs("</table>\n", f);
     howto(f, l, (int)jnum(root, "replications"), true);
@@ -733,7 +720,7 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
         diff_headline_rows(&c, dk);
         fputs("</table>\n", f);
     }
-    plots_section(f, dir, br, l);
+    plots_section(f, figs, br, l);
     fprintf(f, "<h2>%s</h2>\n", i18n_text("all_differences", l));
     cJSON_ArrayForEach(it, diffs) {
         const char *alt = jstr(it, "alternative", "?");
@@ -747,42 +734,28 @@ static void compare_report(FILE *f, const char *dir, enum lang l)
         fputs("</table>\n", f);
     }
     foot(f, l);
-    plot_run_destroy(br);
-    cJSON_Delete(root);
 }
 
-int report_write(const char *dir, const char *lang, struct err *e)
+int report_write(const char *dir, const char *lang, const struct plot_figures *figs, struct err *e)
 {
     char path[PATH_LEN];
     sbuf_fmt(path, sizeof path, "%s/report.html", dir);
-    bool cmp = plot_is_comparison(dir);
-    struct plot_run *r = NULL;
-    char sub[PATH_LEN];
-    sbuf_fmt(sub, sizeof sub, "%s", dir);
-    if (!cmp && plot_run_load(dir, &r, e) != 0) return -1;
-    enum lang l = plot_lang(lang, r);
-    if (cmp && !(lang && *lang)) {
-        /* A comparison speaks its base scenario's language. */
-        char cj[PATH_LEN];
-        sbuf_fmt(cj, sizeof cj, "%s/comparison.json", dir);
-        size_t len = 0;
-        unsigned char *t = read_all(cj, &len);
-        char *z = t ? realloc(t, len + 1) : NULL;
-        if (z) z[len] = '\0';
-        else free(t);
-        cJSON *root = z ? cJSON_Parse(z) : NULL;
-        free(z);
-        sbuf_fmt(sub, sizeof sub, "%s/%s", dir, jstr(cJSON_GetObjectItemCaseSensitive(root, "base"), "name", ""));
-        cJSON_Delete(root);
-        struct plot_run *br = NULL;
-        struct err ignore = { 0 };
-        if (plot_run_load(sub, &br, &ignore) == 0) l = plot_lang(NULL, br);
-        plot_run_destroy(br);
+    enum lang l = plot_lang(dir, lang);
+    struct results_run *r = NULL;
+    struct results_cmp m = { 0 };
+    bool cmp = resultsdir_is_comparison(dir);
+    if (cmp ? resultsdir_read_cmp(dir, &m, e) != 0 : resultsdir_read_run(dir, &r, e) != 0) {
+        results_cmp_fini(&m);
+        return -1;
     }
     struct afile a = { 0 };
-    if (afile_open(&a, path, e) != 0) { plot_run_destroy(r); return -1; }
-    if (cmp) compare_report(a.f, dir, l);
-    else run_report(a.f, dir, r, l);
-    plot_run_destroy(r);
-    return afile_commit(&a, e);
+    int rc = afile_open(&a, path, e);
+    if (rc == 0) {
+        if (cmp) compare_report(a.f, dir, &m, figs, l);
+        else run_report(a.f, r, figs, l);
+        rc = afile_commit(&a, e);
+    }
+    results_run_free(r);
+    results_cmp_fini(&m);
+    return rc;
 }
