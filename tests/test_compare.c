@@ -163,6 +163,10 @@ static void test_sweep_values(void **state)
     sweep_format(v[2], integral, buf, sizeof buf);
     assert_true(fabs(atof(buf) - 0.3) < 1e-12);
     free(v);
+    assert_int_equal(sweep_values("210:170:-20", &v, &n, &integral, &e), 0);
+    assert_int_equal(n, 3);                     /* counting down, for a zip */
+    assert_true(integral && v[0] == 210 && v[2] == 170);
+    free(v);
     assert_int_equal(sweep_values("5:5:1", &v, &n, &integral, &e), 0);
     assert_int_equal(n, 1);
     free(v);
@@ -331,16 +335,111 @@ static void test_cli_compare_and_sweep(void **state)
     assert_non_null(strstr(err, "flows.home.rings.training.initial (5) is lowered"));
     free(err);
     csv = tu_tmp_read(&t, "sw/sweep.csv");
-    assert_true(!strncmp(csv, "value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 45));
-    assert_non_null(strstr(csv, "\n4,cost_total,"));
-    assert_non_null(strstr(csv, "\n8,cost_total,"));
-    assert_null(strstr(csv, "\n10,"));
+    static const char hdr[] = "point,flows.home.rings.training.capacity,kpi,flow,ring,year,mean,sd,"
+                              "ci_lo,ci_hi,unit,n,diff_mean,diff_sd,diff_ci_lo,diff_ci_hi,real\n";
+    assert_true(!strncmp(csv, hdr, strlen(hdr)));
+    assert_non_null(strstr(csv, "\n0,4,cost_total,,,,"));
+    assert_non_null(strstr(csv, "\n2,8,cost_total,,,,"));
+    assert_non_null(strstr(csv, ",DKK,3,0,0,0,0,false\n"));    /* the first point against itself */
+    assert_null(strstr(csv, "\n3,"));
     free(csv);
     json = tu_tmp_read(&t, "sw/sweep.json");
     root = cJSON_Parse(json);
     assert_non_null(root);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root, "points")), 3);
+    /* More places at the last point cost more than at the first, for sure. */
+    cJSON *d2 = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+                    cJSON_GetObjectItem(root, "points"), 2), "differences"), "cost_total");
+    assert_true(cJSON_GetObjectItem(d2, "mean")->valuedouble > 0.0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(d2, "real")));
     cJSON_Delete(root);
+    free(json);
+    tu_tmp_remove(&t);
+}
+
+/* Several --set form a grid, --zip steps them together, a plain --set is
+ * fixed at every point; progress names the point. */
+static void test_cli_sweep_grid_zip(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[1024];
+    snprintf(args, sizeof args, "sweep tests/data/small.cfg --set flows.home.rings.residence.capacity=12:14:2 "
+             "--set visitation.caseworkers=3:5:1 --set budget.annual=9e6 -r 2 -o %s/g", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *json = tu_tmp_read(&t, "g/sweep.json");
+    cJSON *root = cJSON_Parse(json);
+    cJSON *pts = cJSON_GetObjectItem(root, "points");
+    assert_int_equal(cJSON_GetArraySize(pts), 6);
+    cJSON *s5 = cJSON_GetObjectItem(cJSON_GetArrayItem(pts, 5), "settings");
+    assert_int_equal(cJSON_GetObjectItem(s5, "flows.home.rings.residence.capacity")->valueint, 14);
+    assert_int_equal(cJSON_GetObjectItem(s5, "visitation.caseworkers")->valueint, 5);
+    cJSON *s1 = cJSON_GetObjectItem(cJSON_GetArrayItem(pts, 1), "settings");
+    assert_int_equal(cJSON_GetObjectItem(s1, "flows.home.rings.residence.capacity")->valueint, 12);
+    assert_int_equal(cJSON_GetObjectItem(s1, "visitation.caseworkers")->valueint, 4);
+    /* The fixed --set holds at every point: the budget of a whole year. */
+    cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(pts, 3), "kpis"), "by_year");
+    char *bys = cJSON_PrintUnformatted(by);
+    assert_non_null(strstr(bys, "9000000"));
+    free(bys);
+    cJSON_Delete(root);
+    free(json);
+    char *out = tu_tmp_read(&t, "stdout");
+    assert_non_null(strstr(out, "caseworker use, %"));     /* columns fit what is swept */
+    assert_non_null(strstr(out, "residence wait, days"));
+    free(out);
+    snprintf(args, sizeof args, "sweep tests/data/small.cfg --zip --set flows.home.rings.residence.capacity=12:14:1 "
+             "--set flows.home.rings.training.capacity=8:6:1 -r 2 -o %s/z", t.dir);
+    expect_bad(&t, args, "empty");
+    snprintf(args, sizeof args, "sweep tests/data/small.cfg --zip --set flows.home.rings.residence.capacity=12:14:1 "
+             "--set flows.work.rings.sheltered.capacity=11:9:-1 -r 2 -o %s/z", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    json = tu_tmp_read(&t, "z/sweep.json");
+    root = cJSON_Parse(json);
+    pts = cJSON_GetObjectItem(root, "points");
+    assert_int_equal(cJSON_GetArraySize(pts), 3);
+    cJSON *z2 = cJSON_GetObjectItem(cJSON_GetArrayItem(pts, 2), "settings");
+    assert_int_equal(cJSON_GetObjectItem(z2, "flows.work.rings.sheltered.capacity")->valueint, 9);
+    assert_int_equal(cJSON_GetObjectItem(z2, "flows.home.rings.residence.capacity")->valueint, 14);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "zip")));
+    cJSON_Delete(root);
+    free(json);
+    snprintf(args, sizeof args, "sweep tests/data/small.cfg --zip --set flows.home.rings.residence.capacity=12:14:1 "
+             "--set visitation.caseworkers=3:4:1 -r 2 -o %s/z2", t.dir);
+    expect_bad(&t, args, "--zip: every --set range needs the same number of values");
+    tu_tmp_remove(&t);
+}
+
+/* --set PATH=VALUE on run, check and compare (every scenario). */
+static void test_cli_set(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[1024];
+    assert_int_equal(tu_flowsim(&t, NULL, "check tests/data/small.cfg --set "
+                                "flows.home.rings.residence.capacity=40"), 0);
+    char *out = tu_tmp_read(&t, "stdout");
+    assert_non_null(strstr(out, "40"));
+    free(out);
+    expect_bad(&t, "run tests/data/small.cfg --set flows.home.rings.residence.capacty=40",
+               "--set: flows.home.rings.residence.capacty: names no setting");
+    expect_bad(&t, "run tests/data/small.cfg --set visitation.caseworkers", "must be PATH=VALUE");
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -o %s/a --set budget.annual=1e9 "
+             "--set visitation.caseworkers=7", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *json = tu_tmp_read(&t, "a/summary.json");
+    assert_non_null(strstr(json, "1000000000"));
+    free(json);
+    snprintf(args, sizeof args, "compare tests/data/small.cfg tests/data/small.cfg -r 2 -o %s/c "
+             "--set budget.annual=1e9", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    json = tu_tmp_read(&t, "c/small/summary.json");
+    assert_non_null(strstr(json, "1000000000"));
+    free(json);
+    json = tu_tmp_read(&t, "c/small-2/summary.json");
+    assert_non_null(strstr(json, "1000000000"));
     free(json);
     tu_tmp_remove(&t);
 }
@@ -355,6 +454,8 @@ int test_group_compare(int *n)
         cmocka_unit_test(test_load_set),
         cmocka_unit_test(test_cli_bad_input),
         cmocka_unit_test(test_cli_compare_and_sweep),
+        cmocka_unit_test(test_cli_sweep_grid_zip),
+        cmocka_unit_test(test_cli_set),
     };
     return RUN_GROUP(tests, n);
 }

@@ -16,8 +16,12 @@ int cli_main(int argc, char **argv);
 /* The usage text (also what the README shows). */
 void cli_usage(FILE *out);
 
-/* Options shared by run, compare and sweep. */
+#define CLI_MAX_SETS 64
+
+/* Options shared by run, compare, sweep, check and optimise. */
 struct cli_common {
+    const char *sets[CLI_MAX_SETS];  /* --set PATH=VALUE, as given, in order */
+    int n_sets;
     const char *out_dir, *lang;
     long reps, threads;              /* -1: from the scenario */
     uint64_t seed;
@@ -43,15 +47,26 @@ int cli_usage_error(const char *fmt, const char *arg);
 /* Loads a scenario, printing its one-line error. 0, or EXIT_INPUT. */
 int cli_load(const char *path, struct model **out);
 
+/* As cli_load, with c's --set PATH=VALUE written over the scenario (after
+ * its bases and variants, before validation) and then `extra` more (n_extra
+ * "PATH=VALUE" strings, e.g. a sweep's point; may be 0). */
+int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
+                 const char *const *extra, struct model **out);
+
+/* Splits "PATH=VALUE" at its first '=' into path (malloc'd) and *value
+ * (pointing into s). 0, or EXIT_INPUT after printing a usage error. */
+int cli_split_set(const char *s, char **path, const char **value);
+
 /* "output/<kind>-<scenario name>" (malloc'd; NULL on OOM). */
 char *cli_default_dir(const char *kind, const struct model *m);
 
 struct cmp_run;
 /* Runs models[0..n-1] into runs[] (compare_run, keeping whole results with
  * keep), taking the models over (each slot is NULL afterwards); progress
- * names each scenario. Stops at the first failure: 0, or the exit status
- * after printing the error. */
-int cli_run_all(struct model **models, int n, bool keep, struct cmp_run *runs);
+ * names each by labels[i] (NULL: the scenario's name). Stops at the first
+ * failure: 0, or the exit status after printing the error. */
+int cli_run_all(struct model **models, int n, const char *const *labels, bool keep,
+                struct cmp_run *runs);
 
 /* The command line as one string, for run.json (malloc'd; NULL on OOM). */
 char *cli_join_args(int argc, char **argv);

@@ -1,5 +1,5 @@
-/* sweep.c: `flowsim sweep`, the base scenario run at each value of a
- * setting with common random numbers: the values, sweep.csv and
+/* sweep.c: `flowsim sweep`, the base scenario run at each point of a grid
+ * of settings with common random numbers: the points, sweep.csv and
  * sweep.json, and the table for a person. */
 #include "analysis/sweep.h"
 
@@ -10,6 +10,7 @@
 
 #include <cJSON.h>
 
+#include "base/csvcell.h"
 #include "io/output.h"
 
 #define SWEEP_MAX_VALUES 10000
@@ -39,10 +40,11 @@ int sweep_values(const char *range, double **values, int *n, bool *integral,
         !parse_num(c1 + 1, (size_t)(c2 - c1 - 1), &to) || !parse_num(c2 + 1, strlen(c2 + 1), &step))
         return err_set(e, EXIT_INPUT, "--set: the range must be FROM:TO:STEP, three numbers (got '%s')",
                        range);
-    if (!(step > 0.0))
-        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: STEP must be above 0", range);
-    if (from > to)
-        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: FROM is above TO", range);
+    if (step == 0.0)
+        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: STEP must not be 0", range);
+    if ((step > 0.0 && from > to) || (step < 0.0 && from < to))
+        return err_set(e, EXIT_INPUT, "--set: the range %s is empty: it steps away from TO", range);
+    /* A negative STEP counts down (a zip that moves places between rings). */
     double count = floor((to - from) / step + 1e-9) + 1.0;
     if (count > SWEEP_MAX_VALUES)
         return err_set(e, EXIT_INPUT, "--set: the range %s has %.0f values, more than %d", range,
@@ -61,45 +63,172 @@ void sweep_format(double v, bool integral, char *buf, size_t n)
     else snprintf(buf, n, "%.17g", v);
 }
 
-struct sweep_ctx {
-    const struct cmp_run *runs;
-    const double *values;
-    int n;
-    const char *path;
-};
+bool sweep_is_range(const char *s)
+{
+    const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    double x;
+    return c1 && c2 && !strchr(c2 + 1, ':') && parse_num(s, (size_t)(c1 - s), &x) &&
+           parse_num(c1 + 1, (size_t)(c2 - c1 - 1), &x) && parse_num(c2 + 1, strlen(c2 + 1), &x);
+}
+
+/* ---- the plan ------------------------------------------------------------- */
+
+int sweep_plan_add(struct sweep_plan *p, const char *path, const char *range, struct err *e)
+{
+    if (p->n_axes == SWEEP_MAX_AXES)
+        return err_set(e, EXIT_INPUT, "--set: at most %d swept settings", SWEEP_MAX_AXES);
+    for (int a = 0; a < p->n_axes; a++)
+        if (!strcmp(p->axis[a].path, path))
+            return err_set(e, EXIT_INPUT, "--set: %s is swept twice", path);
+    struct sweep_axis *x = &p->axis[p->n_axes];
+    if (sweep_values(range, &x->values, &x->n, &x->integral, e) != 0) return -1;
+    if (!(x->path = strdup(path))) {
+        free(x->values);
+        return err_set(e, EXIT_RUNTIME, "out of memory");
+    }
+    p->n_axes++;
+    return 0;
+}
+
+int sweep_plan_finish(struct sweep_plan *p, bool zip, struct err *e)
+{
+    p->zip = zip;
+    double n = 1.0;
+    for (int a = 0; a < p->n_axes; a++) {
+        if (zip && p->axis[a].n != p->axis[0].n)
+            return err_set(e, EXIT_INPUT, "--zip: every --set range needs the same number of "
+                           "values (%s has %d, %s has %d)", p->axis[0].path, p->axis[0].n,
+                           p->axis[a].path, p->axis[a].n);
+        if (!zip) n *= p->axis[a].n;
+    }
+    if (zip) n = p->n_axes ? p->axis[0].n : 0;
+    if (n > SWEEP_MAX_POINTS)
+        return err_set(e, EXIT_INPUT, "--set: the grid has %.0f points, more than %d", n,
+                       SWEEP_MAX_POINTS);
+    p->n_points = (int)n;
+    return 0;
+}
+
+void sweep_plan_fini(struct sweep_plan *p)
+{
+    for (int a = 0; a < p->n_axes; a++) {
+        free(p->axis[a].path);
+        free(p->axis[a].values);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+double sweep_point_value(const struct sweep_plan *p, int i, int a)
+{
+    if (p->zip) return p->axis[a].values[i];
+    int stride = 1;
+    for (int b = p->n_axes - 1; b > a; b--) stride *= p->axis[b].n;
+    return p->axis[a].values[(i / stride) % p->axis[a].n];
+}
+
+void sweep_point_set(const struct sweep_plan *p, int i, int a, char *buf, size_t n)
+{
+    char v[40];
+    sweep_format(sweep_point_value(p, i, a), p->axis[a].integral, v, sizeof v);
+    snprintf(buf, n, "%s=%s", p->axis[a].path, v);
+}
+
+void sweep_short_path(const char *path, char *buf, size_t n)
+{
+    const char *last = strrchr(path, '.'), *prev = NULL;
+    for (const char *q = path; last && q < last; q++)
+        if (*q == '.') prev = q;
+    snprintf(buf, n, "%s", prev ? prev + 1 : path);
+}
+
+void sweep_point_label(const struct sweep_plan *p, int i, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int a = 0; a < p->n_axes && len < n; a++) {
+        char name[128], v[40];
+        sweep_short_path(p->axis[a].path, name, sizeof name);
+        sweep_format(sweep_point_value(p, i, a), p->axis[a].integral, v, sizeof v);
+        len += (size_t)snprintf(buf + len, n - len, "%s%s=%s", a ? ", " : "", name, v);
+    }
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static void csv_num(FILE *f, double v)
+{
+    fputc(',', f);
+    output_csv_num(f, v);
+}
 
 static int write_sweep(FILE **f, const void *ctx)
 {
-    const struct sweep_ctx *c = ctx;
-    const struct cmp_run *b = &c->runs[0];
+    const struct cmp_run *runs = ((const void *const *)ctx)[0];
+    const struct sweep_plan *p = ((const void *const *)ctx)[1];
+    const struct cmp_run *b = &runs[0];
     FILE *fc = f[0], *fj = f[1];
     cJSON *root = compare_json_head(b);
     if (!root) return -1;
-    cJSON_AddStringToObject(root, "set", c->path);
-    cJSON *vals = cJSON_AddArrayToObject(root, "values");
+    cJSON_AddBoolToObject(root, "zip", p->zip);
+    cJSON *sets = cJSON_AddArrayToObject(root, "sets");
     cJSON *pts = cJSON_AddArrayToObject(root, "points");
-    if (!vals || !pts) goto oom;
-    fprintf(fc, "value,kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
-    for (int i = 0; i < c->n; i++) {
-        const struct cmp_run *r = &c->runs[i];
-        cJSON_AddItemToArray(vals, cJSON_CreateNumber(c->values[i]));
-        cJSON *p = cJSON_CreateObject();
-        if (!p) goto oom;
-        cJSON_AddItemToArray(pts, p);
-        cJSON_AddNumberToObject(p, "value", c->values[i]);
+    if (!sets || !pts) goto oom;
+    for (int a = 0; a < p->n_axes; a++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) goto oom;
+        cJSON_AddItemToArray(sets, o);
+        cJSON_AddStringToObject(o, "path", p->axis[a].path);
+        cJSON *v = cJSON_CreateDoubleArray(p->axis[a].values, p->axis[a].n);
+        if (!v) goto oom;
+        cJSON_AddItemToObject(o, "values", v);
+    }
+    fprintf(fc, "point");
+    for (int a = 0; a < p->n_axes; a++) {
+        fputc(',', fc);
+        csv_cell(fc, p->axis[a].path);
+    }
+    fprintf(fc, ",kpi,flow,ring,year,mean,sd,ci_lo,ci_hi,unit,n,diff_mean,diff_sd,diff_ci_lo,"
+                "diff_ci_hi,real\n");
+    for (int i = 0; i < p->n_points; i++) {
+        const struct cmp_run *r = &runs[i];
+        cJSON *o = cJSON_CreateObject(), *settings = o ? cJSON_AddObjectToObject(o, "settings") : NULL;
+        if (!o) goto oom;
+        cJSON_AddItemToArray(pts, o);
+        if (!settings) goto oom;
+        for (int a = 0; a < p->n_axes; a++)
+            cJSON_AddNumberToObject(settings, p->axis[a].path, sweep_point_value(p, i, a));
         cJSON *kpis = output_kpi_tree(r->m, r->desc, r->n_kpi, r->stat, r->n_rep);
         if (!kpis) goto oom;
-        cJSON_AddItemToObject(p, "kpis", kpis);
-        for (int k = 0; k < r->n_kpi; k++) {
-            fprintf(fc, "%.12g,", c->values[i]);
-            output_csv_kpi_cols(fc, r->m, &r->desc[k]);
-            double v[] = { r->stat[k].mean, r->stat[k].sd, r->stat[k].lo, r->stat[k].hi };
-            for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
-                fputc(',', fc);
-                output_csv_num(fc, v[j]);
-            }
-            fputc('\n', fc);
+        cJSON_AddItemToObject(o, "kpis", kpis);
+        cJSON *diffs = cJSON_AddObjectToObject(o, "differences");
+        int *map = compare_match(b, r);
+        if (!diffs || !map) { free(map); goto oom; }
+        for (int k = 0; k < b->n_kpi; k++) {
+            int kr = map[k];
+            if (kr < 0) continue;
+            struct kpi_stat d, s = r->stat[kr];
+            compare_paired(b, k, r, kr, &d);
+            cJSON *dj = output_kpi_stat_json(&d, d.n, b->desc[k].unit);
+            if (dj) cJSON_AddBoolToObject(dj, "real", compare_real(&d));
+            if (!dj || output_kpi_add(b->m, diffs, &b->desc[k], dj) != 0) { free(map); goto oom; }
+            fprintf(fc, "%d", i);
+            for (int a = 0; a < p->n_axes; a++) fprintf(fc, ",%.12g", sweep_point_value(p, i, a));
+            fputc(',', fc);
+            output_csv_kpi_cols(fc, b->m, &b->desc[k]);
+            csv_num(fc, s.mean);
+            csv_num(fc, s.sd);
+            csv_num(fc, s.lo);
+            csv_num(fc, s.hi);
+            fputc(',', fc);
+            csv_cell(fc, b->desc[k].unit);
+            fprintf(fc, ",%d", s.n);
+            csv_num(fc, d.mean);
+            csv_num(fc, d.sd);
+            csv_num(fc, d.lo);
+            csv_num(fc, d.hi);
+            fprintf(fc, ",%s\n", compare_real(&d) ? "true" : "false");
         }
+        free(map);
     }
     int rc = output_json_write(fj, root);
     cJSON_Delete(root);
@@ -109,17 +238,31 @@ oom:
     return -1;
 }
 
-int sweep_write(const struct cmp_run *runs, const double *values, int n,
-                        const char *path, const char *dir, struct err *e)
+int sweep_write(const struct cmp_run *runs, const struct sweep_plan *p, const char *dir,
+                struct err *e)
 {
     static const char *const names[] = { "sweep.csv", "sweep.json" };
-    struct sweep_ctx c = { runs, values, n, path };
-    return compare_write_files(dir, 2, names, e, write_sweep, &c);
+    const void *ctx[2] = { runs, p };
+    return compare_write_files(dir, 2, names, e, write_sweep, ctx);
 }
 
 void sweep_path_ring(const struct model *m, const char *path, int *flow, int *ring)
 {
     *flow = *ring = -1;
+    if (!strncmp(path, "transitions[", 12)) {
+        const char *in = path + 12;
+        size_t len = strcspn(in, ":]");
+        if (in[len] == ':') {                 /* by name: [flow:from->to] */
+            for (int f = 0; f < m->n_flows; f++)
+                if (strlen(m->flows[f].id) == len && !strncmp(m->flows[f].id, in, len)) *flow = f;
+        } else {
+            char *end;
+            long i = strtol(in, &end, 10);
+            if (end != in && *end == ']' && i >= 0 && i < m->n_transitions)
+                *flow = m->transitions[i].flow;
+        }
+        return;
+    }
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path);
     char *save = NULL, *a = strtok_r(buf, ".", &save), *fid = strtok_r(NULL, ".", &save),
@@ -132,38 +275,128 @@ void sweep_path_ring(const struct model *m, const char *path, int *flow, int *ri
         if (!strcmp(m->flows[*flow].rings[r].id, rid)) *ring = r;
 }
 
-void sweep_print(const struct cmp_run *runs, const double *values, int n,
-                         const char *path, const char *dir, FILE *out)
+
+/* ---- the table for a person ------------------------------------------------- */
+
+static void add_kpi(const struct cmp_run *b, struct sweep_kpi *out, int *n, int cap,
+                    enum kpi_id id, int flow, int ring, double scale, int dec, const char *title)
 {
-    const struct model *m = runs[0].m;
-    int f, r;
-    sweep_path_ring(m, path, &f, &r);
-    fprintf(out, "flowsim sweep: %s over %d values, %d replications each, seed %llu; "
-                 "common random numbers\n",
-            path, n, runs[0].n_rep, (unsigned long long)m->seed);
-    fprintf(out, "  %14s %14s %14s %14s", "value", "cost M DKK/yr", "to place, days",
-            "outward, %");
-    if (r >= 0) fprintf(out, " %14s %14s", "occupancy", "wait, days");
-    fputc('\n', out);
-    for (int i = 0; i < n; i++) {
-        const struct cmp_run *c = &runs[i];
-        int kc = compare_find_kpi(c, KPI_COST_PER_YEAR, -1, -1);
-        int kp = compare_find_kpi(c, KPI_REFERRAL_TO_PLACEMENT, -1, -1);
-        int ko = compare_find_kpi(c, KPI_OUTWARD_SHARE, f >= 0 ? f : 0, -1);
-        char v[5][32];
-        snprintf(v[0], sizeof v[0], "%.12g", values[i]);
-        compare_cell(v[1], sizeof v[1], kc >= 0 ? c->stat[kc].mean * 1e-6 : NAN, 1);
-        compare_cell(v[2], sizeof v[2], kp >= 0 ? c->stat[kp].mean : NAN, 1);
-        compare_cell(v[3], sizeof v[3], ko >= 0 ? c->stat[ko].mean * 100.0 : NAN, 1);
-        fprintf(out, "  %14s %14s %14s %14s", v[0], v[1], v[2], v[3]);
+    int k = compare_find_kpi(b, id, flow, ring);
+    if (k < 0 || *n >= cap) return;
+    for (int i = 0; i < *n; i++)
+        if (out[i].k == k) return;                 /* two axes, one ring */
+    out[*n] = (struct sweep_kpi){ .k = k, .scale = scale, .dec = dec };
+    snprintf(out[*n].title, sizeof out[*n].title, "%s", title);
+    (*n)++;
+}
+
+int sweep_headlines(const struct cmp_run *b, const struct sweep_plan *p, struct sweep_kpi *out,
+                    int cap)
+{
+    const struct model *m = b->m;
+    int n = 0;
+    char t[64];
+    add_kpi(b, out, &n, cap, KPI_COST_PER_YEAR, -1, -1, 1e-6, 1, "cost M DKK/yr");
+    for (int a = 0; a < p->n_axes; a++) {
+        const char *path = p->axis[a].path;
+        int f, r;
+        sweep_path_ring(m, path, &f, &r);
         if (r >= 0) {
-            int kq = compare_find_kpi(c, KPI_OCCUPANCY_MEAN, f, r);
-            int kw = compare_find_kpi(c, KPI_WAIT_DAYS_MEAN, f, r);
-            compare_cell(v[1], sizeof v[1], kq >= 0 ? c->stat[kq].mean : NAN, 1);
-            compare_cell(v[2], sizeof v[2], kw >= 0 ? c->stat[kw].mean : NAN, 1);
-            fprintf(out, " %14s %14s", v[1], v[2]);
+            const char *id = m->flows[f].rings[r].id;
+            snprintf(t, sizeof t, "%.24s wait, days", id);
+            add_kpi(b, out, &n, cap, KPI_WAIT_DAYS_MEAN, f, r, 1.0, 1, t);
+            snprintf(t, sizeof t, "%.24s occupancy", id);
+            add_kpi(b, out, &n, cap, KPI_OCCUPANCY_MEAN, f, r, 1.0, 1, t);
+        } else if (f >= 0) {
+            snprintf(t, sizeof t, "%.24s outward, %%", m->flows[f].id);
+            add_kpi(b, out, &n, cap, KPI_OUTWARD_SHARE, f, -1, 100.0, 1, t);
+        } else if (!strncmp(path, "visitation.", 11)) {
+            add_kpi(b, out, &n, cap, KPI_REFERRAL_TO_DECISION, -1, -1, 1.0, 1,
+                    "to decision, days");
+            add_kpi(b, out, &n, cap, KPI_CASEWORKER_UTILISATION, -1, -1, 100.0, 1,
+                    "caseworker use, %");
+        } else if (!strncmp(path, "budget.", 7)) {
+            add_kpi(b, out, &n, cap, KPI_YEARS_OVER_BUDGET, -1, -1, 1.0, 1, "years over budget");
+            add_kpi(b, out, &n, cap, KPI_DAYS_FROZEN, -1, -1, 1.0, 0, "days frozen");
+        }
+    }
+    add_kpi(b, out, &n, cap, KPI_REFERRAL_TO_PLACEMENT, -1, -1, 1.0, 1, "to place, days");
+    return n;
+}
+
+/* "61.1 ±1.2 (+3.0*)": the mean, the half-width of its CI, and the paired
+ * difference to point 0 ('*' where its CI excludes 0). */
+static void sweep_cell(const struct cmp_run *b, const struct cmp_run *c, int i,
+                       const struct sweep_kpi *h, const int *map, char *buf, size_t n)
+{
+    int kc = map ? map[h->k] : h->k;
+    if (kc < 0 || !isfinite(c->stat[kc].mean)) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    const struct kpi_stat *s = &c->stat[kc];
+    char v[32], half[32], d[40];
+    compare_cell(v, sizeof v, s->mean * h->scale, h->dec);
+    compare_cell(half, sizeof half, (s->hi - s->lo) / 2.0 * h->scale, h->dec);
+    int len = snprintf(buf, n, "%s%s%s", v, isfinite(s->lo) ? " ±" : "", isfinite(s->lo) ? half : "");
+    if (i == 0 || len < 0 || (size_t)len >= n) return;
+    struct kpi_stat ds;
+    compare_paired(b, h->k, c, kc, &ds);
+    compare_cell(d, sizeof d, ds.mean * h->scale, h->dec);
+    snprintf(buf + len, n - (size_t)len, " (%s%s%s)", isfinite(ds.mean) && ds.mean >= 0 ? "+" : "",
+             d, compare_real(&ds) ? "*" : "");
+}
+
+void sweep_print(const struct cmp_run *runs, const struct sweep_plan *p, const char *dir,
+                 FILE *out)
+{
+    const struct cmp_run *b = &runs[0];
+    struct sweep_kpi h[4 + 2 * SWEEP_MAX_AXES];
+    int nh = sweep_headlines(b, p, h, (int)(sizeof h / sizeof h[0]));
+    int nc = p->n_axes + nh;
+    fprintf(out, "flowsim sweep: %d points (%s), %d replications each, seed %llu; "
+                 "common random numbers\n",
+            p->n_points, p->zip ? "zipped" : p->n_axes > 1 ? "grid" : "one setting", b->n_rep,
+            (unsigned long long)b->m->seed);
+    for (int a = 0; a < p->n_axes; a++) fprintf(out, "  %s\n", p->axis[a].path);
+    fprintf(out, "each KPI: mean ±half its 95%% CI (difference to the first point, paired; "
+                 "* = its CI excludes 0)\n\n");
+    /* Every cell first, so that each column is as wide as it needs. */
+    char(*cell)[64] = calloc((size_t)(p->n_points + 1) * nc, sizeof *cell);
+    int *width = calloc((size_t)nc, sizeof *width);
+    if (!cell || !width) {
+        free(cell);
+        free(width);
+        return;
+    }
+    for (int a = 0; a < p->n_axes; a++) sweep_short_path(p->axis[a].path, cell[a], sizeof cell[a]);
+    for (int j = 0; j < nh; j++) snprintf(cell[p->n_axes + j], sizeof cell[0], "%s", h[j].title);
+    for (int i = 0; i < p->n_points; i++) {
+        char(*row)[64] = cell + (size_t)(i + 1) * nc;
+        int *map = i ? compare_match(b, &runs[i]) : NULL;
+        for (int a = 0; a < p->n_axes; a++)
+            snprintf(row[a], sizeof row[a], "%.10g", sweep_point_value(p, i, a));
+        for (int j = 0; j < nh; j++)
+            if (!i || map) sweep_cell(b, &runs[i], i, &h[j], map, row[p->n_axes + j], sizeof row[0]);
+        free(map);
+    }
+    for (int i = 0; i <= p->n_points; i++)
+        for (int c = 0; c < nc; c++) {
+            /* "±" is two bytes and one column. */
+            const char *s = cell[(size_t)i * nc + c];
+            int w = (int)strlen(s) - (strstr(s, "±") ? 1 : 0);
+            if (w > width[c]) width[c] = w;
+        }
+    for (int i = 0; i <= p->n_points; i++) {
+        for (int c = 0; c < nc; c++) {
+            const char *s = cell[(size_t)i * nc + c];
+            int pad = width[c] - ((int)strlen(s) - (strstr(s, "±") ? 1 : 0));
+            fprintf(out, "%*s%s", pad + (c ? 3 : 2), "", s);
         }
         fputc('\n', out);
     }
-    fprintf(out, "every KPI against the value: %s/sweep.csv, %s/sweep.json\n", dir, dir);
+    free(cell);
+    free(width);
+    fprintf(out, "\nevery KPI at every point, with its difference to the first: %s/sweep.csv, "
+                 "%s/sweep.json\n", dir, dir);
 }

@@ -27,10 +27,13 @@
 void cli_usage(FILE *out)
 {
     fputs("usage:\n"
-          "  flowsim run SCENARIO.cfg [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [--years Y] [--lang da|en] [-q]\n"
-          "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
-          "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [-o DIR] [-r REPS] [-s SEED] [-j THREADS] [-q]\n"
-          "  flowsim check SCENARIO.cfg\n"
+          "  flowsim run SCENARIO.cfg [--set PATH=VALUE ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS]\n"
+          "              [--years Y] [--lang da|en] [-q]\n"
+          "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [--set PATH=VALUE ...] [-o DIR] [-r REPS]\n"
+          "                  [-s SEED] [-j THREADS] [-q]\n"
+          "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [--set ...] [--zip] [-o DIR] [-r REPS]\n"
+          "                [-s SEED] [-j THREADS] [-q]\n"
+          "  flowsim check SCENARIO.cfg [--set PATH=VALUE ...]\n"
           "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg] [--covariates a,b]\n"
           "                    [--skip-bad-rows] [--out-dir DIR]\n"
           "  flowsim plot DIR [--lang da|en]\n"
@@ -41,8 +44,10 @@ void cli_usage(FILE *out)
           "  compare run the base and each alternative with common random numbers; write\n"
           "          comparison.json/.csv to DIR (default output/compare-<base name>)\n"
           "          and print the differences with 95% CIs\n"
-          "  sweep   run the base at each value of a setting (a path as in a variant's\n"
-          "          set); write sweep.csv/.json to DIR (default output/sweep-<base name>)\n"
+          "  sweep   run the base at each point of the grid of the swept settings (paths as\n"
+          "          in a variant's set; --zip steps them together); write sweep.csv/.json\n"
+          "          to DIR (default output/sweep-<base name>) and print each point's KPIs\n"
+          "          with 95% CIs and their difference to the first point\n"
           "  check   validate the scenario and print the model as a table\n"
           "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
           "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
@@ -54,6 +59,7 @@ void cli_usage(FILE *out)
           "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
           "  --years Y   simulated years           --lang    language of plots and report\n"
           "  -q          no summary line\n"
+          "  --set PATH=VALUE  change one setting (a path as in a variant's set); repeatable\n"
           "\n"
           "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n",
           out);
@@ -111,11 +117,19 @@ int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
         return 1;
     }
     bool takes = !strcmp(a, "-o") || !strcmp(a, "-r") || !strcmp(a, "-s") ||
-                 !strcmp(a, "-j") || !strcmp(a, "--years") || !strcmp(a, "--lang");
+                 !strcmp(a, "-j") || !strcmp(a, "--years") || !strcmp(a, "--lang") ||
+                 !strcmp(a, "--set");
     if (!takes) return 0;
     if (*i + 1 >= argc) return cli_usage_error("option %s needs a value", a);
     const char *v = argv[++*i];
-    if (!strcmp(a, "-o")) {
+    if (!strcmp(a, "--set")) {
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1])
+            return cli_usage_error("--set: must be PATH=VALUE (got '%s')", v);
+        if (c->n_sets == CLI_MAX_SETS)
+            return cli_usage_error("--set: at most 64 (got more at '%s')", v);
+        c->sets[c->n_sets++] = v;
+    } else if (!strcmp(a, "-o")) {
         c->out_dir = v;
     } else if (!strcmp(a, "-r")) {
         if (!parse_long(v, 1, 100000000, &c->reps))
@@ -174,6 +188,37 @@ int cli_load(const char *path, struct model **out)
     return 0;
 }
 
+int cli_split_set(const char *s, char **path, const char **value)
+{
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s || !eq[1]) return cli_usage_error("--set: must be PATH=VALUE (got '%s')", s);
+    *path = strndup(s, (size_t)(eq - s));
+    if (!*path) return EXIT_RUNTIME;
+    *value = eq + 1;
+    return 0;
+}
+
+int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
+                 const char *const *extra, struct model **out)
+{
+    int n = c->n_sets + n_extra, rc = 0;
+    if (n == 0) return cli_load(path, out);
+    char **paths = calloc((size_t)n, sizeof *paths);
+    const char **values = calloc((size_t)n, sizeof *values);
+    if (!paths || !values) rc = EXIT_RUNTIME;
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = cli_split_set(i < c->n_sets ? c->sets[i] : extra[i - c->n_sets], &paths[i], &values[i]);
+    struct err e = { 0 };
+    if (rc == 0 && scenario_load_set(path, n, (const char *const *)paths, values, out, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        rc = e.status ? e.status : EXIT_INPUT;
+    }
+    for (int i = 0; paths && i < n; i++) free(paths[i]);
+    free(paths);
+    free(values);
+    return rc;
+}
+
 char *cli_join_args(int argc, char **argv)
 {
     size_t n = 1;
@@ -203,7 +248,7 @@ int cli_run(int argc, char **argv)
     }
     if (!scenario) return cli_usage_error("%s needs a scenario file", argv[1]);
     struct model *m = NULL;
-    int rc = cli_load(scenario, &m);
+    int rc = cli_load_set(scenario, &o, 0, NULL, &m);
     if (rc) return rc;
     if ((rc = cli_common_apply(m, &o)) != 0) {
         model_destroy(m);
@@ -254,9 +299,21 @@ int cli_run(int argc, char **argv)
 
 int cli_check(int argc, char **argv)
 {
-    if (argc != 3) return cli_usage_error("%s takes exactly one scenario file", argv[1]);
+    struct cli_common o;
+    cli_common_init(&o);
+    const char *scenario = NULL;
+    for (int i = 2; i < argc; i++) {
+        bool set = !strcmp(argv[i], "--set");
+        int r = set ? cli_common_option(argc, argv, &i, &o) : 0;
+        if (r == 1) continue;
+        if (r) return r;
+        if (argv[i][0] == '-') return cli_usage_error("unknown option '%s'", argv[i]);
+        if (scenario) return cli_usage_error("%s takes exactly one scenario file", argv[1]);
+        scenario = argv[i];
+    }
+    if (!scenario) return cli_usage_error("%s takes exactly one scenario file", argv[1]);
     struct model *m = NULL;
-    int rc = cli_load(argv[2], &m);
+    int rc = cli_load_set(scenario, &o, 0, NULL, &m);
     if (rc) return rc;
     model_print_table(m, stdout);
     model_destroy(m);

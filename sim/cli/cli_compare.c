@@ -50,13 +50,14 @@ char *cli_default_dir(const char *kind, const struct model *m)
     return d;
 }
 
-int cli_run_all(struct model **models, int n, bool keep, struct cmp_run *runs)
+int cli_run_all(struct model **models, int n, const char *const *labels, bool keep,
+                struct cmp_run *runs)
 {
     bool progress = isatty(STDERR_FILENO) && runner_is_root();
     int rc = 0;
     for (int i = 0; i < n; i++) {
         struct err e = { 0 };
-        if (rc == 0 && progress) fprintf(stderr, "%s (%d of %d)\n", models[i]->name, i + 1, n);
+        if (rc == 0 && progress) fprintf(stderr, "%s (%d of %d)\n", labels ? labels[i] : models[i]->name, i + 1, n);
         if (rc != 0) {
             model_destroy(models[i]);
         } else if (compare_run(models[i], models[i]->threads, progress, interrupt_flag(), keep, &runs[i], &e) != 0) {
@@ -109,7 +110,7 @@ int cli_compare(int argc, char **argv)
     struct cmp_run *runs = rc ? NULL : calloc((size_t)n, sizeof *runs);
     if (rc == 0 && (!models || !runs)) rc = EXIT_RUNTIME;
     for (int i = 0; rc == 0 && i < n; i++) {
-        rc = cli_load(files[i], &models[i]);
+        rc = cli_load_set(files[i], &o, 0, NULL, &models[i]);
         if (rc == 0) rc = cli_common_apply(models[i], &o);
         if (rc == 0 && i > 0) {
             /* Common random numbers: the base's seed and replications. */
@@ -124,7 +125,7 @@ int cli_compare(int argc, char **argv)
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("compare", models[0]);
         if (!dir) rc = EXIT_RUNTIME;
     }
-    if (rc == 0) rc = cli_run_all(models, n, true, runs);
+    if (rc == 0) rc = cli_run_all(models, n, NULL, true, runs);
     if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
         struct err e = { 0 };
         interrupt_hold();        /* Ctrl-C now waits until the files are complete */

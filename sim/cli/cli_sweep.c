@@ -14,106 +14,154 @@
 #include "engine/runner.h"
 #include "model/scenario.h"
 
+/* A ring's capacity swept below its `initial` would be refused: the
+ * initial occupants are lowered to the capacity instead (said once). Fills
+ * init[a] with the initial's path and base[a] with its value for every
+ * capacity axis of a ring (else init[a][0] = 0). */
+static void clamp_paths(const char *scenario, const struct sweep_plan *p,
+                        char init[][512], int *base)
+{
+    struct model *m = NULL;
+    struct err e = { 0 };
+    for (int a = 0; a < p->n_axes; a++) init[a][0] = '\0';
+    if (scenario_load(scenario, &m, &e) != 0) return;   /* the points' loads say why */
+    for (int a = 0; a < p->n_axes; a++) {
+        const char *path = p->axis[a].path;
+        size_t len = strlen(path);
+        int f, r;
+        sweep_path_ring(m, path, &f, &r);
+        if (r < 0 || len < 9 || strcmp(path + len - 9, ".capacity")) continue;
+        base[a] = m->flows[f].rings[r].initial;
+        snprintf(init[a], sizeof init[a], "%.*sinitial", (int)(len - 8), path);
+    }
+    model_destroy(m);
+}
+
+/* Reads the command line into the common options, the plan and zip. */
+static int sweep_args(int argc, char **argv, struct cli_common *o, const char **scenario,
+                      struct sweep_plan *plan)
+{
+    bool zip = false;
+    for (int i = 2; i < argc; i++) {
+        int r = cli_common_option(argc, argv, &i, o);
+        if (r == 1) continue;
+        if (r) return r;
+        if (!strcmp(argv[i], "--zip")) zip = true;
+        else if (argv[i][0] == '-') return cli_usage_error("unknown option '%s'", argv[i]);
+        else if (*scenario) return cli_usage_error("unexpected argument '%s'", argv[i]);
+        else *scenario = argv[i];
+    }
+    if (!*scenario) return cli_usage_error("%s needs a scenario file", argv[1]);
+    /* A --set whose value is FROM:TO:STEP is swept; any other is fixed. */
+    int w = 0;
+    struct err e = { 0 };
+    for (int k = 0; k < o->n_sets; k++) {
+        const char *eq = strchr(o->sets[k], '=');
+        if (!sweep_is_range(eq + 1)) {
+            o->sets[w++] = o->sets[k];
+            continue;
+        }
+        char *path = strndup(o->sets[k], (size_t)(eq - o->sets[k]));
+        if (!path) return EXIT_RUNTIME;
+        int rc = sweep_plan_add(plan, path, eq + 1, &e);
+        free(path);
+        if (rc != 0) return e.status == EXIT_INPUT ? cli_usage_error("%s", e.msg) : EXIT_RUNTIME;
+    }
+    o->n_sets = w;
+    if (plan->n_axes == 0) {
+        /* An ill-formed range reads as a fixed value: name the range's rule. */
+        for (int k = 0; k < o->n_sets; k++) {
+            const char *v = strchr(o->sets[k], '=') + 1;
+            double *vals = NULL;
+            int nv;
+            bool integral;
+            if (strchr(v, ':') && sweep_values(v, &vals, &nv, &integral, &e) != 0)
+                return cli_usage_error("%s", e.msg);
+            free(vals);
+        }
+        return cli_usage_error("%s needs --set PATH=FROM:TO:STEP", argv[1]);
+    }
+    if (sweep_plan_finish(plan, zip, &e) != 0) return cli_usage_error("%s", e.msg);
+    return 0;
+}
+
+/* Loads the point's model (the plan's settings after the fixed --set). */
+static int load_point(const char *scenario, const struct cli_common *o,
+                      const struct sweep_plan *plan, int i, char init[][512], const int *base,
+                      bool *lowered, struct model **out)
+{
+    char buf[2 * SWEEP_MAX_AXES][4200];
+    const char *extra[2 * SWEEP_MAX_AXES];
+    int n = 0;
+    for (int a = 0; a < plan->n_axes; a++) {
+        sweep_point_set(plan, i, a, buf[n], sizeof buf[n]);
+        extra[n] = buf[n];
+        n++;
+        double v = sweep_point_value(plan, i, a);
+        if (init[a][0] && v > 0 && v < base[a]) {
+            snprintf(buf[n], sizeof buf[n], "%s=%d", init[a], (int)v);
+            extra[n] = buf[n];
+            n++;
+            *lowered = true;
+        }
+    }
+    int rc = cli_load_set(scenario, o, n, extra, out);
+    return rc ? rc : cli_common_apply(*out, o);
+}
+
 int cli_sweep(int argc, char **argv)
 {
     struct cli_common o;
     cli_common_init(&o);
-    const char *scenario = NULL, *set = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r = cli_common_option(argc, argv, &i, &o);
-        if (r == 1) continue;
-        if (r) return r;
-        if (!strcmp(argv[i], "--set")) {
-            if (i + 1 >= argc) return cli_usage_error("option %s needs PATH=FROM:TO:STEP", "--set");
-            if (set) return cli_usage_error("%s takes one --set", argv[1]);
-            set = argv[++i];
-        } else if (argv[i][0] == '-') {
-            return cli_usage_error("unknown option '%s'", argv[i]);
-        } else if (scenario) {
-            return cli_usage_error("unexpected argument '%s'", argv[i]);
-        } else {
-            scenario = argv[i];
-        }
-    }
-    if (!scenario) return cli_usage_error("%s needs a scenario file", argv[1]);
-    if (!set) return cli_usage_error("%s needs --set PATH=FROM:TO:STEP", argv[1]);
-    const char *eq = strchr(set, '=');
-    if (!eq || eq == set)
-        return cli_usage_error("--set: must be PATH=FROM:TO:STEP (got '%s')", set);
-    char *path = strndup(set, (size_t)(eq - set));
-    if (!path) return EXIT_RUNTIME;
-    double *values = NULL;
-    int n = 0, rc = 0;
-    bool integral = false;
-    struct err e = { 0 };
-    if (sweep_values(eq + 1, &values, &n, &integral, &e) != 0) {
-        rc = e.status == EXIT_INPUT ? cli_usage_error("%s", e.msg) : EXIT_RUNTIME;
-        free(path);
-        return rc;
-    }
-    struct model **models = calloc((size_t)n, sizeof *models);
-    struct cmp_run *runs = calloc((size_t)n, sizeof *runs);
-    if (!models || !runs) rc = EXIT_RUNTIME;
-    /* A ring's capacity swept below its `initial` would be refused; the
-     * initial occupants are lowered to the capacity instead (said once). */
-    struct model *base = NULL;
-    int cf = -1, cr = -1, base_initial = 0;
-    char init_path[512] = "";
-    size_t plen = strlen(path);
-    if (rc == 0 && plen > 9 && !strcmp(path + plen - 9, ".capacity") &&
-        scenario_load(scenario, &base, &e) == 0) {
-        sweep_path_ring(base, path, &cf, &cr);
-        if (cr >= 0) {
-            base_initial = base->flows[cf].rings[cr].initial;
-            snprintf(init_path, sizeof init_path, "%.*sinitial", (int)(plen - 8), path);
-        }
-        model_destroy(base);
-    }
+    const char *scenario = NULL;
+    struct sweep_plan plan;
+    memset(&plan, 0, sizeof plan);
+    int rc = sweep_args(argc, argv, &o, &scenario, &plan);
+    int n = plan.n_points;
+    struct model **models = rc ? NULL : calloc((size_t)n, sizeof *models);
+    struct cmp_run *runs = rc ? NULL : calloc((size_t)n, sizeof *runs);
+    char **labels = rc ? NULL : calloc((size_t)n, sizeof *labels);
+    if (rc == 0 && (!models || !runs || !labels)) rc = EXIT_RUNTIME;
+    char init[SWEEP_MAX_AXES][512];
+    int base[SWEEP_MAX_AXES] = { 0 };
+    if (rc == 0) clamp_paths(scenario, &plan, init, base);
     bool lowered = false;
-    /* Every value is loaded and validated before anything runs. */
+    /* Every point is loaded and validated before anything runs. */
     for (int i = 0; rc == 0 && i < n; i++) {
-        char val[64], ini[32];
-        sweep_format(values[i], integral, val, sizeof val);
-        const char *p[2] = { path, init_path }, *v[2] = { val, ini };
-        int n_set = 1;
-        if (init_path[0] && values[i] > 0 && values[i] < base_initial) {
-            snprintf(ini, sizeof ini, "%d", (int)values[i]);
-            n_set = 2;
-            lowered = true;
-        }
-        if (scenario_load_set(scenario, n_set, p, v, &models[i], &e) != 0) {
-            fprintf(stderr, "%s\n", e.msg);
-            rc = e.status ? e.status : EXIT_INPUT;
-        } else {
-            rc = cli_common_apply(models[i], &o);
-        }
+        rc = load_point(scenario, &o, &plan, i, init, base, &lowered, &models[i]);
+        char label[512];
+        sweep_point_label(&plan, i, label, sizeof label);
+        if (rc == 0 && !(labels[i] = strdup(label))) rc = EXIT_RUNTIME;
     }
-    if (rc == 0 && lowered && !o.quiet && runner_is_root())
-        fprintf(stderr, "flowsim: note: %s (%d) is lowered to the capacity where the capacity "
-                        "is smaller\n", init_path, base_initial);
+    for (int a = 0; rc == 0 && lowered && a < plan.n_axes && !o.quiet && runner_is_root(); a++)
+        if (init[a][0])
+            fprintf(stderr, "flowsim: note: %s (%d) is lowered to the capacity where the capacity "
+                            "is smaller\n", init[a], base[a]);
     char *dir = NULL;
     if (rc == 0) {
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("sweep", models[0]);
         if (!dir) rc = EXIT_RUNTIME;
     }
-    if (rc == 0) rc = cli_run_all(models, n, false, runs);
+    if (rc == 0) rc = cli_run_all(models, n, (const char *const *)labels, false, runs);
     if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
+        struct err e = { 0 };
         interrupt_hold();
-        int wrc = sweep_write(runs, values, n, path, dir, &e);
+        int wrc = sweep_write(runs, &plan, dir, &e);
         interrupt_release();
         if (wrc != 0) {
             fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
         } else if (!o.quiet) {
-            sweep_print(runs, values, n, path, dir, stdout);
+            sweep_print(runs, &plan, dir, stdout);
         }
     }
     for (int i = 0; models && i < n; i++) model_destroy(models[i]);
     for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);
+    for (int i = 0; labels && i < n; i++) free(labels[i]);
+    free(labels);
     free(models);
     free(runs);
-    free(values);
-    free(path);
     free(dir);
+    sweep_plan_fini(&plan);
     return rc;
 }
