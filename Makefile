@@ -1,9 +1,24 @@
 # flowsim: plain make, pkg-config for the libraries.
-PKGS    := gsl libconfig libcjson
+#
+# As a packager expects: CFLAGS, CPPFLAGS and LDFLAGS from the environment or
+# the command line are honoured (default CFLAGS: -O2 -g), the project's own
+# flags are added to them; `make install` / `make uninstall` take PREFIX and
+# DESTDIR. -Werror is on in `make check` (and so in CI), not in a plain build
+# (a newer compiler's new warning must not break a user's build); turn it on
+# by hand with `make WERROR=-Werror`.
+.DEFAULT_GOAL := all
+PKGS    := gsl libconfig libcjson libmd
 CC      ?= gcc
-OPT     ?= -O2 -g
-CFLAGS  := $(OPT) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
-           -Wstrict-prototypes -MMD -MP -Iinclude $(shell pkg-config --cflags $(PKGS))
+CFLAGS  ?= -O2 -g
+WERROR  ?=
+# The plain build defines NDEBUG: the assert()s of the invariants the headers
+# state (occupancy within capacity, list membership, heap order) cost time on
+# the hot path. The sanitizer builds (check-asan, check-tsan) keep them; so
+# does `make NDEBUG=0` (with CFLAGS="-O0 -g" for a debug build).
+NDEBUG  ?= 1
+FLOWSIM_CPPFLAGS := -D_POSIX_C_SOURCE=200809L -Iinclude $(shell pkg-config --cflags $(PKGS)) $(CPPFLAGS)
+FLOWSIM_CPPFLAGS += $(if $(filter 1,$(NDEBUG)),-DNDEBUG)
+FLOWSIM_CFLAGS   := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes $(WERROR) $(CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 TESTLIBS := $(shell pkg-config --libs cmocka)
 
@@ -12,12 +27,17 @@ BUILD   ?= build
 MPI     ?= 0
 ifeq ($(MPI),1)
 CC      := mpicc
-CFLAGS  += -DFLOWSIM_MPI
+FLOWSIM_CPPFLAGS += -DFLOWSIM_MPI
 endif
-# The flavour stamp changes only when MPI= changes, so switching flavours
-# rebuilds everything instead of linking stale objects.
+# The flavour stamp changes only when the compiler or its flags change, so
+# switching flavours rebuilds everything instead of linking stale objects.
+# A rule, not a $(shell) at parse time: `make -n` writes nothing.
+FLAVOR       := $(CC) $(FLOWSIM_CPPFLAGS) $(FLOWSIM_CFLAGS) $(LDFLAGS)
 FLAVOR_STAMP := $(BUILD)/.flavor-stamp
-$(shell mkdir -p $(BUILD); echo "MPI=$(MPI) OPT=$(OPT)" | cmp -s - $(FLAVOR_STAMP) || echo "MPI=$(MPI) OPT=$(OPT)" > $(FLAVOR_STAMP))
+$(FLAVOR_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAVOR)' | cmp -s - $@ || echo '$(FLAVOR)' > $@
+FORCE:
 # With mpicc and mpirun present, the tests also compare an MPI run with a
 # serial one (built in build-mpi/); without them that test says it skipped.
 MPI_BIN := $(if $(and $(shell command -v mpicc),$(shell command -v mpirun)),build-mpi/flowsim)
@@ -27,25 +47,27 @@ LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/sim/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: check-layers all test run compare bench check check-asan check-valgrind fuzz fuzz-build clean mpi-bin report-screenshot
+.PHONY: FORCE install uninstall check-make check-tsan check-layers all test run compare bench check check-asan check-valgrind fuzz fuzz-build clean mpi-bin report-screenshot
 all: $(BUILD)/flowsim
+
+COMPILE = $(CC) $(FLOWSIM_CPPFLAGS) $(FLOWSIM_CFLAGS) -MMD -MP
 
 $(BUILD)/sim/%.o: sim/%.c $(FLAVOR_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(COMPILE) -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c $(FLAVOR_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -c $< -o $@
+	$(COMPILE) -Itests -c $< -o $@
 
 $(BUILD)/libflowsim.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/flowsim: $(BUILD)/sim/cli/main.o $(BUILD)/libflowsim.a
-	$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(FLOWSIM_CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libflowsim.a
-	$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) $(TESTLIBS) -o $@
+	$(CC) $(FLOWSIM_CFLAGS) $^ $(LDFLAGS) $(LDLIBS) $(TESTLIBS) -o $@
 
 # The runner's closing line says how many tests passed and failed.
 test: $(BUILD)/flowsim $(BUILD)/run_tests $(if $(MPI_BIN),mpi-bin)
@@ -53,14 +75,15 @@ test: $(BUILD)/flowsim $(BUILD)/run_tests $(if $(MPI_BIN),mpi-bin)
 
 # Always a plain -O2 build: Open MPI's own allocations would trip LeakSanitizer.
 mpi-bin:
-	$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi OPT="-O2 -g" LDFLAGS= build-mpi/flowsim
+	$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi CFLAGS="-O2 -g" LDFLAGS= NDEBUG=1 \
+	    WERROR=$(WERROR) build-mpi/flowsim
 
 $(BUILD)/flowsim-bench: $(BUILD)/bench/bench.o $(BUILD)/libflowsim.a
-	$(CC) $(CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) $(FLOWSIM_CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(BUILD)/bench/%.o: bench/%.c $(FLAVOR_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(COMPILE) -c $< -o $@
 
 # Speed and memory (a benchmark, not a test): figures in output/bench.json.
 bench: $(BUILD)/flowsim-bench
@@ -81,15 +104,32 @@ compare: $(BUILD)/flowsim
 check-layers:
 	sh tests/check_layers.sh
 
-# What CI runs (the README's test command): the suite; again under
-# ASan+UBSan; the end-to-end groups under valgrind; each fuzzer for 60 s.
-check: test check-asan check-valgrind
+# What CI runs (the README's test command), with -Werror: the Makefile's
+# own checks; the suite; again under ASan+UBSan; the runner under
+# ThreadSanitizer; the end-to-end groups under valgrind; each fuzzer for 60 s.
+check:
+	$(MAKE) --no-print-directory WERROR=-Werror check-make test check-asan check-tsan check-valgrind
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 
-# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer,
+# with the assert()s on.
 check-asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	$(MAKE) BUILD=build-asan NDEBUG=0 \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test
+
+# The runner's threads under ThreadSanitizer: the test groups that run
+# replications on two threads in the library (budget) and as a command
+# (cli: -j 1, 2 and 3 give the same bytes; Ctrl-C reaching the workers).
+# Any data race fails the run (halt_on_error; exitcode 66). About half a
+# minute on two cores; `make check-tsan TSAN_GROUPS=validation,budget,cli`
+# adds the long validation runs (also two threads) for another minute.
+TSAN_GROUPS ?= budget,cli
+check-tsan:
+	$(MAKE) --no-print-directory BUILD=build-tsan NDEBUG=0 CFLAGS="-O1 -g -fsanitize=thread" \
+	    LDFLAGS=-fsanitize=thread build-tsan/flowsim build-tsan/run_tests
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" FLOWSIM_TEST_GROUPS=$(TSAN_GROUPS) \
+	    FLOWSIM_SLOW_BIN=1 FLOWSIM_MPI_BIN= FLOWSIM_BIN=build-tsan/flowsim build-tsan/run_tests
 
 # The end-to-end test groups (the program run as a command) with every
 # flowsim process under valgrind's memcheck: any error or definite or
@@ -152,7 +192,35 @@ report-screenshot: $(BUILD)/flowsim
 	    { cat $(REPORT_DIR)/chromium.log; exit 1; }
 	@echo "screenshot: $(REPORT_DIR)/report-screenshot.png"
 
+# Installing. Scenarios go with the documentation as examples (copy one
+# and edit it: a variant's `base` is found beside it).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/flowsim
+INSTALL ?= install
+DOCS    := README.md $(wildcard docs/*.md)
+install: $(BUILD)/flowsim
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/docs/images \
+	    $(DESTDIR)$(DOCDIR)/examples
+	$(INSTALL) -m 755 $(BUILD)/flowsim $(DESTDIR)$(BINDIR)/flowsim
+	$(INSTALL) -m 644 docs/flowsim.1 $(DESTDIR)$(MANDIR)/man1/flowsim.1
+	$(INSTALL) -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(INSTALL) -m 644 $(filter docs/%,$(DOCS)) $(DESTDIR)$(DOCDIR)/docs
+	$(INSTALL) -m 644 $(wildcard docs/images/*.png) $(DESTDIR)$(DOCDIR)/docs/images
+	$(INSTALL) -m 644 $(wildcard scenarios/*.cfg) scenarios/README.md $(DESTDIR)$(DOCDIR)/examples
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/flowsim $(DESTDIR)$(MANDIR)/man1/flowsim.1
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The Makefile itself: `make -n` in a fresh copy writes no file; install
+# and uninstall into a scratch DESTDIR put every file in place and take
+# every one away (tests/check_make.sh).
+check-make: $(BUILD)/flowsim
+	sh tests/check_make.sh $(BUILD)
+
 clean:
-	rm -rf build build-asan build-mpi build-fuzz
+	rm -rf build build-asan build-tsan build-mpi build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(FUZZ_LIB_OBJ:.o=.d) $(BUILD)/bench/bench.d

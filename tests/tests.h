@@ -19,7 +19,7 @@ typedef int (*test_group_fn)(int *n_tests);
     (*(n_out) = (int)(sizeof(array) / sizeof((array)[0])), \
      cmocka_run_group_tests_name(__FILE__, array, NULL, NULL))
 
-int test_group_basics(int *n);     /* evq, rngs, afile, sha256, caldate */
+int test_group_basics(int *n);     /* evq, rngs, afile, libmd's sha256, caldate */
 int test_group_scenario(int *n);   /* loader and validation */
 int test_group_validation(int *n); /* whole runs against exact results */
 int test_group_cli(int *n);        /* the program end to end */

@@ -8,6 +8,7 @@
  * output/calibrate-<scenario name>. */
 #include "cli/cli.h"
 
+#include <sha2.h>     /* libmd: the panel's fingerprint */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 #include "analysis/panel.h"
 #include "base/afile.h"
 #include "base/err.h"
-#include "base/sha256.h"
 #include "present/fitcheck.h"
 
 static void calibrate_usage(FILE *out)
@@ -131,7 +131,7 @@ int cli_calibrate(int argc, char **argv)
     else snprintf(frag, sizeof frag, "%.4000s/fitted.cfg", dir);
     dir_of(frag, fdir, sizeof fdir);
     cmd = cli_join_args(argc, argv);
-    struct calib_source src = { panel_path, sha256_file_hex(panel_path, sha) == 0 ? sha : NULL,
+    struct calib_source src = { panel_path, SHA256File(panel_path, sha),
                                 cmd, &p };
     snprintf(path, sizeof path, "%s/calibration.json", dir);
     struct err plot_err = { 0 };

@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <math.h>
+#include <sha2.h>     /* libmd: SHA256Data for the scenario fingerprint */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,6 @@
 
 #include "base/caldate.h"
 #include "base/sbuf.h"
-#include "base/sha256.h"
 #include "model/bounds.h"
 
 #define PATH_LEN 256          /* dotted setting paths in messages */
@@ -1533,12 +1533,7 @@ static int load_layer(struct loader *L, const char *path, const config_setting_t
         free(text);
         return fail(L, from, "base", "more than %d files in one chain of bases", MAX_CHAIN);
     }
-    if (sha) {
-        struct sha256 h;
-        sha256_init(&h);
-        sha256_update(&h, text, len);
-        sha256_final_hex(&h, sha);
-    }
+    if (sha) SHA256Data((const uint8_t *)text, len, sha);
     int rc = parse_layer(L, path, text, len, st.st_dev, st.st_ino);
     free(text);
     return rc;
@@ -1806,10 +1801,7 @@ static int load_model(const char *path, const char *text, size_t len, int n,
     if (rc == 0 && !text) {
         rc = resolve(&L, path, NULL, &tree, m->sha256);
     } else if (rc == 0) {
-        struct sha256 h;
-        sha256_init(&h);
-        sha256_update(&h, text, len);
-        sha256_final_hex(&h, m->sha256);
+        SHA256Data((const uint8_t *)text, len, m->sha256);
         char *copy = len > SCENARIO_MAX_BYTES ? NULL : malloc(len + 1);
         if (len > SCENARIO_MAX_BYTES)
             rc = err_set(e, EXIT_INPUT, "%s: too large (a scenario with its @includes is at "
