@@ -195,6 +195,51 @@ static void test_partial_years(void **state)
     model_destroy(m);
 }
 
+/* A council's reading: a year is over budget only beyond budget.tolerance.
+ * With the variable cost off, spending is the fixed cost alone: 5,000 DKK a
+ * 365.25-day year, so leap year 2000 costs 5,010.27 and 2001 4,996.58. A
+ * budget of 5,005 is overshot in 2000 by 5.27 DKK (0.105 %) and kept from
+ * 2001 on; a tolerance of 0.2 % counts no year over. */
+static void test_budget_tolerance_and_overshoot(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        struct model *m = load_mmc(3.0);
+        m->flows[0].rings[0].variable_cost_per_year = 0.0;
+        m->budget_annual = 5005.0;
+        m->budget_rule = BUDGET_REPORT;
+        if (t == 1) m->budget_tolerance = 0.002;
+        else assert_true(m->budget_tolerance == 0.001);     /* the default */
+        struct run_results res;
+        run(m, &res);
+        double overshoot = 5000.0 * 366.0 / 365.25 - 5005.0;
+        for (int r = 0; r < res.n_rep; r++) {
+            assert_true(val(&res, r, kpi(m, "years_over_budget", -1, -1, 0)) == (t == 0 ? 1.0 : 0.0));
+            assert_true(fabs(val(&res, r, kpi(m, "budget_overshoot_max", -1, -1, 0)) - overshoot) < 1e-6);
+            assert_true(val(&res, r, kpi(m, "budget_holds_from_year", -1, -1, 0)) == (t == 0 ? 2001.0 : 2000.0));
+        }
+        runner_results_fini(&res);
+        model_destroy(m);
+    }
+}
+
+/* Spending that ends above the budget never "holds": no year is given. */
+static void test_budget_never_holds(void **state)
+{
+    (void)state;
+    struct model *m = load_mmc(3.0);
+    m->flows[0].rings[0].variable_cost_per_year = 0.0;
+    m->budget_annual = 4000.0;
+    struct run_results res;
+    run(m, &res);
+    for (int r = 0; r < res.n_rep; r++) {
+        assert_true(val(&res, r, kpi(m, "years_over_budget", -1, -1, 0)) == 3.0);
+        assert_true(isnan(val(&res, r, kpi(m, "budget_holds_from_year", -1, -1, 0))));
+    }
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
 int test_group_budget(int *n)
 {
     static const struct CMUnitTest tests[] = {
@@ -203,6 +248,8 @@ int test_group_budget(int *n)
         cmocka_unit_test(test_step_down_places_outward),
         cmocka_unit_test(test_freeze_caps_the_year),
         cmocka_unit_test(test_partial_years),
+        cmocka_unit_test(test_budget_tolerance_and_overshoot),
+        cmocka_unit_test(test_budget_never_holds),
     };
     return RUN_GROUP(tests, n);
 }

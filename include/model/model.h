@@ -111,6 +111,7 @@ struct model {
     enum interim_policy interim;
     double budget_annual;           /* DKK per calendar year; 0 = none */
     enum budget_rule budget_rule;
+    double budget_tolerance;        /* a year is over budget beyond budget x (1 + this) */
 
     int n_flows;
     struct flow flows[MODEL_MAX_FLOWS];

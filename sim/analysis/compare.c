@@ -299,8 +299,9 @@ static int headlines(const struct cmp_run *b, struct headline *h, int cap)
         double scale = money ? 1e-6 : share ? 100.0 : 1.0;
         int dec = kd->show & KPI_WHOLE ? 0 : money || share ? 1 : 2;
         char text[96];
+        bool days = !strcmp(kd->unit, "days") && strncmp(kd->name, "days", 4);  /* "Days ..." says it */
         const char *unit = money ? (da ? "mio. kr." : "M DKK") : share ? "%"
-                           : !strcmp(kd->unit, "days") ? (da ? "dage" : "days") : NULL;
+                           : days ? (da ? "dage" : "days") : NULL;
         if (kd->scopes & KPI_SCOPE_RUN) {
             snprintf(text, sizeof text, "%s%s%s", label, unit ? ", " : "", unit ? unit : "");
             add_head(h, &n, cap, compare_find_kpi(b, (enum kpi_id)id, -1, -1), scale, dec, text);
@@ -410,6 +411,8 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
             struct kpi_stat d = { NAN, NAN, NAN, NAN, 0 };
             if (ka >= 0) compare_paired(b, kb, a, ka, &d);
             double s = h[j].scale;
+            if (kpi_def(b->desc[kb].id)->show & KPI_WHOLE)  /* whole counts: decimals only in a mean below 10 */
+                h[j].dec = fabs(b->stat[kb].mean) >= 10 || (ka >= 0 && fabs(a->stat[ka].mean) >= 10) ? 0 : 1;
             compare_cell(vb, sizeof vb, b->stat[kb].mean * s, h[j].dec);
             compare_cell(va, sizeof va, ka >= 0 ? a->stat[ka].mean * s : NAN, h[j].dec);
             compare_cell(vd, sizeof vd, d.mean * s, h[j].dec + 1);

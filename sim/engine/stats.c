@@ -264,6 +264,47 @@ static double window_budget(const struct model *m, int year)
     return b > a ? m->budget_annual * (b - a) / (t1 - t0) : 0.0;
 }
 
+/* Spending of calendar year index k (whole window when k < 0). */
+static double spending(const struct rep_stats *st, int k)
+{
+    double spend = 0.0;
+    for (int f = 0; f < st->m->n_flows; f++)
+        for (int r = 0; r < st->m->flows[f].n_rings; r++) spend += ring_cost(st, f, r, k, false);
+    return spend;
+}
+
+struct budget_figures {
+    double years_over;            /* years beyond budget x (1 + tolerance) */
+    double overshoot_max;         /* largest spending - budget of a year, >= 0 (DKK) */
+    double holds_from;            /* first year from which every year keeps within the
+                                   * tolerance; NaN when the last year does not */
+};
+
+/* The budget as a council reads it: a year overshoots only beyond the
+ * stated tolerance (budget.tolerance, default 0.1 %), so that spending held
+ * to the budget within rounding does not count as "over". Years without a
+ * budget share (before the window) are skipped. */
+static void budget_figures(const struct rep_stats *st, struct budget_figures *bf)
+{
+    const struct model *m = st->m;
+    bf->years_over = 0.0;
+    bf->overshoot_max = 0.0;
+    bf->holds_from = NAN;
+    bool holding = false;
+    for (int k = 0; k < st->n_years; k++) {
+        double budget = window_budget(m, st->first_year + k);
+        if (!(budget > 0)) continue;
+        double over = spending(st, k) - budget;
+        if (over > bf->overshoot_max) bf->overshoot_max = over;
+        bool within = over <= m->budget_tolerance * budget;
+        if (!within) bf->years_over += 1.0;
+        if (within && !holding) bf->holds_from = st->first_year + k;
+        if (!within) bf->holds_from = NAN;
+        holding = within;
+    }
+    if (!(m->budget_annual > 0)) bf->overshoot_max = NAN;
+}
+
 /* The one walk over all KPIs: the layout and the values come from it, so
  * they cannot disagree. st == NULL walks the layout only. */
 static void kpi_walk(const struct model *m, const struct rep_stats *st,
@@ -298,20 +339,19 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
          v && st->n_placements ? st->placement_sum / st->n_placements * DAYS_PER_YEAR : NAN);
     emit(fn, ctx, KPI_VISITATION_QUEUE, -1, -1, 0, -1, v ? st->vqueue.area / W : NAN);
     emit(fn, ctx, KPI_CASEWORKER_UTILISATION, -1, -1, 0, -1, v ? st->vbusy.area / (W * m->caseworkers) : NAN);
-    double frozen = 0.0, over = 0.0, deferred = 0.0, stepped = 0.0;
-    if (v)
+    double frozen = 0.0, deferred = 0.0, stepped = 0.0;
+    struct budget_figures bf = { NAN, NAN, NAN };
+    if (v) {
         for (int k = 0; k < st->n_years; k++) {
             frozen += st->frozen_days_year[k];
             deferred += st->deferred_year[k];
             stepped += st->stepped_year[k];
-            double spend = 0.0;
-            for (int f = 0; f < m->n_flows; f++)
-                for (int r = 0; r < m->flows[f].n_rings; r++)
-                    spend += ring_cost(st, f, r, k, false);
-            double budget = window_budget(m, st->first_year + k);
-            if (budget > 0 && spend > budget) over += 1.0;
         }
-    emit(fn, ctx, KPI_YEARS_OVER_BUDGET, -1, -1, 0, -1, v ? over : NAN);
+        budget_figures(st, &bf);
+    }
+    emit(fn, ctx, KPI_YEARS_OVER_BUDGET, -1, -1, 0, -1, bf.years_over);
+    emit(fn, ctx, KPI_BUDGET_OVERSHOOT_MAX, -1, -1, 0, -1, bf.overshoot_max);
+    emit(fn, ctx, KPI_BUDGET_HOLDS_FROM, -1, -1, 0, -1, bf.holds_from);
     emit(fn, ctx, KPI_DAYS_FROZEN, -1, -1, 0, -1, v ? frozen : NAN);
     emit(fn, ctx, KPI_PLACEMENTS_DEFERRED, -1, -1, 0, -1, v ? deferred : NAN);
     emit(fn, ctx, KPI_PLACEMENTS_STEPPED_DOWN, -1, -1, 0, -1, v ? stepped : NAN);
@@ -331,11 +371,7 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
         double t0 = k == 0 ? 0.0 : model_year_start_t(m, first_year + k);
         double t1 = k + 1 == n_years ? m->years : model_year_start_t(m, first_year + k + 1);
         if (t1 <= m->warmup_years) continue;
-        double spend = 0.0;
-        if (v)
-            for (int f = 0; f < m->n_flows; f++)
-                for (int r = 0; r < m->flows[f].n_rings; r++)
-                    spend += ring_cost(st, f, r, k, false);
+        double spend = v ? spending(st, k) : NAN;
         int year = first_year + k;
         double budget = window_budget(m, year);
         (void)t0;

@@ -23,6 +23,7 @@ struct model *model_create(void)
     m->reassess = REASSESS_RECORD;
     m->budget_annual = 0.0;
     m->budget_rule = BUDGET_REPORT;
+    m->budget_tolerance = 0.001;
     m->out_events = false;
     m->out_rbs_panel = true;
     m->out_plots = true;

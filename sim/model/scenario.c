@@ -115,7 +115,7 @@ static const struct key assess_keys[] = {
 static const struct key policy_keys[] = {
     { "waiting_list", false }, { "interim", false }, { NULL, false } };
 static const struct key budget_keys[] = {
-    { "annual", false }, { "rule", false }, { NULL, false } };
+    { "annual", false }, { "rule", false }, { "tolerance", false }, { NULL, false } };
 static const struct key flow_keys[] = {
     { "id", true }, { "name", true }, { "none", false }, { "rings", true },
     { NULL, false } };
@@ -711,7 +711,8 @@ static int read_policy_budget(struct loader *L, const config_setting_t *root, st
     if (rc == 1 && (check_keys(L, g, "budget", budget_keys) < 0 ||
                     get_capped(L, g, "budget", "annual", &m->budget_annual, BOUNDS_MAX_DKK,
                                " DKK") < 0 ||
-                    get_enum(L, g, "budget", "rule", rule_names, &rule) < 0))
+                    get_enum(L, g, "budget", "rule", rule_names, &rule) < 0 ||
+                    get_num(L, g, "budget", "tolerance", &m->budget_tolerance, 0.0, 1.0) < 0))
         return -1;
     m->waiting_list = (enum wl_order)wl;
     m->interim = (enum interim_policy)interim;

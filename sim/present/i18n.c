@@ -230,6 +230,7 @@ static const struct entry units[] = {
     { "DKK", "DKK", "kr." },
     { "DKK/year", "DKK/year", "kr./år" },
     { "years", "years", "år" },
+    { "year", "calendar year", "kalenderår" },
     { "days", "days", "dage" },
     { "citizens", "citizens", "borgere" },
     { "share", "%", "%" },
