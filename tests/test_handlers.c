@@ -1189,6 +1189,34 @@ static void test_initial_band_open_upper_bound(void **state)
     check_initial(2u);
 }
 
+/* Without an age effect and under `record`, an RBS follow-up changes
+ * nothing: with no panel it is not an event at all, and with one it draws
+ * nothing (the rate cache keeps the pending hazard), so writing the panel
+ * changes no result. */
+static void test_panel_changes_no_result(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/small.cfg");
+    m->reassess = REASSESS_RECORD;
+    for (int k = 0; k < m->n_transitions; k++) m->moves[k].beta[COV_AGE] = 0.0;
+    m->replications = 3;
+    struct runs with, without;
+    run_all(m, true, false, &with);
+    run_all(m, false, false, &without);
+    for (int r = 0; r < with.n; r++) {
+        assert_true(with.res[r].panel.len > 0);
+        assert_true(with.res[r].n_events > without.res[r].n_events);   /* the follow-ups */
+        assert_memory_equal(with.res[r].kpi, without.res[r].kpi,
+                            (size_t)with.shape.n_kpi * sizeof *with.res[r].kpi);
+        assert_memory_equal(with.res[r].series, without.res[r].series,
+                            (size_t)with.shape.n_snap * with.shape.n_slots * SERIES_COLS *
+                                sizeof(float));
+    }
+    runs_fini(&with);
+    runs_fini(&without);
+    model_destroy(m);
+}
+
 int test_group_handlers(int *n)
 {
     static const struct CMUnitTest tests[] = {
@@ -1212,6 +1240,7 @@ int test_group_handlers(int *n)
         cmocka_unit_test(test_transition_covariates),
         cmocka_unit_test(test_initial_population_by_band),
         cmocka_unit_test(test_initial_band_open_upper_bound),
+        cmocka_unit_test(test_panel_changes_no_result),
     };
     return RUN_GROUP(tests, n);
 }

@@ -937,6 +937,121 @@ static void test_band_ring(void **state)
     model_destroy(m);
 }
 
+/* ---- the rate cache (rep.h) ---------------------------------------------- */
+
+/* The time of the citizen's keyed event (its hazard or exit), or NaN. */
+static double keyed_time(const struct rep *r, uint32_t ci)
+{
+    uint32_t p = ci < r->q.n_keys ? r->q.pos[ci] : 0;
+    return p ? r->q.heap[p - 1].t : NAN;
+}
+
+/* With no age effect, an event that changes neither states nor levels keeps
+ * the pending hazard draw (exponential: memoryless); a move or a level
+ * change redraws it, at the new rates. */
+static void test_rate_cache_keeps_draw_until_change(void **state)
+{
+    (void)state;
+    struct fx x = { .m = load_fixture() };
+    fx_start(&x);
+    struct rep *r = &x.r;
+    assert_false(r->age_rates);
+    uint32_t a = add_citizen(r, R0, NONE, 2);
+    struct citizen *c = &r->pop.c[a];
+    rep_hazards_draw(r, a);
+    double t0 = keyed_time(r, a), rate0 = c->hz_total;
+    assert_true(t0 > 0.0);
+    assert_true(rate0 > 0.0);
+    r->t = 0.01;
+    rep_hazards_update(r, a);                   /* nothing changed */
+    assert_true(keyed_time(r, a) == t0);
+    assert_true(c->hz_t == 0.0);
+    r->t = 0.02;
+    policy_move(r, a, HOME, R3, CAUSE_TRANSITION);
+    assert_false(c->rates_fresh);
+    rep_hazards_update(r, a);                   /* moved: a new draw */
+    assert_true(c->rates_fresh);
+    assert_true(c->hz_t == 0.02);
+    assert_true(keyed_time(r, a) != t0);
+    assert_true(keyed_time(r, a) > 0.02);
+    double t1 = keyed_time(r, a);
+    r->t = 0.03;
+    c->level[0] = 4;                            /* as the development step does */
+    pop_rates_changed(c);
+    rep_hazards_update(r, a);
+    assert_true(keyed_time(r, a) != t1);
+    /* rep_hazards_draw always draws (after the hazard fired). */
+    double t2 = keyed_time(r, a);
+    r->t = 0.04;
+    rep_hazards_draw(r, a);
+    assert_true(keyed_time(r, a) != t2);
+    fx_end(&x);
+}
+
+/* With an age effect on any rate, every event of the citizen re-reads its
+ * covariates and redraws (SPEC §7), and the RBS follow-ups stay events. */
+static void test_rate_cache_age_effect_redraws(void **state)
+{
+    (void)state;
+    struct fx x = { .m = load_fixture() };
+    x.m->moves[0].beta[COV_AGE] = 0.3;
+    x.m->moves[0].has_effects = true;
+    fx_start(&x);
+    struct rep *r = &x.r;
+    assert_true(r->age_rates);
+    assert_true(rep_rbs_followups(r));
+    uint32_t a = add_citizen(r, R0, NONE, 2);
+    rep_hazards_draw(r, a);
+    double t0 = keyed_time(r, a);
+    r->t = 0.01;
+    rep_hazards_update(r, a);
+    assert_true(keyed_time(r, a) != t0);
+    assert_true(r->pop.c[a].hz_t == 0.01);
+    fx_end(&x);
+}
+
+/* The exit shares the keyed event: the earlier of the two is queued. */
+static void test_exit_shares_keyed_event(void **state)
+{
+    (void)state;
+    struct fx x = { .m = load_fixture() };
+    fx_start(&x);
+    struct rep *r = &x.r;
+    uint32_t a = add_citizen(r, R0, NONE, 2);
+    r->pop.c[a].t_exit = 1e-9;                  /* before any plausible hazard */
+    r->pop.c[a].exit_cause = EXIT_MOVED_AWAY;
+    rep_hazards_draw(r, a);
+    const struct event *e = &r->q.heap[r->q.pos[a] - 1];
+    assert_int_equal(e->kind, EV_EXIT);
+    assert_int_equal(e->flow, EXIT_MOVED_AWAY);
+    assert_true(e->t == 1e-9);
+    r->pop.c[a].t_exit = INFINITY;              /* none: the hazard is queued */
+    rep_hazards_draw(r, a);
+    e = &r->q.heap[r->q.pos[a] - 1];
+    assert_int_equal(e->kind, EV_HAZARD);
+    assert_int_equal(count_events(r, EV_EXIT, a, -1, NULL), 0);
+    fx_end(&x);
+}
+
+/* Record-only follow-ups are scheduled only when they do something. */
+static void test_rbs_followups_only_when_needed(void **state)
+{
+    (void)state;
+    struct fx x = { .m = load_fixture() };
+    fx_start(&x);
+    struct rep *r = &x.r;
+    assert_int_equal(r->m->reassess, REASSESS_RECORD);
+    assert_false(rep_rbs_followups(r));         /* no panel, record, no age effect */
+    struct sbuf panel = { 0 };
+    r->panel = &panel;
+    assert_true(rep_rbs_followups(r));
+    r->panel = NULL;
+    x.m->reassess = REASSESS_REPLACE;
+    assert_true(rep_rbs_followups(r));
+    sbuf_free(&panel);
+    fx_end(&x);
+}
+
 int test_group_policy(int *n)
 {
     static const struct CMUnitTest tests[] = {
@@ -955,6 +1070,10 @@ int test_group_policy(int *n)
         cmocka_unit_test(test_progression_counting),
         cmocka_unit_test(test_report_rule_allows_all),
         cmocka_unit_test(test_band_ring),
+        cmocka_unit_test(test_rate_cache_keeps_draw_until_change),
+        cmocka_unit_test(test_rate_cache_age_effect_redraws),
+        cmocka_unit_test(test_exit_shares_keyed_event),
+        cmocka_unit_test(test_rbs_followups_only_when_needed),
     };
     return RUN_GROUP(tests, n);
 }

@@ -25,38 +25,61 @@ enum move_cause {
     CAUSE_INITIAL        /* the initial population */
 };
 
+/* A citizen's record: the hot fields, read at every one of its events,
+ * fill the first cache line (the array is 64-byte aligned); the cold ones
+ * (moves, waits, visitation, RBS) follow. Sizes are asserted in pop.c.
+ *
+ * The hazard-rate cache (rep.h): hz_total is the total rate of the
+ * citizen's transitions and development at its current states and levels
+ * while rates_fresh is set. Whoever changes state[] or level[] after the
+ * citizen is created calls pop_rates_changed(); policy_move() and the
+ * development step are the only ones. */
 struct citizen {
+    /* hot */
+    uint64_t rng_state[RNGS_CITIZEN_STATE_WORDS];  /* its own stream (rngs.h) */
     double age0;                      /* age at t = 0 (age(t) = age0 + t) */
+    double hz_total;                  /* the cached total rate (see above) */
+    double t_exit;                    /* its exit, drawn once (SPEC §7) */
+    int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
+    uint8_t level[MODEL_MAX_DIMS];
+    uint8_t in_flow;                  /* bit f: takes part in flow f */
+    uint8_t exit_cause;               /* enum exit_cause (rep.h) */
+    bool alive, female;
+    bool rates_fresh;                 /* hz_total is that of state[], level[] */
+    /* cold */
+    double hz_t;                      /* when its rates were last computed */
     double t_arrival;                 /* referral time; < 0 for the initial */
-    double hz_t;                      /* when hazards were last drawn */
     double entered[MODEL_MAX_FLOWS];  /* entry time into the current state */
     double wait_since[MODEL_MAX_FLOWS];
-    uint64_t rng_state[RNGS_CITIZEN_STATE_WORDS];  /* its own stream (rngs.h) */
     uint32_t wl_next[MODEL_MAX_FLOWS], wl_prev[MODEL_MAX_FLOWS];
     uint16_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw (wraps) */
-    int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
     int8_t wait_ring[MODEL_MAX_FLOWS];/* ring waited for, or POP_NO_RING */
     int8_t wait_cause[MODEL_MAX_FLOWS];
     int8_t first_ring[MODEL_MAX_FLOWS];/* first ring held, or POP_NO_RING */
     int8_t expired[MODEL_MAX_FLOWS];  /* ring whose stay limit ran out */
-    uint8_t level[MODEL_MAX_DIMS];
     uint8_t baseline[MODEL_MAX_DIMS]; /* RBS baseline levels */
     uint8_t visit_flows;              /* flows to place at the next assessment */
-    uint8_t in_flow;                  /* bit f: takes part in flow f */
-    bool alive, female, has_baseline, intake_done, placed_once;
-    bool in_visit_queue, assessing;
+    bool assessing, has_baseline, intake_done, placed_once, in_visit_queue;
 };
+
+#define POP_HOT_BYTES 64              /* the first cache line */
+#define POP_CITIZEN_BYTES 184
+
+/* The citizen's states or levels changed: its cached rates are stale. */
+static inline void pop_rates_changed(struct citizen *c) { c->rates_fresh = false; }
 
 struct pop {
     struct citizen *c;
     uint32_t n, cap;
 };
 
-/* Caller-owned storage; cap_hint sizes the first allocation. 0 or -1 (OOM). */
+/* Caller-owned storage; cap_hint sizes the first allocation (give the
+ * expected number of citizens: growing copies the array). 0 or -1 (OOM). */
 int pop_init(struct pop *p, uint32_t cap_hint);
 void pop_fini(struct pop *p);
 void pop_clear(struct pop *p);
-/* Appends a zeroed citizen with no ring, no wait, in every flow's `none`,
+/* Appends a zeroed citizen with no ring, no wait, no exit drawn yet
+ * (t_exit = +inf), no fresh rates, in every flow's `none`,
  * its own random stream seeded from rng (rngs_citizen_seed: every citizen
  * has a valid one); returns its index, or POP_NIL when out of memory. */
 uint32_t pop_add(struct pop *p, const struct model *m, struct rngs *rng);

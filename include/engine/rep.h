@@ -18,12 +18,10 @@
 enum ev_kind {
     EV_ARRIVAL,      /* the next referral (global) */
     EV_ASSESSED,     /* a caseworker finishes an assessment */
-    EV_HAZARD,       /* a transition or development step (keyed by citizen) */
+    EV_HAZARD,       /* a transition or development step (the citizen's keyed event) */
     EV_STAY_LIMIT,   /* max_stay_years reached (flow = the flow) */
     EV_RBS,          /* periodic RBS measurement */
-    EV_EXIT,         /* flow = enum exit_cause */
-    EV_SNAPSHOT,     /* who = snapshot index (global) */
-    EV_MARK          /* warmup end or calendar-year start (global) */
+    EV_EXIT          /* flow = enum exit_cause (the citizen's keyed event) */
 };
 
 enum exit_cause { EXIT_DEATH, EXIT_RETIREMENT, EXIT_MOVED_AWAY };
@@ -70,6 +68,7 @@ struct rep {
     struct sbuf *panel;        /* RBS rows, or NULL when not recorded */
     struct sbuf *events;       /* event log, or NULL */
     uint64_t n_events;         /* handled events (stale ones excluded) */
+    bool age_rates;            /* some transition rate has an age effect */
     bool oom;                  /* an allocation failed: the run is void */
 };
 
@@ -90,12 +89,37 @@ void rep_reset(struct rep *r, uint32_t replication);
 void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
                   uint32_t who, uint32_t stamp);
 
-/* Redraws the citizen's transition and development events from its current
- * state and covariates, replacing the pending one. */
-void rep_redraw_hazards(struct rep *r, uint32_t ci);
+/* A citizen has ONE keyed event in the queue: its next hazard (a
+ * transition in any flow or a development step, as competing exponentials
+ * at the total rate) or its exit, whichever comes first.
+ *
+ * The rate cache. SPEC §7 reads covariates at each of the citizen's events,
+ * but its rates can change only when its states or levels change, or, for
+ * a rate with an age effect, with time. So:
+ *   - rep_hazards_update(), called at each of the citizen's events, draws a
+ *     new hazard time only when pop_rates_changed() was called since the
+ *     last draw, or when some rate has an age effect (r->age_rates);
+ *     otherwise the pending draw stands, which is exact for exponential
+ *     times (memoryless) and costs nothing;
+ *   - rep_hazards_draw() always draws: after the hazard fired, and at
+ *     creation (t_exit and exit_cause must be set first). */
+void rep_hazards_update(struct rep *r, uint32_t ci);
+void rep_hazards_draw(struct rep *r, uint32_t ci);
+
+/* RBS follow-ups are events only when they do something: write the panel,
+ * re-place (`replace`), or re-read an age effect (SPEC §7). A record-only
+ * follow-up with no panel changes nothing and is not scheduled. */
+static inline bool rep_rbs_followups(const struct rep *r)
+{
+    return r->panel || r->m->reassess == REASSESS_REPLACE || r->age_rates;
+}
+
+/* Expected number of citizens one replication creates (initial plus the
+ * mean number of arrivals): sizes allocations and the memory estimate. */
+double rep_expected_citizens(const struct model *m);
 
 /* The rates behind a citizen's hazard (SPEC §1, §7), at the covariates of
- * c->hz_t. rep_covariate_factor: exp(beta . z) of moves[k].
+ * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z) of moves[k].
  * rep_develop_rates: per-dimension improve and worsen rates, summed over
  * the flows' current states; rep_develop_total: their sum over the
  * dimensions that can still move. rep_hazard_rates: the rate out of each

@@ -82,7 +82,7 @@ static int evq_grow(struct evq *q)
 int evq_reserve_keys(struct evq *q, size_t n_keys)
 {
     if (n_keys <= q->n_keys) return 0;
-    size_t n = q->n_keys ? q->n_keys : 1024;
+    size_t n = q->n_keys ? q->n_keys : n_keys > 1024 ? n_keys : 1024;
     while (n < n_keys) n *= 2;
     if (n > (size_t)UINT32_MAX) return -1;
     uint32_t *pos = realloc(q->pos, n * sizeof *pos);

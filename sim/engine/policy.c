@@ -276,6 +276,7 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
     budget_occ(r, f, from, -1);
     budget_occ(r, f, to, +1);
     c->state[f] = (int8_t)to;
+    pop_rates_changed(c);
     c->entered[f] = r->t;
     c->move_stamp[f]++;
 
@@ -319,7 +320,7 @@ void policy_fill(struct rep *r, int f, int ring)
         uint32_t ci = wl_pick(r, f, ring);
         policy_move(r, ci, f, ring, CAUSE_TRANSITION /* replaced by the wait's cause */);
         /* Moved by someone else's event: its rates are those of the new ring. */
-        rep_redraw_hazards(r, ci);
+        rep_hazards_update(r, ci);
     }
 }
 

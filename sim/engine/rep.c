@@ -32,10 +32,17 @@ int rep_init(struct rep *r, const struct model *m)
 {
     memset(r, 0, sizeof *r);
     r->m = m;
-    uint32_t cap = (uint32_t)m->initial + 64;
-    if (evq_init(&r->q, 4 * (size_t)cap) != 0 || rngs_init(&r->rng, m->seed, 0) != 0 ||
-        pop_init(&r->pop, cap) != 0 || stats_init(&r->st, m) != 0)
+    /* Room for the expected citizens and a margin of several SDs, so the
+     * population array and the key index almost never grow (and copy). */
+    double expected = rep_expected_citizens(m);
+    double want = expected + 4.0 * sqrt(expected) + 64.0;
+    uint32_t cap = want < (double)(POP_NIL / 2) ? (uint32_t)want : POP_NIL / 2;
+    if (evq_init(&r->q, (size_t)m->initial + 64) != 0 || evq_reserve_keys(&r->q, cap) != 0 ||
+        rngs_init(&r->rng, m->seed, 0) != 0 || pop_init(&r->pop, cap) != 0 ||
+        stats_init(&r->st, m) != 0)
         goto fail;
+    for (int k = 0; k < m->n_transitions; k++)
+        if (m->moves[k].per_year != 0.0 && m->moves[k].beta[COV_AGE] != 0.0) r->age_rates = true;
     r->occ = calloc((size_t)r->st.n_slots, sizeof *r->occ);
     r->wl = calloc((size_t)r->st.n_slots, sizeof *r->wl);
     if (!r->occ || !r->wl) goto fail;
@@ -153,18 +160,49 @@ double rep_hazard_rates(const struct model *m, const struct citizen *c,
     return total + *develop;
 }
 
-void rep_redraw_hazards(struct rep *r, uint32_t ci)
+/* Sets the citizen's keyed event: its hazard at t_hazard or its exit,
+ * whichever comes first (an exit wins a tie); none past the horizon. */
+static void set_next_event(struct rep *r, uint32_t ci, double t_hazard)
 {
-    struct citizen *c = &r->pop.c[ci];
-    c->hz_t = r->t;
-    double flow_rate[MODEL_MAX_FLOWS], develop;
-    double total = rep_hazard_rates(r->m, c, flow_rate, &develop);
-    /* One keyed event for all the citizen's competing hazards: redrawing
-     * moves it in the heap, so nothing stale is left behind. */
-    double t = r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), total);
+    const struct citizen *c = &r->pop.c[ci];
+    double t = t_hazard;
+    uint8_t kind = EV_HAZARD, flow = 0;
+    if (c->t_exit <= t) {
+        t = c->t_exit;
+        kind = EV_EXIT;
+        flow = c->exit_cause;
+    }
     if (ci >= r->q.n_keys && evq_reserve_keys(&r->q, (size_t)ci + 1) != 0) {
         r->oom = true;
         return;
     }
-    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, EV_HAZARD, 0) != 0) r->oom = true;
+    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, kind, flow) != 0) r->oom = true;
+}
+
+void rep_hazards_draw(struct rep *r, uint32_t ci)
+{
+    struct citizen *c = &r->pop.c[ci];
+    if (!c->rates_fresh || r->age_rates) {
+        double flow_rate[MODEL_MAX_FLOWS], develop;
+        c->hz_t = r->t;
+        c->hz_total = rep_hazard_rates(r->m, c, flow_rate, &develop);
+        c->rates_fresh = true;
+    }
+    set_next_event(r, ci, r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), c->hz_total));
+}
+
+void rep_hazards_update(struct rep *r, uint32_t ci)
+{
+    if (!r->pop.c[ci].rates_fresh || r->age_rates) rep_hazards_draw(r, ci);
+}
+
+/* Mean arrivals over [0, years]: the rate integrated month by month
+ * (arrivals_by_year changes it only at calendar-year starts). */
+double rep_expected_citizens(const struct model *m)
+{
+    double total = m->initial;
+    int n = (int)ceil(m->years * 12.0);
+    double dt = m->years / (n > 0 ? n : 1);
+    for (int k = 0; k < n; k++) total += model_arrival_rate(m, (k + 0.5) * dt) * dt;
+    return total;
 }

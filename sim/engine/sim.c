@@ -87,11 +87,12 @@ void sim_workspace_destroy(struct sim_workspace *w)
 
 /* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
  * cumulative hazard from the current age, retirement at retirement_age,
- * moving away exponential; the first wins. */
-static void schedule_exit(struct rep *r, uint32_t ci)
+ * moving away exponential; the first wins. It becomes the citizen's keyed
+ * event when no hazard comes first (rep_hazards_draw). */
+static void draw_exit(struct rep *r, uint32_t ci)
 {
     const struct model *m = r->m;
-    const struct citizen *c = &r->pop.c[ci];
+    struct citizen *c = &r->pop.c[ci];
     gsl_rng *g = r->rng.r[RNG_EXIT];
     double age = pop_age(c, r->t);
     double e = gsl_ran_exponential(g, 1.0);
@@ -106,7 +107,8 @@ static void schedule_exit(struct rep *r, uint32_t ci)
     int cause = EXIT_DEATH;
     if (t_retire < dt) { dt = t_retire; cause = EXIT_RETIREMENT; }
     if (t_move < dt) { dt = t_move; cause = EXIT_MOVED_AWAY; }
-    rep_schedule(r, r->t + dt, EV_EXIT, cause, ci, 0);
+    c->t_exit = r->t + dt;
+    c->exit_cause = (uint8_t)cause;
 }
 
 /* ---- RBS --------------------------------------------------------------- */
@@ -131,7 +133,8 @@ static void rbs_baseline(struct rep *r, uint32_t ci)
     memcpy(c->baseline, c->level, sizeof c->baseline);
     c->has_baseline = true;
     rbs_record(r, ci);
-    rep_schedule(r, r->t + r->m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
+    if (rep_rbs_followups(r))
+        rep_schedule(r, r->t + r->m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
 }
 
 /* ---- citizens enter ----------------------------------------------------- */
@@ -170,7 +173,9 @@ static int cand_cmp(const void *a, const void *b)
 
 /* Fills the rings of a further flow at t = 0 (SPEC §7): innermost first,
  * each ring's `initial` drawn at random among the unplaced whose score lies
- * in its band, then the nearest. Shuffle, then a stable sort by distance. */
+ * in its band, then the nearest. That is a shuffle, then a stable sort by
+ * distance: those in the band (distance 0) come first in shuffled order, so
+ * only the others are sorted, and only when the band holds too few. */
 static int place_initial_flow(struct rep *r, int f, uint32_t n)
 {
     const struct model *m = r->m;
@@ -184,17 +189,21 @@ static int place_initial_flow(struct rep *r, int f, uint32_t n)
     uint32_t n_free = n;
     for (int k = 0; k < fl->n_rings; k++) {
         const struct ring *ring = &fl->rings[k];
-        uint32_t nc = 0;
+        uint32_t want = (uint32_t)ring->initial, taken = 0, nc = 0;
         for (uint32_t i = 0; i < n_free; i++) {
-            const struct citizen *c = &r->pop.c[order[i]];
-            cand[nc].key = band_distance(ring, model_need_score(m, c->level));
-            cand[nc].pos = i;
-            cand[nc].ci = order[i];
-            nc++;
+            struct citizen *c = &r->pop.c[order[i]];
+            double key = band_distance(ring, model_need_score(m, c->level));
+            if (key == 0.0) {
+                if (taken < want) { c->state[f] = (int8_t)k; taken++; }
+            } else {
+                cand[nc++] = (struct cand){ key, i, order[i] };
+            }
         }
-        qsort(cand, nc, sizeof *cand, cand_cmp);
-        uint32_t take = (uint32_t)ring->initial < nc ? (uint32_t)ring->initial : nc;
-        for (uint32_t i = 0; i < take; i++) r->pop.c[cand[i].ci].state[f] = (int8_t)k;
+        if (taken < want) {
+            qsort(cand, nc, sizeof *cand, cand_cmp);
+            for (uint32_t i = 0; i < nc && taken < want; i++, taken++)
+                r->pop.c[cand[i].ci].state[f] = (int8_t)k;
+        }
         /* Keep the shuffled order of those left. */
         uint32_t w = 0;
         for (uint32_t i = 0; i < n_free; i++)
@@ -259,9 +268,9 @@ static int create_initial(struct rep *r)
     }
     set_alive(r, (int)n);
     for (uint32_t ci = 0; ci < n; ci++) {
-        schedule_exit(r, ci);
+        draw_exit(r, ci);
         rbs_baseline(r, ci);
-        rep_redraw_hazards(r, ci);
+        rep_hazards_draw(r, ci);
     }
     return r->oom ? -1 : 0;
 }
@@ -311,10 +320,13 @@ static void on_arrival(struct rep *r)
     if (r->st.counting) r->st.arrivals++;
     if (r->events) rep_log(r, ci, "arrival", "", "", "");
     rep_schedule(r, next_arrival(r, r->t), EV_ARRIVAL, 0, 0, 0);
-    schedule_exit(r, ci);
-    if (age >= m->retirement_age) return;    /* leaves at once (SPEC §7) */
+    draw_exit(r, ci);
+    if (age >= m->retirement_age) {          /* leaves at once (SPEC §7) */
+        rep_hazards_draw(r, ci);
+        return;
+    }
     policy_visit_request(r, ci, c->in_flow);
-    rep_redraw_hazards(r, ci);
+    rep_hazards_draw(r, ci);
 }
 
 /* ---- handlers ------------------------------------------------------------ */
@@ -353,7 +365,7 @@ static void on_assessed(struct rep *r, uint32_t ci)
         }
     }
     policy_visit_start(r);
-    rep_redraw_hazards(r, ci);
+    rep_hazards_update(r, ci);
 }
 
 /* Picks index k with probability w[k] / total (total = sum of w > 0).
@@ -406,6 +418,7 @@ static void develop(struct rep *r, uint32_t ci)
                           rep_develop_total(m, c, imp, wor));
     int d = k / 2, before = c->level[d];
     c->level[d] = (uint8_t)(before + (k % 2 ? 1 : -1));
+    pop_rates_changed(c);
     if (r->events) {
         char a[4], b[4];
         snprintf(a, sizeof a, "%d", before);
@@ -424,7 +437,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
     int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
     if (k < n_flows) transition(r, ci, k);
     else develop(r, ci);
-    rep_redraw_hazards(r, ci);
+    rep_hazards_draw(r, ci);              /* the one it had has fired */
 }
 
 static void on_stay_limit(struct rep *r, uint32_t ci, int f)
@@ -437,7 +450,7 @@ static void on_stay_limit(struct rep *r, uint32_t ci, int f)
         rep_log(r, ci, "stay_limit_reached", fl->id, s, s);
     }
     policy_visit_request(r, ci, (uint8_t)(1u << f));
-    rep_redraw_hazards(r, ci);
+    rep_hazards_update(r, ci);
 }
 
 static void on_rbs(struct rep *r, uint32_t ci)
@@ -451,8 +464,9 @@ static void on_rbs(struct rep *r, uint32_t ci)
             if (c->in_flow & (1u << f))
                 policy_place(r, ci, f, model_band_ring(&m->flows[f], score), CAUSE_REASSESS);
     }
-    rep_schedule(r, r->t + m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
-    rep_redraw_hazards(r, ci);
+    if (rep_rbs_followups(r))
+        rep_schedule(r, r->t + m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
+    rep_hazards_update(r, ci);
 }
 
 static void on_exit(struct rep *r, uint32_t ci, int cause)
@@ -464,7 +478,7 @@ static void on_exit(struct rep *r, uint32_t ci, int cause)
         else r->st.other_exits++;
     }
     if (r->events) rep_log(r, ci, name[cause], "", "", "");
-    evq_cancel(&r->q, ci);                /* its hazards end with it */
+    /* Its keyed event was this exit: nothing of it is left in the queue. */
     policy_exit(r, ci);
     set_alive(r, -1);
 }
@@ -534,24 +548,80 @@ static void wait_histogram(const struct rep_stats *st, uint32_t *hist)
         }
 }
 
+/* ---- clock ticks ---------------------------------------------------------
+ * Snapshots (by index: no drift) and marks (warm-up end, calendar-year
+ * starts) come at fixed times and move no citizen, so they are not queued:
+ * the loop takes every tick due at or before an event's time before that
+ * event, and the rest up to the horizon after the last one. At one time a
+ * snapshot comes first, then the warm-up mark, then the year's. */
+struct ticks {
+    int snap;                  /* next snapshot index */
+    bool warmup;               /* warm-up mark still due */
+    int year;                  /* next calendar-year start (index) */
+    double next_t;             /* time of the earliest tick due */
+};
+
+static double snap_time(const struct sim_workspace *w, int k)
+{
+    return fmin(k * w->shape.snap_dt, w->r.horizon);
+}
+
+static void ticks_next(const struct sim_workspace *w, struct ticks *k)
+{
+    double t = INFINITY;
+    if (k->snap < w->shape.n_snap) t = snap_time(w, k->snap);
+    if (k->warmup) t = fmin(t, w->r.m->warmup_years);
+    if (k->year < w->r.st.n_years && w->r.st.year_start[k->year] < w->r.horizon)
+        t = fmin(t, w->r.st.year_start[k->year]);
+    k->next_t = t;
+}
+
+static void ticks_start(const struct sim_workspace *w, struct ticks *k)
+{
+    k->snap = 0;
+    k->warmup = w->r.m->warmup_years > 0.0 && w->r.m->warmup_years < w->r.horizon;
+    k->year = 1;
+    ticks_next(w, k);
+}
+
+static void mark(struct rep *r)
+{
+    policy_budget_flush(r);           /* time in the rule's state, old year */
+    stats_mark(&r->st, r->t);
+    policy_budget_new_year(r);
+}
+
+/* Takes every tick due at or before t, in time order. */
+static void ticks_take(struct sim_workspace *w, struct ticks *k, double t, float *series)
+{
+    struct rep *r = &w->r;
+    while (k->next_t <= t) {
+        r->t = k->next_t;
+        if (k->snap < w->shape.n_snap && snap_time(w, k->snap) == r->t) {
+            on_snapshot(r, k->snap++, series, w->shape.n_slots);
+        } else if (k->warmup && r->m->warmup_years == r->t) {
+            k->warmup = false;
+            mark(r);
+        } else {
+            k->year++;
+            mark(r);
+        }
+        ticks_next(w, k);
+    }
+}
+
 int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             bool want_events, struct rep_result *res, struct err *e)
 {
     struct rep *r = &w->r;
-    const struct model *m = r->m;
     rep_reset(r, replication);
     r->panel = want_panel ? &res->panel : NULL;
     r->events = want_events ? &res->events : NULL;
 
     if (create_initial(r) != 0) goto oom;
     policy_budget_start(r);
-    /* Global events: snapshots by index (no drift), marks, first arrival. */
-    for (int k = 0; k < w->shape.n_snap; k++) {
-        double ts = fmin(k * w->shape.snap_dt, r->horizon);
-        if (evq_push(&r->q, ts, EV_SNAPSHOT, 0, (uint32_t)k, 0) != 0) goto oom;
-    }
-    if (m->warmup_years > 0.0) rep_schedule(r, m->warmup_years, EV_MARK, 0, 0, 0);
-    for (int k = 1; k < r->st.n_years; k++) rep_schedule(r, r->st.year_start[k], EV_MARK, 0, 0, 0);
+    struct ticks ticks;
+    ticks_start(w, &ticks);
     rep_schedule(r, next_arrival(r, 0.0), EV_ARRIVAL, 0, 0, 0);
 
     struct event ev;
@@ -562,8 +632,9 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
         if ((r->n_events & 4095) == 0 && w->stop && *w->stop)
             return err_set(e, EXIT_RUNTIME, "interrupted");
         if (ev.t > r->horizon) break;
+        if (ev.t >= ticks.next_t) ticks_take(w, &ticks, ev.t, res->series);
         r->t = ev.t;
-        struct citizen *c = ev.kind <= EV_EXIT && ev.kind != EV_ARRIVAL ? &r->pop.c[ev.who] : NULL;
+        struct citizen *c = ev.kind != EV_ARRIVAL ? &r->pop.c[ev.who] : NULL;
         if (c && !c->alive) continue;
         switch ((enum ev_kind)ev.kind) {
         case EV_ARRIVAL: on_arrival(r); break;
@@ -578,16 +649,11 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             break;
         case EV_RBS: on_rbs(r, ev.who); break;
         case EV_EXIT: on_exit(r, ev.who, ev.flow); break;
-        case EV_SNAPSHOT: on_snapshot(r, (int)ev.who, res->series, w->shape.n_slots); break;
-        case EV_MARK:
-            policy_budget_flush(r);           /* time in the rule's state, old year */
-            stats_mark(&r->st, r->t);
-            policy_budget_new_year(r);
-            break;
         }
         r->n_events++;
     }
     if (r->oom) goto oom;
+    ticks_take(w, &ticks, r->horizon, res->series);
     r->t = r->horizon;
     finish(r);
     stats_kpi_values(&r->st, res->kpi);
