@@ -3,6 +3,7 @@
  * degrading to one line on stderr with exit 0, report.html holding every
  * KPI of summary.json, and a comparison's plots and report. Uses the built
  * program (FLOWSIM_BIN) on tests/data/small.cfg with 3 replications. */
+#include <dirent.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include <cJSON.h>
 
+#include "base/sbuf.h"
 #include "present/gnuplot.h"
 #include "present/i18n.h"
 #include "tests.h"
@@ -313,6 +315,308 @@ static void test_comparison_plots(void **state)
     tu_tmp_remove(&t);
 }
 
+/* ---------------------------------------------------------------- hostile names */
+
+/* Every data row of a .dat text starts like a number ("-", digit, NaN) or a
+ * quoted year: no name can have started a row. */
+static void check_dat_rows(const char *path, const char *s)
+{
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len > 0 && s[0] != '#' && !strchr("-0123456789N\"", s[0]))
+            fail_msg("%s: a row that is no data: %.*s", path, (int)(len > 60 ? 60 : len), s);
+        if (len > 0 && s[0] == '"' && !(s[1] >= '0' && s[1] <= '9'))
+            fail_msg("%s: a quoted cell that is no year: %.*s", path, (int)(len > 60 ? 60 : len), s);
+        s += len + (e != NULL);
+    }
+}
+
+/* The .dat rows and the SVGs of dir/plots: no forged row, no "]]>" (not
+ * allowed in XML text), no control character in an SVG. Returns the number
+ * of SVGs. */
+static int check_plots_dir(const char *dir)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/plots", dir);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    struct dirent *de;
+    int svgs = 0;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        char file[1024];
+        snprintf(file, sizeof file, "%s/%s", path, de->d_name);
+        if (n > 4 && !strcmp(de->d_name + n - 4, ".dat")) {
+            char *t = tu_slurp(file, NULL);
+            check_dat_rows(file, t);
+            free(t);
+        } else if (n > 4 && !strcmp(de->d_name + n - 4, ".svg")) {
+            char *t = tu_slurp(file, NULL);
+            if (strstr(t, "]]>")) fail_msg("%s holds ]]>", file);
+            for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+                if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') fail_msg("%s: control byte %u", file, *p);
+            free(t);
+            svgs++;
+        }
+    }
+    closedir(d);
+    return svgs;
+}
+
+/* The names in t's directory, sorted, joined by spaces. */
+static void list_dir(const char *dir, char *out, size_t n)
+{
+    struct dirent **list;
+    int k = scandir(dir, &list, NULL, alphasort);
+    assert_true(k >= 0);
+    out[0] = '\0';
+    for (int i = 0; i < k; i++) {
+        if (strcmp(list[i]->d_name, ".") && strcmp(list[i]->d_name, ".."))
+            snprintf(out + strlen(out), n - strlen(out), "%s ", list[i]->d_name);
+        free(list[i]);
+    }
+    free(list);
+}
+
+/* A scenario whose ring, flow and law names try to run commands (each
+ * would create a file PWNED* in t), forge rows, break SVG and HTML, and
+ * climb out with ../: run with real gnuplot, nothing is run, nothing
+ * appears outside the output directory, and the texts arrive escaped. */
+static void test_hostile_names_run_nothing(void **state)
+{
+    (void)state;
+    if (!have_gnuplot()) {
+        print_message("gnuplot not found: hostile names not drawn, test skipped\n");
+        skip();
+    }
+    struct tmp t;
+    tu_tmp_make(&t);
+    char *cfg = tu_slurp("tests/data/small.cfg", NULL);
+    assert_non_null(cfg);
+    struct sbuf b = { 0 };
+    char ring[512], law[256], flow[256], work[256];
+    snprintf(ring, sizeof ring, "name = \"Res `touch %s/PWNED1` \\\"q\\\" 's' ]]> <b>x</b>\\n1 2 3\\n@m ../../y $(touch %s/PWNED2)\"; "
+             "law = \"L`touch %s/PWNED3`'\"", t.dir, t.dir, t.dir);
+    snprintf(flow, sizeof flow, "name = \"Ho\\n0 0 0 0\\nme `touch %s/PWNED4` ]]>\"", t.dir);
+    snprintf(work, sizeof work, "name = \"Sheltered' . system('touch %s/PWNED5') . '\"", t.dir);
+    snprintf(law, sizeof law, "%s", "plots = true");
+    static const char *const from[] = { "name = \"Residence\"; law = \"SEL §108\"", "name = \"Home\"",
+                                        "name = \"Sheltered work\"", "plots = false" };
+    const char *to[] = { ring, flow, work, law };
+    const char *p = cfg;
+    for (;;) {
+        const char *hit = NULL;
+        int which = -1;
+        for (int i = 0; i < 4; i++) {
+            const char *h = strstr(p, from[i]);
+            if (h && (!hit || h < hit)) { hit = h; which = i; }
+        }
+        if (!hit) break;
+        sbuf_append(&b, p, (size_t)(hit - p));
+        sbuf_append(&b, to[which], strlen(to[which]));
+        p = hit + strlen(from[which]);
+    }
+    sbuf_append(&b, p, strlen(p));
+    free(cfg);
+    tu_tmp_write(&t, "hostile.cfg", b.s);
+    sbuf_free(&b);
+    char before[1024], after[1024], args[512];
+    snprintf(args, sizeof args, "run %s/hostile.cfg -r 3 -q -o %s/out", t.dir, t.dir);
+    list_dir(t.dir, before, sizeof before);
+    int rc = tu_flowsim(&t, NULL, args);
+    char *err = tu_tmp_read(&t, "stderr");
+    if (rc != 0 || *err) fail_msg("run: exit %d: %s", rc, err);
+    free(err);
+    snprintf(args, sizeof args, "plot %s/out", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    list_dir(t.dir, after, sizeof after);
+    snprintf(args, sizeof args, "test -z \"$(find %s -name 'PWNED*')\"", t.dir);
+    assert_int_equal(system(args), 0);
+    /* Only the output directory is new (and the runner's stdout/stderr). */
+    assert_string_equal(before, "hostile.cfg ");
+    assert_string_equal(after, "hostile.cfg out stderr stdout ");
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/out", t.dir);
+    assert_int_equal(check_plots_dir(dir), 7);
+    char *gp = tu_tmp_read(&t, "out/plots/occupancy_home.gp");
+    assert_non_null(strstr(gp, "'Res `touch'"));           /* single-quoted, not expanded */
+    assert_non_null(strstr(gp, "''s''"));                  /* ' doubled */
+    assert_null(strstr(gp, "\"Res"));
+    free(gp);
+    char *html = tu_tmp_read(&t, "out/report.html");
+    assert_null(strstr(html, "<b>x</b>"));
+    assert_non_null(strstr(html, "&lt;b&gt;x&lt;/b&gt;"));
+    assert_non_null(strstr(html, "&#39;s&#39;"));
+    free(html);
+    tu_tmp_remove(&t);
+}
+
+/* A received comparison whose scenario names hold commands, quotes and a
+ * "../escape" that names a real run beside it: nothing runs, and nothing
+ * is written into ../escape. */
+static void test_hostile_comparison_names(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[1024], alt[256], esc_dir[256], pwn[256];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/cmp/small", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    /* gnuplot runs in a plots/ directory: a relative touch would land there. */
+    snprintf(alt, sizeof alt, "alt `touch PWNED` 'q' \"dq\" ]]> <i> $(touch PWNED)");
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -s 77 -q -o '%s/cmp/%s'", t.dir, "alt");
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char from[512], to[512];
+    snprintf(from, sizeof from, "%s/cmp/alt", t.dir);
+    snprintf(to, sizeof to, "%s/cmp/%s", t.dir, alt);
+    assert_int_equal(rename(from, to), 0);
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/escape", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "seed", 1);
+    cJSON_AddNumberToObject(root, "replications", 3);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "base"), "name", "small");
+    cJSON *sc = cJSON_AddArrayToObject(root, "scenarios"), *diffs = cJSON_AddArrayToObject(root, "differences");
+    const char *names[3] = { "small", alt, "../escape" };
+    for (int i = 0; i < 3; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", names[i]);
+        cJSON_AddStringToObject(o, "file", names[i]);
+        cJSON_AddItemToArray(sc, o);
+        if (i == 0) continue;
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "alternative", names[i]);
+        cJSON *k = cJSON_AddObjectToObject(cJSON_AddObjectToObject(d, "kpis"), "cost_per_year");
+        cJSON_AddNumberToObject(k, "mean", -1e6);
+        cJSON_AddNumberToObject(k, "sd", 2e5);
+        cJSON *ci = cJSON_AddArrayToObject(k, "ci95");
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(-1.4e6));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(-0.6e6));
+        cJSON_AddTrueToObject(k, "real");
+        cJSON_AddItemToArray(diffs, d);
+    }
+    char *json = cJSON_Print(root);
+    cJSON_Delete(root);
+    tu_tmp_write(&t, "cmp/comparison.json", json);
+    free(json);
+    snprintf(args, sizeof args, "plot %s/cmp --lang en", t.dir);
+    int rc = tu_flowsim(&t, have_gnuplot() ? NULL : "FLOWSIM_GNUPLOT=/nonexistent", args);
+    assert_int_equal(rc, have_gnuplot() ? 0 : 1);
+    snprintf(pwn, sizeof pwn, "test -z \"$(find %s -name 'PWNED*')\"", t.dir);
+    assert_int_equal(system(pwn), 0);
+    snprintf(esc_dir, sizeof esc_dir, "%s/escape/plots", t.dir);
+    assert_int_equal(access(esc_dir, F_OK), -1);
+    assert_false(tu_tmp_exists(&t, "escape/report.html"));
+    /* The alternative with a safe (if strange) name got its own report. */
+    snprintf(to, sizeof to, "cmp/%s/report.html", alt);
+    assert_true(tu_tmp_exists(&t, to));
+    snprintf(to, sizeof to, "%s/cmp", t.dir);
+    if (have_gnuplot()) check_plots_dir(to);
+    char *gp = tu_tmp_read(&t, "cmp/plots/compare_kpis.gp");
+    assert_non_null(gp);
+    assert_null(strstr(gp, "\"alt `touch"));
+    assert_non_null(strstr(gp, "alt `touch"));
+    free(gp);
+    char *html = tu_tmp_read(&t, "cmp/report.html");
+    assert_null(strstr(html, "<i>"));
+    assert_null(strstr(html, "href=\"../escape"));
+    assert_non_null(strstr(html, "href=\"alt%20%60touch"));  /* a link, percent-encoded */
+    free(html);
+    tu_tmp_remove(&t);
+}
+
+/* ---------------------------------------------------------------- links and stale plots */
+
+/* Links planted in plots/ (an image, gnuplot.log, a drawing's temporary
+ * name from older versions) point at private files: drawing replaces the
+ * links, never writes through them, and nothing private reaches the report. */
+static void test_planted_links_not_followed(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512], target[256], link[256];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    snprintf(link, sizeof link, "%s/run/plots", t.dir);
+    assert_int_equal(mkdir(link, 0755), 0);
+    tu_tmp_write(&t, "private.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>PRIVATE-KEY</text></svg>\n");
+    tu_tmp_write(&t, "private.log", "private log\n");
+    static const char *const planted[][2] = {
+        { "run/plots/outward.svg", "private.svg" },
+        { "run/plots/outward.png", "private.svg" },
+        { "run/plots/gnuplot.log", "private.log" },
+        { "run/plots/.outward.drawing.svg", "private.svg" },
+    };
+    for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++) {
+        snprintf(link, sizeof link, "%s/%s", t.dir, planted[i][0]);
+        snprintf(target, sizeof target, "%s/%s", t.dir, planted[i][1]);
+        assert_int_equal(symlink(target, link), 0);
+    }
+    /* A gnuplot that fails: previously the planted outward.svg was embedded. */
+    char fake[256], env[320];
+    snprintf(fake, sizeof fake, "%s/fake-gnuplot", t.dir);
+    tu_tmp_write(&t, "fake-gnuplot", "#!/bin/sh\necho 'fake gnuplot: broken' >&2\nexit 3\n");
+    assert_int_equal(chmod(fake, 0755), 0);
+    snprintf(env, sizeof env, "FLOWSIM_GNUPLOT=%s", fake);
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    for (int pass = 0; pass < 2; pass++) {
+        /* First the failing gnuplot; then the real one, when there is one. */
+        if (pass == 1 && !have_gnuplot()) break;
+        assert_int_equal(tu_flowsim(&t, pass == 0 ? env : NULL, args), pass == 0 ? 1 : 0);
+        char *html = tu_tmp_read(&t, "run/report.html");
+        assert_non_null(html);
+        if (pass == 0) assert_null(strstr(html, "<figure>"));
+        free(html);
+        char *priv = tu_tmp_read(&t, "private.svg");
+        assert_string_equal(priv, "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>PRIVATE-KEY</text></svg>\n");
+        free(priv);
+        priv = tu_tmp_read(&t, "private.log");
+        assert_string_equal(priv, "private log\n");
+        free(priv);
+        struct stat sb;
+        snprintf(link, sizeof link, "%s/run/plots/outward.svg", t.dir);
+        /* Failed: the link is gone; drawn: a file of its own. */
+        if (pass == 0) assert_int_equal(lstat(link, &sb), -1);
+        else assert_true(lstat(link, &sb) == 0 && S_ISREG(sb.st_mode));
+        snprintf(link, sizeof link, "%s/run/plots/gnuplot.log", t.dir);
+        if (lstat(link, &sb) == 0) assert_true(S_ISREG(sb.st_mode));
+    }
+    if (have_gnuplot()) {
+        char *html = tu_tmp_read(&t, "run/report.html");
+        assert_non_null(strstr(html, "<figure>"));
+        free(html);
+    }
+    tu_tmp_remove(&t);
+}
+
+/* Plots of an earlier run lie in plots/; the new run finds no gnuplot: its
+ * report embeds none of them and the old images are gone. */
+static void test_missing_gnuplot_embeds_no_old_plots(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512], dir[256];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    snprintf(dir, sizeof dir, "%s/run/plots", t.dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static const char *const old[] = { "run/plots/outward.svg", "run/plots/spending.svg", "run/plots/waits.png" };
+    for (size_t i = 0; i < sizeof old / sizeof old[0]; i++)
+        tu_tmp_write(&t, old[i], "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>OLD RUN</text></svg>\n");
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args), 1);
+    char *html = tu_tmp_read(&t, "run/report.html");
+    assert_null(strstr(html, "<figure>"));
+    assert_null(strstr(html, "data:image/svg+xml"));
+    free(html);
+    for (size_t i = 0; i < sizeof old / sizeof old[0]; i++) assert_false(tu_tmp_exists(&t, old[i]));
+    assert_true(tu_tmp_exists(&t, "run/plots/outward.gp"));
+    tu_tmp_remove(&t);
+}
+
 int test_group_plot(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +626,10 @@ int test_group_plot(int *n)
         cmocka_unit_test(test_missing_gnuplot_degrades),
         cmocka_unit_test(test_failing_gnuplot_is_one_warning),
         cmocka_unit_test(test_comparison_plots),
+        cmocka_unit_test(test_hostile_names_run_nothing),
+        cmocka_unit_test(test_hostile_comparison_names),
+        cmocka_unit_test(test_planted_links_not_followed),
+        cmocka_unit_test(test_missing_gnuplot_embeds_no_old_plots),
     };
     return RUN_GROUP(tests, n);
 }
