@@ -41,6 +41,71 @@ static void test_help_and_usage(void **state)
     tu_tmp_remove(&t);
 }
 
+/* Every command answers --help with its own usage and exit 0, before it
+ * reads any argument: `check --help` opens no file named --help. */
+static void test_command_help(void **state)
+{
+    (void)state;
+    static const char *const cmds[] = { "run", "compare", "sweep", "check", "calibrate", "plot" };
+    struct tmp t;
+    tu_tmp_make(&t);
+    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+        char args[64], want[64];
+        snprintf(args, sizeof args, "%s --help", cmds[k]);
+        assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+        char *out = tu_tmp_read(&t, "stdout"), *err = tu_tmp_read(&t, "stderr");
+        snprintf(want, sizeof want, "flowsim %s ", cmds[k]);
+        assert_non_null(strstr(out, want));
+        /* Its own usage only: no other command's line. */
+        assert_null(strstr(out, strcmp(cmds[k], "plot") ? "flowsim plot DIR" : "flowsim run SCENARIO"));
+        assert_string_equal(err, "");
+        free(out);
+        free(err);
+    }
+    /* -h after other arguments, even a scenario that does not exist. */
+    assert_int_equal(tu_flowsim(&t, NULL, "run no-such.cfg -r 3 -h"), 0);
+    char *out = tu_tmp_read(&t, "stdout");
+    assert_non_null(strstr(out, "-r REPS"));
+    free(out);
+    tu_tmp_remove(&t);
+}
+
+/* A long option's value may follow an '=': the same run, the same bytes. */
+static void test_option_equals_value(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -q -o %s/spaced --years 1.5 --lang da "
+             "--set simulation.seed=5", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -q -o %s/equals --years=1.5 --lang=da "
+             "--set=simulation.seed=5", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char a[128], b[128];
+    snprintf(a, sizeof a, "%s/spaced/summary.json", t.dir);
+    snprintf(b, sizeof b, "%s/equals/summary.json", t.dir);
+    size_t na, nb;
+    char *sa = tu_slurp(a, &na), *sb = tu_slurp(b, &nb);
+    assert_non_null(sa);
+    assert_non_null(sb);
+    assert_true(na == nb && !memcmp(sa, sb, na));
+    assert_non_null(strstr(sa, "\"years\":\t1.5,"));
+    free(sa);
+    free(sb);
+    /* --years=1.5 was read as 1.5 years, not as an unknown option. */
+    assert_int_equal(tu_flowsim(&t, NULL, "run tests/data/small.cfg --years=abc"), 2);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_non_null(strstr(err, "--years: must be a number above 0 (got 'abc')"));
+    free(err);
+    assert_int_equal(tu_flowsim(&t, NULL, "check tests/data/small.cfg --set=simulation.years=2"), 0);
+    assert_int_equal(tu_flowsim(&t, NULL, "plot --lang=xx somewhere"), 2);
+    /* Short options take their value as the next argument only. */
+    assert_int_equal(tu_flowsim(&t, NULL, "run tests/data/small.cfg -r=2"), 2);
+    tu_tmp_remove(&t);
+}
+
 /* The README's usage block is what `flowsim --help` prints (STYLE: keep
  * the README true): from "usage:" to the "--help | --version" line. */
 static char *usage_block(const char *text)
@@ -355,6 +420,8 @@ int test_group_cli(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help_and_usage),
+        cmocka_unit_test(test_command_help),
+        cmocka_unit_test(test_option_equals_value),
         cmocka_unit_test(test_check_prints_table),
         cmocka_unit_test(test_readme_usage_matches_help),
         cmocka_unit_test(test_bad_input_touches_nothing),

@@ -15,6 +15,19 @@ int cli_main(int argc, char **argv);
 
 /* The usage text (also what the README shows). */
 void cli_usage(FILE *out);
+/* One command's usage (`flowsim CMD --help`); the whole usage for a
+ * command without an entry of its own. */
+void cli_command_usage(const char *cmd, FILE *out);
+/* True when an argument after the command is --help or -h. */
+bool cli_asks_help(int argc, char **argv);
+
+/* The option reader every command uses for an option with a value: reads
+ * argv[*i] as `name value` (advancing *i) or, for a long option, as
+ * `name=value`. Returns 1 with *value set, 0 when argv[*i] is not this
+ * option, or EXIT_INPUT after printing that the value is missing. */
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value);
+/* True when arg is option name, as `name` or (long) `name=value`. */
+bool cli_is_option(const char *arg, const char *name);
 
 #define CLI_MAX_SETS 64
 
@@ -77,6 +90,7 @@ int cli_check(int argc, char **argv);
 int cli_compare(int argc, char **argv);     /* sim/cli_compare.c */
 int cli_sweep(int argc, char **argv);       /* sim/cli_sweep.c */
 int cli_calibrate(int argc, char **argv);   /* sim/cli_calibrate.c */
+void cli_calibrate_usage(FILE *out);
 int cli_plot(int argc, char **argv);        /* sim/cli_plot.c */
 
 #endif

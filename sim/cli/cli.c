@@ -24,45 +24,121 @@
 #include "present/oneline.h"
 #include "present/publish.h"
 
+/* The usage, one entry per command: `flowsim --help` prints them all,
+ * `flowsim CMD --help` its own. */
+static const char COMMON_OPTIONS[] =
+    "  -o DIR      output directory          -r REPS   replications\n"
+    "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
+    "  --years Y   simulated years           --lang    language of plots and report\n"
+    "  -q          no summary line\n";
+static const char SET_OPTION[] =
+    "  --set PATH=VALUE  change one setting (a path as in a variant's set); repeatable\n";
+static const char LANG_OPTION[] =
+    "  --lang da|en  language of plots and report\n";
+static const char VALUE_NOTE[] =
+    "A long option takes its value as the next argument or after '=' (--years=20).\n";
+static const char EXIT_NOTE[] =
+    "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n";
+
+static const struct command_help {
+    const char *name, *synopsis, *about;
+    const char *options, *more_options;     /* NULL: none */
+    void (*own_usage)(FILE *out);           /* a longer text of its own */
+} HELP[] = {
+    { "run",
+      "  flowsim run SCENARIO.cfg [--set PATH=VALUE ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS]\n"
+      "              [--years Y] [--lang da|en] [-q]\n",
+      "  run     simulate the scenario's replications and write the results to DIR\n"
+      "          (default: the scenario's output.dir)\n",
+      COMMON_OPTIONS, SET_OPTION, NULL },
+    { "compare",
+      "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [--set PATH=VALUE ...] [-o DIR] [-r REPS]\n"
+      "                  [-s SEED] [-j THREADS] [-q]\n",
+      "  compare run the base and each alternative with common random numbers; write\n"
+      "          comparison.json/.csv to DIR (default output/compare-<base name>)\n"
+      "          and print the differences with 95% CIs\n",
+      COMMON_OPTIONS, SET_OPTION, NULL },
+    { "sweep",
+      "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [--set ...] [--zip] [-o DIR] [-r REPS]\n"
+      "                [-s SEED] [-j THREADS] [-q]\n",
+      "  sweep   run the base at each point of the grid of the swept settings (paths as\n"
+      "          in a variant's set; --zip steps them together); write sweep.csv/.json\n"
+      "          to DIR (default output/sweep-<base name>) and print each point's KPIs\n"
+      "          with 95% CIs and their difference to the first point\n",
+      COMMON_OPTIONS, SET_OPTION, NULL },
+    { "check",
+      "  flowsim check SCENARIO.cfg [--set PATH=VALUE ...]\n",
+      "  check   validate the scenario and print the model as a table\n",
+      SET_OPTION, NULL, NULL },
+    { "calibrate",
+      "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg] [--covariates a,b]\n"
+      "                    [--skip-bad-rows] [--out-dir DIR]\n",
+      "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
+      "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
+      "          write FITTED.cfg for a scenario to @include, calibration.json and the fit\n"
+      "          check to DIR (default output/calibrate-<base name>); see docs/calibration.md\n",
+      NULL, NULL, cli_calibrate_usage },
+    { "plot",
+      "  flowsim plot DIR [--lang da|en]\n",
+      "  plot    (re)draw the plots (gnuplot) and report.html of a run or comparison in DIR\n",
+      LANG_OPTION, NULL, NULL },
+};
+enum { N_HELP = sizeof HELP / sizeof HELP[0] };
+
 void cli_usage(FILE *out)
 {
-    fputs("usage:\n"
-          "  flowsim run SCENARIO.cfg [--set PATH=VALUE ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS]\n"
-          "              [--years Y] [--lang da|en] [-q]\n"
-          "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [--set PATH=VALUE ...] [-o DIR] [-r REPS]\n"
-          "                  [-s SEED] [-j THREADS] [-q]\n"
-          "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [--set ...] [--zip] [-o DIR] [-r REPS]\n"
-          "                [-s SEED] [-j THREADS] [-q]\n"
-          "  flowsim check SCENARIO.cfg [--set PATH=VALUE ...]\n"
-          "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg] [--covariates a,b]\n"
-          "                    [--skip-bad-rows] [--out-dir DIR]\n"
-          "  flowsim plot DIR [--lang da|en]\n"
-          "  flowsim --help | --version\n"
-          "\n"
-          "  run     simulate the scenario's replications and write the results to DIR\n"
-          "          (default: the scenario's output.dir)\n"
-          "  compare run the base and each alternative with common random numbers; write\n"
-          "          comparison.json/.csv to DIR (default output/compare-<base name>)\n"
-          "          and print the differences with 95% CIs\n"
-          "  sweep   run the base at each point of the grid of the swept settings (paths as\n"
-          "          in a variant's set; --zip steps them together); write sweep.csv/.json\n"
-          "          to DIR (default output/sweep-<base name>) and print each point's KPIs\n"
-          "          with 95% CIs and their difference to the first point\n"
-          "  check   validate the scenario and print the model as a table\n"
-          "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
-          "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
-          "          write FITTED.cfg for a scenario to @include, calibration.json and the fit\n"
-          "          check to DIR (default output/calibrate-<base name>); see docs/calibration.md\n"
-          "  plot    (re)draw the plots (gnuplot) and report.html of a run or comparison in DIR\n"
-          "\n"
-          "  -o DIR      output directory          -r REPS   replications\n"
-          "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
-          "  --years Y   simulated years           --lang    language of plots and report\n"
-          "  -q          no summary line\n"
-          "  --set PATH=VALUE  change one setting (a path as in a variant's set); repeatable\n"
-          "\n"
-          "Exit status: 0 done, 1 runtime failure, 2 bad usage or bad input.\n",
-          out);
+    fputs("usage:\n", out);
+    for (int k = 0; k < N_HELP; k++) fputs(HELP[k].synopsis, out);
+    fputs("  flowsim COMMAND --help\n"
+          "  flowsim --help | --version\n\n", out);
+    for (int k = 0; k < N_HELP; k++) fputs(HELP[k].about, out);
+    fprintf(out, "\n%s%s\n%s%s", COMMON_OPTIONS, SET_OPTION, VALUE_NOTE, EXIT_NOTE);
+}
+
+void cli_command_usage(const char *cmd, FILE *out)
+{
+    for (int k = 0; k < N_HELP; k++) {
+        if (strcmp(cmd, HELP[k].name)) continue;
+        if (HELP[k].own_usage) {
+            HELP[k].own_usage(out);
+            return;
+        }
+        fprintf(out, "usage:\n%s\n%s", HELP[k].synopsis, HELP[k].about);
+        if (HELP[k].options)
+            fprintf(out, "\n%s%s\n%s", HELP[k].options,
+                    HELP[k].more_options ? HELP[k].more_options : "", VALUE_NOTE);
+        fprintf(out, "%s%s", HELP[k].options ? "" : "\n", EXIT_NOTE);
+        return;
+    }
+    cli_usage(out);
+}
+
+bool cli_asks_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return true;
+    return false;
+}
+
+int cli_option_value(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n)) return 0;
+    if (a[n] == '=' && name[1] == '-') {            /* --name=value */
+        *value = a + n + 1;
+        return 1;
+    }
+    if (a[n]) return 0;
+    if (*i + 1 >= argc) return cli_usage_error("option %s needs a value", name);
+    *value = argv[++*i];
+    return 1;
+}
+
+bool cli_is_option(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return !strncmp(arg, name, n) && (!arg[n] || (arg[n] == '=' && name[1] == '-'));
 }
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -116,12 +192,14 @@ int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
         c->quiet = true;
         return 1;
     }
-    bool takes = !strcmp(a, "-o") || !strcmp(a, "-r") || !strcmp(a, "-s") ||
-                 !strcmp(a, "-j") || !strcmp(a, "--years") || !strcmp(a, "--lang") ||
-                 !strcmp(a, "--set");
-    if (!takes) return 0;
-    if (*i + 1 >= argc) return cli_usage_error("option %s needs a value", a);
-    const char *v = argv[++*i];
+    static const char *const valued[] = { "-o", "-r", "-s", "-j", "--years", "--lang", "--set" };
+    const char *v = NULL;
+    for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !v; k++) {
+        int r = cli_option_value(argc, argv, i, valued[k], &v);
+        if (r == 1) a = valued[k];
+        else if (r) return r;
+    }
+    if (!v) return 0;
     if (!strcmp(a, "--set")) {
         const char *eq = strchr(v, '=');
         if (!eq || eq == v || !eq[1])
@@ -303,7 +381,7 @@ int cli_check(int argc, char **argv)
     cli_common_init(&o);
     const char *scenario = NULL;
     for (int i = 2; i < argc; i++) {
-        bool set = !strcmp(argv[i], "--set");
+        bool set = cli_is_option(argv[i], "--set");
         int r = set ? cli_common_option(argc, argv, &i, &o) : 0;
         if (r == 1) continue;
         if (r) return r;
@@ -343,7 +421,14 @@ int cli_main(int argc, char **argv)
         { "compare", cli_compare }, { "sweep", cli_sweep },
         { "calibrate", cli_calibrate }, { "plot", cli_plot },
     };
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(cmd, commands[i].name)) return commands[i].fn(argc, argv);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(cmd, commands[i].name)) continue;
+        /* Before any argument is read: `check --help` reads no file. */
+        if (cli_asks_help(argc, argv)) {
+            cli_command_usage(cmd, stdout);
+            return EXIT_DONE;
+        }
+        return commands[i].fn(argc, argv);
+    }
     return cli_usage_error("unknown command '%s'", cmd);
 }

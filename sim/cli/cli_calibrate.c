@@ -20,7 +20,7 @@
 #include "base/err.h"
 #include "present/fitcheck.h"
 
-static void calibrate_usage(FILE *out)
+void cli_calibrate_usage(FILE *out)
 {
     fputs("usage: flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg]\n"
           "                         [--covariates a,b] [--skip-bad-rows] [--out-dir DIR]\n"
@@ -62,24 +62,23 @@ int cli_calibrate(int argc, char **argv)
     bool skip = false;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            calibrate_usage(stdout);
-            return EXIT_DONE;
-        }
         if (!strcmp(a, "--skip-bad-rows")) {
             skip = true;
             continue;
         }
-        const char **slot = !strcmp(a, "--scenario")     ? &scenario
-                            : !strcmp(a, "-o")           ? &fitted
-                            : !strcmp(a, "--covariates") ? &covs
-                            : !strcmp(a, "--out-dir")    ? &out_dir
-                                                         : NULL;
-        if (slot) {
-            if (i + 1 >= argc) return cli_usage_error("option %s needs a value", a);
-            if (*slot) return cli_usage_error("option %s is given twice", a);
-            *slot = argv[++i];
-            if (!**slot) return cli_usage_error("option %s needs a non-empty value", a);
+        static const char *const names[] = { "--scenario", "-o", "--covariates", "--out-dir" };
+        const char **slots[] = { &scenario, &fitted, &covs, &out_dir };
+        const char *v = NULL;
+        size_t k = 0;
+        for (; k < sizeof names / sizeof names[0]; k++) {
+            int r = cli_option_value(argc, argv, &i, names[k], &v);
+            if (r == 1) break;
+            if (r) return r;
+        }
+        if (v) {
+            if (*slots[k]) return cli_usage_error("option %s is given twice", names[k]);
+            if (!*v) return cli_usage_error("option %s needs a non-empty value", names[k]);
+            *slots[k] = v;
             continue;
         }
         if (a[0] == '-' && a[1]) return cli_usage_error("unknown option '%s'", a);

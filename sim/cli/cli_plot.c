@@ -14,9 +14,9 @@ int cli_plot(int argc, char **argv)
 {
     const char *dir = NULL, *lang = NULL;
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--lang")) {
-            if (i + 1 >= argc) return cli_usage_error("option %s needs a value", argv[i]);
-            lang = argv[++i];
+        int r = cli_option_value(argc, argv, &i, "--lang", &lang);
+        if (r == EXIT_INPUT) return r;
+        if (r == 1) {
             if (strcmp(lang, "da") && strcmp(lang, "en"))
                 return cli_usage_error("--lang: must be 'da' or 'en' (got '%s')", lang);
         } else if (argv[i][0] == '-') {
