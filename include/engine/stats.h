@@ -28,6 +28,8 @@ struct slot_stats {
     size_t wl_hist_cap;
     double *waits;                /* completed waits (years), requests in window */
     size_t n_waits, cap_waits;
+    double *cens;                 /* censored waits (years): abandoned or open at the end */
+    size_t n_cens, cap_cens;
     uint32_t n_abandoned, n_open_at_end;
     uint32_t n_entries;           /* executed entries (any cause) in window */
     uint32_t n_departures;        /* leavings in window (moves and exits) */
@@ -78,6 +80,10 @@ int stats_wl_add(struct rep_stats *st, int slot, double t, int delta);
 void stats_departure(struct rep_stats *st, int slot, double t_entered, double t);
 /* A completed wait: request at t_req, entry at t. 0, or -1 when OOM. */
 int stats_wait_done(struct rep_stats *st, int slot, double t_req, double t);
+/* A wait requested at t_req that ended at t without entry: abandoned
+ * (open_at_end false) or still open at the horizon. Counted and kept as a
+ * censored wait when requested in the window. 0, or -1 when OOM. */
+int stats_wait_censored(struct rep_stats *st, int slot, double t_req, double t, bool open_at_end);
 
 /* Flushes every accumulator to t and re-reads the window and calendar year:
  * called at warmup end, at each calendar-year start and at the horizon. */

@@ -219,8 +219,8 @@ void policy_cancel_wait(struct rep *r, uint32_t ci, int f)
     struct citizen *c = &r->pop.c[ci];
     int ring = c->wait_ring[f];
     if (ring == POP_NO_RING) return;
-    if (c->wait_since[f] >= r->m->warmup_years)
-        r->st.slot[rep_slot(r, f, ring)].n_abandoned++;
+    if (stats_wait_censored(&r->st, rep_slot(r, f, ring), c->wait_since[f], r->t, false) != 0)
+        r->oom = true;
     wait_end(r, ci, f);
     if (r->events) {
         const struct flow *fl = &r->m->flows[f];

@@ -519,8 +519,10 @@ static void finish(struct rep *r)
         const struct citizen *c = &r->pop.c[ci];
         if (!c->alive) continue;
         for (int f = 0; f < m->n_flows; f++) {
-            if (c->wait_ring[f] != POP_NO_RING && c->wait_since[f] >= m->warmup_years)
-                st->slot[rep_slot(r, f, c->wait_ring[f])].n_open_at_end++;
+            if (c->wait_ring[f] != POP_NO_RING &&
+                stats_wait_censored(st, rep_slot(r, f, c->wait_ring[f]), c->wait_since[f], r->horizon,
+                                    true) != 0)
+                r->oom = true;
             if (c->first_ring[f] == POP_NO_RING) continue;
             placed[f]++;
             outward[f] += c->state[f] > c->first_ring[f];
@@ -656,6 +658,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     ticks_take(w, &ticks, r->horizon, res->series);
     r->t = r->horizon;
     finish(r);
+    if (r->oom) goto oom;
     stats_kpi_values(&r->st, res->kpi);
     wait_histogram(&r->st, res->wait_hist);
     res->n_events = r->n_events;

@@ -53,6 +53,7 @@ void stats_fini(struct rep_stats *st)
             free(st->slot[i].occ_year);
             free(st->slot[i].wl_hist);
             free(st->slot[i].waits);
+            free(st->slot[i].cens);
         }
     free(st->slot);
     free(st->year_start);
@@ -67,8 +68,8 @@ void stats_reset(struct rep_stats *st)
     const struct model *m = st->m;
     for (int i = 0; i < st->n_slots; i++) {
         struct slot_stats *s = &st->slot[i];
-        double *occ_year = s->occ_year, *wl_hist = s->wl_hist, *waits = s->waits;
-        size_t hist_cap = s->wl_hist_cap, cap_waits = s->cap_waits;
+        double *occ_year = s->occ_year, *wl_hist = s->wl_hist, *waits = s->waits, *cens = s->cens;
+        size_t hist_cap = s->wl_hist_cap, cap_waits = s->cap_waits, cap_cens = s->cap_cens;
         memset(occ_year, 0, (size_t)st->n_years * sizeof *occ_year);
         memset(wl_hist, 0, hist_cap * sizeof *wl_hist);
         memset(s, 0, sizeof *s);
@@ -77,6 +78,8 @@ void stats_reset(struct rep_stats *st)
         s->wl_hist_cap = hist_cap;
         s->waits = waits;
         s->cap_waits = cap_waits;
+        s->cens = cens;
+        s->cap_cens = cap_cens;
     }
     memset(&st->alive, 0, sizeof st->alive);
     memset(&st->vqueue, 0, sizeof st->vqueue);
@@ -165,19 +168,34 @@ void stats_departure(struct rep_stats *st, int slot, double t_entered, double t)
     st->slot[slot].stay_sum += t - t_entered;
 }
 
+/* Appends v to a growing array. 0, or -1 when OOM. */
+static int push(double **a, size_t *n, size_t *cap, double v)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 256;
+        double *w = realloc(*a, c * sizeof *w);
+        if (!w) return -1;
+        *a = w;
+        *cap = c;
+    }
+    (*a)[(*n)++] = v;
+    return 0;
+}
+
 int stats_wait_done(struct rep_stats *st, int slot, double t_req, double t)
 {
     if (t_req < st->m->warmup_years) return 0;   /* requested before the window */
     struct slot_stats *s = &st->slot[slot];
-    if (s->n_waits == s->cap_waits) {
-        size_t cap = s->cap_waits ? 2 * s->cap_waits : 256;
-        double *w = realloc(s->waits, cap * sizeof *w);
-        if (!w) return -1;
-        s->waits = w;
-        s->cap_waits = cap;
-    }
-    s->waits[s->n_waits++] = t - t_req;
-    return 0;
+    return push(&s->waits, &s->n_waits, &s->cap_waits, t - t_req);
+}
+
+int stats_wait_censored(struct rep_stats *st, int slot, double t_req, double t, bool open_at_end)
+{
+    if (t_req < st->m->warmup_years) return 0;
+    struct slot_stats *s = &st->slot[slot];
+    if (open_at_end) s->n_open_at_end++;
+    else s->n_abandoned++;
+    return push(&s->cens, &s->n_cens, &s->cap_cens, t - t_req);
 }
 
 void stats_mark(struct rep_stats *st, double t)
@@ -197,9 +215,10 @@ void stats_mark(struct rep_stats *st, double t)
 
 void stats_finish(struct rep_stats *st)
 {
-    for (int i = 0; i < st->n_slots; i++)
-        if (st->slot[i].n_waits > 1)
-            gsl_sort(st->slot[i].waits, 1, st->slot[i].n_waits);
+    for (int i = 0; i < st->n_slots; i++) {
+        if (st->slot[i].n_waits > 1) gsl_sort(st->slot[i].waits, 1, st->slot[i].n_waits);
+        if (st->slot[i].n_cens > 1) gsl_sort(st->slot[i].cens, 1, st->slot[i].n_cens);
+    }
 }
 
 /* ---- KPIs -------------------------------------------------------------- */
@@ -303,6 +322,40 @@ static void budget_figures(const struct rep_stats *st, struct budget_figures *bf
         holding = within;
     }
     if (!(m->budget_annual > 0)) bf->overshoot_max = NAN;
+}
+
+/* The Kaplan-Meier estimate of the waiting time of a ring's requests in
+ * the window: completed waits are events, abandoned and still-open waits
+ * censored (both arrays sorted). At tied times events come first. Gives
+ * the median (days; NaN when the curve stays above one half) and the share
+ * still waiting after 90 and 365 days (NaN past the last observation while
+ * the curve is above 0). */
+struct km_figures { double median_days, over_90, over_365; };
+
+static void km_waits(const struct slot_stats *s, struct km_figures *out)
+{
+    const double x90 = 90.0 / DAYS_PER_YEAR, x365 = 365.0 / DAYS_PER_YEAR;
+    size_t ie = 0, ic = 0, at_risk = s->n_waits + s->n_cens;
+    double surv = 1.0;
+    out->median_days = out->over_90 = out->over_365 = NAN;
+    if (at_risk == 0) return;
+    while (ie < s->n_waits || ic < s->n_cens) {
+        double t = ie < s->n_waits && (ic >= s->n_cens || s->waits[ie] <= s->cens[ic]) ? s->waits[ie]
+                                                                                    : s->cens[ic];
+        /* The curve up to just before t is surv: it answers the shares at x < t. */
+        if (t > x90 && isnan(out->over_90)) out->over_90 = surv;
+        if (t > x365 && isnan(out->over_365)) out->over_365 = surv;
+        size_t d = 0, c = 0;
+        while (ie < s->n_waits && s->waits[ie] == t) { d++; ie++; }
+        while (ic < s->n_cens && s->cens[ic] == t) { c++; ic++; }
+        if (d > 0) surv *= 1.0 - (double)d / (double)at_risk;
+        at_risk -= d + c;
+        if (isnan(out->median_days) && surv <= 0.5) out->median_days = t * DAYS_PER_YEAR;
+    }
+    if (surv == 0.0) {                    /* every request ended in a placement */
+        if (isnan(out->over_90)) out->over_90 = 0.0;
+        if (isnan(out->over_365)) out->over_365 = 0.0;
+    }
 }
 
 /* The one walk over all KPIs: the layout and the values come from it, so
@@ -413,11 +466,19 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
             emit(fn, ctx, KPI_WAIT_DAYS_MEAN_IF_WAITED, f, r, 0, -1, n_waited ? sum / n_waited * DAYS_PER_YEAR : NAN);
             emit(fn, ctx, KPI_WAIT_DAYS_P95, f, r, 0, -1,
                  n ? gsl_stats_quantile_from_sorted_data(s->waits, 1, n, 0.95) * DAYS_PER_YEAR : NAN);
+            struct km_figures km = { NAN, NAN, NAN };
+            if (v) km_waits(s, &km);
+            emit(fn, ctx, KPI_WAIT_DAYS_KM_MEDIAN, f, r, 0, -1, km.median_days);
+            emit(fn, ctx, KPI_WAIT_SHARE_OVER_90_DAYS, f, r, 0, -1, km.over_90);
+            emit(fn, ctx, KPI_WAIT_SHARE_OVER_365_DAYS, f, r, 0, -1, km.over_365);
             emit(fn, ctx, KPI_REQUESTS_SERVED, f, r, 0, -1, v ? (double)n : NAN);
             emit(fn, ctx, KPI_ENTRIES, f, r, 0, -1, v ? s->n_entries : NAN);
             emit(fn, ctx, KPI_DEPARTURES, f, r, 0, -1, v ? s->n_departures : NAN);
             emit(fn, ctx, KPI_STAY_YEARS_MEAN, f, r, 0, -1,
                  v && s->n_departures ? s->stay_sum / s->n_departures : NAN);
+            /* Little's law: mean occupancy / entry rate, every stay counted in
+             * full, also those that outlast the window. */
+            emit(fn, ctx, KPI_STAY_YEARS_LITTLE, f, r, 0, -1, v && s->n_entries ? occ / (s->n_entries / W) : NAN);
             emit(fn, ctx, KPI_WAITS_ABANDONED, f, r, 0, -1, v ? s->n_abandoned : NAN);
             emit(fn, ctx, KPI_WAITS_OPEN_AT_END, f, r, 0, -1, v ? s->n_open_at_end : NAN);
         }

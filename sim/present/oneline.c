@@ -11,6 +11,40 @@
 #include "model/kpi.h"
 #include "present/i18n.h"
 
+/* Mean of KPI id of ring (f, r), or NaN. */
+static double ring_mean(const struct kpi_desc *desc, const struct kpi_stat *stat, int n, enum kpi_id id,
+                        int f, int r)
+{
+    for (int k = 0; k < n; k++)
+        if (desc[k].id == id && desc[k].flow == f && desc[k].ring == r) return stat[k].mean;
+    return NAN;
+}
+
+/* One line per ring where most requests were still open at the end: there
+ * the mean of completed waits describes only the few who were placed. */
+static void open_caveats(const struct model *m, const struct kpi_desc *desc, const struct kpi_stat *stat,
+                         int n, enum lang l, FILE *out)
+{
+    for (int f = 0; f < m->n_flows; f++)
+        for (int r = 0; r < m->flows[f].n_rings; r++) {
+            double open = ring_mean(desc, stat, n, KPI_WAITS_OPEN_AT_END, f, r);
+            double served = ring_mean(desc, stat, n, KPI_REQUESTS_SERVED, f, r);
+            double gone = ring_mean(desc, stat, n, KPI_WAITS_ABANDONED, f, r);
+            if (!(open > served + gone)) continue;
+            char a[32], b[32], c[32], md[32];
+            i18n_value(a, sizeof a, served, served, "citizens", true, l, false);
+            i18n_value(b, sizeof b, open, open, "citizens", true, l, false);
+            i18n_value(c, sizeof c, gone, gone, "citizens", true, l, false);
+            double med = ring_mean(desc, stat, n, KPI_WAIT_DAYS_KM_MEDIAN, f, r);
+            if (isfinite(med)) i18n_value(md, sizeof md, med, med, "days", false, l, true);
+            else snprintf(md, sizeof md, "%s", i18n_text("not_reached", l));
+            fprintf(out, "  %s: %s/%s: %s (%s %s, %s %s, %s %s %s); %s %s\n", i18n_text("note", l),
+                    m->flows[f].id, m->flows[f].rings[r].id, i18n_text("mostly_open_cli", l),
+                    i18n_text("placed", l), a, i18n_text("waiting", l), b, i18n_text("abandoned", l), c,
+                    i18n_text("per_replication", l), i18n_text("km_median", l), md);
+        }
+}
+
 void oneline_print(const struct model *m, const struct run_results *res, const char *dir, FILE *out)
 {
     enum lang l = i18n_lang(m->lang);
@@ -46,6 +80,7 @@ void oneline_print(const struct model *m, const struct run_results *res, const c
     char rate[32];
     i18n_num(rate, sizeof rate, res->wall_seconds > 0 ? res->n_events / res->wall_seconds / 1e6 : 0.0, 2, l);
     fprintf(out, "; %s %s; %s %s/\n", rate, i18n_text("mevents_per_s", l), i18n_text("results_in", l), dir);
+    open_caveats(m, desc, stat, n, l, out);
     free(desc);
     free(stat);
 }

@@ -471,6 +471,88 @@ static void headline_rows(FILE *f, const struct results_run *r, const cJSON *k, 
     }
 }
 
+/* Column KPIs of the rings table and of the waits table. */
+static const enum kpi_id ring_cols[] = { KPI_OCCUPANCY_MEAN, KPI_UTILISATION, KPI_WAITING_LIST_MEAN,
+                                         KPI_STAY_YEARS_LITTLE, KPI_STAY_YEARS_MEAN };
+static const enum kpi_id wait_cols[] = { KPI_REQUESTS_SERVED, KPI_WAITS_OPEN_AT_END, KPI_WAITS_ABANDONED,
+                                         KPI_WAIT_DAYS_MEAN, KPI_WAIT_DAYS_KM_MEDIAN,
+                                         KPI_WAIT_SHARE_OVER_90_DAYS, KPI_WAIT_SHARE_OVER_365_DAYS };
+
+static double ring_mean(const cJSON *k, const char *fid, const char *rid, enum kpi_id id)
+{
+    char path[320];
+    sbuf_fmt(path, sizeof path, "flows/%s/rings/%s/%s", fid, rid, kpi_def(id)->name);
+    return jnum(results_kpi(k, path), "mean");
+}
+
+/* Most of a ring's requests in the window were still open at the end: the
+ * mean of completed waits then describes the lucky few. */
+static bool mostly_open(const cJSON *k, const char *fid, const char *rid)
+{
+    double open = ring_mean(k, fid, rid, KPI_WAITS_OPEN_AT_END);
+    return open > ring_mean(k, fid, rid, KPI_REQUESTS_SERVED) + ring_mean(k, fid, rid, KPI_WAITS_ABANDONED);
+}
+
+static void ring_table(FILE *f, const struct results_flow *fl, const cJSON *k, const enum kpi_id *cols,
+                       int n_cols, bool places, enum lang l)
+{
+    fprintf(f, "<table>\n<tr><th>%s</th>", i18n_text("ring", l));
+    if (places) fprintf(f, "<th>%s</th><th>%s</th>", i18n_text("law", l), i18n_text("places", l));
+    for (int c = 0; c < n_cols; c++) {
+        fputs("<th>", f);
+        esc(f, i18n_kpi(kpi_def(cols[c])->name, l));
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+    for (int s = 0; s < fl->n_rings; s++) {
+        const struct results_ring *g = &fl->rings[s];
+        char path[320], cap[32];
+        fputs("<tr><td>", f);
+        esc(f, g->name);
+        fputs("</td>", f);
+        if (places) {
+            fputs("<td>", f);
+            esc(f, g->law);
+            fputs("</td><td class=\"n\">", f);
+            if (g->capacity > 0) esc(f, i18n_num(cap, sizeof cap, g->capacity, 0, l));
+            else if (g->capacity == 0) esc(f, i18n_text("unlimited", l));
+            fputs("</td>", f);
+        }
+        for (int c = 0; c < n_cols; c++) {
+            sbuf_fmt(path, sizeof path, "flows/%s/rings/%s/%s", fl->id, g->id, kpi_def(cols[c])->name);
+            ring_cell(f, k, path, l);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+/* Per flow: the rings (occupancy, stays), then the waits with the censoring-
+ * aware figures, and a caveat naming the rings where most requests were
+ * still open at the end. */
+static void rings_tables(FILE *f, const struct results_run *r, const cJSON *k, enum lang l)
+{
+    fprintf(f, "<h2>%s</h2>\n", i18n_text("rings_table", l));
+    for (int fi = 0; fi < r->n_flows; fi++) {
+        const struct results_flow *fl = &r->flows[fi];
+        fputs("<h3>", f);
+        esc(f, fl->name);
+        fputs("</h3>\n", f);
+        ring_table(f, fl, k, ring_cols, (int)(sizeof ring_cols / sizeof ring_cols[0]), true, l);
+        fprintf(f, "<h3>%s: ", i18n_text("waits_heading", l));
+        esc(f, fl->name);
+        fputs("</h3>\n", f);
+        ring_table(f, fl, k, wait_cols, (int)(sizeof wait_cols / sizeof wait_cols[0]), false, l);
+        for (int s = 0; s < fl->n_rings; s++)
+            if (mostly_open(k, fl->id, fl->rings[s].id)) {
+                fputs("<p class=\"note\">", f);
+                esc(f, fl->rings[s].name);
+                fprintf(f, ": %s</p>\n", i18n_text("mostly_open", l));
+            }
+    }
+    fprintf(f, "<p class=\"meta\">%s</p>\n", i18n_text("rings_note", l));
+}
+
 static void run_report(FILE *f, const struct results_run *r, const struct plot_figures *figs, enum lang l)
 {
     char title[512];
@@ -498,43 +580,7 @@ static void run_report(FILE *f, const struct results_run *r, const struct plot_f
     headline_rows(f, r, k, l);
     fputs("</table>\n", f);
 
-    fprintf(f, "<h2>%s</h2>\n", i18n_text("rings_table", l));
-    for (int fi = 0; fi < r->n_flows; fi++) {
-        const struct results_flow *fl = &r->flows[fi];
-        fputs("<h3>", f);
-        esc(f, fl->name);
-        fprintf(f, "</h3>\n<table>\n<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-                   "<th>%s</th></tr>\n",
-                i18n_text("ring", l), i18n_text("law", l), i18n_text("places", l),
-                i18n_kpi("occupancy_mean", l), i18n_kpi("utilisation", l), i18n_kpi("waiting_list_mean", l),
-                i18n_kpi("wait_days_mean", l));
-        for (int s = 0; s < fl->n_rings; s++) {
-            const struct results_ring *g = &fl->rings[s];
-            char base[256], path[320], cap[32];
-            sbuf_fmt(base, sizeof base, "flows/%s/rings/%s/", fl->id, g->id);
-            fputs("<tr><td>", f);
-            esc(f, g->name);
-            fputs("</td><td>", f);
-            esc(f, g->law);
-            fputs("</td><td class=\"n\">", f);
-            if (g->capacity > 0) esc(f, i18n_num(cap, sizeof cap, g->capacity, 0, l));
-            else if (g->capacity == 0) esc(f, i18n_text("unlimited", l));
-            fputs("</td>", f);
-            static const char *const cols[] = { "occupancy_mean", "utilisation", "waiting_list_mean",
-                                                "wait_days_mean" };
-            for (int cI = 0; cI < 4; cI++) {
-                sbuf_fmt(path, sizeof path, "%s%s", base, cols[cI]);
-                ring_cell(f, k, path, l);
-            }
-            fputs("</tr>\n", f);
-        }
-        fputs("</table>\n", f);
-    }
-    if (l == LANG_DA)
-        fputs("<p class=\"meta\">Belægning og venteliste er gennemsnit over tid; ventetid i dage; udnyttelse i % af pladserne.</p>\n", f);
-    else
-        fputs("<p class=\"meta\">Citizens and waiting list are averages over time; waits in days; utilisation in % of places.</p>\n", f);
-
+    rings_tables(f, r, k, l);
     plots_section(f, figs, r, l);
     all_kpis(f, r, k, l);
     foot(f, l);
