@@ -11,8 +11,11 @@
 #include "tests.h"
 
 #include <sha2.h>
+
+#include "base/suggest.h"
 #include "model/model.h"
 #include "model/scenario.h"
+#include "model/setpath.h"
 
 /* cmocka 1.1.5 compares floats only as float: compare doubles here. */
 static void near_at(double got, double want, double tol, const char *expr, const char *file,
@@ -783,6 +786,154 @@ static void test_variant_self(void **state)
     expect_msg(path, want);
 }
 
+/* ---- set paths (model/setpath.h) ---- */
+
+static void test_setpath_parse(void **state)
+{
+    (void)state;
+    struct setpath p;
+    char why[256];
+    assert_int_equal(setpath_parse("flows.home.rings.sel108.capacity", &p, why, sizeof why), 0);
+    assert_int_equal(p.n, 5);
+    assert_string_equal(p.seg[3].name, "sel108");
+    assert_int_equal(setpath_parse("transitions[15].per_year", &p, why, sizeof why), 0);
+    assert_int_equal(p.n, 3);
+    assert_int_equal(p.seg[1].kind, SETPATH_INDEX);
+    assert_int_equal(p.seg[1].index, 15);
+    /* Ids may hold '-': the arrow is the first "->". */
+    assert_int_equal(setpath_parse("transitions[home:a-->b-c].effects.age", &p, why, sizeof why), 0);
+    assert_int_equal(p.seg[1].kind, SETPATH_TRANSITION);
+    assert_string_equal(p.seg[1].flow, "home");
+    assert_string_equal(p.seg[1].from, "a-");
+    assert_string_equal(p.seg[1].to, "b-c");
+    assert_int_equal(p.n, 4);
+    static const char *const bad[][2] = {
+        { "", "an empty path" },
+        { "a..b", "malformed path (a name is missing before '.')" },
+        { "a.", "malformed path (unexpected '.')" },
+        { "a[3", "malformed path (a ']' is missing)" },
+        { "a[-1]", "[-1] is no index (write [N], N from 0, or [FLOW:FROM->TO])" },
+        { "a[home:x]", "[home:x] is no transition (write [FLOW:FROM->TO], e.g. [home:sel107->sel85])" },
+        { "a[home:->x]", "an empty FROM state" },
+        { "a[3]x", "malformed path (unexpected 'x')" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(setpath_parse(bad[i][0], &p, why, sizeof why), -1);
+        assert_string_equal(why, bad[i][1]);
+    }
+}
+
+/* A transition is named by flow and states in every path: a variant's
+ * set, --set, and a loaded model's setpath_resolve. */
+static void test_setpath_transition_by_name(void **state)
+{
+    const struct tmp *t = *state;
+    write_in(t, "base.cfg", BASE);
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"transitions[home:outer->none].per_year\", 0.4 ),\n"
+                         "        ( \"transitions[home:outer->none].effects.age\", 0.2 ) );\n");
+    char path[128], base[128];
+    path_in(t, "v.cfg", path, sizeof path);
+    path_in(t, "base.cfg", base, sizeof base);
+    struct model *m = load_ok(path);
+    assert_near(m->transitions[1].per_year, 0.4, 0.0);
+    assert_near(m->transitions[1].beta[COV_AGE], 0.2, 0.0);
+    model_destroy(m);
+
+    const char *p[1] = { "transitions[home:inner->outer].per_year" }, *v[1] = { "0.5" };
+    struct err e = { 0 };
+    assert_int_equal(scenario_load_set(base, 1, p, v, &m, &e), 0);
+    assert_near(m->transitions[0].per_year, 0.5, 0.0);
+    model_destroy(m);
+
+    /* A name that is no transition, with the nearest one offered. */
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"transitions[home:outer->inner].per_year\", 0.4 ) );\n");
+    char want[512];
+    snprintf(want, sizeof want, "%s:3: transitions[home:outer->inner].per_year: names no "
+             "setting of the base (no transition home:outer->inner in transitions (from "
+             "home:outer there are outer->none))", path);
+    expect_msg(path, want);
+
+    /* On a loaded model. */
+    m = load_ok(base);
+    struct setpath_ref ref;
+    assert_int_equal(setpath_resolve(m, "transitions[home:outer->none].per_year", &ref, &e), 0);
+    assert_int_equal(ref.transition, 1);
+    assert_near(setpath_get(m, &ref), 0.13, 0.0);
+    assert_int_equal(setpath_set(m, &ref, 0.3, &e), 0);
+    assert_near(m->transitions[1].per_year, 0.3, 0.0);
+    assert_near(m->moves[m->flows[0].move_start[1]].per_year, 0.3, 0.0);   /* re-derived */
+    char name[64];
+    setpath_transition_name(m, 0, name, sizeof name);
+    assert_string_equal(name, "home:inner->outer");
+    assert_int_equal(setpath_resolve(m, "transitions[home:outer->nne].per_year", &ref, &e), -1);
+    assert_string_equal(e.msg, "transitions[home:outer->nne].per_year: names no numeric "
+                        "setting that can change (no transition home:outer->nne (did you mean "
+                        "'home:outer->none'?))");
+    assert_int_equal(setpath_resolve(m, "transitions[home:inner->none].per_year", &ref, &e), -1);
+    assert_string_equal(e.msg, "transitions[home:inner->none].per_year: names no numeric "
+                        "setting that can change (no transition home:inner->none (from home:inner "
+                        "there are inner->outer))");
+    model_destroy(m);
+}
+
+static void test_setpath_model_values(void **state)
+{
+    const struct tmp *t = *state;
+    write_in(t, "base.cfg", BASE);
+    char base[128];
+    path_in(t, "base.cfg", base, sizeof base);
+    struct model *m = load_ok(base);
+    struct setpath_ref ref;
+    struct err e = { 0 };
+    /* Costs re-derive the variable cost of an hourly ring. */
+    assert_int_equal(setpath_resolve(m, "flows.home.rings.outer.cost_per_hour", &ref, &e), 0);
+    assert_int_equal(setpath_set(m, &ref, 400.0, &e), 0);
+    assert_near(m->flows[0].rings[1].variable_cost_per_year, 3.0 * 400.0 * WEEKS_PER_YEAR, 1e-9);
+    /* A capacity below initial lowers initial, with a note. */
+    assert_int_equal(setpath_resolve(m, "flows.home.rings.inner.capacity", &ref, &e), 0);
+    assert_true(ref.integer);
+    assert_int_equal(setpath_set(m, &ref, 3, &e), 0);
+    assert_int_equal(m->flows[0].rings[0].capacity, 3);
+    assert_int_equal(m->flows[0].rings[0].initial, 3);
+    assert_non_null(m->notes);
+    assert_string_equal(m->notes, "flowsim: note: flows.home.rings.inner.initial (5) is lowered "
+                        "to the capacity (3) set by flows.home.rings.inner.capacity\n");
+    /* Refused values leave the model as it was. */
+    assert_int_equal(setpath_set(m, &ref, 3.5, &e), -1);
+    assert_string_equal(e.msg, "flows.home.rings.inner.capacity: must be a whole number (got 3.5)");
+    assert_int_equal(setpath_resolve(m, "visitation.caseworkers", &ref, &e), 0);
+    assert_int_equal(setpath_set(m, &ref, 0, &e), -1);
+    assert_int_equal(m->caseworkers, 3);
+    assert_int_equal(setpath_resolve(m, "flows.home.rings.inner.initial", &ref, &e), 0);
+    assert_int_equal(setpath_set(m, &ref, 4, &e), -1);
+    assert_string_equal(e.msg, "flows.home.rings.inner.initial: must be at most capacity (3) (got 4)");
+    assert_int_equal(setpath_resolve(m, "flows.home.none.worsen_per_year", &ref, &e), 0);
+    assert_int_equal(setpath_set(m, &ref, 0.2, &e), 0);
+    assert_near(m->flows[0].none_worsen_per_year, 0.2, 0.0);
+    assert_int_equal(setpath_resolve(m, "flows.home.rings.inner.capacty", &ref, &e), -1);
+    assert_string_equal(e.msg, "flows.home.rings.inner.capacty: names no numeric setting that "
+                        "can change (no number \"capacty\" in a ring (did you mean 'capacity'?))");
+    assert_int_equal(setpath_resolve(m, "simulation.years", &ref, &e), -1);
+    model_destroy(m);
+}
+
+/* Did-you-mean: the nearest (a swap of neighbours is one edit), or all
+ * equally near. */
+static void test_suggest(void **state)
+{
+    (void)state;
+    char buf[128];
+    const char *rings[] = { "sel108", "sel107", "sel85", "sel103" };
+    assert_int_equal(suggest_distance("sel170", "sel107"), 1);
+    assert_string_equal(suggest_nearest("sel170", rings, 4, buf, sizeof buf),
+                        " (did you mean 'sel107'?)");
+    assert_string_equal(suggest_nearest("sel10", rings, 4, buf, sizeof buf),
+                        " (did you mean 'sel108', 'sel107' or 'sel103'?)");
+    assert_string_equal(suggest_nearest("kraft", rings, 4, buf, sizeof buf), "");
+}
+
 int test_group_scenario(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -803,6 +954,10 @@ int test_group_scenario(int *n)
         cmocka_unit_test_setup_teardown(test_variant_chain, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_cycle, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_self, tmp_setup, tmp_teardown),
+        cmocka_unit_test(test_setpath_parse),
+        cmocka_unit_test_setup_teardown(test_setpath_transition_by_name, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_setpath_model_values, tmp_setup, tmp_teardown),
+        cmocka_unit_test(test_suggest),
     };
     return RUN_GROUP(tests, n);
 }

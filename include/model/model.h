@@ -130,6 +130,10 @@ struct model {
     char *out_dir;
     bool out_events, out_rbs_panel, out_plots;
     char lang[3];                   /* "en" or "da" */
+
+    /* Lines for the user that are no error (a clamped `initial`), each
+     * ending in '\n', or NULL; the command line prints them on stderr. */
+    char *notes;
 };
 
 /* An empty model with every default of SPEC §3 filled in. Caller frees with
@@ -141,6 +145,16 @@ void model_destroy(struct model *m);        /* NULL is a no-op */
  * covariate table) and checks the invariants that span sections. Call it
  * again after changing transitions. Returns 0, or -1 with e set. */
 int model_finish(struct model *m, struct err *e);
+
+/* Appends one line (no trailing newline needed) to m->notes. 0, or -1
+ * when out of memory. */
+int model_note(struct model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A capacity set (by a variant, --set, a sweep or a dated change) below
+ * ring r's `initial` lowers `initial` to the capacity and says so in
+ * m->notes, naming `by` (what set the capacity). The one place where this
+ * rule lives. 1 when lowered, 0 when nothing to do, -1 out of memory. */
+int model_clamp_initial(struct model *m, int f, int r, const char *by);
 
 /* Code of a vector of levels in model.level_factor. */
 static inline int model_level_code(const struct model *m, const uint8_t *levels)

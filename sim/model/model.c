@@ -3,6 +3,8 @@
 #include "model/model.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +67,40 @@ void model_destroy(struct model *m)
     free(m->moves);
     free(m->level_factor);
     free(m->out_dir);
+    free(m->notes);
     free(m);
+}
+
+int model_note(struct model *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    size_t old = m->notes ? strlen(m->notes) : 0;
+    char *p = realloc(m->notes, old + (size_t)n + 2);
+    if (!p) return -1;
+    m->notes = p;
+    va_start(ap, fmt);
+    vsnprintf(p + old, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    p[old + (size_t)n] = '\n';
+    p[old + (size_t)n + 1] = '\0';
+    return 0;
+}
+
+int model_clamp_initial(struct model *m, int f, int r, const char *by)
+{
+    struct ring *g = &m->flows[f].rings[r];
+    if (g->capacity == 0 || g->initial <= g->capacity) return 0;
+    int was = g->initial;
+    g->initial = g->capacity;
+    if (model_note(m, "flowsim: note: flows.%s.rings.%s.initial (%d) is lowered to the "
+                      "capacity (%d) set by %s", m->flows[f].id, g->id, was, g->capacity,
+                   by) != 0)
+        return -1;
+    return 1;
 }
 
 /* The level part of every move's covariate factor, for every vector of

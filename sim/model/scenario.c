@@ -55,7 +55,9 @@
 
 #include "base/caldate.h"
 #include "base/sbuf.h"
+#include "base/suggest.h"
 #include "model/bounds.h"
+#include "model/setpath.h"
 
 #define PATH_LEN 256          /* dotted setting paths in messages */
 #define MAX_CHAIN 16          /* files in one chain of bases */
@@ -147,42 +149,10 @@ static const char *const panel_columns[] = { "id", "date", "t", "age", "female",
 
 /* ---- did you mean ---- */
 
-static int levenshtein(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na > 63 || nb > 63) return 99;
-    int row[64];
-    for (size_t j = 0; j <= nb; j++) row[j] = (int)j;
-    for (size_t i = 1; i <= na; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= nb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best) best = row[j] + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
-/* Writes " (did you mean 'x'?)" for the nearest of n candidates within two
- * edits (and fewer edits than the word has letters), else "". */
 static const char *suggest(const char *word, const char *const *cand, int n,
                            char *buf, size_t size)
 {
-    const char *best = NULL;
-    int best_d = 3;
-    for (int i = 0; i < n; i++) {
-        if (!cand[i]) continue;
-        int d = levenshtein(word, cand[i]);
-        if (d < best_d && d < (int)strlen(word)) { best = cand[i]; best_d = d; }
-    }
-    if (best) sbuf_fmt(buf, size, " (did you mean '%s'?)", best);
-    else buf[0] = '\0';
-    return buf;
+    return suggest_nearest(word, cand, n, buf, size);
 }
 
 /* ---- positions and errors ---- */
@@ -1565,59 +1535,91 @@ static config_setting_t *copy_setting(config_setting_t *parent, const char *name
     return ok ? d : NULL;
 }
 
-/* Follows a set path in tree: names of settings, a list element by its
- * `id`, and [N] for the N-th element (from 0). On failure writes why. */
+/* The element of a list of transitions written as flow, from and to. */
+static config_setting_t *walk_transition(config_setting_t *list, const struct setpath_seg *sg,
+                                         const char *at, char *why, size_t n)
+{
+    const char *cand[64];
+    char names[64][3 * SETPATH_MAX_NAME + 4], want[3 * SETPATH_MAX_NAME + 4];
+    int nc = 0;
+    sbuf_fmt(want, sizeof want, "%s:%s->%s", sg->flow, sg->from, sg->to);
+    for (int i = 0; i < config_setting_length(list); i++) {
+        config_setting_t *t = config_setting_get_elem(list, (unsigned)i);
+        const char *f = NULL, *a = NULL, *b = NULL;
+        if (config_setting_type(t) != CONFIG_TYPE_GROUP ||
+            !config_setting_lookup_string(t, "flow", &f) ||
+            !config_setting_lookup_string(t, "from", &a) ||
+            !config_setting_lookup_string(t, "to", &b))
+            continue;
+        if (!strcmp(f, sg->flow) && !strcmp(a, sg->from) && !strcmp(b, sg->to)) return t;
+        if (nc < 64) {
+            sbuf_fmt(names[nc], sizeof names[nc], "%s:%s->%s", f, a, b);
+            cand[nc] = names[nc];
+            nc++;
+        }
+    }
+    char hint[256];
+    sbuf_fmt(why, n, "no transition %s in %s%s", want, at,
+             setpath_transition_hint(want, cand, nc, hint, sizeof hint));
+    return NULL;
+}
+
+/* The child of cur named `name`: a key of a group, or the element of a
+ * list of groups whose id it is. */
+static config_setting_t *walk_name(config_setting_t *cur, const char *name, const char *at,
+                                   char *why, size_t n)
+{
+    const char *cand[MODEL_MAX_RINGS + 16];
+    int nc = 0, type = config_setting_type(cur);
+    for (int i = 0; i < config_setting_length(cur); i++) {
+        config_setting_t *c = config_setting_get_elem(cur, (unsigned)i);
+        const char *id = NULL;
+        if (type == CONFIG_TYPE_GROUP) id = config_setting_name(c);
+        else if (type == CONFIG_TYPE_LIST && config_setting_type(c) == CONFIG_TYPE_GROUP)
+            config_setting_lookup_string(c, "id", &id);
+        if (!id) continue;
+        if (strcmp(id, name) == 0) return c;
+        if (nc < (int)(sizeof cand / sizeof *cand)) cand[nc++] = id;
+    }
+    char hint[128];
+    sbuf_fmt(why, n, "no \"%s\" in %s%s", name, at[0] ? at : "the top level",
+             suggest(name, cand, nc, hint, sizeof hint));
+    return NULL;
+}
+
+/* Follows a set path (model/setpath.h) in tree. On failure writes why. */
 static config_setting_t *walk(config_setting_t *tree, const char *path, char *why, size_t n)
 {
+    struct setpath sp;
+    if (setpath_parse(path, &sp, why, n) < 0) return NULL;
     config_setting_t *cur = tree;
-    char seg[PATH_LEN], at[PATH_LEN] = "";
-    const char *p = path;
-    while (*p) {
-        size_t len = strcspn(p, ".");
-        if (len == 0 || len >= sizeof seg) { sbuf_fmt(why, n, "malformed path"); return NULL; }
-        memcpy(seg, p, len);
-        seg[len] = '\0';
-        p += len + (p[len] == '.');
-        char *br = strchr(seg, '[');
-        if (br) *br = '\0';
-        if (seg[0]) {
-            config_setting_t *next = NULL;
-            const char *cand[MODEL_MAX_RINGS + 16];
-            int nc = 0, type = config_setting_type(cur);
-            for (int i = 0; i < config_setting_length(cur) && nc < (int)(sizeof cand / sizeof *cand); i++) {
-                config_setting_t *c = config_setting_get_elem(cur, (unsigned)i);
-                const char *id = NULL;
-                if (type == CONFIG_TYPE_GROUP) id = config_setting_name(c);
-                else if (type == CONFIG_TYPE_LIST && config_setting_type(c) == CONFIG_TYPE_GROUP)
-                    config_setting_lookup_string(c, "id", &id);
-                if (!id) continue;
-                if (strcmp(id, seg) == 0) { next = c; break; }
-                cand[nc++] = id;
-            }
-            if (!next) {
-                char hint[96];
-                sbuf_fmt(why, n, "no \"%s\" in %s%s", seg, at[0] ? at : "the top level",
-                         suggest(seg, cand, nc, hint, sizeof hint));
+    char at[PATH_LEN] = "";
+    for (int k = 0; k < sp.n && cur; k++) {
+        const struct setpath_seg *sg = &sp.seg[k];
+        int type = config_setting_type(cur);
+        const char *where = at[0] ? at : "the top level";
+        switch (sg->kind) {
+        case SETPATH_NAME:
+            cur = walk_name(cur, sg->name, at, why, n);
+            appendf(at, sizeof at, "%s%s", at[0] ? "." : "", sg->name);
+            break;
+        case SETPATH_INDEX:
+            if ((type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY) ||
+                sg->index >= config_setting_length(cur)) {
+                sbuf_fmt(why, n, "no element [%ld] in %s", sg->index, where);
                 return NULL;
             }
-            cur = next;
-            appendf(at, sizeof at, "%s%s", at[0] ? "." : "", seg);
-        }
-        /* Indices after the name: [N][M]... */
-        for (const char *q = br ? br + 1 : NULL; q;) {
-            char *end;
-            long idx = strtol(q, &end, 10);
-            int type = config_setting_type(cur);
-            if (end == q || *end != ']' || (end[1] && end[1] != '[') ||
-                (type != CONFIG_TYPE_LIST && type != CONFIG_TYPE_ARRAY) ||
-                idx < 0 || idx >= config_setting_length(cur)) {
-                sbuf_fmt(why, n, "no element [%.*s] in %s", (int)strcspn(q, "]"), q,
-                         at[0] ? at : "the top level");
+            cur = config_setting_get_elem(cur, (unsigned)sg->index);
+            appendf(at, sizeof at, "[%ld]", sg->index);
+            break;
+        case SETPATH_TRANSITION:
+            if (type != CONFIG_TYPE_LIST) {
+                sbuf_fmt(why, n, "%s is no list of transitions", where);
                 return NULL;
             }
-            cur = config_setting_get_elem(cur, (unsigned)idx);
-            appendf(at, sizeof at, "[%ld]", idx);
-            q = end[1] == '[' ? end + 2 : NULL;
+            cur = walk_transition(cur, sg, where, why, n);
+            appendf(at, sizeof at, "[%s:%s->%s]", sg->flow, sg->from, sg->to);
+            break;
         }
     }
     return cur;
