@@ -299,6 +299,11 @@ static void test_cli_compare_and_sweep(void **state)
     assert_non_null(root);
     cJSON *scen = cJSON_GetObjectItem(root, "scenarios"), *diff = cJSON_GetObjectItem(root, "differences");
     assert_int_equal(cJSON_GetArraySize(scen), 3);
+    /* Never two scenarios under one name: the second small.cfg is small-2. */
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(scen, 0), "name")->valuestring,
+                        "small");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(scen, 1), "name")->valuestring,
+                        "small-2");
     assert_int_equal(cJSON_GetArraySize(diff), 2);
     assert_int_equal(cJSON_GetObjectItem(root, "replications")->valueint, 5);
     /* The base against itself: zero, not real. */

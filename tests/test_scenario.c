@@ -786,6 +786,170 @@ static void test_variant_self(void **state)
     expect_msg(path, want);
 }
 
+/* A capacity set by a variant below the base's `initial` lowers `initial`
+ * with a note (as a sweep does); an error that a variant's set causes is
+ * reported at the variant's line and says what to add. */
+static void test_variant_capacity_clamps(void **state)
+{
+    const struct tmp *t = *state;
+    write_in(t, "base.cfg", BASE);
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"flows.home.rings.inner.capacity\", 3 ) );\n");
+    char path[128], want[1024];
+    path_in(t, "v.cfg", path, sizeof path);
+    struct model *m = load_ok(path);
+    assert_int_equal(m->flows[0].rings[0].capacity, 3);
+    assert_int_equal(m->flows[0].rings[0].initial, 3);
+    snprintf(want, sizeof want, "flowsim: note: flows.home.rings.inner.initial (5) is lowered to "
+             "the capacity (3) set by %s:3\n", path);
+    assert_string_equal(m->notes, want);
+    model_destroy(m);
+    /* The same by --set. */
+    char base[128];
+    path_in(t, "base.cfg", base, sizeof base);
+    const char *p[1] = { "flows.home.rings.inner.capacity" }, *v[1] = { "4" };
+    struct err e = { 0 };
+    assert_int_equal(scenario_load_set(base, 1, p, v, &m, &e), 0);
+    assert_int_equal(m->flows[0].rings[0].initial, 4);
+    assert_non_null(strstr(m->notes, "set by --set"));
+    model_destroy(m);
+    /* A variant that sets both consistently gets no note. */
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"flows.home.rings.inner.capacity\", 3 ),\n"
+                         "        ( \"flows.home.rings.inner.initial\", 2 ) );\n");
+    m = load_ok(path);
+    assert_null(m->notes);
+    model_destroy(m);
+    /* A variant's initial above the base's capacity is still an error, there. */
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"flows.home.rings.inner.initial\", 9 ) );\n");
+    snprintf(want, sizeof want, "%s:3: flows.home.rings.inner.initial: must be at most capacity "
+             "(7) (got 9)", path);
+    expect_msg(path, want);
+    /* Too few citizens for the rings: at the variant's line, with what to add. */
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"population.initial\", 10 ) );\n");
+    snprintf(want, sizeof want, "%s:3: population.initial: 10 is fewer than the 16 citizens the "
+             "rings of flow home hold at t = 0; add lower ( \"flows.home.rings.<ring>.initial\", "
+             "N ) entries to set, or raise population.initial", path);
+    expect_msg(path, want);
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"flows.home.rings.outer.initial\", 40 ) );\n");
+    snprintf(want, sizeof want, "%s:3: flows.home.rings.outer.initial: the rings' initial counts "
+             "sum to 45, more than population.initial (37); add ( \"population.initial\", 45 ) "
+             "to set", path);
+    expect_msg(path, want);
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"flows.home.rings.inner.need\", [3.0, 4.0] ) );\n");
+    snprintf(want, sizeof want, "%s:3: flows.home.rings.inner.need: need bands leave scores in "
+             "[2.5, 3) with no ring; add the neighbouring rings' bands to set, e.g. "
+             "( \"flows.home.rings.<ring>.need\", [2.5, 3] )", path);
+    expect_msg(path, want);
+}
+
+/* A variant without name or output.dir is named by its file and writes
+ * beside its base's results, never over them. */
+static void test_variant_own_name_and_dir(void **state)
+{
+    const struct tmp *t = *state;
+    char *text = replace_once(BASE, "name = \"tiny\";", "name = \"tiny\"; output = { dir = "
+                              "\"results/tiny\"; plots = false; };");
+    write_in(t, "base.cfg", text);
+    free(text);
+    write_in(t, "mid.cfg", "base = \"base.cfg\";\n"
+                           "set = ( ( \"visitation.caseworkers\", 4 ) );\n");
+    char path[128];
+    path_in(t, "mid.cfg", path, sizeof path);
+    struct model *m = load_ok(path);
+    assert_string_equal(m->name, "mid");
+    assert_string_equal(m->out_dir, "results/mid");
+    assert_false(m->out_plots);                  /* the rest of output is the base's */
+    model_destroy(m);
+    /* A variant's own name and dir win; a variant of a variant that names
+     * itself not is named by its own file. */
+    write_in(t, "mid.cfg", "base = \"base.cfg\";\nname = \"middle\";\n"
+                           "set = ( ( \"output.dir\", \"elsewhere/m\" ) );\n");
+    m = load_ok(path);
+    assert_string_equal(m->name, "middle");
+    assert_string_equal(m->out_dir, "elsewhere/m");
+    model_destroy(m);
+    write_in(t, "top.cfg", "base = \"mid.cfg\";\n");
+    path_in(t, "top.cfg", path, sizeof path);
+    m = load_ok(path);
+    assert_string_equal(m->name, "top");
+    assert_string_equal(m->out_dir, "elsewhere/top");
+    model_destroy(m);
+}
+
+/* ---- the examples of the documentation ---- */
+
+/* Every variant shown in a ``` block of the documentation (a block with
+ * `base = "X"`) loads, with X taken from scenarios/; every `--set PATH=V`
+ * (or PATH=FROM:TO:STEP) written in it names a setting of the Esbjerg
+ * baseline that takes V (or FROM). Returns how many were tried. */
+static int check_doc(const struct tmp *t, const char *doc)
+{
+    FILE *f = fopen(doc, "r");
+    if (!f) fail_msg("cannot read %s", doc);
+    char line[1024], block[8192] = "";
+    bool in_block = false;
+    int tried = 0;
+    while (fgets(line, sizeof line, f)) {
+        for (char *p = strstr(line, "--set "); p; p = strstr(p + 1, "--set ")) {
+            char path[256], value[64];
+            if (sscanf(p + 6, "%255[^= ]=%63[^: `\n]", path, value) != 2) continue;
+            if (path[0] < 'a' || path[0] > 'z') continue;          /* PATH=VALUE in a usage line */
+            const char *pp[1] = { path }, *vv[1] = { value };
+            struct model *m = NULL;
+            struct err e = { 0 };
+            if (scenario_load_set("scenarios/esbjerg.cfg", 1, pp, vv, &m, &e) != 0)
+                fail_msg("%s: --set %s=%s: %s", doc, path, value, e.msg);
+            model_destroy(m);
+            tried++;
+        }
+        if (!strncmp(line, "```", 3)) {
+            if (in_block && strstr(block, "base = \"")) {
+                char base[128], *at = strstr(block, "base = \"") + 8;
+                if (sscanf(at, "%127[^\"]", base) != 1) fail_msg("%s: a base without a name", doc);
+                char abs[512], *cwd = getcwd(NULL, 0), old[160], new_text[600];
+                assert_non_null(cwd);
+                snprintf(abs, sizeof abs, "%s/scenarios/%s", cwd, base);
+                free(cwd);
+                snprintf(old, sizeof old, "base = \"%s\"", base);
+                snprintf(new_text, sizeof new_text, "base = \"%s\"", abs);
+                char *text = replace_once(block, old, new_text), path[128];
+                path_in(t, "v.cfg", path, sizeof path);
+                write_file(path, text);
+                free(text);
+                struct model *m = NULL;
+                struct err e = { 0 };
+                if (scenario_load(path, &m, &e) != 0) fail_msg("%s: example variant: %s", doc, e.msg);
+                model_destroy(m);
+                tried++;
+            }
+            in_block = !in_block;
+            block[0] = '\0';
+            continue;
+        }
+        if (in_block && strlen(block) + strlen(line) < sizeof block) strcat(block, line);
+    }
+    fclose(f);
+    return tried;
+}
+
+static void test_doc_examples(void **state)
+{
+    const struct tmp *t = *state;
+    static const char *const docs[] = { "README.md", "scenarios/README.md", "docs/model.md",
+                                        "docs/scenario.md", "docs/compare.md", "docs/limits.md",
+                                        "docs/calibration.md", NULL };
+    int tried = 0;
+    for (int i = 0; docs[i]; i++)
+        if (access(docs[i], R_OK) == 0) tried += check_doc(t, docs[i]);
+    printf("  %d examples from the documentation load\n", tried);
+    assert_true(tried >= 4);
+}
+
 /* ---- set paths (model/setpath.h) ---- */
 
 static void test_setpath_parse(void **state)
@@ -954,6 +1118,9 @@ int test_group_scenario(int *n)
         cmocka_unit_test_setup_teardown(test_variant_chain, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_cycle, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_self, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_variant_capacity_clamps, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_variant_own_name_and_dir, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_doc_examples, tmp_setup, tmp_teardown),
         cmocka_unit_test(test_setpath_parse),
         cmocka_unit_test_setup_teardown(test_setpath_transition_by_name, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_setpath_model_values, tmp_setup, tmp_teardown),

@@ -256,6 +256,12 @@ int cli_common_apply(struct model *m, const struct cli_common *c)
     return 0;
 }
 
+/* The loader's notes (a clamped `initial`), once, by the root process. */
+static void print_notes(const struct model *m)
+{
+    if (m->notes && runner_is_root()) fputs(m->notes, stderr);
+}
+
 int cli_load(const char *path, struct model **out)
 {
     struct err e = { 0 };
@@ -263,6 +269,7 @@ int cli_load(const char *path, struct model **out)
         fprintf(stderr, "%s\n", e.msg);
         return EXIT_INPUT;
     }
+    print_notes(*out);
     return 0;
 }
 
@@ -290,6 +297,8 @@ int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
     if (rc == 0 && scenario_load_set(path, n, (const char *const *)paths, values, out, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         rc = e.status ? e.status : EXIT_INPUT;
+    } else if (rc == 0) {
+        print_notes(*out);
     }
     for (int i = 0; paths && i < n; i++) free(paths[i]);
     free(paths);

@@ -90,6 +90,31 @@ static int write_runs(const struct cmp_run *runs, int n, const char *dir, int ar
     return rc;
 }
 
+/* Two scenarios never show under one name: a name used before gets
+ * "-<k>" (the smallest k >= 2 that is free), said once on stderr. */
+static int distinct_names(struct model **models, int n, const char **files)
+{
+    for (int i = 1; i < n; i++) {
+        bool dup = false;
+        for (int j = 0; j < i && !dup; j++) dup = !strcmp(models[j]->name, models[i]->name);
+        if (!dup) continue;
+        size_t len = strlen(models[i]->name) + 16;
+        char *name = malloc(len);
+        if (!name) return EXIT_RUNTIME;
+        for (int k = 2; dup; k++) {
+            snprintf(name, len, "%s-%d", models[i]->name, k);
+            dup = false;
+            for (int j = 0; j < n && !dup; j++) dup = j != i && !strcmp(models[j]->name, name);
+        }
+        if (runner_is_root())
+            fprintf(stderr, "flowsim: note: %s is also named \"%s\": shown as \"%s\"\n", files[i],
+                    models[i]->name, name);
+        free(models[i]->name);
+        models[i]->name = name;
+    }
+    return 0;
+}
+
 int cli_compare(int argc, char **argv)
 {
     struct cli_common o;
@@ -120,6 +145,7 @@ int cli_compare(int argc, char **argv)
             rc = same_horizon(models[0], models[i]);
         }
     }
+    if (rc == 0) rc = distinct_names(models, n, files);
     char *dir = NULL;
     if (rc == 0) {
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("compare", models[0]);

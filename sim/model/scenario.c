@@ -81,6 +81,8 @@ struct loader {
 };
 
 
+static char *dir_of(const char *path);
+
 /* ---- keys ---- */
 
 /* One table of known keys per section: it drives the unknown-key check,
@@ -764,11 +766,6 @@ static int read_ring(struct loader *L, const config_setting_t *rg, const char *r
         get_int(L, rg, rp, "capacity", &r->capacity, 0) < 0 ||
         get_int(L, rg, rp, "initial", &r->initial, 0) < 0)
         return -1;
-    if (r->capacity > 0 && r->initial > r->capacity) {
-        join(path, rp, "initial");
-        return fail(L, config_setting_get_member(rg, "initial"), path,
-                    "must be at most capacity (%d) (got %d)", r->capacity, r->initial);
-    }
     if (read_costs(L, rg, rp, r) < 0 ||
         get_bool(L, rg, rp, "referral", &r->referral) < 0 ||
         read_need(L, rg, rp, r) < 0 ||
@@ -782,6 +779,82 @@ static int read_ring(struct loader *L, const config_setting_t *rg, const char *r
                    " years") < 0)
         return -1;
     return 0;
+}
+
+/* How near the top of the chain the text of s is: 0 for --set, 1 for the
+ * file given, 2 for its base, and so on. */
+static int layer_rank(const struct loader *L, const config_setting_t *s)
+{
+    const struct layer *ly = (const struct layer *)origin(s)->config;
+    if (ly->cmdline) return 0;
+    for (int i = 0; i < L->n_layers; i++)
+        if (L->layer[i] == ly) return i + 1;
+    return L->n_layers + 1;
+}
+
+/* `initial` at most `capacity`. A capacity set by a variant or --set below
+ * the base's `initial` lowers `initial` with a note (model_clamp_initial,
+ * as a sweep does); in one file it is an error. */
+static int check_initial(struct loader *L, const config_setting_t *rg, const char *rp,
+                         struct model *m, int f, int r)
+{
+    const struct ring *g = &m->flows[f].rings[r];
+    if (g->capacity == 0 || g->initial <= g->capacity) return 0;
+    const config_setting_t *cap = config_setting_get_member(rg, "capacity");
+    const config_setting_t *ini = config_setting_get_member(rg, "initial");
+    char path[PATH_LEN];
+    join(path, rp, "initial");
+    if (layer_rank(L, cap) >= layer_rank(L, ini))
+        return fail(L, ini, path, "must be at most capacity (%d) (got %d)", g->capacity,
+                    g->initial);
+    const config_setting_t *o = origin(cap);
+    const struct layer *ly = (const struct layer *)o->config;
+    char by[PATH_LEN + 64], file[512];
+    if (ly->cmdline) {
+        sbuf_fmt(by, sizeof by, "--set");
+    } else {
+        file_name(ly, config_setting_source_file(o), file, sizeof file);
+        sbuf_fmt(by, sizeof by, "%s:%d", file, (int)config_setting_source_line(o));
+    }
+    return model_clamp_initial(m, f, r, by) < 0 ? oom(L) : 0;
+}
+
+/* Among the rings of a list, the `key` setting written nearest the top of
+ * the chain (a variant's set, --set), if nearer than the list itself: a
+ * check that fails on the whole list is then reported there, at the line
+ * that caused it. NULL when the base wrote them all. *ring: its index. */
+static const config_setting_t *changed_member(const struct loader *L,
+                                              const config_setting_t *rings, const char *key,
+                                              int *ring)
+{
+    const config_setting_t *best = NULL;
+    int best_rank = layer_rank(L, rings);
+    for (int i = 0; i < config_setting_length(rings); i++) {
+        const config_setting_t *s =
+            config_setting_get_member(config_setting_get_elem(rings, (unsigned)i), key);
+        if (s && layer_rank(L, s) < best_rank) {
+            best = s;
+            best_rank = layer_rank(L, s);
+            *ring = i;
+        }
+    }
+    return best;
+}
+
+/* A gap in the bands, reported at a band a variant changed if there is one. */
+static int band_gap(struct loader *L, const config_setting_t *rings, const char *path,
+                    const struct flow *fl, double lo, double hi, bool closed)
+{
+    int r = 0;
+    const config_setting_t *need = changed_member(L, rings, "need", &r);
+    if (!need)
+        return fail(L, rings, path, "need bands leave scores in [%g, %g%c with no ring", lo, hi,
+                    closed ? ']' : ')');
+    char np[PATH_LEN];
+    path_fmt(np, "%s.%s.need", path, fl->rings[r].id);
+    return fail(L, need, np, "need bands leave scores in [%g, %g%c with no ring; add the "
+                "neighbouring rings' bands to set, e.g. ( \"%s.<ring>.need\", [%g, %g] )", lo,
+                hi, closed ? ']' : ')', path, lo, hi);
 }
 
 /* The union of a flow's bands must be [0, 4]: every need score has a ring. */
@@ -798,15 +871,39 @@ static int check_bands(struct loader *L, const config_setting_t *rings, const ch
     double covered = 0.0;
     for (int i = 0; i < fl->n_rings; i++) {
         const struct ring *r = &fl->rings[order[i]];
-        if (r->need_lo > covered)
-            return fail(L, rings, path, "need bands leave scores in [%g, %g) with no ring",
-                        covered, r->need_lo);
+        if (r->need_lo > covered) return band_gap(L, rings, path, fl, covered, r->need_lo, false);
         if (r->need_hi > covered) covered = r->need_hi;
     }
     if (covered < MODEL_LEVEL_MAX)
-        return fail(L, rings, path, "need bands leave scores in [%g, %d] with no ring",
-                    covered, MODEL_LEVEL_MAX);
+        return band_gap(L, rings, path, fl, covered, MODEL_LEVEL_MAX, true);
     return 0;
+}
+
+/* The rings' initial counts fit population.initial. When a variant changed
+ * one side, the error is at its line and says what to add to set. */
+static int check_placed(struct loader *L, const config_setting_t *rings, const char *path,
+                        const struct model *m, const struct flow *fl, long long placed)
+{
+    if (placed <= m->initial) return 0;
+    const config_setting_t *pop =
+        config_setting_get_member(config_root_setting(rings->config), "population");
+    const config_setting_t *pi = pop ? config_setting_get_member(pop, "initial") : NULL;
+    int r = 0;
+    const config_setting_t *ri = changed_member(L, rings, "initial", &r);
+    char rp[PATH_LEN];
+    if (pi && layer_rank(L, pi) < layer_rank(L, rings) &&
+        (!ri || layer_rank(L, pi) <= layer_rank(L, ri)))
+        return fail(L, pi, "population.initial", "%d is fewer than the %lld citizens the rings "
+                    "of flow %s hold at t = 0; add lower ( \"%s.<ring>.initial\", N ) entries "
+                    "to set, or raise population.initial", m->initial, placed, fl->id, path);
+    if (ri) {
+        path_fmt(rp, "%s.%s.initial", path, fl->rings[r].id);
+        return fail(L, ri, rp, "the rings' initial counts sum to %lld, more than "
+                    "population.initial (%d); add ( \"population.initial\", %lld ) to set",
+                    placed, m->initial, placed);
+    }
+    return fail(L, rings, path, "the rings' initial counts sum to %lld, more than "
+                "population.initial (%d)", placed, m->initial);
 }
 
 static int read_flow(struct loader *L, const config_setting_t *fg, const char *fp,
@@ -859,14 +956,13 @@ static int read_flow(struct loader *L, const config_setting_t *fg, const char *f
             return fail(L, rg, rp, "must be a group { } (got %s)",
                         type_name(config_setting_type(rg)));
         fl->n_rings = i + 1;                   /* so model_destroy frees it */
-        if (read_ring(L, rg, rp, fl, &fl->rings[i]) < 0) return -1;
+        if (read_ring(L, rg, rp, fl, &fl->rings[i]) < 0 ||
+            check_initial(L, rg, rp, m, (int)(fl - m->flows), i) < 0)
+            return -1;
         placed += fl->rings[i].initial;
     }
     if (check_bands(L, rings, path, fl) < 0) return -1;
-    if (placed > m->initial)
-        return fail(L, rings, path, "the rings' initial counts sum to %lld, more than "
-                    "population.initial (%d)", placed, m->initial);
-    return 0;
+    return check_placed(L, rings, path, m, fl, placed);
 }
 
 static int read_flows(struct loader *L, const config_setting_t *root, struct model *m)
@@ -1011,6 +1107,23 @@ static int read_transitions(struct loader *L, const config_setting_t *root, stru
     return 0;
 }
 
+/* The file given is a variant (it names a base). */
+static bool is_variant(const struct loader *L)
+{
+    return L->n_layers > 0 && !L->layer[0]->cmdline &&
+           config_setting_get_member(config_root_setting(&L->layer[0]->cfg), "base") != NULL;
+}
+
+/* "scenarios/more-107.cfg" -> "more-107". NULL when out of memory. */
+static char *file_stem(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b);
+    if (n > 4 && strcmp(b + n - 4, ".cfg") == 0) n -= 4;
+    return strndup(b, n);
+}
+
 static int read_output(struct loader *L, const config_setting_t *root, struct model *m)
 {
     const config_setting_t *g = NULL;
@@ -1026,6 +1139,18 @@ static int read_output(struct loader *L, const config_setting_t *root, struct mo
     memcpy(m->lang, lang_names[lang], 3);
     if (m->out_dir && !m->out_dir[0])
         return fail(L, config_setting_get_member(g, "dir"), "output.dir", "must not be empty");
+    if (m->out_dir && is_variant(L) && layer_rank(L, config_setting_get_member(g, "dir")) > 1) {
+        /* The base's directory is not the variant's: the variant's results
+         * go beside the base's, under the variant's name. */
+        char *d = dir_of(m->out_dir);
+        size_t len = (d ? strlen(d) : 0) + strlen(m->name) + 2;
+        char *own = d ? malloc(len) : NULL;
+        if (own) sbuf_fmt(own, len, "%s/%s", d, m->name);
+        free(d);
+        if (!own) return oom(L);
+        free(m->out_dir);
+        m->out_dir = own;
+    }
     if (!m->out_dir) {
         size_t len = strlen(m->name) + sizeof "output/";
         if (!(m->out_dir = malloc(len))) return oom(L);
@@ -1040,6 +1165,13 @@ static int read_model(struct loader *L, const config_setting_t *root, struct mod
     const config_setting_t *set = config_setting_get_member(root, "set");
     if (set) return fail(L, set, "set", "only a variant (a file with base) may have set");
     if (get_strdup(L, root, "", "name", &m->name) < 0) return -1;
+    if (is_variant(L) && layer_rank(L, config_setting_get_member(root, "name")) > 1) {
+        /* A variant that names itself not is named by its file. */
+        char *own = file_stem(L->layer[0]->path);
+        if (!own) return oom(L);
+        free(m->name);
+        m->name = own;
+    }
     if (!m->name[0])
         return fail(L, config_setting_get_member(root, "name"), "name", "must not be empty");
     if (!(m->description = strdup(""))) return oom(L);
