@@ -69,6 +69,11 @@ struct rep {
     struct sbuf *events;       /* event log, or NULL */
     uint64_t n_events;         /* handled events (stale ones excluded) */
     bool age_rates;            /* some transition rate has an age effect */
+    struct truncnorm age_initial, age_arrival;   /* the model's, prepared */
+    /* The rate out of each state slot by sex and levels (rep.c), when no
+     * rate has an age effect: [(slot * 2 + female) * n_level_codes + code],
+     * or NULL (then computed at each draw). Part of the rate cache. */
+    double *out_rate;
     bool oom;                  /* an allocation failed: the run is void */
 };
 
@@ -119,18 +124,22 @@ static inline bool rep_rbs_followups(const struct rep *r)
 double rep_expected_citizens(const struct model *m);
 
 /* The rates behind a citizen's hazard (SPEC §1, §7), at the covariates of
- * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z) of moves[k].
+ * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z)
+ * of moves[k], with code = rep_level_code(m, c) (the citizen's levels in
+ * the model's covariate table, or -1 without one), computed once for all
+ * the moves of a draw.
  * rep_develop_rates: per-dimension improve and worsen rates, summed over
  * the flows' current states; rep_develop_total: their sum over the
  * dimensions that can still move. rep_hazard_rates: the rate out of each
  * flow's state (0 for flows it takes no part in) and the development rate;
  * returns their total. */
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c);
+int rep_level_code(const struct model *m, const struct citizen *c);
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code);
 void rep_develop_rates(const struct model *m, const struct citizen *c,
                        double *improve, double *worsen);
 double rep_develop_total(const struct model *m, const struct citizen *c,
                          double improve, double worsen);
-double rep_hazard_rates(const struct model *m, const struct citizen *c,
+double rep_hazard_rates(const struct rep *r, const struct citizen *c,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop);
 
 /* Appends a line to the event log (when it is kept). */
