@@ -18,6 +18,7 @@ int main(void)
         { "handlers", test_group_handlers },
         { "budget", test_group_budget },
         { "kpi", test_group_kpi },
+        { "plan", test_group_plan },
         { "compare", test_group_compare },
         { "panel", test_group_panel },
         { "calib", test_group_calib },

@@ -28,6 +28,9 @@ bool policy_admit(struct rep *r, uint32_t ci, int f, int ring);
 void policy_budget_start(struct rep *r);
 void policy_budget_flush(struct rep *r);
 void policy_budget_new_year(struct rep *r);
+/* A plan's change just made r->m the new model: the spending rate follows
+ * its prices and capacities from now on. */
+void policy_budget_switch(struct rep *r);
 
 /* Executes a move of citizen ci in flow f to state `to` now. A move that
  * fulfils the citizen's wait records that wait; any other move except an

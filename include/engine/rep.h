@@ -21,7 +21,8 @@ enum ev_kind {
     EV_HAZARD,       /* a transition or development step (the citizen's keyed event) */
     EV_STAY_LIMIT,   /* max_stay_years reached (flow = the flow) */
     EV_RBS,          /* periodic RBS measurement */
-    EV_EXIT          /* flow = enum exit_cause (the citizen's keyed event) */
+    EV_EXIT,         /* flow = enum exit_cause (the citizen's keyed event) */
+    EV_CHANGE        /* a plan's dated change: who = its index (global) */
 };
 
 enum exit_cause { EXIT_DEATH, EXIT_RETIREMENT, EXIT_MOVED_AWAY };
@@ -54,7 +55,8 @@ struct budget_state {
 };
 
 struct rep {
-    const struct model *m;
+    const struct model *m;     /* in force now: base, or a plan's change */
+    const struct model *base;  /* the scenario, with its changes */
     double t, horizon;
     struct evq q;
     struct rngs rng;
@@ -69,11 +71,6 @@ struct rep {
     struct sbuf *events;       /* event log, or NULL */
     uint64_t n_events;         /* handled events (stale ones excluded) */
     bool age_rates;            /* some transition rate has an age effect */
-    struct truncnorm age_initial, age_arrival;   /* the model's, prepared */
-    /* The rate out of each state slot by sex and levels (rep.c), when no
-     * rate has an age effect: [(slot * 2 + female) * n_level_codes + code],
-     * or NULL (then computed at each draw). Part of the rate cache. */
-    double *out_rate;
     bool oom;                  /* an allocation failed: the run is void */
 };
 
@@ -111,6 +108,10 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
 void rep_hazards_update(struct rep *r, uint32_t ci);
 void rep_hazards_draw(struct rep *r, uint32_t ci);
 
+/* Draws the citizen's exit from now (SPEC §7) into t_exit and exit_cause;
+ * it takes effect with the next rep_hazards_draw. */
+void rep_draw_exit(struct rep *r, uint32_t ci);
+
 /* RBS follow-ups are events only when they do something: write the panel,
  * re-place (`replace`), or re-read an age effect (SPEC §7). A record-only
  * follow-up with no panel changes nothing and is not scheduled. */
@@ -124,22 +125,18 @@ static inline bool rep_rbs_followups(const struct rep *r)
 double rep_expected_citizens(const struct model *m);
 
 /* The rates behind a citizen's hazard (SPEC §1, §7), at the covariates of
- * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z)
- * of moves[k], with code = rep_level_code(m, c) (the citizen's levels in
- * the model's covariate table, or -1 without one), computed once for all
- * the moves of a draw.
+ * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z) of moves[k].
  * rep_develop_rates: per-dimension improve and worsen rates, summed over
  * the flows' current states; rep_develop_total: their sum over the
  * dimensions that can still move. rep_hazard_rates: the rate out of each
  * flow's state (0 for flows it takes no part in) and the development rate;
  * returns their total. */
-int rep_level_code(const struct model *m, const struct citizen *c);
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code);
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c);
 void rep_develop_rates(const struct model *m, const struct citizen *c,
                        double *improve, double *worsen);
 double rep_develop_total(const struct model *m, const struct citizen *c,
                          double improve, double worsen);
-double rep_hazard_rates(const struct rep *r, const struct citizen *c,
+double rep_hazard_rates(const struct model *m, const struct citizen *c,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop);
 
 /* Appends a line to the event log (when it is kept). */

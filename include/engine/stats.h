@@ -34,10 +34,16 @@ struct slot_stats {
     uint32_t n_entries;           /* executed entries (any cause) in window */
     uint32_t n_departures;        /* leavings in window (moves and exits) */
     double stay_sum;              /* their stays, from entry (may predate window) */
+    /* Plans over time: the cost and capacity-years that the current
+     * prices and capacity, applied to the whole window, get wrong for the
+     * time before the last change (stats_switch). 0 without changes. */
+    double cost_adj, cost_adj_disc, *cost_adj_year, cap_adj;
 };
 
 struct rep_stats {
-    const struct model *m;
+    const struct model *m;        /* the scenario: the KPI layout */
+    const struct model *cur;      /* the model in force now (a plan's change) */
+    double cw_adj;                /* caseworker-years, as cap_adj */
     int n_slots;
     int slot_base[MODEL_MAX_FLOWS];
     int first_year, n_years;      /* calendar years of the run */
@@ -88,6 +94,10 @@ int stats_wait_censored(struct rep_stats *st, int slot, double t_req, double t, 
 /* Flushes every accumulator to t and re-reads the window and calendar year:
  * called at warmup end, at each calendar-year start and at the horizon. */
 void stats_mark(struct rep_stats *st, double t);
+/* A plan's change at t to model next (call stats_mark(st, t) first): the
+ * costs, capacity and caseworkers accrued so far keep the old values. */
+void stats_switch(struct rep_stats *st, double t, const struct model *next);
+
 /* After the last mark: orders what quantiles need. */
 void stats_finish(struct rep_stats *st);
 

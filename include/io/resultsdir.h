@@ -20,6 +20,7 @@ struct cJSON;
 #define RESULTS_TS_COLS 9           /* timeseries.csv: 3 series x mean,p05,p95 */
 enum { TS_OCC = 0, TS_WAIT = 3, TS_SPEND = 6 };   /* + 0 mean, 1 p05, 2 p95 */
 #define RESULTS_MAX_SCEN 16         /* scenarios of a comparison read back */
+#define RESULTS_MAX_CHANGES 64      /* a plan's dates marked in the plots */
 
 struct results_ring {
     const char *id, *name, *law;    /* point into summary (or strings) */
@@ -42,6 +43,9 @@ struct results_run {
     int replications;
     double years, warmup_years, budget_annual;
     char seed[32];                  /* as written ("?" when absent) */
+    int n_changes;                  /* a plan's dates, as decimal calendar years */
+    double change_x[RESULTS_MAX_CHANGES];
+    char change_date[RESULTS_MAX_CHANGES][11];   /* checked YYYY-MM-DD */
     int n_flows;
     struct results_flow *flows;
     int n_slots;                    /* sum over flows of n_rings + 1 */
@@ -108,8 +112,6 @@ const struct cJSON *results_kpi(const struct cJSON *kpis, const char *path);
  * when absent or not a number). */
 const char *results_json_str(const struct cJSON *o, const char *key, const char *dflt);
 double results_json_num(const struct cJSON *o, const char *key, double dflt);
-/* o[key] as an int: dflt when absent, not a number or out of int's range. */
-int results_json_int(const struct cJSON *o, const char *key, int dflt);
 
 /* A seed as the results write it, into buf: an integer number, or a string
  * of digits (a seed above 2^53 does not survive a double); "?" otherwise. */

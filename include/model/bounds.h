@@ -5,6 +5,7 @@
 #define FLOWSIM_BOUNDS_H
 
 #define BOUNDS_MAX_YEARS 1000.0        /* simulation.years */
+#define BOUNDS_MAX_CHANGES 1000        /* dated changes of a plan */
 #define BOUNDS_MIN_MONTHS 0.1          /* snapshot_months, rbs_interval_months */
 #define BOUNDS_MAX_RATE 1.0e4          /* any rate per year, covariates included */
 #define BOUNDS_MAX_AGE 150.0           /* every age in the file */

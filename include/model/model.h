@@ -69,6 +69,17 @@ struct flow {
 
 struct age_dist { double min, max, mean, sd; };   /* truncated normal */
 
+struct model;
+
+/* A dated change of a plan (SPEC §9): from t on, the replication reads m,
+ * the scenario with this change and every earlier one applied. */
+struct model_change {
+    char date[11];                  /* ISO */
+    double t;                       /* years from the start, > 0 */
+    bool relocate;                  /* re-place citizens above a cut capacity */
+    struct model *m;                /* owned; same shape as the base */
+};
+
 struct model {
     char *name, *description;
     char *path;                     /* scenario file as given */
@@ -125,6 +136,10 @@ struct model {
      * (the engine computes it then). Rebuilt by model_finish. */
     double *level_factor;
     int n_level_codes;
+
+    /* plans over time: in date order; none when n_changes == 0 */
+    int n_changes;
+    struct model_change *changes;
 
     /* output */
     char *out_dir;
@@ -183,6 +198,15 @@ void model_print_table(const struct model *m, FILE *out);
 
 /* State name: ring id, or "none" for state n_rings. */
 const char *model_state_id(const struct flow *f, int state);
+
+/* The model in force at time t: m itself before its first change, else
+ * the model of the last change dated at or before t. */
+const struct model *model_at(const struct model *m, double t);
+/* The date (t) of m's first change after t, or INFINITY. */
+double model_next_change_t(const struct model *m, double t);
+/* The integral of budget.annual over [a, b] (following the changes), per
+ * (t1 - t0): the share of a calendar year [t0, t1) that [a, b] carries. */
+double model_budget_share(const struct model *m, double t0, double t1, double a, double b);
 
 /* Arrival rate at time t (arrivals_by_year or arrivals_per_year). */
 double model_arrival_rate(const struct model *m, double t);

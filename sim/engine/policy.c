@@ -69,7 +69,8 @@ static void budget_eval(struct rep *r)
 {
     struct budget_state *b = &r->bud;
     double rate = b->fixed_per_year + b->var_per_year;
-    bool over = b->spent + rate * (b->year_end - b->t_acc) > b->budget;
+    /* A plan may take the budget away (0 = none) for a while. */
+    bool over = b->budget > 0.0 && b->spent + rate * (b->year_end - b->t_acc) > b->budget;
     if (over == b->over) return;
     budget_account(r);
     b->over = over;
@@ -122,12 +123,12 @@ static void budget_recount(struct rep *r)
             b->var_per_year += slot_var_cost(r->m, f, s) * r->occ[rep_slot(r, f, s)];
 }
 
-/* Budget of the calendar year `year`, pro rata for the part after t = 0. */
+/* Budget of the calendar year `year`, pro rata for the part after t = 0,
+ * following a plan's changes of budget.annual. */
 static double year_budget(const struct model *m, int year)
 {
     double t0 = model_year_start_t(m, year), t1 = model_year_start_t(m, year + 1);
-    double a = t0 < 0.0 ? 0.0 : t0;
-    return m->budget_annual * (t1 - a) / (t1 - t0);
+    return model_budget_share(m, t0, t1, t0 < 0.0 ? 0.0 : t0, t1);
 }
 
 void policy_budget_start(struct rep *r)
@@ -136,13 +137,15 @@ void policy_budget_start(struct rep *r)
     struct budget_state *b = &r->bud;
     memset(b, 0, sizeof *b);
     b->active = m->budget_annual > 0.0;
+    for (int i = 0; i < m->n_changes; i++) b->active |= m->changes[i].m->budget_annual > 0.0;
     if (!b->active) return;
     int year = model_year_of(m, 0.0);
     b->fixed_per_year = model_fixed_cost_per_year(m);
     b->year_end = model_year_start_t(m, year + 1);
     b->budget = year_budget(m, year);
     budget_recount(r);
-    b->over = b->spent + (b->fixed_per_year + b->var_per_year) * b->year_end > b->budget;
+    b->over = b->budget > 0.0 &&
+              b->spent + (b->fixed_per_year + b->var_per_year) * b->year_end > b->budget;
 }
 
 void policy_budget_flush(struct rep *r)
@@ -158,8 +161,20 @@ void policy_budget_new_year(struct rep *r)
     b->spent = 0.0;
     b->t_acc = r->t;
     b->year_end = model_year_start_t(r->m, year + 1);
-    b->budget = year_budget(r->m, year);
+    b->budget = year_budget(r->base, year);
     budget_recount(r);              /* no drift from the running sum */
+    budget_eval(r);
+    budget_refill(r);
+}
+
+void policy_budget_switch(struct rep *r)
+{
+    struct budget_state *b = &r->bud;
+    if (!b->active) return;
+    b->spent += (b->fixed_per_year + b->var_per_year) * (r->t - b->t_acc);
+    b->t_acc = r->t;
+    b->fixed_per_year = model_fixed_cost_per_year(r->m);
+    budget_recount(r);
     budget_eval(r);
     budget_refill(r);
 }

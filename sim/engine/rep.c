@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int out_rate_init(struct rep *r);
+#include <gsl/gsl_randist.h>
 
 /* ---- the replication's plumbing ----------------------------------------- */
 
@@ -33,7 +33,7 @@ void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
 int rep_init(struct rep *r, const struct model *m)
 {
     memset(r, 0, sizeof *r);
-    r->m = m;
+    r->m = r->base = m;
     /* Room for the expected citizens and a margin of several SDs, so the
      * population array and the key index almost never grow (and copy). */
     double expected = rep_expected_citizens(m);
@@ -44,11 +44,10 @@ int rep_init(struct rep *r, const struct model *m)
         stats_init(&r->st, m) != 0)
         goto fail;
     for (int k = 0; k < m->n_transitions; k++)
-        if (m->moves[k].per_year != 0.0 && m->moves[k].beta[COV_AGE] != 0.0) r->age_rates = true;
-    if (out_rate_init(r) != 0) goto fail;
-    rngs_truncnorm_prepare(&r->age_initial, m->age.mean, m->age.sd, m->age.min, m->age.max);
-    rngs_truncnorm_prepare(&r->age_arrival, m->arrival_age.mean, m->arrival_age.sd,
-                           m->arrival_age.min, m->arrival_age.max);
+        for (int i = -1; i < m->n_changes; i++) {     /* the plan's models too */
+            const struct transition *tr = &(i < 0 ? m : m->changes[i].m)->moves[k];
+            if (tr->per_year != 0.0 && tr->beta[COV_AGE] != 0.0) r->age_rates = true;
+        }
     r->occ = calloc((size_t)r->st.n_slots, sizeof *r->occ);
     r->wl = calloc((size_t)r->st.n_slots, sizeof *r->wl);
     if (!r->occ || !r->wl) goto fail;
@@ -68,13 +67,13 @@ void rep_fini(struct rep *r)
     free(r->occ);
     free(r->wl);
     free(r->vq.buf);
-    free(r->out_rate);
     memset(r, 0, sizeof *r);
 }
 
 void rep_reset(struct rep *r, uint32_t replication)
 {
     evq_clear(&r->q);
+    r->m = r->base;               /* a plan starts from the scenario */
     rngs_reseed(&r->rng, r->m->seed, replication);
     pop_clear(&r->pop);
     stats_reset(&r->st);
@@ -93,20 +92,15 @@ void rep_reset(struct rep *r, uint32_t replication)
 
 /* ---- hazards -------------------------------------------------------------- */
 
-int rep_level_code(const struct model *m, const struct citizen *c)
-{
-    return m->level_factor ? model_level_code(m, c->level) : -1;
-}
-
 /* exp(beta . z) of moves[k] at the citizen's state when its hazards were
  * drawn; the level part comes from the model's table when it has one. */
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code)
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c)
 {
     const struct transition *tr = &m->moves[k];
     if (!tr->has_effects) return 1.0;
     double lp = 0.0, f;
-    if (code >= 0) {
-        f = m->level_factor[(size_t)k * m->n_level_codes + code];
+    if (m->level_factor) {
+        f = m->level_factor[(size_t)k * m->n_level_codes + model_level_code(m, c->level)];
     } else {
         for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
         f = 1.0;
@@ -116,46 +110,14 @@ double rep_covariate_factor(const struct model *m, int k, const struct citizen *
     return lp != 0.0 ? f * exp(lp) : f;
 }
 
-static double flow_out_rate(const struct model *m, int f, const struct citizen *c, int code)
+static double flow_out_rate(const struct model *m, int f, const struct citizen *c)
 {
     const struct flow *fl = &m->flows[f];
     int s = c->state[f];
     double total = 0.0;
     for (int k = fl->move_start[s]; k < fl->move_start[s + 1]; k++)
-        total += m->moves[k].per_year * rep_covariate_factor(m, k, c, code);
+        total += m->moves[k].per_year * rep_covariate_factor(m, k, c);
     return total;
-}
-
-/* The rate-out table (rep.h): the rate out of every state for every sex
- * and vector of levels, computed by flow_out_rate itself, so a lookup gives
- * the very same number. Only when no rate has an age effect and the model
- * has its covariate table; left NULL when it would be large. */
-enum { OUT_RATE_MAX_ENTRIES = 1 << 16 };
-
-static int out_rate_init(struct rep *r)
-{
-    const struct model *m = r->m;
-    r->out_rate = NULL;
-    if (!m->level_factor) return 0;
-    for (int k = 0; k < m->n_transitions; k++)
-        if (m->moves[k].beta[COV_AGE] != 0.0) return 0;
-    size_t n_codes = (size_t)m->n_level_codes, n = (size_t)r->st.n_slots * 2 * n_codes;
-    if (n > OUT_RATE_MAX_ENTRIES) return 0;
-    r->out_rate = malloc(n * sizeof *r->out_rate);
-    if (!r->out_rate) return -1;
-    struct citizen c = { 0 };
-    for (int f = 0; f < m->n_flows; f++)
-        for (int s = 0; s <= m->flows[f].n_rings; s++)
-            for (int female = 0; female < 2; female++)
-                for (size_t code = 0; code < n_codes; code++) {
-                    for (int d = 0, rest = (int)code; d < m->n_dims; d++, rest /= MODEL_LEVEL_MAX + 1)
-                        c.level[d] = (uint8_t)(rest % (MODEL_LEVEL_MAX + 1));
-                    c.state[f] = (int8_t)s;
-                    c.female = female;
-                    size_t i = ((size_t)rep_slot(r, f, s) * 2 + (size_t)female) * n_codes + code;
-                    r->out_rate[i] = flow_out_rate(m, f, &c, (int)code);
-                }
-    return 0;
 }
 
 /* Per-dimension improve and worsen rates: the sum over flows of the current
@@ -190,19 +152,12 @@ double rep_develop_total(const struct model *m, const struct citizen *c,
 
 /* Rates out of the citizen's state in each flow (0 for flows it takes no
  * part in) and its development rate, at the covariates of c->hz_t. */
-double rep_hazard_rates(const struct rep *r, const struct citizen *c,
+double rep_hazard_rates(const struct model *m, const struct citizen *c,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop)
 {
-    const struct model *m = r->m;
     double total = 0.0;
-    const int code = rep_level_code(m, c);
-    const size_t n_codes = (size_t)m->n_level_codes;
     for (int f = 0; f < m->n_flows; f++) {
-        if (!(c->in_flow & (1u << f))) flow_rate[f] = 0.0;
-        else if (r->out_rate)
-            flow_rate[f] = r->out_rate[((size_t)rep_slot(r, f, c->state[f]) * 2 + c->female) *
-                                           n_codes + (size_t)code];
-        else flow_rate[f] = flow_out_rate(m, f, c, code);
+        flow_rate[f] = c->in_flow & (1u << f) ? flow_out_rate(m, f, c) : 0.0;
         total += flow_rate[f];
     }
     double imp, wor;
@@ -236,10 +191,37 @@ void rep_hazards_draw(struct rep *r, uint32_t ci)
     if (!c->rates_fresh || r->age_rates) {
         double flow_rate[MODEL_MAX_FLOWS], develop;
         c->hz_t = r->t;
-        c->hz_total = rep_hazard_rates(r, c, flow_rate, &develop);
+        c->hz_total = rep_hazard_rates(r->m, c, flow_rate, &develop);
         c->rates_fresh = true;
     }
     set_next_event(r, ci, r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), c->hz_total));
+}
+
+/* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
+ * cumulative hazard from the current age, retirement at retirement_age,
+ * moving away exponential; the first wins. It becomes the citizen's keyed
+ * event when no hazard comes first (rep_hazards_draw). A plan's change of
+ * the exit rates draws it again (plan.c). */
+void rep_draw_exit(struct rep *r, uint32_t ci)
+{
+    const struct model *m = r->m;
+    struct citizen *c = &r->pop.c[ci];
+    gsl_rng *g = r->rng.r[RNG_EXIT];
+    double age = pop_age(c, r->t);
+    double e = gsl_ran_exponential(g, 1.0);
+    double a = m->mort_a * m->mort_ratio, b = m->mort_b;
+    double t_death = INFINITY;
+    if (a > 0.0)
+        t_death = b > 0.0 ? log1p(e * b / a * exp(-b * age)) / b : e / a;
+    double t_move = rngs_exp(g, m->other_exit_per_year);
+    double t_retire = m->retirement_age - age;
+    if (t_retire < 0.0) t_retire = 0.0;
+    double dt = t_death;
+    int cause = EXIT_DEATH;
+    if (t_retire < dt) { dt = t_retire; cause = EXIT_RETIREMENT; }
+    if (t_move < dt) { dt = t_move; cause = EXIT_MOVED_AWAY; }
+    c->t_exit = r->t + dt;
+    c->exit_cause = (uint8_t)cause;
 }
 
 void rep_hazards_update(struct rep *r, uint32_t ci)

@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "base/caldate.h"
+#include "engine/plan.h"
 #include "engine/policy.h"
 #include "engine/rep.h"
 
@@ -83,32 +84,6 @@ void sim_workspace_destroy(struct sim_workspace *w)
     if (!w) return;
     rep_fini(&w->r);
     free(w);
-}
-
-/* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
- * cumulative hazard from the current age, retirement at retirement_age,
- * moving away exponential; the first wins. It becomes the citizen's keyed
- * event when no hazard comes first (rep_hazards_draw). */
-static void draw_exit(struct rep *r, uint32_t ci)
-{
-    const struct model *m = r->m;
-    struct citizen *c = &r->pop.c[ci];
-    gsl_rng *g = r->rng.r[RNG_EXIT];
-    double age = pop_age(c, r->t);
-    double e = gsl_ran_exponential(g, 1.0);
-    double a = m->mort_a * m->mort_ratio, b = m->mort_b;
-    double t_death = INFINITY;
-    if (a > 0.0)
-        t_death = b > 0.0 ? log1p(e * b / a * exp(-b * age)) / b : e / a;
-    double t_move = rngs_exp(g, m->other_exit_per_year);
-    double t_retire = m->retirement_age - age;
-    if (t_retire < 0.0) t_retire = 0.0;
-    double dt = t_death;
-    int cause = EXIT_DEATH;
-    if (t_retire < dt) { dt = t_retire; cause = EXIT_RETIREMENT; }
-    if (t_move < dt) { dt = t_move; cause = EXIT_MOVED_AWAY; }
-    c->t_exit = r->t + dt;
-    c->exit_cause = (uint8_t)cause;
 }
 
 /* ---- RBS --------------------------------------------------------------- */
@@ -227,7 +202,7 @@ static int create_initial(struct rep *r)
         if (ci == POP_NIL) return -1;
         struct citizen *c = &r->pop.c[ci];
         c->t_arrival = -1.0;
-        c->age0 = rngs_truncnorm_draw(g, &r->age_initial);
+        c->age0 = rngs_truncnorm(g, m->age.mean, m->age.sd, m->age.min, m->age.max);
         c->female = rngs_uniform(g) < m->female_share;
         c->in_flow = 1u;            /* further flows: see below */
         c->intake_done = true;
@@ -268,7 +243,7 @@ static int create_initial(struct rep *r)
     }
     set_alive(r, (int)n);
     for (uint32_t ci = 0; ci < n; ci++) {
-        draw_exit(r, ci);
+        rep_draw_exit(r, ci);
         rbs_baseline(r, ci);
         rep_hazards_draw(r, ci);
     }
@@ -276,16 +251,18 @@ static int create_initial(struct rep *r)
 }
 
 /* Next arrival after t: inverts the integrated piecewise-constant rate
- * (arrivals_by_year changes it at calendar-year starts). */
+ * (arrivals_by_year changes it at calendar-year starts, a plan at its
+ * dates). */
 static double next_arrival(struct rep *r, double t)
 {
-    const struct model *m = r->m;
     double e = gsl_ran_exponential(r->rng.r[RNG_ARRIVAL], 1.0);
     while (t < r->horizon) {
+        const struct model *m = model_at(r->base, t);
         double rate = model_arrival_rate(m, t);
         double seg_end = m->n_arrivals_by_year > 0
                              ? model_year_start_t(m, model_year_of(m, t) + 1)
                              : INFINITY;
+        seg_end = fmin(seg_end, model_next_change_t(r->base, t));
         if (!(seg_end > t)) seg_end = t + 1e-9;   /* guards rounding at a boundary */
         if (rate > 0.0 && rate * (seg_end - t) >= e) return t + e / rate;
         if (rate > 0.0) e -= rate * (seg_end - t);
@@ -301,7 +278,8 @@ static void on_arrival(struct rep *r)
     uint32_t ci = pop_add(&r->pop, m, &r->rng);
     if (ci == POP_NIL) { r->oom = true; return; }
     struct citizen *c = &r->pop.c[ci];
-    double age = rngs_truncnorm_draw(g, &r->age_arrival);
+    double age = rngs_truncnorm(g, m->arrival_age.mean, m->arrival_age.sd,
+                                m->arrival_age.min, m->arrival_age.max);
     c->age0 = age - r->t;
     c->t_arrival = r->t;
     c->female = rngs_uniform(g) < m->female_share;
@@ -319,7 +297,7 @@ static void on_arrival(struct rep *r)
     if (r->st.counting) r->st.arrivals++;
     if (r->events) rep_log(r, ci, "arrival", "", "", "");
     rep_schedule(r, next_arrival(r, r->t), EV_ARRIVAL, 0, 0, 0);
-    draw_exit(r, ci);
+    rep_draw_exit(r, ci);
     if (age >= m->retirement_age) {          /* leaves at once (SPEC §7) */
         rep_hazards_draw(r, ci);
         return;
@@ -390,9 +368,8 @@ static void transition(struct rep *r, uint32_t ci, int f)
     int s = c->state[f];
     int k0 = fl->move_start[s], n = fl->move_start[s + 1] - k0;
     double w[MODEL_MAX_RINGS + 1], total = 0.0;
-    const int code = rep_level_code(m, c);
     for (int k = 0; k < n; k++) {
-        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c, code);
+        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c);
         total += w[k];
     }
     int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
@@ -433,7 +410,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
 {
     const int n_flows = r->m->n_flows;
     double rate[MODEL_MAX_FLOWS + 1];
-    double total = rep_hazard_rates(r, &r->pop.c[ci], rate, &rate[n_flows]);
+    double total = rep_hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
     int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
     if (k < n_flows) transition(r, ci, k);
     else develop(r, ci);
@@ -625,6 +602,8 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     struct ticks ticks;
     ticks_start(w, &ticks);
     rep_schedule(r, next_arrival(r, 0.0), EV_ARRIVAL, 0, 0, 0);
+    for (int i = 0; i < r->base->n_changes; i++)
+        rep_schedule(r, r->base->changes[i].t, EV_CHANGE, 0, (uint32_t)i, 0);
 
     struct event ev;
     w->heap_peak = 0;
@@ -636,7 +615,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
         if (ev.t > r->horizon) break;
         if (ev.t >= ticks.next_t) ticks_take(w, &ticks, ev.t, res->series);
         r->t = ev.t;
-        struct citizen *c = ev.kind != EV_ARRIVAL ? &r->pop.c[ev.who] : NULL;
+        struct citizen *c = ev.kind != EV_ARRIVAL && ev.kind != EV_CHANGE ? &r->pop.c[ev.who] : NULL;
         if (c && !c->alive) continue;
         switch ((enum ev_kind)ev.kind) {
         case EV_ARRIVAL: on_arrival(r); break;
@@ -651,6 +630,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             break;
         case EV_RBS: on_rbs(r, ev.who); break;
         case EV_EXIT: on_exit(r, ev.who, ev.flow); break;
+        case EV_CHANGE: plan_switch(r, (int)ev.who); break;
         }
         r->n_events++;
     }

@@ -35,9 +35,10 @@ int stats_init(struct rep_stats *st, const struct model *m)
     for (int i = 0; i < st->n_slots; i++) {
         struct slot_stats *s = &st->slot[i];
         s->occ_year = calloc((size_t)st->n_years, sizeof *s->occ_year);
+        s->cost_adj_year = calloc((size_t)st->n_years, sizeof *s->cost_adj_year);
         s->wl_hist_cap = 64;
         s->wl_hist = calloc(s->wl_hist_cap, sizeof *s->wl_hist);
-        if (!s->occ_year || !s->wl_hist) goto fail;
+        if (!s->occ_year || !s->cost_adj_year || !s->wl_hist) goto fail;
     }
     stats_reset(st);
     return 0;
@@ -51,6 +52,7 @@ void stats_fini(struct rep_stats *st)
     if (st->slot)
         for (int i = 0; i < st->n_slots; i++) {
             free(st->slot[i].occ_year);
+            free(st->slot[i].cost_adj_year);
             free(st->slot[i].wl_hist);
             free(st->slot[i].waits);
             free(st->slot[i].cens);
@@ -69,11 +71,14 @@ void stats_reset(struct rep_stats *st)
     for (int i = 0; i < st->n_slots; i++) {
         struct slot_stats *s = &st->slot[i];
         double *occ_year = s->occ_year, *wl_hist = s->wl_hist, *waits = s->waits, *cens = s->cens;
+        double *adj_year = s->cost_adj_year;
         size_t hist_cap = s->wl_hist_cap, cap_waits = s->cap_waits, cap_cens = s->cap_cens;
         memset(occ_year, 0, (size_t)st->n_years * sizeof *occ_year);
+        memset(adj_year, 0, (size_t)st->n_years * sizeof *adj_year);
         memset(wl_hist, 0, hist_cap * sizeof *wl_hist);
         memset(s, 0, sizeof *s);
         s->occ_year = occ_year;
+        s->cost_adj_year = adj_year;
         s->wl_hist = wl_hist;
         s->wl_hist_cap = hist_cap;
         s->waits = waits;
@@ -97,6 +102,8 @@ void stats_reset(struct rep_stats *st)
     memset(st->level_change, 0, sizeof st->level_change);
     st->counting = m->warmup_years <= 0.0;
     st->year_idx = 0;
+    st->cur = m;
+    st->cw_adj = 0.0;
 }
 
 void stats_tw_set(const struct rep_stats *st, struct tw *a, double t, double level)
@@ -247,19 +254,45 @@ static double ring_fixed_per_year(const struct ring *r)
     return r->capacity > 0 ? r->place_cost_per_year * r->capacity : 0.0;
 }
 
-/* Cost of ring r of flow f in calendar year k (k < 0: the whole window). */
+/* Cost of ring r of flow f in calendar year k (k < 0: the whole window):
+ * the prices in force now over the whole window, corrected for the time
+ * before the plan's changes (cost_adj). */
 static double ring_cost(const struct rep_stats *st, int f, int r, int k, bool discounted)
 {
-    const struct ring *ring = &st->m->flows[f].rings[r];
+    const struct ring *ring = &st->cur->flows[f].rings[r];
     const struct slot_stats *s = &st->slot[stats_slot(st, f, r)];
     double W = st->m->years - st->m->warmup_years;
     if (discounted)
         return ring_fixed_per_year(ring) * disc_len(st, st->m->warmup_years, st->m->years) +
-               ring->variable_cost_per_year * s->occ_disc;
+               ring->variable_cost_per_year * s->occ_disc + s->cost_adj_disc;
     if (k < 0)
-        return ring_fixed_per_year(ring) * W + ring->variable_cost_per_year * s->occ.area;
+        return ring_fixed_per_year(ring) * W + ring->variable_cost_per_year * s->occ.area +
+               s->cost_adj;
     return ring_fixed_per_year(ring) * year_window_len(st, k) +
-           ring->variable_cost_per_year * s->occ_year[k];
+           ring->variable_cost_per_year * s->occ_year[k] + s->cost_adj_year[k];
+}
+
+void stats_switch(struct rep_stats *st, double t, const struct model *next)
+{
+    const struct model *m = st->m, *old = st->cur;
+    double a = m->warmup_years, done = t > a ? t - a : 0.0;
+    double done_disc = t > a ? disc_len(st, a, t) : 0.0;
+    for (int f = 0; f < m->n_flows; f++)
+        for (int r = 0; r < m->flows[f].n_rings; r++) {
+            const struct ring *o = &old->flows[f].rings[r], *n = &next->flows[f].rings[r];
+            struct slot_stats *s = &st->slot[stats_slot(st, f, r)];
+            double dF = ring_fixed_per_year(o) - ring_fixed_per_year(n);
+            double dV = o->variable_cost_per_year - n->variable_cost_per_year;
+            s->cost_adj += dV * s->occ.area + dF * done;
+            s->cost_adj_disc += dV * s->occ_disc + dF * done_disc;
+            for (int k = 0; k < st->n_years; k++) {
+                double y0 = fmax(st->year_start[k], a), y1 = fmin(st->year_start[k + 1], t);
+                s->cost_adj_year[k] += dV * s->occ_year[k] + (y1 > y0 ? dF * (y1 - y0) : 0.0);
+            }
+            s->cap_adj += (double)(o->capacity - n->capacity) * done;
+        }
+    st->cw_adj += (double)(old->caseworkers - next->caseworkers) * done;
+    st->cur = next;
 }
 
 static double wl_p95(const struct slot_stats *s, double window)
@@ -279,8 +312,7 @@ static double wl_p95(const struct slot_stats *s, double window)
 static double window_budget(const struct model *m, int year)
 {
     double t0 = model_year_start_t(m, year), t1 = model_year_start_t(m, year + 1);
-    double a = fmax(t0, m->warmup_years), b = fmin(t1, m->years);
-    return b > a ? m->budget_annual * (b - a) / (t1 - t0) : 0.0;
+    return model_budget_share(m, t0, t1, fmax(t0, m->warmup_years), fmin(t1, m->years));
 }
 
 /* Spending of calendar year index k (whole window when k < 0). */
@@ -391,7 +423,7 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
     emit(fn, ctx, KPI_REFERRAL_TO_PLACEMENT, -1, -1, 0, -1,
          v && st->n_placements ? st->placement_sum / st->n_placements * DAYS_PER_YEAR : NAN);
     emit(fn, ctx, KPI_VISITATION_QUEUE, -1, -1, 0, -1, v ? st->vqueue.area / W : NAN);
-    emit(fn, ctx, KPI_CASEWORKER_UTILISATION, -1, -1, 0, -1, v ? st->vbusy.area / (W * m->caseworkers) : NAN);
+    emit(fn, ctx, KPI_CASEWORKER_UTILISATION, -1, -1, 0, -1, v ? st->vbusy.area / (W * st->cur->caseworkers + st->cw_adj) : NAN);
     double frozen = 0.0, deferred = 0.0, stepped = 0.0;
     struct budget_figures bf = { NAN, NAN, NAN };
     if (v) {
@@ -451,8 +483,10 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
             double occ = v ? s->occ.area / W : NAN;
             emit(fn, ctx, KPI_COST, f, r, 0, -1, v ? ring_cost(st, f, r, -1, false) : NAN);
             emit(fn, ctx, KPI_OCCUPANCY_MEAN, f, r, 0, -1, occ);
-            if (ring->capacity > 0)
-                emit(fn, ctx, KPI_UTILISATION, f, r, 0, -1, occ / ring->capacity);
+            if (ring->capacity > 0)      /* place-years: the plan's capacities */
+                emit(fn, ctx, KPI_UTILISATION, f, r, 0, -1,
+                     !v ? NAN : s->cap_adj == 0.0 ? occ / st->cur->flows[f].rings[r].capacity
+                              : s->occ.area / (st->cur->flows[f].rings[r].capacity * W + s->cap_adj));
             emit(fn, ctx, KPI_WAITING_LIST_MEAN, f, r, 0, -1, v ? s->wl.area / W : NAN);
             emit(fn, ctx, KPI_WAITING_LIST_P95, f, r, 0, -1, v ? wl_p95(s, W) : NAN);
             size_t n = v ? s->n_waits : 0, n_waited = 0;

@@ -153,6 +153,17 @@ static cJSON *model_json(const struct model *m)
                                               : m->budget_rule == BUDGET_STEP_DOWN ? "step_down"
                                                                                    : "report");
     cJSON_AddNumberToObject(o, "discount_rate", m->discount_rate);
+    /* A plan's dates (SPEC §9), for the plots and the report to mark. */
+    cJSON *changes = cJSON_AddArrayToObject(o, "changes");
+    for (int i = 0; changes && i < m->n_changes; i++) {
+        cJSON *ch = cJSON_CreateObject();
+        if (!ch) break;
+        cJSON_AddItemToArray(changes, ch);
+        cJSON_AddStringToObject(ch, "date", m->changes[i].date);
+        cJSON_AddNumberToObject(ch, "t", m->changes[i].t);
+        cJSON_AddBoolToObject(ch, "relocate", m->changes[i].relocate);
+        cJSON_AddNumberToObject(ch, "budget_annual", m->changes[i].m->budget_annual);
+    }
     cJSON *dims = cJSON_AddArrayToObject(o, "dimensions");
     for (int d = 0; dims && d < m->n_dims; d++) cJSON_AddItemToArray(dims, cJSON_CreateString(m->dims[d]));
     cJSON *flows = cJSON_AddArrayToObject(o, "flows");

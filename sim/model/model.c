@@ -68,6 +68,8 @@ void model_destroy(struct model *m)
     free(m->level_factor);
     free(m->out_dir);
     free(m->notes);
+    for (int i = 0; i < m->n_changes; i++) model_destroy(m->changes[i].m);
+    free(m->changes);
     free(m);
 }
 
@@ -224,6 +226,34 @@ int model_year_of(const struct model *m, double t)
 double model_year_start_t(const struct model *m, int year)
 {
     return (double)(caldate_days_from_civil(year, 1, 1) - m->start_day) / DAYS_PER_YEAR;
+}
+
+const struct model *model_at(const struct model *m, double t)
+{
+    const struct model *cur = m;
+    for (int i = 0; i < m->n_changes && m->changes[i].t <= t; i++) cur = m->changes[i].m;
+    return cur;
+}
+
+double model_next_change_t(const struct model *m, double t)
+{
+    for (int i = 0; i < m->n_changes; i++)
+        if (m->changes[i].t > t) return m->changes[i].t;
+    return INFINITY;
+}
+
+double model_budget_share(const struct model *m, double t0, double t1, double a, double b)
+{
+    double sum = 0.0;
+    for (int i = 0; i <= m->n_changes && a < b; i++) {
+        const struct model *e = i ? m->changes[i - 1].m : m;
+        double end = i < m->n_changes ? m->changes[i].t : INFINITY;
+        if (end <= a) continue;
+        double seg = (end < b ? end : b) - a;
+        sum += e->budget_annual * seg;
+        a += seg;
+    }
+    return sum / (t1 - t0);
 }
 
 double model_fixed_cost_per_year(const struct model *m)

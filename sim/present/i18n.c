@@ -196,6 +196,8 @@ static const struct entry texts[] = {
     { "simulated", "simulated", "simuleret" },
     { "from", "from", "fra" },
     { "seed", "seed", "seed" },
+    { "plan_changes", "plan: changes on", "plan: ændringer" },
+    { "plan_marked", "(dashed lines in the plots)", "(stiplede linjer i figurerne)" },
     { "version", "flowsim version", "flowsim version" },
     { "difference", "Difference", "Forskel" },
     { "base", "Base", "Basis" },

@@ -274,6 +274,15 @@ static void gp_year_axis(FILE *g, double x0, double x1, enum lang l)
             x0, x1, (int)ceil(x0 - 1e-9), step);
 }
 
+/* A dashed vertical line at each date of a plan (SPEC §9: the plots mark
+ * each change), in every panel drawn after it. */
+static void gp_change_marks(FILE *g, const struct results_run *r)
+{
+    for (int i = 0; r && i < r->n_changes; i++)
+        fprintf(g, "  set arrow %d from %.6f, graph 0 to %.6f, graph 1 nohead dt 2 lw 1.5 "
+                   "lc rgb \"#7a3b9e\" front\n", 100 + i, r->change_x[i], r->change_x[i]);
+}
+
 /* Occupancy (col TS_OCC) or waiting list (TS_WAIT) of each ring of a flow
  * over time: mean line and the band holding 90% of replications. */
 static int plot_series(struct pctx *c, const struct results_run *r, int fi, int col)
@@ -306,6 +315,7 @@ static int plot_series(struct pctx *c, const struct results_run *r, int fi, int 
     gnuplot_quote(g, title);
     fputs(" font \",14\"\n", g);
     gp_year_axis(g, r->x_year[0], r->x_year[r->n_snap - 1], c->l);
+    gp_change_marks(g, r);
     for (int s = 0; s < fl->n_rings; s++) {
         const struct results_ring *ring = &fl->rings[s];
         double max = occ && ring->capacity > 0 ? ring->capacity : 0.0;
@@ -853,6 +863,7 @@ static int plot_cmp_occupancy(struct pctx *c, const struct results_cmp *m, int f
     gnuplot_quote(g, title);
     fputs(" font \",14\"\n", g);
     gp_year_axis(g, x0, x1, c->l);
+    for (int j = 0; j < m->n_scen; j++) gp_change_marks(g, m->run[j]);
     for (int s = 0; s < fl->n_rings; s++) {
         double max = 0.0;
         for (int j = 0; j < m->n_scen; j++) {

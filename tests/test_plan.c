@@ -1,0 +1,213 @@
+/* test_plan.c: plans over time (SPEC §9 `changes`): the loader, and whole
+ * runs against results known exactly: spending follows a price change from
+ * its date to the day, a capacity cut with relocate empties the places
+ * above it at once, and an M/M/c ring whose capacity is raised at a date
+ * waits as Erlang C says for the new capacity after it. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests.h"
+
+#include "base/caldate.h"
+#include "engine/runner.h"
+#include "engine/stats.h"
+#include "model/model.h"
+#include "model/scenario.h"
+
+static struct model *load(const char *path)
+{
+    struct model *m = NULL;
+    struct err e = { 0 };
+    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
+    return m;
+}
+
+static void run(const struct model *m, struct run_results *res)
+{
+    struct err e = { 0 };
+    if (runner_run(m, 2, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
+}
+
+/* Index of a KPI (year 0 = whole run); fails the test when missing. */
+static int kpi(const struct model *m, const char *name, int flow, int ring, int year)
+{
+    struct kpi_desc *d = NULL;
+    int n = stats_kpi_layout(m, &d), found = -1;
+    for (int k = 0; k < n && found < 0; k++)
+        if (!strcmp(d[k].name, name) && d[k].flow == flow && d[k].ring == ring &&
+            d[k].year == year && d[k].dim < 0)
+            found = k;
+    free(d);
+    assert_true(found >= 0);
+    return found;
+}
+
+static double t_of(const struct model *m, const char *date)
+{
+    int32_t day;
+    assert_true(caldate_parse(date, &day));
+    return (double)(day - m->start_day) / DAYS_PER_YEAR;
+}
+
+static void test_plan_loader(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/plan_cost.cfg");
+    assert_int_equal(m->n_changes, 2);
+    assert_string_equal(m->changes[0].date, "2015-07-01");
+    assert_true(fabs(m->changes[0].t - 546.0 / DAYS_PER_YEAR) < 1e-12);
+    /* Change i holds every change up to i. */
+    assert_true(m->changes[0].m->flows[0].rings[0].place_cost_per_year == 150000.0);
+    assert_true(m->changes[0].m->flows[0].rings[0].citizen_cost_per_year == 200000.0);
+    assert_true(m->changes[1].m->flows[0].rings[0].place_cost_per_year == 150000.0);
+    assert_true(m->changes[1].m->flows[0].rings[0].citizen_cost_per_year == 100000.0);
+    assert_true(m->changes[1].m->budget_annual == 4000000.0);
+    assert_true(m->flows[0].rings[0].place_cost_per_year == 100000.0);  /* base untouched */
+    assert_ptr_equal(model_at(m, 1.0), m);
+    assert_ptr_equal(model_at(m, 1.6), m->changes[0].m);
+    assert_ptr_equal(model_at(m, 3.0), m->changes[1].m);
+    model_destroy(m);
+    m = load("tests/data/plan_relocate.cfg");       /* a cut below `initial` is a plan */
+    assert_true(m->changes[0].relocate);
+    assert_int_equal(m->changes[0].m->flows[0].rings[0].capacity, 6);
+    model_destroy(m);
+
+    static const struct { const char *change, *want; } bad[] = {
+        { "{ date = \"2013-01-01\"; set = ( ( \"budget.annual\", 1.0 ) ); }",
+          "changes[0].date: must come after simulation.start_date" },
+        { "{ date = \"2015-13-01\"; set = ( ( \"budget.annual\", 1.0 ) ); }",
+          "changes[0].date: must be a date" },
+        { "{ date = \"2016-01-01\"; set = ( ( \"budget.annual\", 1.0 ) ); },"
+          "{ date = \"2015-01-01\"; set = ( ( \"budget.annual\", 2.0 ) ); }",
+          "changes must be in date order" },
+        { "{ date = \"2015-01-01\"; set = ( ( \"visitation.reassess\", 1 ) ); }",
+          "cannot change at a date" },
+        { "{ date = \"2015-01-01\"; set = ( ( \"simulation.years\", 9.0 ) ); }",
+          "cannot change at a date" },
+        { "{ date = \"2015-01-01\"; set = ( ( \"flows.home.rings.ring.initial\", 3 ) ); }",
+          "cannot change at a date" },
+        { "{ date = \"2015-01-01\"; set = ( ( \"flows.home.rings.rng.capacity\", 3 ) ); }",
+          "names no setting of the scenario" },
+        { "{ date = \"2015-01-01\"; set = ( ( \"flows.home.rings.ring.capacity\", -3 ) ); }",
+          "capacity" },
+        { "{ date = \"2015-01-01\"; set = ( ( \"budget.annual\", \"x\" ) ); }", "needs a number" },
+        { "{ date = \"2015-01-01\"; sets = ( ); }", "sets" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "base = \"plan_cost.cfg\";\nchanges = (\n%s\n);\n", bad[i].change);
+        struct err e = { 0 };
+        struct model *mb = NULL;
+        assert_int_equal(scenario_load_text("tests/data/bad_plan.cfg", text, strlen(text), &mb, &e), -1);
+        assert_null(mb);
+        if (!strstr(e.msg, bad[i].want)) fail_msg("got: %s\nwant: %s", e.msg, bad[i].want);
+        assert_non_null(strstr(e.msg, "bad_plan.cfg:3: "));     /* file:line of the change */
+    }
+}
+
+/* Spending follows each price from its date on, to the day: 10 citizens in
+ * 12 places for four years, nothing moving. */
+static void test_plan_cost_from_date(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/plan_cost.cfg");
+    struct run_results res;
+    run(m, &res);
+    double tc1 = t_of(m, "2015-07-01"), tc2 = t_of(m, "2016-01-01");
+    for (int year = 2014; year <= 2017; year++) {
+        double t0 = fmax(model_year_start_t(m, year), 0.0), t1 = model_year_start_t(m, year + 1);
+        /* rate of the place and citizen prices over [a, b) */
+        double want = 0.0;
+        const double cut[] = { t0, fmax(t0, fmin(t1, tc1)), fmax(t0, fmin(t1, tc2)), t1 };
+        const double rate[] = { 12 * 100000.0 + 10 * 200000.0, 12 * 150000.0 + 10 * 200000.0,
+                                12 * 150000.0 + 10 * 100000.0 };
+        for (int s = 0; s < 3; s++) want += rate[s] * (cut[s + 1] - cut[s]);
+        double got = res.rep[1].kpi[kpi(m, "spending", -1, -1, year)];
+        printf("  plan spending %d: %.2f (exact %.2f)\n", year, got, want);
+        assert_true(fabs(got - want) < 1e-6 * want);
+        double budget = res.rep[1].kpi[kpi(m, "budget", -1, -1, year)];
+        assert_true(fabs(budget - (year < 2016 ? 5e6 : 4e6)) < 1e-3);
+    }
+    double total = res.rep[0].kpi[kpi(m, "cost_total", -1, -1, 0)];
+    double want = 3.2e6 * tc1 + 3.8e6 * (tc2 - tc1) + 2.8e6 * (m->years - tc2);
+    assert_true(fabs(total - want) < 1e-6 * want);
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
+/* A cut with relocate leaves no one above the new capacity after its date;
+ * without relocate no one is moved out. */
+static void test_plan_relocate(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/plan_relocate.cfg");
+    struct run_results res;
+    run(m, &res);
+    double tc = t_of(m, "2015-01-01");
+    double want_occ = (10.0 * tc + 6.0 * (m->years - tc)) / m->years;
+    double occ = res.rep[0].kpi[kpi(m, "occupancy_mean", 0, 0, 0)];
+    double util = res.rep[0].kpi[kpi(m, "utilisation", 0, 0, 0)];
+    printf("  relocate: occupancy %.6f (exact %.6f), utilisation %.6f\n", occ, want_occ, util);
+    assert_true(fabs(occ - want_occ) < 1e-9);
+    assert_true(fabs(util - want_occ * m->years / (12.0 * tc + 6.0 * (m->years - tc))) < 1e-9);
+    runner_results_fini(&res);
+    model_destroy(m);
+
+    const char *text = "base = \"plan_cost.cfg\";\nchanges = ( { date = \"2015-01-01\";\n"
+                       "set = ( ( \"flows.home.rings.ring.capacity\", 6 ) ); } );\n";
+    struct err e = { 0 };
+    assert_int_equal(scenario_load_text("tests/data/keep.cfg", text, strlen(text), &m, &e), 0);
+    run(m, &res);
+    assert_true(fabs(res.rep[0].kpi[kpi(m, "occupancy_mean", 0, 0, 0)] - 10.0) < 1e-9);
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
+/* Erlang C waiting probability, via the stable Erlang B recursion. */
+static double erlang_c(int c, double a)
+{
+    double b = 1.0;
+    for (int k = 1; k <= c; k++) b = a * b / (k + a * b);
+    return c * b / (c - a * (1.0 - b));
+}
+
+/* M/M/3 until t = 100, then M/M/5: the window after the change waits as
+ * Erlang C says for 5 places, far from what 3 would give. */
+static void test_plan_mmc_capacity_raised(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/mmc_plan.cfg");
+    m->replications = 300;
+    struct run_results res;
+    run(m, &res);
+    int k = kpi(m, "wait_days_mean", 0, 0, 0);
+    double s = 0.0, s2 = 0.0;
+    for (int r = 0; r < res.n_rep; r++) s += res.rep[r].kpi[k];
+    double mean = s / res.n_rep;
+    for (int r = 0; r < res.n_rep; r++) s2 += pow(res.rep[r].kpi[k] - mean, 2);
+    double se = sqrt(s2 / (res.n_rep - 1) / res.n_rep);
+    double lambda = 5.0, mu = 2.0;
+    double wq5 = erlang_c(5, lambda / mu) / (5 * mu - lambda) * DAYS_PER_YEAR;
+    double wq3 = erlang_c(3, lambda / mu) / (3 * mu - lambda) * DAYS_PER_YEAR;
+    printf("  plan M/M/3 -> M/M/5: Wq %.3f days (Erlang C c=5 %.3f, se %.3f; c=3 %.1f)\n", mean,
+           wq5, se, wq3);
+    assert_true(se > 0.0);
+    assert_true(fabs(mean - wq5) < 4.0 * se);
+    assert_true(fabs(mean - wq3) > 20.0 * se);
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
+int test_group_plan(int *n)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plan_loader),
+        cmocka_unit_test(test_plan_cost_from_date),
+        cmocka_unit_test(test_plan_relocate),
+        cmocka_unit_test(test_plan_mmc_capacity_raised),
+    };
+    *n = (int)(sizeof tests / sizeof tests[0]);
+    return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}
