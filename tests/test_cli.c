@@ -288,79 +288,6 @@ static void test_mpi_matches_serial(void **state)
     tu_tmp_remove(&t);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Starts flowsim in the background (the shell execs it, so the pid is
- * flowsim's); its stderr goes to t/stderr. */
-static pid_t flowsim_spawn(const struct tmp *t, const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "exec %s %s >'%s/stdout' 2>'%s/stderr'", tu_bin(), args, t->dir, t->dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
-}
-
-static void assert_no_temp_files(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *de;
-    while ((de = readdir(d))) assert_null(strstr(de->d_name, ".tmp"));
-    closedir(d);
-}
-
-/* Ctrl-C stops a long run within a second, exit 1 with one line, no
- * temporary files, and the previous results exactly as they were. */
-static void test_sigint_keeps_previous_results(void **state)
-{
-    (void)state;
-    struct tmp t;
-    tu_tmp_make(&t);
-    run_to(&t, "out", "-j 2");
-    char before[256], args[512], dir[128];
-    snprintf(dir, sizeof dir, "%s/out", t.dir);
-    snprintf(before, sizeof before, "%s/summary.json", dir);
-    size_t n0;
-    char *old = tu_slurp(before, &n0);
-    snprintf(args, sizeof args, "run tests/data/small.cfg -o %s -r 100000 -q", dir);
-    pid_t pid = flowsim_spawn(&t, args);
-    struct timespec wait = { 0, 600 * 1000 * 1000 };
-    nanosleep(&wait, NULL);
-    double t0 = seconds_now();
-    assert_int_equal(kill(pid, SIGINT), 0);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    double took = seconds_now() - t0;
-    /* valgrind and ThreadSanitizer (make check-tsan) slow flowsim tenfold. */
-    bool slow_wrapper = strstr(tu_bin(), "valgrind") != NULL || getenv("FLOWSIM_SLOW_BIN");
-    printf("  stopped %.3f s after SIGINT\n", took);
-    assert_true(took < (slow_wrapper ? 10.0 : 1.0));
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 1);
-    char *err = tu_tmp_read(&t, "stderr");
-    assert_int_equal(tu_count_lines(err), 1);
-    assert_non_null(strstr(err, "interrupted"));
-    free(err);
-    size_t n1;
-    char *now = tu_slurp(before, &n1);
-    assert_true(n0 == n1 && !memcmp(old, now, n0));
-    assert_no_temp_files(dir);
-    free(old);
-    free(now);
-    tu_tmp_remove(&t);
-}
-
 /* SIGKILL at any moment never leaves a half-written file under a final
  * name: each file is the previous complete one or a new complete one. */
 static void test_sigkill_never_half_written(void **state)
@@ -376,7 +303,7 @@ static void test_sigkill_never_half_written(void **state)
     snprintf(path, sizeof path, "%s/summary.json", dir);
     const int delays_ms[] = { 50, 150, 300, 450, 600, 750 };
     for (size_t i = 0; i < sizeof delays_ms / sizeof delays_ms[0]; i++) {
-        pid_t pid = flowsim_spawn(&t, args);
+        pid_t pid = tu_spawn(&t, NULL, args);
         struct timespec wait = { 0, delays_ms[i] * 1000L * 1000L };
         nanosleep(&wait, NULL);
         kill(pid, SIGKILL);
@@ -429,7 +356,6 @@ int test_group_cli(int *n)
         cmocka_unit_test(test_run_writes_every_file),
         cmocka_unit_test(test_unwritable_output),
         cmocka_unit_test(test_mpi_matches_serial),
-        cmocka_unit_test(test_sigint_keeps_previous_results),
         cmocka_unit_test(test_sigkill_never_half_written),
     };
     return RUN_GROUP(tests, n);

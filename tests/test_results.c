@@ -1,15 +1,482 @@
-/* test_results.c: result sets a reader can trust: CSV cells that a name
- * cannot turn into rows or formulas, seeds written exactly. */
+/* test_results.c: result sets a reader can trust: replaced as a whole,
+ * locked against a second run, names that stay inside the output
+ * directory, CSV cells that a name cannot turn into rows or formulas,
+ * seeds written exactly. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
 #include "base/csvcell.h"
+#include "base/resultdir.h"
+#include "engine/runner.h"
+#include "io/output.h"
+#include "model/model.h"
 #include "tests.h"
 #include "util.h"
+
+/* ---- whole result sets ------------------------------------------------------ */
+
+/* The names in dir (without . and ..), sorted, one per line. */
+static char *listing(const char *dir)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, alphasort);
+    assert_true(n >= 0);
+    size_t cap = 1;
+    for (int i = 0; i < n; i++) cap += strlen(list[i]->d_name) + 1;
+    char *s = calloc(cap, 1);
+    assert_non_null(s);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(list[i]->d_name, ".") && strcmp(list[i]->d_name, "..")) {
+            strcat(s, list[i]->d_name);
+            strcat(s, "\n");
+        }
+        free(list[i]);
+    }
+    free(list);
+    return s;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void run_small(const struct tmp *t, const char *out, const char *extra, int want)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 2 -q -o %s %s", out, extra);
+    assert_int_equal(tu_flowsim(t, NULL, args), want);
+}
+
+/* A second run replaces the set: a file the run did not write (a stray
+ * file, an old log) is gone, a blocked name (a directory where a file goes)
+ * is no obstacle, and nothing is left beside the set. */
+static void test_set_replaced_as_a_whole(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char out[128], path[256];
+    snprintf(out, sizeof out, "%s/res", t.dir);
+    run_small(&t, out, "", 0);
+    snprintf(path, sizeof path, "%s/stray.csv", out);
+    tu_tmp_write(&t, "res/stray.csv", "old\n");
+    snprintf(path, sizeof path, "%s/waits.csv", out);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0755), 0);           /* a blocked name */
+    run_small(&t, out, "", 0);
+    char *names = listing(out);
+    assert_null(strstr(names, "stray.csv"));
+    assert_non_null(strstr(names, "summary.json"));
+    free(names);
+    assert_false(is_dir(path));
+    names = listing(t.dir);
+    assert_string_equal(names, "res\nstderr\nstdout\n");   /* no lock, no work dir */
+    free(names);
+    tu_tmp_remove(&t);
+}
+
+/* A write that fails halfway (a file size limit standing in for a full
+ * disk): exit 1, one line naming the final path, the old set exactly as it
+ * was, and the parents a failed run created are gone. */
+static void test_failed_write_keeps_old_set(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char out[128], args[1024], path[256];
+    snprintf(out, sizeof out, "%s/res", t.dir);
+    run_small(&t, out, "", 0);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    size_t n0, n1;
+    char *before = tu_slurp(path, &n0);
+    char *names0 = listing(out);
+    /* ulimit -f counts 512-byte blocks in dash and bash -o posix; the files
+     * here are bigger than 10 kB, so some write fails either way. */
+    snprintf(args, sizeof args, "sh -c \"trap '' XFSZ; ulimit -f 20; exec %s run tests/data/small.cfg "
+             "-r 3 -q -o %s\" >%s/stdout 2>%s/stderr", tu_bin(), out, t.dir, t.dir);
+    int st = system(args);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
+    assert_non_null(strstr(err, out));
+    assert_null(strstr(err, ".new-"));
+    free(err);
+    char *after = tu_slurp(path, &n1);
+    assert_true(n0 == n1 && !memcmp(before, after, n0));
+    char *names1 = listing(out);
+    assert_string_equal(names0, names1);
+    free(before);
+    free(after);
+    free(names0);
+    free(names1);
+    char *names = listing(t.dir);
+    assert_string_equal(names, "res\nstderr\nstdout\n");
+    free(names);
+    /* Into a new deep directory: the failed run leaves no parent behind. */
+    snprintf(args, sizeof args, "sh -c \"trap '' XFSZ; ulimit -f 20; exec %s run tests/data/small.cfg "
+             "-r 3 -q -o %s/new/deep/res\" >%s/stdout 2>%s/stderr", tu_bin(), t.dir, t.dir, t.dir);
+    st = system(args);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    names = listing(t.dir);
+    assert_string_equal(names, "res\nstderr\nstdout\n");
+    free(names);
+    tu_tmp_remove(&t);
+}
+
+/* While one run holds the lock, a second on the same -o is refused at once
+ * with one line, and touches nothing. */
+static void test_second_run_is_refused(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char out[128], lock[160];
+    snprintf(out, sizeof out, "%s/res", t.dir);
+    run_small(&t, out, "", 0);
+    snprintf(lock, sizeof lock, "%s.lock", out);
+    int fd = open(lock, O_RDWR | O_CREAT, 0644);      /* as a running flowsim holds it */
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    char *names0 = listing(out);
+    run_small(&t, out, "", 1);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
+    assert_non_null(strstr(err, "another flowsim"));
+    free(err);
+    char *names1 = listing(out);
+    assert_string_equal(names0, names1);
+    free(names0);
+    free(names1);
+    close(fd);
+    unlink(lock);
+    run_small(&t, out, "", 0);                          /* released: fine again */
+    tu_tmp_remove(&t);
+}
+
+/* A directory that holds something else is never replaced (-o ~ must not
+ * delete a home directory); "." is refused as a name. */
+static void test_foreign_directory_refused(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char out[128];
+    snprintf(out, sizeof out, "%s/mine", t.dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    tu_tmp_write(&t, "mine/thesis.tex", "keep\n");
+    run_small(&t, out, "", 1);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
+    assert_non_null(strstr(err, "no flowsim results"));
+    free(err);
+    char *names = listing(out);
+    assert_string_equal(names, "thesis.tex\n");
+    free(names);
+    snprintf(out, sizeof out, "%s/.", t.dir);
+    run_small(&t, out, "", 2);
+    tu_tmp_remove(&t);
+}
+
+/* What a killed run leaves (a work directory; with the two-rename swap, an
+ * old set without its new one) is cleared, or put back, by the next run. */
+static void test_leftovers_of_killed_runs(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char out[128], path[256];
+    snprintf(out, sizeof out, "%s/res", t.dir);
+    snprintf(path, sizeof path, "%s/.res.new-AbC123", t.dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    tu_tmp_write(&t, ".res.new-AbC123/summary.json", "half");
+    snprintf(path, sizeof path, "%s/.res.old-XyZ789", t.dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    tu_tmp_write(&t, ".res.old-XyZ789/summary.json", "the old set");
+    snprintf(path, sizeof path, "%s/.resx.new-AbC123", t.dir);     /* another target's */
+    assert_int_equal(mkdir(path, 0755), 0);
+    struct resultdir rd;
+    struct err e = { 0 };
+    assert_int_equal(resultdir_begin(&rd, out, &e), 0);
+    snprintf(path, sizeof path, "%s/summary.json", out);
+    char *text = tu_slurp(path, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, "the old set");            /* put back */
+    free(text);
+    resultdir_abort(&rd);
+    char *names = listing(t.dir);
+    assert_string_equal(names, ".resx.new-AbC123\nres\n");
+    free(names);
+    tu_tmp_remove(&t);
+}
+
+/* Scenario names become safe directory entries. */
+static void test_safe_names(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } cases[] = {
+        { "esbjerg-baseline", "esbjerg-baseline" },
+        { "Budget -5 % (freeze)", "Budget -5 % (freeze)" },
+        { "Bolig \xc3\xa6ndring", "Bolig \xc3\xa6ndring" },
+        { "../../x", "_._.._x" },
+        { "..", "_." },
+        { ".hidden", "_hidden" },
+        { "a/b\\c", "a_b_c" },
+        { "tab\there\n", "tab_here_" },
+        { "`touch x` $(y) 'q' \"d\"", "_touch x_ _(y) _q_ _d_" },
+        { "", "scenario" },
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        resultdir_safe_name(cases[i].in, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].out);
+        assert_true(resultdir_name_is_safe(buf));
+    }
+    assert_false(resultdir_name_is_safe("../x"));
+    assert_false(resultdir_name_is_safe(".x"));
+    /* Cut on a character boundary: 99 x's and a two-byte letter. */
+    char name[128];
+    memset(name, 'x', 99);
+    strcpy(name + 99, "\xc3\xa6");
+    resultdir_safe_name(name, buf, sizeof buf);
+    assert_int_equal(strlen(buf), 99);
+}
+
+/* compare: hostile names stay inside -o, each scenario in its own
+ * directory, recorded in comparison.json; nothing beside -o changes. */
+static void test_compare_names_stay_inside(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char *small = tu_slurp("tests/data/small.cfg", NULL);
+    assert_non_null(small);
+    const char *line = "name = \"small\";";
+    char *at = strstr(small, line);
+    assert_non_null(at);
+    static const char *const names[] = { "../../evil", ".hidden", "plots", "../../evil" };
+    char args[2048], file[64], text[64];
+    snprintf(args, sizeof args, "compare tests/data/small.cfg");
+    for (int i = 0; i < 4; i++) {
+        snprintf(file, sizeof file, "s%d.cfg", i);
+        snprintf(text, sizeof text, "name = \"%s\";", names[i]);
+        char *cfg = malloc(strlen(small) + strlen(text) + 1);
+        assert_non_null(cfg);
+        sprintf(cfg, "%.*s%s%s", (int)(at - small), small, text, at + strlen(line));
+        tu_tmp_write(&t, file, cfg);
+        free(cfg);
+        size_t len = strlen(args);
+        snprintf(args + len, sizeof args - len, " %s/%s", t.dir, file);
+    }
+    size_t len = strlen(args);
+    snprintf(args + len, sizeof args - len, " -r 2 -q -o %s/a/b/cmp", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *top = listing(t.dir);
+    assert_string_equal(top, "a\ns0.cfg\ns1.cfg\ns2.cfg\ns3.cfg\nstderr\nstdout\n");
+    free(top);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/a", t.dir);
+    top = listing(dir);
+    assert_string_equal(top, "b\n");
+    free(top);
+    snprintf(dir, sizeof dir, "%s/a/b/cmp", t.dir);
+    char *inside = listing(dir);
+    assert_string_equal(inside, "_._.._evil\n_._.._evil-2\n_hidden\ncomparison.csv\n"
+                                "comparison.json\nplots-2\nsmall\n");
+    free(inside);
+    char path[300];
+    snprintf(path, sizeof path, "%s/comparison.json", dir);
+    char *json = tu_slurp(path, NULL);
+    cJSON *doc = cJSON_Parse(json);
+    assert_non_null(doc);
+    const cJSON *sc = cJSON_GetObjectItem(doc, "scenarios");
+    static const char *const dirs[] = { "small", "_._.._evil", "_hidden", "plots-2", "_._.._evil-2" };
+    assert_int_equal(cJSON_GetArraySize(sc), 5);
+    for (int i = 0; i < 5; i++) {
+        const cJSON *s = cJSON_GetArrayItem(sc, i);
+        assert_string_equal(cJSON_GetObjectItem(s, "dir")->valuestring, dirs[i]);
+        assert_string_equal(cJSON_GetObjectItem(s, "name")->valuestring, i ? names[i - 1] : "small");
+    }
+    cJSON_Delete(doc);
+    free(json);
+    free(small);
+    tu_tmp_remove(&t);
+}
+
+/* ---- signals --------------------------------------------------------------- */
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+/* Something in dir whose name starts with prefix. */
+static bool has_entry(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d) return false;
+    bool found = false;
+    struct dirent *de;
+    while ((de = readdir(d))) found |= !strncmp(de->d_name, prefix, strlen(prefix));
+    closedir(d);
+    return found;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A copy of small.cfg with one line replaced. */
+static void small_with(const struct tmp *t, const char *name, const char *line, const char *with)
+{
+    char *small = tu_slurp("tests/data/small.cfg", NULL);
+    assert_non_null(small);
+    char *at = strstr(small, line);
+    assert_non_null(at);
+    char *text = malloc(strlen(small) + strlen(with) + 1);
+    assert_non_null(text);
+    sprintf(text, "%.*s%s%s", (int)(at - small), small, with, at + strlen(line));
+    tu_tmp_write(t, name, text);
+    free(text);
+    free(small);
+}
+
+/* The signal reaches each phase of a run once the phase has begun (seen in
+ * the file system where it can be). No test here asserts speed: a phase
+ * must answer within a bound far above the fraction of a second it takes
+ * on an idle machine, and each phase is made long (a million replications,
+ * a gnuplot that never ends) so that one that ignores the signal runs far
+ * beyond the bound. Every phase ends with exit 1, one line, the earlier
+ * results byte for byte, and nothing left beside them. */
+static void test_signal_in_every_phase(void **state)
+{
+    (void)state;
+    const double bound = 20.0;
+    struct tmp t;
+    tu_tmp_make(&t);
+    small_with(&t, "pop.cfg", "  initial = 83;", "  initial = 1000000;");
+    small_with(&t, "plots.cfg", "plots = false", "plots = true");
+    tu_tmp_write(&t, "gnuplot", "#!/bin/sh\ntouch \"$FLOWSIM_TEST_MARK\"\nexec sleep 600\n");
+    char path[256], out[128], summary[160], mark[128];
+    snprintf(path, sizeof path, "%s/gnuplot", t.dir);
+    assert_int_equal(chmod(path, 0755), 0);
+    snprintf(out, sizeof out, "%s/res", t.dir);
+    snprintf(summary, sizeof summary, "%s/summary.json", out);
+    snprintf(mark, sizeof mark, "%s/gnuplot-started", t.dir);
+    run_small(&t, out, "", 0);
+    size_t n0;
+    char *before = tu_slurp(summary, &n0);
+    char *names0 = listing(out);
+    const struct {
+        const char *phase, *args, *ready;   /* ready: a name to wait for, or NULL */
+        int sig;
+        double delay;                       /* after ready, to be inside the phase */
+    } phases[] = {
+        { "replications", "run tests/data/small.cfg -r 1000000 -j 2", NULL, SIGINT, 0.3 },
+        { "initial population", "run %s/pop.cfg -r 1 -j 1 --years 0.6", NULL, SIGTERM, 0.2 },
+        { "gnuplot", "run %s/plots.cfg -r 2", mark, SIGHUP, 0.0 },
+    };
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        char args[1024], env[512];
+        int len = snprintf(args, sizeof args, phases[i].args, t.dir);
+        snprintf(args + len, sizeof args - (size_t)len, " -q -o %s", out);
+        snprintf(env, sizeof env, "FLOWSIM_GNUPLOT=%s/gnuplot FLOWSIM_TEST_MARK=%s", t.dir, mark);
+        unlink(mark);
+        pid_t pid = tu_spawn(&t, env, args);
+        double t0 = seconds_now();
+        /* The run has claimed its result set: its work directory exists. */
+        while (!has_entry(t.dir, ".res.new-") && seconds_now() - t0 < bound)
+            sleep_s(0.001);
+        while (phases[i].ready && !exists(phases[i].ready) && seconds_now() - t0 < bound)
+            sleep_s(0.001);
+        sleep_s(phases[i].delay);
+        double sent = seconds_now();
+        assert_int_equal(kill(pid, phases[i].sig), 0);
+        int status = 0;
+        pid_t w = 0;
+        while ((w = waitpid(pid, &status, WNOHANG)) == 0 && seconds_now() - sent < bound)
+            sleep_s(0.001);
+        if (w == 0) {                                  /* did not answer: fail, tidily */
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fail_msg("%s: no answer to signal %d within %.0f s", phases[i].phase, phases[i].sig, bound);
+        }
+        printf("  %-20s signal %d answered in %.3f s\n", phases[i].phase, phases[i].sig,
+               seconds_now() - sent);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 1);
+        char *err = tu_tmp_read(&t, "stderr");
+        assert_int_equal(tu_count_lines(err), 1);
+        assert_non_null(strstr(err, "interrupted"));
+        free(err);
+        size_t n1;
+        char *after = tu_slurp(summary, &n1);
+        assert_true(n0 == n1 && !memcmp(before, after, n0));
+        free(after);
+        char *names1 = listing(out);
+        assert_string_equal(names0, names1);
+        free(names1);
+        assert_false(has_entry(t.dir, ".res."));
+        assert_false(has_entry(t.dir, "res.lock"));
+    }
+    free(before);
+    free(names0);
+    tu_tmp_remove(&t);
+}
+
+/* Writing stops between files and rows: with the flag raised, nothing
+ * is written and the call fails with "interrupted". */
+static void test_writing_sees_the_signal(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    struct model *m = tu_load("tests/data/small.cfg");
+    m->replications = 2;
+    struct run_results res;
+    struct err e = { 0 };
+    assert_int_equal(runner_run(m, 1, false, NULL, &res, &e), 0);
+    volatile sig_atomic_t stop = 1;
+    struct run_info info = { "test", 0.0, 1, &stop };
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/w", t.dir);
+    assert_int_equal(output_write_run(m, &res, dir, &info, &e), -1);
+    assert_string_equal(e.msg, "interrupted");
+    char *names = listing(dir);
+    assert_string_equal(names, "");
+    free(names);
+    stop = 0;
+    assert_int_equal(output_write_run(m, &res, dir, &info, &e), 0);
+    assert_true(exists(dir));
+    runner_results_fini(&res);
+    model_destroy(m);
+    tu_tmp_remove(&t);
+}
 
 /* ---- CSV cells ------------------------------------------------------------- */
 
@@ -227,6 +694,15 @@ static void test_seed_round_trips(void **state)
 int test_group_results(int *n)
 {
     static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_set_replaced_as_a_whole),
+        cmocka_unit_test(test_failed_write_keeps_old_set),
+        cmocka_unit_test(test_second_run_is_refused),
+        cmocka_unit_test(test_foreign_directory_refused),
+        cmocka_unit_test(test_leftovers_of_killed_runs),
+        cmocka_unit_test(test_safe_names),
+        cmocka_unit_test(test_compare_names_stay_inside),
+        cmocka_unit_test(test_signal_in_every_phase),
+        cmocka_unit_test(test_writing_sees_the_signal),
         cmocka_unit_test(test_csv_cell_quotes_and_neutralises),
         cmocka_unit_test(test_hostile_name_in_comparison_csv),
         cmocka_unit_test(test_seed_round_trips),

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "model/scenario.h"
 #include "tests.h"
@@ -93,4 +94,19 @@ struct model *tu_load(const char *path)
     struct err e = { 0 };
     if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
     return m;
+}
+
+pid_t tu_spawn(const struct tmp *t, const char *env, const char *args)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "exec %s%s %s %s >'%s/stdout' 2>'%s/stderr'", env ? "env " : "",
+             env ? env : "", tu_bin(), args, t->dir, t->dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
 }

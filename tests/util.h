@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct model;
 
@@ -20,6 +21,10 @@ void tu_tmp_remove(struct tmp *t);
  * t/stdout and t/stderr; returns the exit status (fails the test if the
  * program did not exit). */
 int tu_flowsim(const struct tmp *t, const char *env, const char *args);
+/* Starts flowsim args in the background (with env's assignments "A=1
+ * B=2" when not NULL), stdout and stderr as for tu_flowsim; the shell and
+ * env exec, so the pid is flowsim's. */
+pid_t tu_spawn(const struct tmp *t, const char *env, const char *args);
 /* A whole file as a NUL-terminated string (free it), or NULL. */
 char *tu_slurp(const char *path, size_t *len);
 char *tu_tmp_read(const struct tmp *t, const char *name);

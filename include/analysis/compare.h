@@ -55,6 +55,13 @@ void compare_paired(const struct cmp_run *base, int kb, const struct cmp_run *al
 /* The CI excludes zero: the difference is "real" at the 95% level. */
 bool compare_real(const struct kpi_stat *d);
 
+/* The directory under DIR that holds each scenario's own run files:
+ * its name made safe (resultdir_safe_name), then "-2", "-3", ... when an
+ * earlier scenario or one of the comparison's own files ("plots",
+ * "comparison.json", ...) has it. comparison.json records it as "dir". */
+#define COMPARE_DIR_LEN 128
+void compare_dir_names(const struct cmp_run *runs, int n_runs, char (*dirs)[COMPARE_DIR_LEN]);
+
 /* Writes comparison.json and comparison.csv into dir (created if missing),
  * runs[0] being the base. Files appear only when both are complete. 0, or
  * -1 with e set. */

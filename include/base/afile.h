@@ -28,5 +28,9 @@ void afile_abort(struct afile *a);
 
 /* Creates dir and its parents (like mkdir -p). Returns 0, or -1 with e set. */
 int afile_mkdirs(const char *dir, struct err *e);
+/* The same, and *made is the topmost directory this call created
+ * (malloc'd), or NULL when all existed: what to remove if the caller's
+ * work fails. Even on failure, *made names what was created. */
+int afile_mkdirs_made(const char *dir, char **made, struct err *e);
 
 #endif

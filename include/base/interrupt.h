@@ -1,10 +1,14 @@
-/* interrupt.h: Ctrl-C (SIGINT) and SIGTERM. The handler only sets a flag;
- * the runner polls it (between replications and every few thousand events)
- * and stops, and the command then removes its temporary files and exits 1,
- * leaving earlier results untouched. A second Ctrl-C kills at once.
+/* interrupt.h: Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal).
+ * The handler only sets a flag; every phase polls it (setting up and
+ * running replications, building the initial population, writing files,
+ * waiting for gnuplot) and stops within a fraction of a second; the command
+ * then removes its temporary files and exits 1, leaving earlier results
+ * untouched (resultdir.h). A second signal kills at once.
  * The flag is the one piece of process-wide mutable state in flowsim: a
- * signal handler has no other way to speak. Library code never reads it
- * directly; commands pass interrupt_flag() down. */
+ * signal handler has no other way to speak. Library code receives it as a
+ * `stop` pointer from the commands (interrupt_flag()); the one exception is
+ * gnuplot_run, deep under the plot code, which reads interrupt_requested()
+ * to kill gnuplot at once. */
 #ifndef FLOWSIM_INTERRUPT_H
 #define FLOWSIM_INTERRUPT_H
 
@@ -17,7 +21,7 @@ void interrupt_install(void);
 const volatile sig_atomic_t *interrupt_flag(void);
 static inline bool interrupt_requested(void) { return *interrupt_flag() != 0; }
 
-/* Blocks SIGINT and SIGTERM in this thread while results are renamed into
+/* Blocks SIGINT, SIGTERM and SIGHUP in this thread while results are renamed into
  * place, so a signal then arrives after the files are complete. */
 void interrupt_hold(void);
 void interrupt_release(void);

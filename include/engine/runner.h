@@ -28,6 +28,8 @@ struct run_results {
  * contiguous blocks over the ranks and gathered on rank 0 in replication
  * order; other ranks' results hold only their own block. Replication 0
  * records the RBS panel and, if asked, the event log.
+ * Each replication's arrays are allocated by the worker that runs it, so
+ * a huge -r starts at once and stops at once.
  * progress: draw a progress line on stderr (the caller checks isatty).
  * stop (may be NULL): when it becomes non-zero the run stops within a
  * fraction of a second and fails with "interrupted" (see interrupt.h).

@@ -4,6 +4,7 @@
 #ifndef FLOWSIM_OUTPUT_H
 #define FLOWSIM_OUTPUT_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,11 +20,16 @@ struct run_info {                 /* what varies between runs: run.json only */
     const char *command_line;
     double wall_seconds;
     int threads;
+    /* Not written: when it becomes non-zero (Ctrl-C, see interrupt.h),
+     * writing stops between files and rows and fails with "interrupted".
+     * NULL: never. */
+    const volatile sig_atomic_t *stop;
 };
 
 /* Writes summary.json, summary.csv, timeseries.csv, waits.csv, rbs_panel.csv (when
  * m->out_rbs_panel), events.csv (when m->out_events) and run.json into dir
- * (created if missing). Returns 0, or -1 with e set. */
+ * (created if missing). Returns 0, or -1 with e set (nothing left under a
+ * final name that was not there before). */
 int output_write_run(const struct model *m, const struct run_results *res,
                      const char *dir, const struct run_info *info, struct err *e);
 

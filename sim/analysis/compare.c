@@ -13,6 +13,7 @@
 
 #include "base/afile.h"
 #include "base/csvcell.h"
+#include "base/resultdir.h"
 #include "base/version.h"
 #include "engine/runner.h"
 #include "io/output.h"
@@ -127,6 +128,24 @@ static cJSON *scenario_ref(const struct model *m)
     return o;
 }
 
+void compare_dir_names(const struct cmp_run *runs, int n_runs, char (*dirs)[COMPARE_DIR_LEN])
+{
+    static const char *const own[] = { "plots", "comparison.json", "comparison.csv",
+                                       "report.html", NULL };
+    for (int i = 0; i < n_runs; i++) {
+        char base[104];
+        resultdir_safe_name(runs[i].m->name, base, sizeof base);
+        snprintf(dirs[i], COMPARE_DIR_LEN, "%s", base);
+        for (int k = 2;; k++) {
+            bool taken = false;
+            for (int j = 0; own[j]; j++) taken |= !strcmp(dirs[i], own[j]);
+            for (int j = 0; j < i; j++) taken |= !strcmp(dirs[i], dirs[j]);
+            if (!taken) break;
+            snprintf(dirs[i], COMPARE_DIR_LEN, "%s-%d", base, k);
+        }
+    }
+}
+
 static cJSON *diff_json(const struct kpi_stat *s, int n_rep, const char *unit)
 {
     cJSON *o = output_kpi_stat_json(s, n_rep, unit);
@@ -157,8 +176,13 @@ cJSON *compare_json_head(const struct cmp_run *b)
 static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FILE *fc)
 {
     const struct cmp_run *b = &runs[0];
-    cJSON *root = compare_json_head(b);
-    if (!root) return -1;
+    char (*dirs)[COMPARE_DIR_LEN] = malloc((size_t)n_runs * sizeof *dirs);
+    cJSON *root = dirs ? compare_json_head(b) : NULL;
+    if (!root) {
+        free(dirs);
+        return -1;
+    }
+    compare_dir_names(runs, n_runs, dirs);
     cJSON *scen = cJSON_AddArrayToObject(root, "scenarios");
     cJSON *diffs = cJSON_AddArrayToObject(root, "differences");
     if (!scen || !diffs) goto oom;
@@ -167,6 +191,7 @@ static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FI
         cJSON *o = scenario_ref(c->m);
         if (!o) goto oom;
         cJSON_AddItemToArray(scen, o);
+        cJSON_AddStringToObject(o, "dir", dirs[i]);
         cJSON *kpis = output_kpi_tree(c->m, c->desc, c->n_kpi, c->stat, c->n_rep);
         if (!kpis) goto oom;
         cJSON_AddItemToObject(o, "kpis", kpis);
@@ -205,9 +230,11 @@ static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FI
     }
     int rc = output_json_write(fj, root);
     cJSON_Delete(root);
+    free(dirs);
     return rc;
 oom:
     cJSON_Delete(root);
+    free(dirs);
     return -1;
 }
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -151,8 +152,21 @@ static int mkdir_one(const char *path, const char *whole, struct err *e)
                    strerror(saved));
 }
 
-int afile_mkdirs(const char *dir, struct err *e)
+/* Creates path unless it exists; records it in *made (when asked and not
+ * yet set) if this call created it. */
+static int mkdir_noting(const char *path, const char *whole, char **made, struct err *e)
 {
+    struct stat st;
+    bool existed = stat(path, &st) == 0;
+    if (mkdir_one(path, whole, e) != 0) return -1;
+    if (!existed && made && !*made && !(*made = strdup(path)))
+        return err_set(e, EXIT_RUNTIME, "cannot create directory %s: out of memory", whole);
+    return 0;
+}
+
+int afile_mkdirs_made(const char *dir, char **made, struct err *e)
+{
+    if (made) *made = NULL;
     if (!dir || !*dir)
         return err_set(e, EXIT_RUNTIME, "cannot create directory '': empty path");
     char *p = strdup(dir);
@@ -165,10 +179,15 @@ int afile_mkdirs(const char *dir, struct err *e)
     for (char *s = p + 1; *s && rc == 0; s++) {
         if (*s != '/' || s[-1] == '/') continue;
         *s = '\0';
-        rc = mkdir_one(p, dir, e);
+        rc = mkdir_noting(p, dir, made, e);
         *s = '/';
     }
-    if (rc == 0) rc = mkdir_one(p, dir, e);
+    if (rc == 0) rc = mkdir_noting(p, dir, made, e);
     free(p);
     return rc;
+}
+
+int afile_mkdirs(const char *dir, struct err *e)
+{
+    return afile_mkdirs_made(dir, NULL, e);
 }

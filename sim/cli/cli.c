@@ -15,6 +15,7 @@
 #include "base/afile.h"
 #include "base/err.h"
 #include "base/interrupt.h"
+#include "base/resultdir.h"
 #include "base/version.h"
 #include "engine/runlimits.h"
 #include "engine/runner.h"
@@ -320,6 +321,69 @@ char *cli_join_args(int argc, char **argv)
     return s;
 }
 
+int cli_results_begin(struct resultdir *rd, const char *dir)
+{
+    memset(rd, 0, sizeof *rd);
+    rd->lock_fd = -1;
+    if (!runner_is_root()) return 0;
+    struct err e = { 0 };
+    if (resultdir_begin(rd, dir, &e) == 0) return 0;
+    fprintf(stderr, "flowsim: %s\n", e.msg);
+    return e.status ? e.status : EXIT_RUNTIME;
+}
+
+/* Prints text with every occurrence of from replaced by to. */
+static void print_replaced(const char *text, const char *from, const char *to, FILE *out)
+{
+    size_t n = strlen(from);
+    for (const char *at; n && (at = strstr(text, from)); text = at + n) {
+        fwrite(text, 1, (size_t)(at - text), out);
+        fputs(to, out);
+    }
+    fputs(text, out);
+}
+
+int cli_results_finish(struct resultdir *rd, int rc, const struct err *e)
+{
+    if (rc == 0 && !interrupt_requested()) {
+        if (!rd->work) return 0;                    /* not the root */
+        struct err ce = { 0 };
+        interrupt_hold();           /* a signal now waits until the swap is done */
+        rc = resultdir_commit(rd, &ce);
+        interrupt_release();
+        if (rc == 0) return 0;
+        fprintf(stderr, "flowsim: %s\n", ce.msg);
+        return ce.status ? ce.status : EXIT_RUNTIME;
+    }
+    const char *target = rd->target ? rd->target : "the output directory";
+    if (interrupt_requested()) {
+        if (rd->work || !runner_is_root())
+            fprintf(stderr, "flowsim: interrupted: no results written; earlier results in %s are "
+                            "untouched\n", target);
+        rc = EXIT_RUNTIME;
+    } else if (e && e->msg[0]) {
+        /* Name the files as the user knows them, not the private directory. */
+        fputs("flowsim: ", stderr);
+        print_replaced(e->msg, rd->work ? rd->work : "", target, stderr);
+        fputc('\n', stderr);
+    }
+    resultdir_abort(rd);
+    return rc;
+}
+
+void cli_results_plot(const struct resultdir *rd, const char *lang)
+{
+    if (!rd->work || interrupt_requested()) return;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *msg = open_memstream(&text, &len);
+    publish_results(rd->work, lang, msg ? msg : stderr);
+    if (!msg) return;
+    fclose(msg);
+    if (!interrupt_requested() && text) print_replaced(text, rd->work, rd->target, stderr);
+    free(text);
+}
+
 int cli_run(int argc, char **argv)
 {
     struct cli_common o;
@@ -343,43 +407,32 @@ int cli_run(int argc, char **argv)
     }
     const char *dir = o.out_dir ? o.out_dir : m->out_dir;
     struct err e = { 0 };
-    /* Fail before the simulation, not after it, if results cannot land. */
-    if (runner_is_root() && (afile_mkdirs(dir, &e) != 0 || access(dir, W_OK) != 0)) {
-        if (!e.msg[0]) err_set(&e, EXIT_RUNTIME, "%s: cannot write there: %s", dir, strerror(errno));
-        fprintf(stderr, "flowsim: %s\n", e.msg);
+    /* The new set goes to a private directory beside dir: claimed before
+     * the simulation, so a run that cannot land fails at once. */
+    struct resultdir rd;
+    if ((rc = cli_results_begin(&rd, dir)) != 0) {
         model_destroy(m);
-        return EXIT_RUNTIME;
+        return rc;
     }
     struct run_results res;
+    bool have_res = false;
     if (runner_run(m, m->threads, isatty(STDERR_FILENO), interrupt_flag(), &res, &e) != 0) {
-        if (interrupt_requested())
-            fprintf(stderr, "flowsim: interrupted: no results written; earlier results in %s are untouched\n", dir);
-        else
-            fprintf(stderr, "flowsim: %s\n", e.msg);
-        model_destroy(m);
-        return e.status ? e.status : EXIT_RUNTIME;
-    }
-    if (!runner_is_root()) {        /* MPI: rank 0 writes the results */
-        runner_results_fini(&res);
-        model_destroy(m);
-        return EXIT_DONE;
-    }
-    char *cmd = cli_join_args(argc, argv);
-    struct run_info info = { cmd, res.wall_seconds, res.threads };
-    interrupt_hold();             /* Ctrl-C now waits until the files are complete */
-    rc = output_write_run(m, &res, dir, &info, &e);
-    interrupt_release();
-    free(cmd);
-    if (rc != 0) {
-        fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = e.status ? e.status : EXIT_RUNTIME;
     } else {
-        if (!o.quiet) oneline_print(m, &res, dir, stdout);
-        /* Plots are optional: a failure is one warning line on stderr and
-         * the run still succeeds (its results are already in place). */
-        if (m->out_plots && !interrupt_requested()) publish_results(dir, m->lang, stderr);
+        have_res = true;
+        if (rd.work) {
+            char *cmd = cli_join_args(argc, argv);
+            struct run_info info = { cmd, res.wall_seconds, res.threads, interrupt_flag() };
+            if (output_write_run(m, &res, rd.work, &info, &e) != 0) rc = e.status ? e.status : EXIT_RUNTIME;
+            free(cmd);
+            /* Plots are optional: a failure is one warning line on stderr
+             * and the run still succeeds. */
+            if (rc == 0 && m->out_plots) cli_results_plot(&rd, m->lang);
+        }
     }
-    runner_results_fini(&res);
+    rc = cli_results_finish(&rd, rc, &e);
+    if (rc == 0 && have_res && runner_is_root() && !o.quiet) oneline_print(m, &res, dir, stdout);
+    if (have_res) runner_results_fini(&res);
     model_destroy(m);
     return rc;
 }

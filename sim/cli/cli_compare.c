@@ -4,8 +4,6 @@
  * nothing. */
 #include "cli/cli.h"
 
-#include "base/interrupt.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +11,11 @@
 
 #include "analysis/compare.h"
 #include "base/err.h"
+#include "base/interrupt.h"
+#include "base/resultdir.h"
 #include "engine/runner.h"
 #include "io/output.h"
 #include "model/scenario.h"
-#include "present/publish.h"
 
 /* Same calendar and window as the base, or the differences mean nothing. */
 static int same_horizon(const struct model *b, const struct model *a)
@@ -44,9 +43,11 @@ static int same_horizon(const struct model *b, const struct model *a)
 
 char *cli_default_dir(const char *kind, const struct model *m)
 {
-    size_t n = strlen(kind) + strlen(m->name) + 16;
+    char name[COMPARE_DIR_LEN];
+    resultdir_safe_name(m->name, name, sizeof name);    /* never "../x" */
+    size_t n = strlen(kind) + strlen(name) + 16;
     char *d = malloc(n);
-    if (d) snprintf(d, n, "output/%s-%s", kind, m->name);
+    if (d) snprintf(d, n, "output/%s-%s", kind, name);
     return d;
 }
 
@@ -61,7 +62,8 @@ int cli_run_all(struct model **models, int n, const char *const *labels, bool ke
         if (rc != 0) {
             model_destroy(models[i]);
         } else if (compare_run(models[i], models[i]->threads, progress, interrupt_flag(), keep, &runs[i], &e) != 0) {
-            fprintf(stderr, "flowsim: %s\n", e.msg);
+            /* Interrupted: cli_results_finish says so, in one line. */
+            if (!interrupt_requested()) fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
         }
         models[i] = NULL;
@@ -70,23 +72,29 @@ int cli_run_all(struct model **models, int n, const char *const *labels, bool ke
 }
 
 /* Each scenario's own run files (summary.json, timeseries.csv, ...) in
- * DIR/<name>/, for the comparison plots and report; a name used twice gets
- * "-<k>" from its second use on. */
+ * DIR/<its directory>/ (compare_dir_names), for the comparison plots and
+ * report. */
 static int write_runs(const struct cmp_run *runs, int n, const char *dir, int argc, char **argv,
                       struct err *e)
 {
     char *cmd = cli_join_args(argc, argv);
+    char (*dirs)[COMPARE_DIR_LEN] = malloc((size_t)n * sizeof *dirs);
+    if (!cmd || !dirs) {
+        free(cmd);
+        free(dirs);
+        return err_set(e, EXIT_RUNTIME, "out of memory writing results to %s", dir);
+    }
+    compare_dir_names(runs, n, dirs);
     int rc = 0;
     for (int i = 0; rc == 0 && i < n; i++) {
-        int dup = 0;
-        for (int j = 0; j < i; j++) dup += !strcmp(runs[j].m->name, runs[i].m->name);
         char sub[4096];
-        if (dup) snprintf(sub, sizeof sub, "%s/%s-%d", dir, runs[i].m->name, dup + 1);
-        else snprintf(sub, sizeof sub, "%s/%s", dir, runs[i].m->name);
-        struct run_info info = { cmd, runs[i].res.wall_seconds, runs[i].res.threads };
+        snprintf(sub, sizeof sub, "%s/%s", dir, dirs[i]);
+        struct run_info info = { cmd, runs[i].res.wall_seconds, runs[i].res.threads,
+                                 interrupt_flag() };
         rc = output_write_run(runs[i].m, &runs[i].res, sub, &info, e);
     }
     free(cmd);
+    free(dirs);
     return rc;
 }
 
@@ -151,25 +159,27 @@ int cli_compare(int argc, char **argv)
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("compare", models[0]);
         if (!dir) rc = EXIT_RUNTIME;
     }
+    /* Claimed before the runs; everything goes to rd.work, swapped in at
+     * the end. */
+    struct resultdir rd = { .lock_fd = -1 };
+    bool begun = false;
+    if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
     if (rc == 0) rc = cli_run_all(models, n, NULL, true, runs);
-    if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
-        struct err e = { 0 };
-        interrupt_hold();        /* Ctrl-C now waits until the files are complete */
-        int wrc = compare_write(runs, n, dir, &e) != 0 || write_runs(runs, n, dir, argc, argv, &e) != 0;
-        interrupt_release();
-        if (wrc) {
-            fprintf(stderr, "flowsim: %s\n", e.msg);
+    struct err e = { 0 };
+    if (rc == 0 && rd.work) {               /* MPI: rank 0 writes */
+        if (compare_write(runs, n, rd.work, &e) != 0 || write_runs(runs, n, rd.work, argc, argv, &e) != 0)
             rc = e.status ? e.status : EXIT_RUNTIME;
-        } else {
-            if (!o.quiet && compare_print(runs, n, dir, stdout) != 0) {
-                fprintf(stderr, "flowsim: out of memory printing the comparison\n");
-                rc = EXIT_RUNTIME;
-            }
-            fflush(stdout);
-            /* Optional, as for run: a failure is one warning line. */
-            if (runs[0].m->out_plots && !interrupt_requested())
-                publish_results(dir, runs[0].m->lang, stderr);
+        /* Optional, as for run: a failure is one warning line. */
+        else if (runs[0].m->out_plots)
+            cli_results_plot(&rd, runs[0].m->lang);
+    }
+    if (begun) rc = cli_results_finish(&rd, rc, &e);
+    if (rc == 0 && runner_is_root() && !o.quiet) {
+        if (compare_print(runs, n, dir, stdout) != 0) {
+            fprintf(stderr, "flowsim: out of memory printing the comparison\n");
+            rc = EXIT_RUNTIME;
         }
+        fflush(stdout);
     }
     for (int i = 0; models && i < n; i++) model_destroy(models[i]);
     for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);

@@ -11,6 +11,7 @@
 #include "analysis/sweep.h"
 #include "base/err.h"
 #include "base/interrupt.h"
+#include "base/resultdir.h"
 #include "engine/runner.h"
 #include "model/scenario.h"
 
@@ -142,19 +143,16 @@ int cli_sweep(int argc, char **argv)
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("sweep", models[0]);
         if (!dir) rc = EXIT_RUNTIME;
     }
+    /* As for compare: claimed before the runs, swapped in at the end. */
+    struct resultdir rd = { .lock_fd = -1 };
+    bool begun = false;
+    if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
     if (rc == 0) rc = cli_run_all(models, n, (const char *const *)labels, false, runs);
-    if (rc == 0 && runner_is_root()) {      /* MPI: rank 0 writes */
-        struct err e = { 0 };
-        interrupt_hold();
-        int wrc = sweep_write(runs, &plan, dir, &e);
-        interrupt_release();
-        if (wrc != 0) {
-            fprintf(stderr, "flowsim: %s\n", e.msg);
-            rc = e.status ? e.status : EXIT_RUNTIME;
-        } else if (!o.quiet) {
-            sweep_print(runs, &plan, dir, stdout);
-        }
-    }
+    struct err e = { 0 };
+    if (rc == 0 && rd.work && sweep_write(runs, &plan, rd.work, &e) != 0)   /* MPI: rank 0 */
+        rc = e.status ? e.status : EXIT_RUNTIME;
+    if (begun) rc = cli_results_finish(&rd, rc, &e);
+    if (rc == 0 && runner_is_root() && !o.quiet) sweep_print(runs, &plan, dir, stdout);
     for (int i = 0; models && i < n; i++) model_destroy(models[i]);
     for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);
     for (int i = 0; labels && i < n; i++) free(labels[i]);

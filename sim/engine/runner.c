@@ -59,6 +59,7 @@ static int mpi_gather(struct run_results *out, int failed_here)
                 MPI_Send(res->wait_hist, n_hist, MPI_UINT32_T, 0, 4 * r + 2, MPI_COMM_WORLD);
                 MPI_Send(&res->n_events, 1, MPI_UINT64_T, 0, 4 * r + 3, MPI_COMM_WORLD);
             } else if (rank == 0) {
+                if (sim_result_init(res, sh) != 0) MPI_Abort(MPI_COMM_WORLD, EXIT_RUNTIME);
                 MPI_Recv(res->kpi, sh->n_kpi, MPI_DOUBLE, k, 4 * r, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
                 MPI_Recv(res->series, n_series, MPI_FLOAT, k, 4 * r + 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
                 MPI_Recv(res->wait_hist, n_hist, MPI_UINT32_T, k, 4 * r + 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -132,7 +133,14 @@ static void *worker(void *arg)
             job_fail(j, &e);
             break;
         }
+        /* The result's arrays are made here, when the replication runs,
+         * not all up front: a huge -r starts at once and a signal is seen. */
         struct rep_result *res = &j->res->rep[r];
+        if (sim_result_init(res, &j->res->shape) != 0) {
+            err_set(&e, EXIT_RUNTIME, "out of memory for replication %d", r + 1);
+            job_fail(j, &e);
+            break;
+        }
         bool first = r == 0;
         if (sim_run(w, (uint32_t)r, first && j->m->out_rbs_panel, first && j->m->out_events,
                     res, &e) != 0) {
@@ -164,13 +172,10 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     out->m = m;
     sim_shape_of(m, &out->shape);
     out->n_rep = m->replications;
+    /* Empty results (calloc'd pages arrive lazily); each worker fills in
+     * the arrays of the replication it runs (worker()). */
     out->rep = calloc((size_t)out->n_rep, sizeof *out->rep);
     if (!out->rep) return err_set(e, EXIT_RUNTIME, "out of memory for %d replications", out->n_rep);
-    for (int r = 0; r < out->n_rep; r++)
-        if (sim_result_init(&out->rep[r], &out->shape) != 0) {
-            runner_results_fini(out);
-            return err_set(e, EXIT_RUNTIME, "out of memory for %d replications", m->replications);
-        }
     /* With MPI, this rank runs one contiguous block of replications; rank 0
      * runs the block from 0, so replication 1's panel and log stay here. */
     int size, rank = mpi_rank(&size);

@@ -146,12 +146,19 @@ static int cand_cmp(const void *a, const void *b)
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* Building millions of initial citizens takes seconds: look at the stop
+ * flag every this many. */
+#define STOP_CHECK_MASK 65535u
+
+static bool stop_requested(const volatile sig_atomic_t *stop) { return stop && *stop; }
+
 /* Fills the rings of a further flow at t = 0 (SPEC §7): innermost first,
  * each ring's `initial` drawn at random among the unplaced whose score lies
  * in its band, then the nearest. That is a shuffle, then a stable sort by
  * distance: those in the band (distance 0) come first in shuffled order, so
- * only the others are sorted, and only when the band holds too few. */
-static int place_initial_flow(struct rep *r, int f, uint32_t n)
+ * only the others are sorted, and only when the band holds too few.
+ * 0, -1 when out of memory, 1 when stopped. */
+static int place_initial_flow(struct rep *r, int f, uint32_t n, const volatile sig_atomic_t *stop)
 {
     const struct model *m = r->m;
     const struct flow *fl = &m->flows[f];
@@ -163,6 +170,11 @@ static int place_initial_flow(struct rep *r, int f, uint32_t n)
     gsl_ran_shuffle(r->rng.r[RNG_INIT], order, n, sizeof *order);
     uint32_t n_free = n;
     for (int k = 0; k < fl->n_rings; k++) {
+        if (stop_requested(stop)) {
+            free(order);
+            free(cand);
+            return 1;
+        }
         const struct ring *ring = &fl->rings[k];
         uint32_t want = (uint32_t)ring->initial, taken = 0, nc = 0;
         for (uint32_t i = 0; i < n_free; i++) {
@@ -190,7 +202,8 @@ static int place_initial_flow(struct rep *r, int f, uint32_t n)
     return 0;
 }
 
-static int create_initial(struct rep *r)
+/* 0, -1 when out of memory, 1 when stopped. */
+static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
 {
     const struct model *m = r->m;
     gsl_rng *g = r->rng.r[RNG_INIT];
@@ -198,6 +211,7 @@ static int create_initial(struct rep *r)
     const uint32_t n = (uint32_t)m->initial;
     int ring = 0, left = f0->n_rings > 0 ? f0->rings[0].initial : 0;
     for (uint32_t i = 0; i < n; i++) {
+        if ((i & STOP_CHECK_MASK) == 0 && stop_requested(stop)) return 1;
         uint32_t ci = pop_add(&r->pop, m, &r->rng);
         if (ci == POP_NIL) return -1;
         struct citizen *c = &r->pop.c[ci];
@@ -215,9 +229,12 @@ static int create_initial(struct rep *r)
         draw_levels(r, g, c, ring < f0->n_rings ? f0->rings[ring].initial_mean_level
                                                 : f0->none_initial_mean_level);
     }
-    for (int f = 1; f < m->n_flows; f++)
-        if (place_initial_flow(r, f, n) != 0) return -1;
+    for (int f = 1; f < m->n_flows; f++) {
+        int rc = place_initial_flow(r, f, n, stop);
+        if (rc != 0) return rc;
+    }
     for (uint32_t ci = 0; ci < n; ci++) {
+        if ((ci & STOP_CHECK_MASK) == 0 && stop_requested(stop)) return 1;
         struct citizen *c = &r->pop.c[ci];
         /* An initial citizen takes part in a further flow if and only if it
          * holds a ring of it at t = 0 (SPEC §7). */
@@ -243,6 +260,7 @@ static int create_initial(struct rep *r)
     }
     set_alive(r, (int)n);
     for (uint32_t ci = 0; ci < n; ci++) {
+        if ((ci & STOP_CHECK_MASK) == 0 && stop_requested(stop)) return 1;
         rep_draw_exit(r, ci);
         rbs_baseline(r, ci);
         rep_hazards_draw(r, ci);
@@ -597,7 +615,9 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     r->panel = want_panel ? &res->panel : NULL;
     r->events = want_events ? &res->events : NULL;
 
-    if (create_initial(r) != 0) goto oom;
+    int built = create_initial(r, w->stop);
+    if (built < 0) goto oom;
+    if (built > 0) return err_set(e, EXIT_RUNTIME, "interrupted");
     policy_budget_start(r);
     struct ticks ticks;
     ticks_start(w, &ticks);

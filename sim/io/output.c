@@ -233,7 +233,23 @@ static int write_summary(const struct model *m, const struct run_results *res,
     return rc;
 }
 
-static int write_timeseries(const struct model *m, const struct run_results *res, FILE *f)
+static bool stopped(const volatile sig_atomic_t *stop) { return stop && *stop; }
+
+/* A recorded log, in pieces so that a signal is seen within a piece's
+ * write even when the log holds gigabytes. 1 when interrupted, else 0. */
+static int write_text(FILE *f, const struct sbuf *b, const volatile sig_atomic_t *stop)
+{
+    const size_t piece = (size_t)1 << 20;
+    for (size_t at = 0; b->s && at < b->len; at += piece) {
+        if (stopped(stop)) return 1;
+        fwrite(b->s + at, 1, b->len - at < piece ? b->len - at : piece, f);
+    }
+    return 0;
+}
+
+/* 1 when interrupted, -1 on OOM, else 0. */
+static int write_timeseries(const struct model *m, const struct run_results *res, FILE *f,
+                            const volatile sig_atomic_t *stop)
 {
     const struct sim_shape *sh = &res->shape;
     double *x = malloc((size_t)res->n_rep * sizeof *x);
@@ -244,6 +260,12 @@ static int write_timeseries(const struct model *m, const struct run_results *res
         fprintf(f, ",%s_mean,%s_p05,%s_p95", col_name[c], col_name[c], col_name[c]);
     fputc('\n', f);
     for (int k = 0; k < sh->n_snap; k++) {
+        /* Quantiles sort every replication's value: with many replications
+         * a snapshot's rows take a while, so look at the flag per snapshot. */
+        if (stopped(stop)) {
+            free(x);
+            return 1;
+        }
         double t = fmin(k * sh->snap_dt, m->years);
         char date[11];
         caldate_format(m->start_day + (int32_t)floor(t * DAYS_PER_YEAR + 1e-9), date);
@@ -356,9 +378,13 @@ int output_write_run(const struct model *m, const struct run_results *res,
         snprintf(path, sizeof path, "%s/%s", dir, file_name[i]);
         if (afile_open(&af[i], path, e) != 0) goto fail;
     }
-    if (write_summary(m, res, desc, stat, af[F_SUMMARY_JSON].f, af[F_SUMMARY_CSV].f) != 0 ||
-        write_timeseries(m, res, af[F_TIMESERIES].f) != 0 ||
-        write_waits(m, res, af[F_WAITS].f) != 0 ||
+    const volatile sig_atomic_t *stop = info ? info->stop : NULL;
+    if (stopped(stop)) goto interrupted;
+    if (write_summary(m, res, desc, stat, af[F_SUMMARY_JSON].f, af[F_SUMMARY_CSV].f) != 0)
+        goto oom;
+    int ts = write_timeseries(m, res, af[F_TIMESERIES].f, stop);
+    if (ts > 0 || stopped(stop)) goto interrupted;
+    if (ts < 0 || write_waits(m, res, af[F_WAITS].f) != 0 ||
         write_run_json(m, res, info, af[F_RUN_JSON].f) != 0)
         goto oom;
     if (want[F_PANEL]) {
@@ -367,7 +393,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
         if (h.failed) goto oom;
         fputs(h.s, af[F_PANEL].f);
         sbuf_free(&h);
-        if (res->rep[0].panel.s) fputs(res->rep[0].panel.s, af[F_PANEL].f);
+        if (write_text(af[F_PANEL].f, &res->rep[0].panel, stop) != 0) goto interrupted;
     }
     if (want[F_EVENTS]) {
         struct sbuf h = { 0 };
@@ -375,14 +401,18 @@ int output_write_run(const struct model *m, const struct run_results *res,
         if (h.failed) goto oom;
         fputs(h.s, af[F_EVENTS].f);
         sbuf_free(&h);
-        if (res->rep[0].events.s) fputs(res->rep[0].events.s, af[F_EVENTS].f);
+        if (write_text(af[F_EVENTS].f, &res->rep[0].events, stop) != 0) goto interrupted;
     }
+    if (stopped(stop)) goto interrupted;
     /* Only now, with every file complete, do results replace the old ones. */
     for (int i = 0; i < F_COUNT; i++)
         if (want[i] && afile_commit(&af[i], e) != 0) goto fail;
     free(desc);
     free(stat);
     return 0;
+interrupted:
+    err_set(e, EXIT_RUNTIME, "interrupted");
+    goto fail;
 oom:
     err_set(e, EXIT_RUNTIME, "out of memory writing results to %s", dir);
 fail:

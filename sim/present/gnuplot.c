@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
+
 static bool is_executable(const char *path)
 {
     struct stat sb;
@@ -84,6 +86,11 @@ static int gnuplot_run(const char *dir, const char *script, const char *shown, c
         if (w == pid) break;
         if (w < 0 && errno != EINTR)
             return err_set(e, EXIT_RUNTIME, "gnuplot on %s/%s: %s", dir, shown, strerror(errno));
+        if (interrupt_requested()) {           /* Ctrl-C: stop drawing at once */
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return err_set(e, EXIT_RUNTIME, "interrupted");
+        }
         clock_gettime(CLOCK_MONOTONIC, &now);
         if ((now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9 >= timeout_s) {
             kill(pid, SIGKILL);
