@@ -18,7 +18,7 @@
 #include <cJSON.h>
 
 #include "base/csvcell.h"
-#include "base/resultdir.h"
+#include "base/resultset.h"
 #include "engine/runner.h"
 #include "io/output.h"
 #include "model/model.h"
@@ -210,15 +210,15 @@ static void test_leftovers_of_killed_runs(void **state)
     tu_tmp_write(&t, ".res.old-XyZ789/summary.json", "the old set");
     snprintf(path, sizeof path, "%s/.resx.new-AbC123", t.dir);     /* another target's */
     assert_int_equal(mkdir(path, 0755), 0);
-    struct resultdir rd;
+    struct resultset rd;
     struct err e = { 0 };
-    assert_int_equal(resultdir_begin(&rd, out, &e), 0);
+    assert_int_equal(resultset_begin(&rd, out, &e), 0);
     snprintf(path, sizeof path, "%s/summary.json", out);
     char *text = tu_slurp(path, NULL);
     assert_non_null(text);
     assert_string_equal(text, "the old set");            /* put back */
     free(text);
-    resultdir_abort(&rd);
+    resultset_abort(&rd);
     char *names = listing(t.dir);
     assert_string_equal(names, ".resx.new-AbC123\nres\n");
     free(names);
@@ -243,17 +243,17 @@ static void test_safe_names(void **state)
     };
     char buf[128];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        resultdir_safe_name(cases[i].in, buf, sizeof buf);
+        resultset_safe_name(cases[i].in, buf, sizeof buf);
         assert_string_equal(buf, cases[i].out);
-        assert_true(resultdir_name_is_safe(buf));
+        assert_true(resultset_name_is_safe(buf));
     }
-    assert_false(resultdir_name_is_safe("../x"));
-    assert_false(resultdir_name_is_safe(".x"));
+    assert_false(resultset_name_is_safe("../x"));
+    assert_false(resultset_name_is_safe(".x"));
     /* Cut on a character boundary: 99 x's and a two-byte letter. */
     char name[128];
     memset(name, 'x', 99);
     strcpy(name + 99, "\xc3\xa6");
-    resultdir_safe_name(name, buf, sizeof buf);
+    resultset_safe_name(name, buf, sizeof buf);
     assert_int_equal(strlen(buf), 99);
 }
 

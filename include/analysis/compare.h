@@ -56,7 +56,7 @@ void compare_paired(const struct cmp_run *base, int kb, const struct cmp_run *al
 bool compare_real(const struct kpi_stat *d);
 
 /* The directory under DIR that holds each scenario's own run files:
- * its name made safe (resultdir_safe_name), then "-2", "-3", ... when an
+ * its name made safe (resultset_safe_name), then "-2", "-3", ... when an
  * earlier scenario or one of the comparison's own files ("plots",
  * "comparison.json", ...) has it. comparison.json records it as "dir". */
 #define COMPARE_DIR_LEN 128

@@ -3,7 +3,7 @@
  * running replications, building the initial population, writing files,
  * waiting for gnuplot) and stops within a fraction of a second; the command
  * then removes its temporary files and exits 1, leaving earlier results
- * untouched (resultdir.h). A second signal kills at once.
+ * untouched (resultset.h). A second signal kills at once.
  * The flag is the one piece of process-wide mutable state in flowsim: a
  * signal handler has no other way to speak. Library code receives it as a
  * `stop` pointer from the commands (interrupt_flag()); the one exception is

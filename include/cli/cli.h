@@ -82,19 +82,19 @@ struct cmp_run;
 int cli_run_all(struct model **models, int n, const char *const *labels, bool keep,
                 struct cmp_run *runs);
 
-/* A command's result set (resultdir.h), with its one-line messages.
+/* A command's result set (resultset.h), with its one-line messages.
  * begin: 0, or the exit status after printing the error. Only the root
  * writes under MPI: elsewhere rd stays empty and both calls do nothing. */
-struct resultdir;
-int cli_results_begin(struct resultdir *rd, const char *dir);
+struct resultset;
+int cli_results_begin(struct resultset *rd, const char *dir);
 /* Ends the command: when rc is 0 and no signal came, swaps the new set in
  * (signals held) and returns 0; otherwise removes it, prints e's message
  * (or, when interrupted, that earlier results are untouched) and returns
  * the exit status (1 when interrupted). */
-int cli_results_finish(struct resultdir *rd, int rc, const struct err *e);
+int cli_results_finish(struct resultset *rd, int rc, const struct err *e);
 /* Draws the plots and report into rd->work (optional: a failure is one
  * warning line), its messages naming the final directory. */
-void cli_results_plot(const struct resultdir *rd, const char *lang);
+void cli_results_plot(const struct resultset *rd, const char *lang);
 
 /* The command line as one string, for run.json (malloc'd; NULL on OOM). */
 char *cli_join_args(int argc, char **argv);

@@ -13,7 +13,7 @@
 
 #include "base/afile.h"
 #include "base/csvcell.h"
-#include "base/resultdir.h"
+#include "base/resultset.h"
 #include "base/version.h"
 #include "engine/runner.h"
 #include "io/output.h"
@@ -134,7 +134,7 @@ void compare_dir_names(const struct cmp_run *runs, int n_runs, char (*dirs)[COMP
                                        "report.html", NULL };
     for (int i = 0; i < n_runs; i++) {
         char base[104];
-        resultdir_safe_name(runs[i].m->name, base, sizeof base);
+        resultset_safe_name(runs[i].m->name, base, sizeof base);
         snprintf(dirs[i], COMPARE_DIR_LEN, "%s", base);
         for (int k = 2;; k++) {
             bool taken = false;

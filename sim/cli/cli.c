@@ -15,7 +15,7 @@
 #include "base/afile.h"
 #include "base/err.h"
 #include "base/interrupt.h"
-#include "base/resultdir.h"
+#include "base/resultset.h"
 #include "base/version.h"
 #include "engine/runlimits.h"
 #include "engine/runner.h"
@@ -321,13 +321,13 @@ char *cli_join_args(int argc, char **argv)
     return s;
 }
 
-int cli_results_begin(struct resultdir *rd, const char *dir)
+int cli_results_begin(struct resultset *rd, const char *dir)
 {
     memset(rd, 0, sizeof *rd);
     rd->lock_fd = -1;
     if (!runner_is_root()) return 0;
     struct err e = { 0 };
-    if (resultdir_begin(rd, dir, &e) == 0) return 0;
+    if (resultset_begin(rd, dir, &e) == 0) return 0;
     fprintf(stderr, "flowsim: %s\n", e.msg);
     return e.status ? e.status : EXIT_RUNTIME;
 }
@@ -343,13 +343,13 @@ static void print_replaced(const char *text, const char *from, const char *to, F
     fputs(text, out);
 }
 
-int cli_results_finish(struct resultdir *rd, int rc, const struct err *e)
+int cli_results_finish(struct resultset *rd, int rc, const struct err *e)
 {
     if (rc == 0 && !interrupt_requested()) {
         if (!rd->work) return 0;                    /* not the root */
         struct err ce = { 0 };
         interrupt_hold();           /* a signal now waits until the swap is done */
-        rc = resultdir_commit(rd, &ce);
+        rc = resultset_commit(rd, &ce);
         interrupt_release();
         if (rc == 0) return 0;
         fprintf(stderr, "flowsim: %s\n", ce.msg);
@@ -367,11 +367,11 @@ int cli_results_finish(struct resultdir *rd, int rc, const struct err *e)
         print_replaced(e->msg, rd->work ? rd->work : "", target, stderr);
         fputc('\n', stderr);
     }
-    resultdir_abort(rd);
+    resultset_abort(rd);
     return rc;
 }
 
-void cli_results_plot(const struct resultdir *rd, const char *lang)
+void cli_results_plot(const struct resultset *rd, const char *lang)
 {
     if (!rd->work || interrupt_requested()) return;
     char *text = NULL;
@@ -409,7 +409,7 @@ int cli_run(int argc, char **argv)
     struct err e = { 0 };
     /* The new set goes to a private directory beside dir: claimed before
      * the simulation, so a run that cannot land fails at once. */
-    struct resultdir rd;
+    struct resultset rd;
     if ((rc = cli_results_begin(&rd, dir)) != 0) {
         model_destroy(m);
         return rc;

@@ -12,7 +12,7 @@
 #include "analysis/compare.h"
 #include "base/err.h"
 #include "base/interrupt.h"
-#include "base/resultdir.h"
+#include "base/resultset.h"
 #include "engine/runner.h"
 #include "io/output.h"
 #include "model/scenario.h"
@@ -44,7 +44,7 @@ static int same_horizon(const struct model *b, const struct model *a)
 char *cli_default_dir(const char *kind, const struct model *m)
 {
     char name[COMPARE_DIR_LEN];
-    resultdir_safe_name(m->name, name, sizeof name);    /* never "../x" */
+    resultset_safe_name(m->name, name, sizeof name);    /* never "../x" */
     size_t n = strlen(kind) + strlen(name) + 16;
     char *d = malloc(n);
     if (d) snprintf(d, n, "output/%s-%s", kind, name);
@@ -161,7 +161,7 @@ int cli_compare(int argc, char **argv)
     }
     /* Claimed before the runs; everything goes to rd.work, swapped in at
      * the end. */
-    struct resultdir rd = { .lock_fd = -1 };
+    struct resultset rd = { .lock_fd = -1 };
     bool begun = false;
     if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
     if (rc == 0) rc = cli_run_all(models, n, NULL, true, runs);

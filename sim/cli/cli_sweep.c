@@ -11,7 +11,7 @@
 #include "analysis/sweep.h"
 #include "base/err.h"
 #include "base/interrupt.h"
-#include "base/resultdir.h"
+#include "base/resultset.h"
 #include "engine/runner.h"
 #include "model/scenario.h"
 
@@ -144,7 +144,7 @@ int cli_sweep(int argc, char **argv)
         if (!dir) rc = EXIT_RUNTIME;
     }
     /* As for compare: claimed before the runs, swapped in at the end. */
-    struct resultdir rd = { .lock_fd = -1 };
+    struct resultset rd = { .lock_fd = -1 };
     bool begun = false;
     if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
     if (rc == 0) rc = cli_run_all(models, n, (const char *const *)labels, false, runs);

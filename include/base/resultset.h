@@ -1,6 +1,6 @@
-/* resultdir.h: a result set (the directory of a run, comparison, sweep or
+/* resultset.h: a result set (the directory of a run, comparison, sweep or
  * calibration) is replaced as a whole. Everything is written into a fresh
- * private directory beside the target; resultdir_commit() swaps it in
+ * private directory beside the target; resultset_commit() swaps it in
  * (renameat2 RENAME_EXCHANGE, else two renames) and removes the old set.
  * At every moment the target is the complete old set or the complete new
  * one, whatever fails (a full disk, a blocked name, a signal, a crash), and
@@ -14,21 +14,21 @@
  * calibration.json): `-o ~` must never delete a home directory.
  *
  * Usage:
- *   struct resultdir rd;
- *   if (resultdir_begin(&rd, "output/x", &e) != 0) fail;
+ *   struct resultset rd;
+ *   if (resultset_begin(&rd, "output/x", &e) != 0) fail;
  *   write into rd.work ...;
- *   if (failed or interrupted) resultdir_abort(&rd);
- *   else if (resultdir_commit(&rd, &e) != 0) fail;   (commit releases rd)
+ *   if (failed or interrupted) resultset_abort(&rd);
+ *   else if (resultset_commit(&rd, &e) != 0) fail;   (commit releases rd)
  */
-#ifndef FLOWSIM_RESULTDIR_H
-#define FLOWSIM_RESULTDIR_H
+#ifndef FLOWSIM_RESULTSET_H
+#define FLOWSIM_RESULTSET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
 
-struct resultdir {
+struct resultset {
     char *target;     /* the directory the new set replaces */
     char *work;       /* write here: a fresh directory beside target */
     char *lock_path;  /* target + ".lock" */
@@ -41,26 +41,26 @@ struct resultdir {
  * left behind: EXIT_INPUT for a target named ".", ".." or "/", else
  * EXIT_RUNTIME (not a directory of results, locked by another run, or
  * refused by the file system). */
-int resultdir_begin(struct resultdir *rd, const char *target, struct err *e);
+int resultset_begin(struct resultset *rd, const char *target, struct err *e);
 
 /* Swaps rd->work in as target, removes the old set and the lock. Always
  * releases rd; on failure the old set is still in place and the new one
  * is removed. 0, or -1 with e set. Block signals around it (interrupt.h)
  * so a Ctrl-C cannot land between the swap and the clean-up. */
-int resultdir_commit(struct resultdir *rd, struct err *e);
+int resultset_commit(struct resultset *rd, struct err *e);
 
 /* Gives up: removes rd->work and every parent this run created, releases
  * the lock and rd. Safe on a zeroed or released struct. */
-void resultdir_abort(struct resultdir *rd);
+void resultset_abort(struct resultset *rd);
 
 /* A scenario name as one safe directory entry: control characters, '/',
  * '\', quotes, '`' and '$' become '_', so does a leading '.' (no hidden
  * entry, no ".."); empty becomes "scenario"; cut at n-1 bytes (at most
  * 100) on a UTF-8 character boundary. Ordinary names ("Budget -5 %",
  * "Bolig æ") stay as they are. */
-void resultdir_safe_name(const char *name, char *out, size_t n);
-/* True when s is what resultdir_safe_name makes of itself: a directory
+void resultset_safe_name(const char *name, char *out, size_t n);
+/* True when s is what resultset_safe_name makes of itself: a directory
  * entry that cannot climb out of its directory or hide. */
-bool resultdir_name_is_safe(const char *s);
+bool resultset_name_is_safe(const char *s);
 
 #endif

@@ -1,4 +1,4 @@
-/* resultdir.c: whole result sets (see resultdir.h). Names beside the
+/* resultset.c: whole result sets (see resultset.h). Names beside the
  * target "<parent>/<base>":
  *   <base>.lock                 the lock file, present only during a run
  *   .<base>.new-XXXXXX          the set being written (rd->work)
@@ -6,7 +6,7 @@
  * All three live in the target's parent, so every rename stays within one
  * file system. Whoever holds the lock may remove dot-names of dead runs. */
 #define _GNU_SOURCE                 /* renameat2, flock, nftw */
-#include "base/resultdir.h"
+#include "base/resultset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -77,7 +77,7 @@ static bool looks_like_results(const char *dir)
 /* flock on a file that is still the one at its path: a run that commits
  * unlinks its lock file while holding it, so a file locked after that is
  * stale; open again. */
-static int take_lock(struct resultdir *rd, struct err *e)
+static int take_lock(struct resultset *rd, struct err *e)
 {
     for (int tries = 0; tries < 100; tries++) {
         int fd = open(rd->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -113,7 +113,7 @@ static bool is_leftover(const char *entry, const char *base, const char *kind)
 
 /* Under the lock: what killed runs left. An old set whose new one never
  * arrived goes back into place; everything else goes. */
-static void clear_leftovers(const struct resultdir *rd, const char *parent, const char *base)
+static void clear_leftovers(const struct resultset *rd, const char *parent, const char *base)
 {
     DIR *d = opendir(parent);
     if (!d) return;
@@ -132,7 +132,7 @@ static void clear_leftovers(const struct resultdir *rd, const char *parent, cons
     closedir(d);
 }
 
-static void release(struct resultdir *rd)
+static void release(struct resultset *rd)
 {
     if (rd->lock_fd >= 0) {
         unlink(rd->lock_path);          /* still held: see take_lock */
@@ -168,7 +168,7 @@ static char *clean_target(const char *target, struct err *e)
 
 /* Target exists: it must be a directory that holds results. A link to a
  * directory is followed (the directory it names is replaced). */
-static int check_existing(struct resultdir *rd, struct err *e)
+static int check_existing(struct resultset *rd, struct err *e)
 {
     struct stat st;
     if (lstat(rd->target, &st) != 0) return 0;
@@ -191,7 +191,7 @@ static int check_existing(struct resultdir *rd, struct err *e)
     return 0;
 }
 
-int resultdir_begin(struct resultdir *rd, const char *target, struct err *e)
+int resultset_begin(struct resultset *rd, const char *target, struct err *e)
 {
     memset(rd, 0, sizeof *rd);
     rd->lock_fd = -1;
@@ -220,7 +220,7 @@ oom:
 fail:
     free(parent);
     free(base);
-    resultdir_abort(rd);
+    resultset_abort(rd);
     return -1;
 }
 
@@ -228,7 +228,7 @@ fail:
  * an atomic exchange where the file system has one, else two renames
  * (a crash between them is mended by the next run's clear_leftovers). On
  * success *old names where the old set now is. */
-static int swap_in(const struct resultdir *rd, char **old)
+static int swap_in(const struct resultset *rd, char **old)
 {
     *old = NULL;
     if (renameat2(AT_FDCWD, rd->work, AT_FDCWD, rd->target, RENAME_EXCHANGE) == 0) {
@@ -254,10 +254,10 @@ static int swap_in(const struct resultdir *rd, char **old)
     return rc;
 }
 
-int resultdir_commit(struct resultdir *rd, struct err *e)
+int resultset_commit(struct resultset *rd, struct err *e)
 {
     if (!rd->work) {
-        resultdir_abort(rd);
+        resultset_abort(rd);
         return err_set(e, EXIT_RUNTIME, "no result set is being written");
     }
     struct stat st;
@@ -268,7 +268,7 @@ int resultdir_commit(struct resultdir *rd, struct err *e)
     if (rc) {
         err_set(e, EXIT_RUNTIME, "cannot put the results in place at %s: %s", rd->target,
                 strerror(rc));
-        resultdir_abort(rd);
+        resultset_abort(rd);
         return -1;
     }
     /* Make the swap durable, as afile does for a file. */
@@ -290,7 +290,7 @@ int resultdir_commit(struct resultdir *rd, struct err *e)
     return 0;
 }
 
-void resultdir_abort(struct resultdir *rd)
+void resultset_abort(struct resultset *rd)
 {
     if (!rd->target && !rd->work && !rd->lock_path && !rd->made) {
         rd->lock_fd = -1;
@@ -316,7 +316,7 @@ void resultdir_abort(struct resultdir *rd)
     release(rd);
 }
 
-void resultdir_safe_name(const char *name, char *out, size_t n)
+void resultset_safe_name(const char *name, char *out, size_t n)
 {
     if (n == 0) return;
     size_t cap = n - 1 < 100 ? n - 1 : 100, k = 0;
@@ -336,10 +336,10 @@ void resultdir_safe_name(const char *name, char *out, size_t n)
     if (k == 0) snprintf(out, n, "scenario");
 }
 
-bool resultdir_name_is_safe(const char *s)
+bool resultset_name_is_safe(const char *s)
 {
     char buf[128];
     if (!s || strlen(s) >= sizeof buf) return false;
-    resultdir_safe_name(s, buf, sizeof buf);
+    resultset_safe_name(s, buf, sizeof buf);
     return strcmp(buf, s) == 0;
 }
