@@ -19,6 +19,16 @@ void summary_stat(const double *x, size_t stride, int n, struct kpi_stat *out);
 void summary_stat_diff(const double *x, size_t sx, const double *y, size_t sy, int n,
                        struct kpi_stat *out);
 
+/* As summary_stat, with the interval for a skewed KPI (waits, waiting
+ * lists): the bootstrap-t interval, mean - t*_{0.975} se .. mean -
+ * t*_{0.025} se, where t* are the studentised means of 999 resamples of
+ * the replications drawn from a fixed stream (so the bytes depend on the
+ * values alone). Below 5 finite values, or with no spread, Student t's.
+ * Why: with few replications the per-replication means of a congested
+ * queue are right-skewed and Student t misses on the low side (coverage
+ * test in tests/test_validation.c, figures in docs/model.md). */
+void summary_stat_skewed(const double *x, size_t stride, int n, struct kpi_stat *out);
+
 /* The p-quantile (0..1) of n values, which it sorts in place. NaN if n=0. */
 double summary_quantile(double *x, size_t n, double p);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -44,6 +45,52 @@ void summary_stat_diff(const double *x, size_t sx, const double *y, size_t sy, i
                        struct kpi_stat *out)
 {
     stat_of(x, sx, y, sy, n, out);
+}
+
+/* Studentised means of the bootstrap resamples, sorted into tb[B]. The
+ * resampling stream is fixed (GSL taus2, seed 1), so the interval depends
+ * on the values alone: same seed, same bytes, whatever the threads. */
+#define BOOT_B 999
+
+static int boot_t(const double *x, size_t stride, int n, double mean, double *tb)
+{
+    double *v = malloc((size_t)n * sizeof *v);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    if (!v || !rng) {
+        free(v);
+        if (rng) gsl_rng_free(rng);
+        return -1;
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(x[(size_t)i * stride])) v[k++] = x[(size_t)i * stride];
+    gsl_rng_set(rng, 1);
+    for (int b = 0; b < BOOT_B; b++) {
+        double m = 0.0, m2 = 0.0;
+        for (int i = 0; i < k; i++) {
+            double y = v[gsl_rng_uniform_int(rng, (unsigned long)k)], d = y - m;
+            m += d / (i + 1);
+            m2 += d * (y - m);
+        }
+        double se = sqrt(m2 / (k - 1) / k);
+        tb[b] = se > 0.0 ? (m - mean) / se : 0.0;   /* all alike: no spread to scale */
+    }
+    gsl_sort(tb, 1, BOOT_B);
+    gsl_rng_free(rng);
+    free(v);
+    return 0;
+}
+
+void summary_stat_skewed(const double *x, size_t stride, int n, struct kpi_stat *out)
+{
+    stat_of(x, stride, NULL, 0, n, out);
+    if (out->n < 5 || !(out->sd > 0.0)) return;      /* too few to resample: Student t */
+    double tb[BOOT_B];
+    if (boot_t(x, stride, n, out->mean, tb) != 0) return;
+    double se = out->sd / sqrt((double)out->n);
+    /* (B + 1) p - 1: the 25th and 975th of 999 ordered values. */
+    out->lo = out->mean - tb[(int)(0.975 * (BOOT_B + 1)) - 1] * se;
+    out->hi = out->mean - tb[(int)(0.025 * (BOOT_B + 1)) - 1] * se;
 }
 
 double summary_quantile(double *x, size_t n, double p)

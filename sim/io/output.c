@@ -115,13 +115,20 @@ cJSON *output_kpi_tree(const struct model *m, const struct kpi_desc *desc, int n
 
 int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat)
 {
+    struct kpi_desc *desc = NULL;
     double *col = malloc((size_t)res->n_rep * sizeof *col);
-    if (!col) return -1;
+    if (!col || stats_kpi_layout(res->m, &desc) != res->shape.n_kpi) {
+        free(col);
+        free(desc);
+        return -1;
+    }
     for (int k = 0; k < res->shape.n_kpi; k++) {
         for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
-        summary_stat(col, 1, res->n_rep, &stat[k]);
+        if (kpi_def(desc[k].id)->show & KPI_SKEWED) summary_stat_skewed(col, 1, res->n_rep, &stat[k]);
+        else summary_stat(col, 1, res->n_rep, &stat[k]);
     }
     free(col);
+    free(desc);
     return 0;
 }
 

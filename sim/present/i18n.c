@@ -212,6 +212,8 @@ static const struct entry texts[] = {
     { "made_by", "Made by flowsim", "Lavet af flowsim" },
     { "none_desc", "(no description)", "(ingen beskrivelse)" },
     { "note", "note", "bemærk" },
+    { "few_replications", "fewer than 30 replications: the 95% intervals of waits and waiting lists are too narrow (about 92% coverage at 10 replications); use at least 30",
+      "færre end 30 gentagelser: 95 %-intervallerne for ventetider og ventelister er for smalle (ca. 92 % dækning ved 10 gentagelser); brug mindst 30" },
     { "placed", "placed", "placeret" },
     { "waiting", "still waiting", "venter stadig" },
     { "abandoned", "abandoned", "afbrudt" },

@@ -312,6 +312,8 @@ static void howto(FILE *f, enum lang l, int reps, bool comparison)
                 "chance in the simulation, not doubt about the scenario's assumptions (prices, rates of "
                 "moving). In the plots, the pale band shows where 90%% of the runs fell.</p>\n",
                 reps);
+    if (reps < 30)
+        fprintf(f, "<p class=\"note\">%s</p>\n", i18n_text("few_replications", l));
     if (comparison) {
         if (l == LANG_DA)
             fputs("<p>En sammenligning kører alle scenarier med de samme tilfældige tal, så forskellene skyldes "
