@@ -16,6 +16,7 @@
 #include "model/model.h"
 #include "model/scenario.h"
 #include "model/setpath.h"
+#include "engine/rngs.h"
 
 /* cmocka 1.1.5 compares floats only as float: compare doubles here. */
 static void near_at(double got, double want, double tol, const char *expr, const char *file,
@@ -881,6 +882,29 @@ static void test_variant_own_name_and_dir(void **state)
     model_destroy(m);
 }
 
+/* Any assessment sd >= 0 is valid (SPEC §9): a tiny one is the near-fixed
+ * time it is, never NaN, and a vanishing one is the mean exactly. */
+static void test_tiny_assessment_sd(void **state)
+{
+    const struct tmp *t = *state;
+    char *text = replace_once(BASE, "sd = 13.0;", "sd = 0.0001;");
+    struct model *m = load_text(t, text);
+    free(text);
+    assert_near(m->assess_sd_days, 0.0001, 0.0);
+    model_destroy(m);
+    text = replace_once(BASE, "sd = 13.0;", "sd = 1e-300;");
+    m = load_text(t, text);
+    free(text);
+    struct rngs r;
+    assert_int_equal(rngs_init(&r, 7, 0), 0);
+    for (int i = 0; i < 100; i++) {
+        assert_near(rngs_gamma_mean_sd(r.r[0], 41.0, m->assess_sd_days), 41.0, 0.0);
+        assert_near(rngs_gamma_mean_sd(r.r[0], 41.0, 0.0001), 41.0, 1e-3);
+    }
+    rngs_fini(&r);
+    model_destroy(m);
+}
+
 /* ---- the examples of the documentation ---- */
 
 /* Every variant shown in a ``` block of the documentation (a block with
@@ -1121,6 +1145,7 @@ int test_group_scenario(int *n)
         cmocka_unit_test_setup_teardown(test_variant_capacity_clamps, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_own_name_and_dir, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_doc_examples, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_tiny_assessment_sd, tmp_setup, tmp_teardown),
         cmocka_unit_test(test_setpath_parse),
         cmocka_unit_test_setup_teardown(test_setpath_transition_by_name, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_setpath_model_values, tmp_setup, tmp_teardown),

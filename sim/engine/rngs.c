@@ -104,6 +104,9 @@ double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd)
     if (!(mean > 0.0)) return 0.0;
     if (!(sd > 0.0)) return mean;
     double shape = (mean / sd) * (mean / sd);
+    /* A spread below a millionth of the mean is a fixed time (and a shape
+     * of inf, from a vanishing sd, would make the draw NaN). */
+    if (!(shape <= 1e12)) return mean;
     double scale = sd * sd / mean;
     return gsl_ran_gamma(r, shape, scale);
 }
