@@ -78,17 +78,20 @@ mpi-bin:
 	$(MAKE) --no-print-directory MPI=1 BUILD=build-mpi CFLAGS="-O2 -g" LDFLAGS= NDEBUG=1 \
 	    WERROR=$(WERROR) build-mpi/flowsim
 
-$(BUILD)/flowsim-bench: $(BUILD)/bench/bench.o $(BUILD)/libflowsim.a
+$(BUILD)/flowsim-bench: $(BUILD)/bench/bench.o $(BUILD)/bench/floor.o $(BUILD)/libflowsim.a
 	$(CC) $(FLOWSIM_CFLAGS) $^ $(LDFLAGS) $(LDLIBS) -o $@
 
 $(BUILD)/bench/%.o: bench/%.c $(FLAVOR_STAMP)
 	@mkdir -p $(dir $@)
 	$(COMPILE) -c $< -o $@
 
-# Speed and memory (a benchmark, not a test): figures in output/bench.json.
+# Speed and memory (a benchmark, not a test): figures in output/bench.json,
+# each the median of BENCH_RUNS runs, populations up to BENCH_MAX_SCALE x.
+BENCH_RUNS ?= 3
+BENCH_MAX_SCALE ?= 1000
 bench: $(BUILD)/flowsim-bench
 	@mkdir -p output
-	$(BUILD)/flowsim-bench scenarios/esbjerg.cfg output/bench.json
+	$(BUILD)/flowsim-bench scenarios/esbjerg.cfg output/bench.json $(BENCH_RUNS) $(BENCH_MAX_SCALE)
 
 run: $(BUILD)/flowsim
 	$(BUILD)/flowsim run scenarios/esbjerg.cfg
@@ -223,4 +226,4 @@ check-make: $(BUILD)/flowsim
 clean:
 	rm -rf build build-asan build-tsan build-mpi build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(FUZZ_LIB_OBJ:.o=.d) $(BUILD)/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(FUZZ_LIB_OBJ:.o=.d) $(BUILD)/bench/bench.d $(BUILD)/bench/floor.d

@@ -1,9 +1,17 @@
-/* bench.c: `make bench`. Speed and memory of flowsim on the Esbjerg
- * baseline at 1x, 10x and 100x its population, against a bare event-queue
- * loop of the same heap size. Each measurement runs in a child process so
- * that its peak memory (ru_maxrss) is its own. Prints a table and writes
- * output/bench.json. Wall times depend on the machine and its load: this is
- * a benchmark, not a test. */
+/* bench.c: `make bench`. Speed and memory of flowsim, each figure the
+ * median of several runs, CPU time (user + sys of the measured work) beside
+ * wall time, so that a loaded machine shows as one (CPU close to the idle
+ * figure, wall far above it):
+ *   - the Esbjerg baseline at 1x, 10x, 100x and 1000x its population: CPU
+ *     per event (flat cost per citizen) and bytes per citizen;
+ *   - an M/M/c queue as a scenario (bench/mmc.cfg) against the same queue in
+ *     bare C (floor.c): the 100x queue (lambda 4,000/yr, c 8,100, 16 x 20
+ *     years) and the 1,000-year M/M/90 form (citizens who left the ring stay
+ *     in the population);
+ *   - 1,000 replications of the baseline on one thread and on two.
+ * Each measurement runs in a child process so that its peak memory
+ * (ru_maxrss) is its own. Prints tables and writes output/bench.json.
+ * Usage: flowsim-bench [BASELINE.cfg [OUT.json [RUNS [MAX_SCALE]]]]. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,32 +23,48 @@
 
 #include <cJSON.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_randist.h>
 
 #include "base/afile.h"
-#include "engine/evq.h"
-#include "engine/rngs.h"
 #include "engine/runner.h"
 #include "engine/sim.h"
 #include "model/scenario.h"
 
+#include "floor.h"
+
+#define MMC_CFG "bench/mmc.cfg"
+
 struct measure {                 /* what a child sends back */
-    double seconds;
+    double cpu, wall;            /* seconds of the measured work */
     double events;
+    double customers;            /* the queue's arrivals (floor) */
     double citizens;             /* citizens ever created (last replication) */
-    double heap;                 /* mean heap size seen (bare loop: given) */
     double reps;
     double peak_kb;              /* the child's own peak RSS */
 };
 
-static double now(void)
+/* The M/M/c work measured against the floor. */
+struct queue_job { const char *name; double lambda; int c; double mu, years; int reps; };
+static const struct queue_job QUEUES[] = {
+    { "queue_100x", 4000.0, 8100, 0.55, 20.0, 16 },
+    { "mmc90_1000_years", 120.0, 90, 1.5, 1000.0, 4 },
+};
+
+static double wall_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static struct model *load_scaled(const char *path, int k)
+/* user + sys of this process, all its threads */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static struct model *load(const char *path)
 {
     struct model *m = NULL;
     struct err e = { 0 };
@@ -48,7 +72,16 @@ static struct model *load_scaled(const char *path, int k)
         fprintf(stderr, "%s\n", e.msg);
         exit(2);
     }
-    /* k times the population: initial, arrivals, places, caseworkers. */
+    m->out_rbs_panel = false;
+    m->out_events = false;
+    m->out_plots = false;
+    return m;
+}
+
+/* k times the population: initial, arrivals, places, caseworkers. */
+static struct model *load_scaled(const char *path, int k)
+{
+    struct model *m = load(path);
     m->initial *= k;
     m->arrivals_per_year *= k;
     for (int i = 0; i < m->n_arrivals_by_year; i++) m->arrivals_by_year[i] *= k;
@@ -58,15 +91,23 @@ static struct model *load_scaled(const char *path, int k)
             m->flows[f].rings[r].capacity *= k;
             m->flows[f].rings[r].initial *= k;
         }
-    m->out_rbs_panel = false;
-    m->out_events = false;
+    return m;
+}
+
+static struct model *load_queue(const struct queue_job *q)
+{
+    struct model *m = load(MMC_CFG);
+    m->arrivals_per_year = q->lambda;
+    m->flows[0].rings[0].capacity = q->c;
+    m->moves[0].per_year = m->transitions[0].per_year = q->mu;
+    m->years = q->years;
+    m->replications = q->reps;
     return m;
 }
 
 /* Replications one after another on one thread. */
-static struct measure run_serial(const char *path, int k, int reps)
+static struct measure run_serial(struct model *m, int reps)
 {
-    struct model *m = load_scaled(path, k);
     struct sim_shape shape;
     sim_shape_of(m, &shape);
     struct rep_result res;
@@ -74,7 +115,7 @@ static struct measure run_serial(const char *path, int k, int reps)
     if (!w || sim_result_init(&res, &shape) != 0) exit(1);
     struct err e = { 0 };
     struct measure out = { 0 };
-    double t0 = now();
+    double c0 = cpu_now(), t0 = wall_now();
     for (int r = 0; r < reps; r++) {
         if (sim_run(w, (uint32_t)r, false, false, &res, &e) != 0) {
             fprintf(stderr, "%s\n", e.msg);
@@ -82,10 +123,10 @@ static struct measure run_serial(const char *path, int k, int reps)
         }
         out.events += (double)res.n_events;
     }
-    out.seconds = now() - t0;
+    out.cpu = cpu_now() - c0;
+    out.wall = wall_now() - t0;
     out.reps = reps;
     out.citizens = sim_workspace_citizens(w);
-    out.heap = sim_workspace_heap_peak(w);
     sim_result_fini(&res);
     sim_workspace_destroy(w);
     model_destroy(m);
@@ -95,57 +136,60 @@ static struct measure run_serial(const char *path, int k, int reps)
 /* Replications through the runner with n threads. */
 static struct measure run_threads(const char *path, int reps, int threads)
 {
-    struct model *m = load_scaled(path, 1);
+    struct model *m = load(path);
     m->replications = reps;
     struct run_results res;
     struct err e = { 0 };
+    double c0 = cpu_now(), t0 = wall_now();
     if (runner_run(m, threads, false, NULL, &res, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         exit(1);
     }
-    struct measure out = { .seconds = res.wall_seconds, .events = (double)res.n_events, .reps = reps };
+    struct measure out = { .cpu = cpu_now() - c0, .wall = wall_now() - t0,
+                           .events = (double)res.n_events, .reps = reps };
     runner_results_fini(&res);
     model_destroy(m);
     return out;
 }
 
-/* The floor: the queue alone at heap size n, each pop followed by a push an
- * exponential time later (the hold model), with GSL's draws. */
-static struct measure bare_queue(size_t n, long ops)
+static struct measure run_floor(const struct queue_job *q)
 {
-    struct evq q;
-    struct rngs s;
-    if (evq_init(&q, n) != 0 || rngs_init(&s, 1, 0) != 0) exit(1);
-    gsl_rng *g = s.r[RNG_ARRIVAL];
-    for (size_t i = 0; i < n; i++) evq_push(&q, rngs_exp(g, 0.5), 1, 0, (uint32_t)i, 0);
-    struct event ev;
-    double t0 = now();
-    for (long i = 0; i < ops; i++) {
-        evq_pop(&q, &ev);
-        evq_push(&q, ev.t + rngs_exp(g, 0.5), ev.kind, 0, ev.who, 0);
-    }
-    struct measure out = { .seconds = now() - t0, .events = (double)ops, .heap = (double)n };
-    evq_fini(&q);
-    rngs_fini(&s);
+    double c0 = cpu_now(), t0 = wall_now();
+    struct floor_result f = floor_mmc(q->lambda, q->c, q->mu, q->years, q->reps, 7);
+    struct measure out = { .cpu = cpu_now() - c0, .wall = wall_now() - t0, .events = f.events,
+                           .customers = f.customers, .reps = q->reps };
+    if (!(f.mean_wait >= 0.0)) exit(1);        /* uses the result */
     return out;
 }
 
-enum job_kind { JOB_SERIAL, JOB_THREADS, JOB_BARE, JOB_IDLE };
+enum job_kind { JOB_SCALE, JOB_THREADS, JOB_QUEUE, JOB_FLOOR, JOB_IDLE };
+struct job { enum job_kind kind; const char *path; int arg; int reps; };
+
+static struct measure do_job(const struct job *j)
+{
+    struct measure m = { 0 };
+    switch (j->kind) {
+    case JOB_SCALE: m = run_serial(load_scaled(j->path, j->arg), j->reps); break;
+    case JOB_THREADS: m = run_threads(j->path, j->reps, j->arg); break;
+    case JOB_QUEUE:
+        m = run_serial(load_queue(&QUEUES[j->arg]), QUEUES[j->arg].reps);
+        break;
+    case JOB_FLOOR: m = run_floor(&QUEUES[j->arg]); break;
+    case JOB_IDLE: model_destroy(load(j->path)); break;
+    }
+    return m;
+}
 
 /* Runs one measurement in a child; returns it with the child's peak RSS. */
-static struct measure in_child(enum job_kind kind, const char *path, int k, int reps,
-                               int threads, size_t heap, long ops, long *peak_kb)
+static struct measure in_child(const struct job *j)
 {
     int fd[2];
     if (pipe(fd) != 0) exit(1);
+    fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
         close(fd[0]);
-        struct measure m = { 0 };
-        if (kind == JOB_SERIAL) m = run_serial(path, k, reps);
-        else if (kind == JOB_THREADS) m = run_threads(path, reps, threads);
-        else if (kind == JOB_BARE) m = bare_queue(heap, ops);
-        else { struct model *mm = load_scaled(path, 1); model_destroy(mm); }
+        struct measure m = do_job(j);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         m.peak_kb = (double)ru.ru_maxrss;
@@ -161,73 +205,121 @@ static struct measure in_child(enum job_kind kind, const char *path, int k, int 
     close(fd[0]);
     int status;
     waitpid(pid, &status, 0);
-    *peak_kb = (long)m.peak_kb;
     return m;
 }
 
-static cJSON *add_obj(cJSON *parent, const char *name) { return cJSON_AddObjectToObject(parent, name); }
-
-int main(int argc, char **argv)
+static int cmp_double(const void *a, const void *b)
 {
-    gsl_set_error_handler_off();
-    const char *path = argc > 1 ? argv[1] : "scenarios/esbjerg.cfg";
-    const char *out_path = argc > 2 ? argv[2] : "output/bench.json";
-    int cores = runner_cores();
-    long idle_kb;
-    in_child(JOB_IDLE, path, 1, 0, 0, 0, 0, &idle_kb);
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
-    cJSON *root = cJSON_CreateObject();
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    cJSON_AddStringToObject(root, "host", host);
-    cJSON_AddNumberToObject(root, "cores", cores);
-    cJSON_AddStringToObject(root, "scenario", path);
-    cJSON *scales = cJSON_AddArrayToObject(root, "population_scales");
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
-    printf("flowsim benchmark on %s (%d cores), %s\n", host, cores, path);
-    printf("%6s %10s %12s %12s %12s %11s %11s %13s\n", "scale", "citizens", "events/rep",
-           "events/s", "queue ops/s", "sim/queue", "peak MB", "bytes/citizen");
-    const int scale[] = { 1, 10, 100 };
-    const int reps_at[] = { 20, 3, 1 };
-    double base_eps = 0.0;
-    for (int i = 0; i < 3; i++) {
-        long kb, bare_kb;
-        struct measure s = in_child(JOB_SERIAL, path, scale[i], reps_at[i], 1, 0, 0, &kb);
-        size_t heap = (size_t)fmax(s.heap, 64.0);
-        struct measure b = in_child(JOB_BARE, path, 1, 0, 0, heap, 4000000L, &bare_kb);
-        double eps = s.events / s.seconds, qps = b.events / b.seconds;
-        double bytes = (double)(kb - idle_kb) * 1024.0 / s.citizens;
-        if (i == 0) base_eps = eps;
-        printf("%5dx %10.0f %12.0f %12.3g %12.3g %11.2f %11.1f %13.0f\n", scale[i], s.citizens,
-               s.events / s.reps, eps, qps, qps / eps, kb / 1024.0, bytes);
+/* The median over `runs` children of CPU, wall and peak memory (the other
+ * figures are the same in every run). */
+static struct measure measured(const struct job *j, int runs)
+{
+    double cpu[32], wall[32], kb[32];
+    struct measure m = { 0 };
+    if (runs > 32) runs = 32;
+    for (int i = 0; i < runs; i++) {
+        m = in_child(j);
+        cpu[i] = m.cpu;
+        wall[i] = m.wall;
+        kb[i] = m.peak_kb;
+    }
+    m.cpu = median(cpu, runs);
+    m.wall = median(wall, runs);
+    m.peak_kb = median(kb, runs);
+    return m;
+}
+
+static cJSON *timing(cJSON *parent, const char *name, const struct measure *m)
+{
+    cJSON *o = cJSON_AddObjectToObject(parent, name);
+    cJSON_AddNumberToObject(o, "cpu_seconds", m->cpu);
+    cJSON_AddNumberToObject(o, "wall_seconds", m->wall);
+    cJSON_AddNumberToObject(o, "events", m->events);
+    cJSON_AddNumberToObject(o, "replications", m->reps);
+    return o;
+}
+
+static void bench_scales(cJSON *root, const char *path, int runs, int max_scale, double idle_kb)
+{
+    static const int scale[] = { 1, 10, 100, 1000 };
+    static const int reps_at[] = { 40, 6, 2, 1 };
+    cJSON *arr = cJSON_AddArrayToObject(root, "population_scales");
+    printf("%6s %10s %12s %12s %12s %12s %10s %10s\n", "scale", "citizens", "events/rep",
+           "CPU s/rep", "wall s/rep", "CPU ns/event", "vs 1x", "B/citizen");
+    double ns_1x = 0.0;
+    for (int i = 0; i < 4 && scale[i] <= max_scale; i++) {
+        struct job j = { JOB_SCALE, path, scale[i], reps_at[i] };
+        struct measure s = measured(&j, runs);
+        double ns = 1e9 * s.cpu / s.events;
+        if (i == 0) ns_1x = ns;
+        double bytes = (s.peak_kb - idle_kb) * 1024.0 / s.citizens;
+        printf("%5dx %10.0f %12.0f %12.4f %12.4f %12.1f %10.2f %10.0f\n", scale[i], s.citizens,
+               s.events / s.reps, s.cpu / s.reps, s.wall / s.reps, ns, ns / ns_1x, bytes);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToArray(scales, o);
+        cJSON_AddItemToArray(arr, o);
         cJSON_AddNumberToObject(o, "scale", scale[i]);
         cJSON_AddNumberToObject(o, "replications_timed", s.reps);
         cJSON_AddNumberToObject(o, "citizens_per_replication", s.citizens);
         cJSON_AddNumberToObject(o, "events_per_replication", s.events / s.reps);
-        cJSON_AddNumberToObject(o, "seconds_per_replication", s.seconds / s.reps);
-        cJSON_AddNumberToObject(o, "events_per_second_one_core", eps);
-        cJSON_AddNumberToObject(o, "heap_peak_events", s.heap);
-        cJSON_AddNumberToObject(o, "bare_queue_ops_per_second", qps);
-        cJSON_AddNumberToObject(o, "bare_queue_over_sim", qps / eps);
-        cJSON_AddNumberToObject(o, "peak_rss_mb", kb / 1024.0);
+        cJSON_AddNumberToObject(o, "cpu_seconds_per_replication", s.cpu / s.reps);
+        cJSON_AddNumberToObject(o, "wall_seconds_per_replication", s.wall / s.reps);
+        cJSON_AddNumberToObject(o, "cpu_ns_per_event", ns);
+        cJSON_AddNumberToObject(o, "cpu_per_event_over_1x", ns / ns_1x);
+        cJSON_AddNumberToObject(o, "peak_rss_mb", s.peak_kb / 1024.0);
         cJSON_AddNumberToObject(o, "bytes_per_citizen", bytes);
     }
-    long kb1, kbn, kb1000;
-    struct measure t1 = in_child(JOB_THREADS, path, 1, 200, 1, 0, 0, &kb1);
-    struct measure tn = in_child(JOB_THREADS, path, 1, 200, cores, 0, 0, &kbn);
-    struct measure t1000 = in_child(JOB_THREADS, path, 1, 1000, cores, 0, 0, &kb1000);
-    printf("\nbaseline replications/s: %.1f on 1 thread, %.1f on %d threads (speed-up %.2f)\n",
-           t1.reps / t1.seconds, tn.reps / tn.seconds, cores, t1.seconds / tn.seconds);
-    printf("1000 replications of the baseline on %d threads: %.2f s\n", cores, t1000.seconds);
-    printf("events/s per core on the baseline: %.3g\n", base_eps);
-    cJSON *rep = add_obj(root, "replications");
-    cJSON_AddNumberToObject(rep, "per_second_1_thread", t1.reps / t1.seconds);
-    cJSON_AddNumberToObject(rep, "per_second_all_cores", tn.reps / tn.seconds);
-    cJSON_AddNumberToObject(rep, "speedup", t1.seconds / tn.seconds);
-    cJSON_AddNumberToObject(rep, "seconds_for_1000_all_cores", t1000.seconds);
+}
 
+static void bench_queues(cJSON *root, int runs)
+{
+    cJSON *obj = cJSON_AddObjectToObject(root, "queue_against_floor");
+    printf("\n%-18s %10s %12s %12s %12s %12s %8s\n", "M/M/c work", "customers", "floor CPU s",
+           "flowsim CPU", "floor wall", "flowsim wall", "ratio");
+    for (int i = 0; i < (int)(sizeof QUEUES / sizeof QUEUES[0]); i++) {
+        const struct queue_job *q = &QUEUES[i];
+        struct job jf = { JOB_FLOOR, NULL, i, 0 }, js = { JOB_QUEUE, NULL, i, 0 };
+        struct measure f = measured(&jf, runs), s = measured(&js, runs);
+        printf("%-18s %10.0f %12.3f %12.3f %12.3f %12.3f %8.2f\n", q->name, f.customers, f.cpu,
+               s.cpu, f.wall, s.wall, s.cpu / f.cpu);
+        cJSON *o = cJSON_AddObjectToObject(obj, q->name);
+        cJSON_AddNumberToObject(o, "lambda_per_year", q->lambda);
+        cJSON_AddNumberToObject(o, "places", q->c);
+        cJSON_AddNumberToObject(o, "mu_per_year", q->mu);
+        cJSON_AddNumberToObject(o, "years", q->years);
+        cJSON_AddNumberToObject(o, "customers", f.customers);
+        timing(o, "floor", &f);
+        timing(o, "flowsim", &s);
+        cJSON_AddNumberToObject(o, "cpu_ratio", s.cpu / f.cpu);
+    }
+}
+
+static void bench_threads(cJSON *root, const char *path, int runs)
+{
+    const int reps = 1000;
+    struct job j1 = { JOB_THREADS, path, 1, reps }, j2 = { JOB_THREADS, path, 2, reps };
+    struct measure t1 = measured(&j1, runs), t2 = measured(&j2, runs);
+    printf("\n%d replications of the baseline: 1 thread %.2f s wall (%.2f s CPU), "
+           "2 threads %.2f s wall (%.2f s CPU): speed-up %.2f\n",
+           reps, t1.wall, t1.cpu, t2.wall, t2.cpu, t1.wall / t2.wall);
+    cJSON *o = cJSON_AddObjectToObject(root, "threads");
+    timing(o, "one_thread", &t1);
+    timing(o, "two_threads", &t2);
+    cJSON_AddNumberToObject(o, "speedup_wall", t1.wall / t2.wall);
+    cJSON_AddNumberToObject(o, "cpu_two_over_one", t2.cpu / t1.cpu);
+}
+
+static int write_json(cJSON *root, const char *out_path)
+{
     struct err e = { 0 };
     struct afile af = { 0 };
     char *text = cJSON_Print(root);
@@ -246,6 +338,41 @@ int main(int argc, char **argv)
         }
     }
     cJSON_free(text);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    const char *path = argc > 1 ? argv[1] : "scenarios/esbjerg.cfg";
+    const char *out_path = argc > 2 ? argv[2] : "output/bench.json";
+    int runs = argc > 3 ? atoi(argv[3]) : 3;
+    int max_scale = argc > 4 ? atoi(argv[4]) : 1000;
+    if (runs < 1) runs = 1;
+    struct job idle = { JOB_IDLE, path, 0, 0 };
+    double idle_kb = in_child(&idle).peak_kb;
+
+    cJSON *root = cJSON_CreateObject();
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    cJSON_AddStringToObject(root, "host", host);
+    cJSON_AddNumberToObject(root, "cores", runner_cores());
+    cJSON_AddStringToObject(root, "scenario", path);
+    cJSON_AddNumberToObject(root, "runs_per_figure", runs);
+    double load[1] = { -1.0 };              /* the machine's load: Linux only */
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf) {
+        if (fscanf(lf, "%lf", &load[0]) != 1) load[0] = -1.0;
+        fclose(lf);
+    }
+    cJSON_AddNumberToObject(root, "load_average_1min", load[0]);
+    printf("flowsim benchmark on %s (%d cores, load %.2f), %s; each figure the median of %d "
+           "runs; CPU = user + sys of the measured work\n\n",
+           host, runner_cores(), load[0], path, runs);
+    bench_scales(root, path, runs, max_scale, idle_kb);
+    bench_queues(root, runs);
+    bench_threads(root, path, runs);
+    int rc = write_json(root, out_path);
     cJSON_Delete(root);
     return rc;
 }

@@ -144,6 +144,30 @@ static void remove_at(struct evq *q, size_t i)
     else sift_down(q, i, &last);
 }
 
+/* Removes the root. The hole goes down to a leaf along the earlier
+ * children (ARITY - 1 comparisons a level instead of ARITY), and the last
+ * event, which belongs near the bottom, is sifted up from there (Floyd). */
+static void remove_root(struct evq *q)
+{
+    struct event *h = q->heap;
+    if (h[0].keyed) q->pos[h[0].who] = 0;
+    size_t n = --q->n;
+    if (n == 0) return;
+    struct event last = h[n];
+    size_t i = 0;
+    for (;;) {
+        size_t first = ARITY * i + 1;
+        if (first >= n) break;
+        size_t end = first + ARITY < n ? first + ARITY : n;
+        size_t c = first;
+        for (size_t k = first + 1; k < end; k++)
+            if (ev_before(&h[k], &h[c])) c = k;
+        put(q, i, &h[c]);
+        i = c;
+    }
+    sift_up(q, i, &last);
+}
+
 int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow)
 {
     uint32_t p = q->pos[who];
@@ -218,7 +242,7 @@ bool evq_pop(struct evq *q, struct event *out)
     }
     if (q->n == 0) return false;
     *out = q->heap[0];
-    remove_at(q, 0);
+    remove_root(q);
     return true;
 }
 

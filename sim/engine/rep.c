@@ -17,8 +17,9 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
 {
     if (!(t < r->horizon)) return;          /* also drops NaN and +inf */
     /* RBS follow-ups come a fixed interval after the event that schedules
-     * them, so they arrive in time order: the queue's ordered lane. */
-    int rc = kind == EV_RBS
+     * them, so they arrive in time order, and so do events due now (an
+     * instant assessment): the queue's ordered lane. */
+    int rc = kind == EV_RBS || t == r->t
                  ? evq_push_ordered(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp)
                  : evq_push(&r->q, t, (uint8_t)kind, (uint8_t)flow, who, stamp);
     if (rc != 0) r->oom = true;
