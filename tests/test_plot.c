@@ -107,6 +107,43 @@ static int check_plot(const struct tmp *t, const char *sub, const char *name)
     return rows;
 }
 
+/* The next gnuplot plot command of gp from *pos, its continuation lines
+ * joined; NULL when there is none. Free it. */
+static char *next_plot(const char *gp, const char **pos)
+{
+    const char *p = strstr(*pos, "\n  plot ");
+    if (!p) return NULL;
+    p++;
+    struct sbuf b = { 0 };
+    for (;;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        sbuf_append(&b, p, len);
+        p += len + (e != NULL);
+        if (!(len > 0 && p[-2] == '\\')) break;
+    }
+    *pos = p;
+    (void)gp;
+    return b.s;
+}
+
+/* UTF-8 characters of each single-quoted key title (" title '...'") of gp;
+ * returns the largest. */
+static int longest_key_title(const char *gp)
+{
+    int longest = 0;
+    for (const char *p = strstr(gp, " title '"); p; p = strstr(p + 1, " title '")) {
+        int n = 0;
+        for (const char *q = p + 8; *q; q++) {
+            if (*q == '\'' && q[1] == '\'') { q++; n++; continue; }
+            if (*q == '\'') break;
+            n += ((unsigned char)*q & 0xC0) != 0x80;
+        }
+        if (n > longest) longest = n;
+    }
+    return longest;
+}
+
 static bool have_gnuplot(void)
 {
     char exe[4096];
@@ -146,6 +183,9 @@ static void test_plots_of_a_run(void **state)
     assert_non_null(strstr(dat, " 4.750000\n"));   /* the budget, DKK million */
     free(dat);
     assert_false(tu_tmp_exists(&t, "run/plots/.draw.gp"));
+    char *gp = tu_tmp_read(&t, "run/plots/outward.gp");
+    assert_non_null(strstr(gp, "set key outside center bottom"));
+    free(gp);
     assert_true(tu_tmp_exists(&t, "run/report.html"));
     tu_tmp_remove(&t);
 }
@@ -304,6 +344,25 @@ static void test_comparison_plots(void **state)
     assert_int_equal(check_plot(&t, "cmp", "compare_kpis"), 1 + 1 + 1 + 3);
     assert_int_equal(check_plot(&t, "cmp", "compare_occupancy_home"), 3 * 2 * 22);
     assert_int_equal(check_plot(&t, "cmp", "compare_occupancy_work"), 2 * 2 * 22);
+    /* In each ring's panel the base's line (index ring * 2) comes last. */
+    char *gp = tu_tmp_read(&t, "cmp/plots/compare_occupancy_home.gp");
+    const char *pos = gp;
+    char *cmd;
+    int panels = 0;
+    while ((cmd = next_plot(gp, &pos))) {
+        const char *last = NULL;
+        for (const char *q = strstr(cmd, "with lines"); q; q = strstr(q + 1, "with lines")) last = q;
+        const char *idx = last;
+        while (idx && idx > cmd && strncmp(idx, "index ", 6)) idx--;
+        if (last && strncmp(cmd, "  plot NaN", 10)) {
+            assert_true(idx > cmd);
+            assert_int_equal(atoi(idx + 6) % 2, 0);
+            panels++;
+        }
+        free(cmd);
+    }
+    assert_int_equal(panels, 3);
+    free(gp);
     assert_true(tu_tmp_exists(&t, "cmp/small/report.html"));
     assert_true(tu_tmp_exists(&t, "cmp/alt/plots/outward.png"));
     char *html = tu_tmp_read(&t, "cmp/report.html");
@@ -444,6 +503,14 @@ static void test_hostile_names_run_nothing(void **state)
     assert_non_null(strstr(gp, "''s''"));                  /* ' doubled */
     assert_null(strstr(gp, "\"Res"));
     free(gp);
+    /* Long names are cut in keys, so no key leaves its picture. */
+    static const char *const keyed[] = { "out/plots/outward.gp", "out/plots/waits.gp", "out/plots/spending.gp" };
+    for (size_t i = 0; i < sizeof keyed / sizeof keyed[0]; i++) {
+        gp = tu_tmp_read(&t, keyed[i]);
+        int n = longest_key_title(gp);
+        if (n > 57) fail_msg("%s: a key title of %d characters", keyed[i], n);
+        free(gp);
+    }
     char *html = tu_tmp_read(&t, "out/report.html");
     assert_null(strstr(html, "<b>x</b>"));
     assert_non_null(strstr(html, "&lt;b&gt;x&lt;/b&gt;"));
@@ -617,6 +684,100 @@ static void test_missing_gnuplot_embeds_no_old_plots(void **state)
     tu_tmp_remove(&t);
 }
 
+/* A received results directory with numbers no run writes (found by
+ * fuzz_writers: a NaN year reached an int): huge replications, warm-up and
+ * capacity, snapshot times that are no number or far beyond any horizon.
+ * The plots and report are still written, every axis finite. */
+static void test_damaged_results_still_plot(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *json = tu_tmp_read(&t, "run/summary.json");
+    cJSON *root = cJSON_Parse(json);
+    free(json);
+    assert_non_null(root);
+    cJSON_ReplaceItemInObject(root, "replications", cJSON_CreateNumber(1e300));
+    cJSON_ReplaceItemInObject(root, "warmup_years", cJSON_CreateNumber(-1e300));
+    cJSON *ring = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "model"), "flows"), 0), "rings"), 0);
+    assert_non_null(ring);
+    cJSON_ReplaceItemInObject(ring, "capacity", cJSON_CreateNumber(1e300));
+    json = cJSON_Print(root);
+    cJSON_Delete(root);
+    tu_tmp_write(&t, "run/summary.json", json);
+    free(json);
+    char *ts = tu_tmp_read(&t, "run/timeseries.csv");
+    struct sbuf b = { 0 };
+    sbuf_append(&b, ts, strlen(ts));
+    sbuf_printf(&b, "2014-06-15,x,home,residence,1,1,1,0,0,0,1,1,1\n"
+                    "x,1e308,home,residence,1,1,1,0,0,0,1,1,1\n");
+    tu_tmp_write(&t, "run/timeseries.csv", b.s);
+    sbuf_free(&b);
+    free(ts);
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    int rc = tu_flowsim(&t, have_gnuplot() ? NULL : "FLOWSIM_GNUPLOT=/nonexistent", args);
+    assert_int_equal(rc, have_gnuplot() ? 0 : 1);
+    char *gp = tu_tmp_read(&t, "run/plots/occupancy_home.gp");
+    assert_non_null(gp);
+    const char *x = strstr(gp, "set xrange [");
+    assert_non_null(x);
+    double x0 = 0, x1 = 0;
+    assert_int_equal(sscanf(x, "set xrange [%lf:%lf]", &x0, &x1), 2);
+    assert_true(x0 > 2000 && x1 < 2100);
+    assert_null(strstr(gp, "nan"));
+    free(gp);
+    tu_tmp_remove(&t);
+}
+
+/* Every ring of small.cfg waited (waits.csv rewritten): the waits plot
+ * tells the rings of a flow apart by colour and dashes, and its keys sit
+ * below the panels, over no curve. */
+static void test_waits_curves_told_apart(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    static const char *const rings[] = { "home,residence", "home,training", "home,support", "work,sheltered",
+                                         "work,job" };
+    struct sbuf b = { 0 };
+    sbuf_printf(&b, "flow,ring,from_days,to_days,requests_per_replication,share\n");
+    for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++)
+        sbuf_printf(&b, "%s,0,0,2,0.5\n%s,0,30,1,0.25\n%s,30,,1,0.25\n", rings[i], rings[i], rings[i]);
+    tu_tmp_write(&t, "run/waits.csv", b.s);
+    sbuf_free(&b);
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args), 1);
+    char *gp = tu_tmp_read(&t, "run/plots/waits.gp");
+    const char *pos = gp;
+    char *cmd;
+    int curves = 0;
+    while ((cmd = next_plot(gp, &pos))) {
+        char colours[8][8], dashes[8][8];
+        int n = 0;
+        for (const char *q = strstr(cmd, " dt "); q && n < 8; q = strstr(q + 1, " dt "), n++) {
+            assert_int_equal(sscanf(q, " dt %7s lc rgb \"%7s", dashes[n], colours[n]), 2);
+            for (int j = 0; j < n; j++) {
+                assert_string_not_equal(colours[j], colours[n]);
+                assert_string_not_equal(dashes[j], dashes[n]);
+            }
+        }
+        curves += n;
+        free(cmd);
+    }
+    assert_int_equal(curves, 5);
+    assert_non_null(strstr(gp, "set key outside center bottom"));
+    assert_null(strstr(gp, "set key inside"));
+    free(gp);
+    tu_tmp_remove(&t);
+}
+
 int test_group_plot(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -630,6 +791,8 @@ int test_group_plot(int *n)
         cmocka_unit_test(test_hostile_comparison_names),
         cmocka_unit_test(test_planted_links_not_followed),
         cmocka_unit_test(test_missing_gnuplot_embeds_no_old_plots),
+        cmocka_unit_test(test_damaged_results_still_plot),
+        cmocka_unit_test(test_waits_curves_told_apart),
     };
     return RUN_GROUP(tests, n);
 }

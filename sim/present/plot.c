@@ -144,6 +144,49 @@ static uint32_t flow_color(int fl)
     return (uint32_t)(r << 16 | g << 8 | b);
 }
 
+/* Lines that must be told apart at a glance (Okabe and Ito's colours,
+ * safe for colour-blind readers; then dash types and point types). */
+static uint32_t line_color(int i)
+{
+    static const uint32_t c[] = { 0x0072b2, 0xd55e00, 0x009e73, 0xcc79a7, 0xe69f00, 0x56b4e9, 0x000000 };
+    return c[i % 7];
+}
+
+static int line_dash(int i)
+{
+    static const int dt[] = { 1, 2, 4, 5, 3 };
+    return dt[i % 5];
+}
+
+static int line_point(int i)
+{
+    static const int pt[] = { 7, 5, 9, 13, 11, 15, 3 };
+    return pt[i % 7];
+}
+
+/* A key's title: one line (gnuplot sets a key's lines over each other),
+ * at most max characters (UTF-8), cut with "…" so no key leaves its
+ * picture. */
+static void key_title(char *dst, size_t n, const char *s, int max)
+{
+    size_t o = 0;
+    int chars = 0;
+    for (const char *p = s ? s : ""; *p && o + 4 < n; p++) {
+        bool lead = ((unsigned char)*p & 0xC0) != 0x80;
+        if (lead && ++chars > max) {
+            while (o > 0 && dst[o - 1] == ' ') o--;
+            memcpy(dst + o, "\xe2\x80\xa6", 3);
+            o += 3;
+            break;
+        }
+        dst[o++] = *p == '\n' ? ' ' : *p;
+    }
+    dst[o] = '\0';
+}
+
+/* Characters of a key title below a panel (about 6 px each at 9 pt). */
+#define KEY_CHARS 56
+
 /* Colours of scenarios in a comparison: the base in dark grey. */
 static uint32_t scenario_color(int i)
 {
@@ -488,7 +531,7 @@ static int plot_spending(struct pctx *c, const struct results_run *r)
         fputs(", \\\n", g);
         for (int s = 0; s < r->flows[f].n_rings; s++, j++) {
             char t[512];
-            snprintf(t, sizeof t, "%s", r->flows[f].rings[s].name);
+            key_title(t, sizeof t, r->flows[f].rings[s].name, 44);
             fprintf(g, "    'spending.dat' using %d%s title ", j + 2, j == 0 ? ":xtic(1)" : "");
             gnuplot_quote(g, t);
             fputs(" lc ", g);
@@ -514,8 +557,15 @@ static int plot_spending(struct pctx *c, const struct results_run *r)
 static int plot_outward(struct pctx *c, const struct results_run *r)
 {
     if (r->n_snap < 2 || r->n_flows == 0) return 0;
+    /* Keys below the columns, titles wrapped: a long name ("... på
+     * almindelige vilkår") neither squeezes the columns nor leaves the
+     * picture. */
+    int key_lines = 0;
+    for (int f = 0; f < r->n_flows; f++)
+        if (r->flows[f].n_rings + 1 > key_lines) key_lines = r->flows[f].n_rings + 1;
+    int key_px = 16 * key_lines + 16, height = 540 + key_px;
     struct pfiles p;
-    if (pf_open(c, &p, "outward", 640 * r->n_flows + 40, 600) != 0) return -1;
+    if (pf_open(c, &p, "outward", 420 * r->n_flows + 80, height) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     fprintf(d, "# one block per flow; one row per (time, state), innermost first, then outside the flow;\n"
                "# columns: x (0 start, 1 end), share from, share to (%%), share (%%), colour, dark (1: white label)\n");
@@ -555,8 +605,9 @@ static int plot_outward(struct pctx *c, const struct results_run *r)
     gp_tics(g, "y", 0.0, 100.0, 5, c->l);
     fputs("  set ylabel ", g);
     gnuplot_quote(g, i18n_text("outward_axis", c->l));
-    fputs("\n  set key outside right center vertical Left reverse samplen 1.5 spacing 1.2 font \",9\"\n"
-          "  set style fill solid 1.0 border lc rgb \"white\"\n  set bmargin 4\n", g);
+    fprintf(g, "\n  set key outside center bottom vertical Left reverse maxcols 1 samplen 1.5 spacing 1.1 font \",9\"\n"
+               "  set style fill solid 1.0 border lc rgb \"white\"\n  set bmargin at screen %.4f\n",
+            (key_px + 40.0) / height);
     const char *fmt = c->l == LANG_DA ? "%.0f %%" : "%.0f%%";
     for (int f = 0; f < r->n_flows; f++) {
         const struct results_flow *fl = &r->flows[f];
@@ -573,7 +624,7 @@ static int plot_outward(struct pctx *c, const struct results_run *r)
         for (int s = fl->n_rings; s >= 0; s--) {
             char t[512];
             if (s == fl->n_rings) snprintf(t, sizeof t, "%s", i18n_text("outside_flow", c->l));
-            else snprintf(t, sizeof t, "%s", fl->rings[s].name);
+            else key_title(t, sizeof t, fl->rings[s].name, KEY_CHARS);
             fputs(", \\\n       keyentry with boxes fc ", g);
             gp_color(g, s < fl->n_rings ? ring_color(f, s, fl->n_rings) : 0xd9d9d9);
             fputs(" title ", g);
@@ -585,13 +636,30 @@ static int plot_outward(struct pctx *c, const struct results_run *r)
     return pf_close(c, &p);
 }
 
+/* True when ring s of flow f has a waits curve: requests, and not all
+ * placed at once (that would be a flat line at 100%). */
+static bool wait_shown(const struct results_run *r, int f, int s)
+{
+    int slot = r->flows[f].slot0 + s;
+    return r->wait_count[slot] > 0 && 1.0 - r->wait_share[slot * r->n_bins] > 1e-9;
+}
+
 /* Waiting time until placement, per ring: the share of requests placed
  * within x days (cumulative), from waits.csv. */
 static int plot_waits(struct pctx *c, const struct results_run *r)
 {
     if (r->n_bins < 2 || r->n_flows == 0) return 0;
+    /* The keys go below the panels (never over a curve): room for the
+     * longest one, its titles wrapped to the panel's width. */
+    int key_lines = 1;
+    for (int f = 0; f < r->n_flows; f++) {
+        int lines = 0;
+        for (int s = 0; s < r->flows[f].n_rings; s++) lines += wait_shown(r, f, s);
+        key_lines = lines > key_lines ? lines : key_lines;
+    }
+    int key_px = 16 * key_lines + 16, height = 470 + key_px;
     struct pfiles p;
-    if (pf_open(c, &p, "waits", 560 * r->n_flows + 40, 520) != 0) return -1;
+    if (pf_open(c, &p, "waits", 560 * r->n_flows + 40, height) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     int nb = r->n_bins - 1;            /* the last bin is open-ended */
     fprintf(d, "# one block per ring (all flows, innermost first); columns: days, %% of requests placed\n"
@@ -626,18 +694,15 @@ static int plot_waits(struct pctx *c, const struct results_run *r)
     gnuplot_quote(g, i18n_text("waits_axis_x", c->l));
     fputs("\n  set ylabel ", g);
     gnuplot_quote(g, i18n_text("waits_axis_y", c->l));
-    fputs("\n  set key inside right bottom vertical Left reverse samplen 2 spacing 1.1 font \",9\" "
-          "box lc rgb \"#cccccc\" opaque\n", g);
+    fprintf(g, "\n  set key outside center bottom vertical Left reverse maxcols 1 samplen 4 spacing 1.1 font \",9\"\n"
+               "  set bmargin at screen %.4f\n", (key_px + 56.0) / height);
     block = 0;
     for (int f = 0; f < r->n_flows; f++) {
         fputs("  set title ", g);
         gnuplot_quote(g, r->flows[f].name);
         fputs(" font \",12\"\n", g);
         int shown = 0;
-        for (int s = 0; s < r->flows[f].n_rings; s++) {
-            int slot = r->flows[f].slot0 + s;
-            shown += r->wait_count[slot] > 0 && 1.0 - r->wait_share[slot * r->n_bins] > 1e-9;
-        }
+        for (int s = 0; s < r->flows[f].n_rings; s++) shown += wait_shown(r, f, s);
         if (!shown) {
             fputs("  set label 2 ", g);
             gnuplot_quote(g, i18n_text("no_waits", c->l));
@@ -647,15 +712,13 @@ static int plot_waits(struct pctx *c, const struct results_run *r)
             shown = 0;
             fputs("  plot ", g);
             for (int s = 0; s < r->flows[f].n_rings; s++, block++) {
-                int slot = r->flows[f].slot0 + s;
-                double waited = 1.0 - r->wait_share[slot * r->n_bins];
-                /* A ring where nobody waited would be a flat line at 100%. */
-                if (!(r->wait_count[slot] > 0) || !(waited > 1e-9)) continue;
+                if (!wait_shown(r, f, s)) continue;
                 char t[512];
-                ring_title(t, sizeof t, &r->flows[f].rings[s], 40, false);
-                fprintf(g, "%s'waits.dat' index %d using 1:2 with linespoints pt 7 ps 0.4 lw 2 lc ",
-                        shown ? ", \\\n       " : "", block);
-                gp_color(g, ring_color(f, s, r->flows[f].n_rings));
+                key_title(t, sizeof t, r->flows[f].rings[s].name, KEY_CHARS);
+                /* Rings of one flow told apart by hue, dashes and marks. */
+                fprintf(g, "%s'waits.dat' index %d using 1:2 with linespoints pt %d ps 0.5 lw 2 dt %d lc ",
+                        shown ? ", \\\n       " : "", block, line_point(shown), line_dash(shown));
+                gp_color(g, line_color(shown));
                 fputs(" title ", g);
                 gnuplot_quote(g, t);
                 shown++;
@@ -744,17 +807,21 @@ static int plot_cmp_kpis(struct pctx *c, const struct results_cmp *m)
     struct pfiles p;
     int rows_total = 0;
     for (int i = 0; i < 4; i++) rows_total += pan[i].n;
-    int rc = pf_open(c, &p, "compare_kpis", 1150, 260 + 26 * rows_total * (m->n_scen - 1) / 2 + 120);
+    /* The legend: rows of at most three "alternative − base" labels under
+     * the panels, then the note on pale bars. */
+    int n_alt = m->n_scen - 1, leg_rows = (n_alt + 2) / 3, leg_px = 22 * leg_rows + 24;
+    int height = 260 + 26 * rows_total * n_alt / 2 + 96 + leg_px;
+    int rc = pf_open(c, &p, "compare_kpis", 1150, height);
     if (rc) { free(pan); return rc < 0 ? -1 : 0; }
     FILE *g = p.g, *d = p.d;
     fprintf(d, "# one block per panel; one row per (KPI, alternative);\n"
                "# columns: y, difference (alternative - base), 95%% CI low, high, real (1/0), colour\n");
-    int n_alt = m->n_scen - 1, block = 0;
+    int block = 0;
     int pan_rows = (n_pan + 1) / 2, pan_cols = n_pan > 1 ? 2 : 1;
     /* Fixed margins leave room for the ring names left of each panel and
      * for the legend line at the bottom. */
-    fprintf(g, "  set multiplot layout %d,%d margins %.2f,0.98,0.12,0.90 spacing %.2f,0.10 title ",
-            pan_rows, pan_cols, pan_cols > 1 ? 0.21 : 0.30, 0.21);
+    fprintf(g, "  set multiplot layout %d,%d margins %.2f,0.98,%.4f,0.90 spacing %.2f,0.10 title ",
+            pan_rows, pan_cols, pan_cols > 1 ? 0.21 : 0.30, (leg_px + 50.0) / height, 0.21);
     char title[512];
     snprintf(title, sizeof title, "%s", i18n_text("diff_title", c->l));
     gnuplot_quote(g, title);
@@ -801,18 +868,20 @@ static int plot_cmp_kpis(struct pctx *c, const struct results_cmp *m)
         fputs(")\n  set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb \"#444444\" lw 1\n", g);
         if (i == last) {                /* the legend, drawn once */
             for (int a = 1; a <= n_alt; a++) {
-                char t[300];
+                char t[300], cut[300];
+                int row = (a - 1) / 3, col = (a - 1) % 3, in_row = n_alt - 3 * row < 3 ? n_alt - 3 * row : 3;
                 snprintf(t, sizeof t, "\xe2\x96\xa0 %s \xe2\x88\x92 %s", m->scen[a], m->base);
+                key_title(cut, sizeof cut, t, 46);
                 fprintf(g, "  set label %d ", 10 + a);
-                gnuplot_quote(g, t);
-                fprintf(g, " at screen %.4f, screen 0.045 center font \",11\" tc ",
-                        0.5 + (a - (n_alt + 1) / 2.0) * 0.34);
+                gnuplot_quote(g, cut);
+                fprintf(g, " at screen %.4f, screen %.4f center font \",11\" tc ",
+                        0.5 + (col - (in_row - 1) / 2.0) * 0.33, (24.0 + 22 * (leg_rows - 1 - row) + 11) / height);
                 gp_color(g, scenario_color(a));
                 fputc('\n', g);
             }
             fputs("  set label 4 ", g);
             gnuplot_quote(g, i18n_text("not_real", c->l));
-            fputs(" at screen 0.5, screen 0.015 center font \",9\" tc rgb \"#555555\"\n", g);
+            fprintf(g, " at screen 0.5, screen %.4f center font \",9\" tc rgb \"#555555\"\n", 12.0 / height);
         }
         fprintf(g, "  plot 'compare_kpis.dat' index %d using ($2/2):1:(0 < $2 ? 0 : $2):(0 < $2 ? $2 : 0):"
                    "($1-%.4f):($1+%.4f):6 with boxxyerror fc rgb variable, \\\n"
@@ -890,12 +959,19 @@ static int plot_cmp_occupancy(struct pctx *c, const struct results_cmp *m, int f
         }
         fprintf(g, "  set yrange [0:%.10g]\n", top);
         gp_tics(g, "y", 0.0, top, 5, c->l);
+        /* Bands first, then the alternatives' lines, the base's line last:
+         * gnuplot draws in order, so the base stays visible where they meet. */
         fputs("  plot ", g);
         for (int j = 0; j < m->n_scen; j++) {
-            int idx = s * m->n_scen + j;
-            fprintf(g, "%s'%s.dat' index %d using 1:3:4 with filledcurves fc ", j ? ", \\\n       " : "", name, idx);
+            fprintf(g, "%s'%s.dat' index %d using 1:3:4 with filledcurves fc ", j ? ", \\\n       " : "", name,
+                    s * m->n_scen + j);
             gp_color(g, scenario_color(j));
-            fprintf(g, " fs transparent solid 0.15 noborder, \\\n       '' index %d using 1:2 with lines lw 2 lc ", idx);
+            fputs(" fs transparent solid 0.15 noborder", g);
+        }
+        for (int k = 1; k <= m->n_scen; k++) {
+            int j = k % m->n_scen;
+            fprintf(g, ", \\\n       '%s.dat' index %d using 1:2 with lines lw %s lc ", name, s * m->n_scen + j,
+                    j == 0 ? "2.5" : "2");
             gp_color(g, scenario_color(j));
         }
         fputc('\n', g);
