@@ -146,7 +146,8 @@ check-valgrind: $(BUILD)/flowsim $(BUILD)/run_tests
 	    FLOWSIM_BIN="$(VALGRIND) $(BUILD)/flowsim" $(BUILD)/run_tests
 
 # libFuzzer (clang; Debian: clang, libclang-rt-14-dev) on the scenario
-# loader and the RBS panel reader, FUZZ_SECONDS each; see tests/fuzz/README.md.
+# loader, the RBS panel reader and the writers of plot scripts, plot data
+# and report.html, FUZZ_SECONDS each; see tests/fuzz/README.md.
 # The corpus grows in build-fuzz/corpus-*; seeds stay in tests/fuzz/corpus/.
 # A crash stops make and leaves the input in build-fuzz/crash-*.
 FUZZ_SECONDS ?= 20
@@ -155,7 +156,7 @@ FUZZ_BUILD   := build-fuzz
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude $(shell pkg-config --cflags $(PKGS)) \
                 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
-FUZZERS      := scenario panel
+FUZZERS      := scenario panel writers
 FUZZ_LIB_OBJ := $(LIB_SRC:sim/%.c=$(FUZZ_BUILD)/sim/%.o)
 
 $(FUZZ_BUILD)/sim/%.o: sim/%.c

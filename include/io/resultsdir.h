@@ -112,6 +112,8 @@ const struct cJSON *results_kpi(const struct cJSON *kpis, const char *path);
  * when absent or not a number). */
 const char *results_json_str(const struct cJSON *o, const char *key, const char *dflt);
 double results_json_num(const struct cJSON *o, const char *key, double dflt);
+/* o[key] as an int: dflt when absent, not a number or out of int's range. */
+int results_json_int(const struct cJSON *o, const char *key, int dflt);
 
 /* A seed as the results write it, into buf: an integer number, or a string
  * of digits (a seed above 2^53 does not survive a double); "?" otherwise. */

@@ -5,6 +5,7 @@
 #include "io/resultsdir.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,12 @@ double results_json_num(const cJSON *o, const char *key, double dflt)
     return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+int results_json_int(const cJSON *o, const char *key, int dflt)
+{
+    double v = results_json_num(o, key, NAN);
+    return v >= INT_MIN && v <= INT_MAX ? (int)v : dflt;
+}
+
 const struct cJSON *results_kpi(const struct cJSON *kpis, const char *path)
 {
     char buf[512];
@@ -136,7 +143,7 @@ void results_run_free(struct results_run *r)
 static double decimal_year(const char *iso)
 {
     int y, m, d;
-    if (!iso || sscanf(iso, "%d-%d-%d", &y, &m, &d) != 3) return NAN;
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3) return NAN;
     static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (m < 1 || m > 12) return NAN;
@@ -181,7 +188,7 @@ static bool load_model(struct results_run *r, struct err *e, bool *oom)
             pr->id = results_json_str(g, "id", "?");
             pr->name = results_json_str(g, "name", pr->id);
             pr->law = results_json_str(g, "law", "");
-            pr->capacity = (int)results_json_num(g, "capacity", -1);
+            pr->capacity = results_json_int(g, "capacity", -1);
         }
     }
     return true;
@@ -223,6 +230,15 @@ static int model_from_timeseries(struct results_run *r, char *text)
     return 0;
 }
 
+/* A snapshot's time in years from the start; NaN (the row is skipped) when
+ * it is no number or beyond any horizon flowsim runs, so every x_year is a
+ * finite calendar year. */
+static double snapshot_t(const char *s)
+{
+    double t = num_or_nan(s);
+    return fabs(t) <= 1e4 ? t : NAN;
+}
+
 static int load_timeseries(struct results_run *r, char *text)
 {
     char *cur = text;
@@ -249,7 +265,7 @@ static int load_timeseries(struct results_run *r, char *text)
     char last_t[32] = "";
     char *c2 = copy;
     while ((line = next_line(&c2))) {
-        if (split_csv(line, field, 32) < 4) continue;
+        if (split_csv(line, field, 32) < 4 || !isfinite(snapshot_t(field[1]))) continue;
         if (strcmp(field[1], last_t)) { n_snap++; snprintf(last_t, sizeof last_t, "%s", field[1]); }
     }
     free(copy);
@@ -264,12 +280,12 @@ static int load_timeseries(struct results_run *r, char *text)
     last_t[0] = '\0';
     while ((line = next_line(&cur))) {
         int nf = split_csv(line, field, 32);
-        if (nf < 4) continue;
+        double t = nf >= 4 ? snapshot_t(field[1]) : NAN;
+        if (!isfinite(t)) continue;
         if (strcmp(field[1], last_t)) {
             k++;
             snprintf(last_t, sizeof last_t, "%s", field[1]);
-            double t = num_or_nan(field[1]);
-            r->x_year[k] = isfinite(x0) && isfinite(t) ? x0 + t : decimal_year(field[0]);
+            if (k < n_snap) r->x_year[k] = isfinite(x0) ? x0 + t : t;
         }
         int f = results_flow_index(r, field[2]);
         if (f < 0 || k >= n_snap) continue;
@@ -367,9 +383,10 @@ int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e
     r->description = results_json_str(sc, "description", "");
     r->start_date = results_json_str(sc, "start_date", NULL);
     r->lang = results_json_str(r->summary, "lang", NULL);
-    r->replications = (int)results_json_num(r->summary, "replications", 0);
+    r->replications = results_json_int(r->summary, "replications", 0);
     r->years = results_json_num(r->summary, "years", NAN);
     r->warmup_years = results_json_num(r->summary, "warmup_years", 0.0);
+    if (!(r->warmup_years >= 0 && r->warmup_years <= 1e4)) r->warmup_years = 0.0;
     results_seed_text(cJSON_GetObjectItemCaseSensitive(r->summary, "seed"), r->seed, sizeof r->seed);
     const cJSON *model = cJSON_GetObjectItemCaseSensitive(r->summary, "model");
     r->budget_annual = results_json_num(model, "budget_annual", results_json_num(r->summary, "budget_annual", 0.0));

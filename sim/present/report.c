@@ -756,7 +756,7 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
-    howto(f, l, (int)jnum(root, "replications"), true);
+    howto(f, l, results_json_int(root, "replications", 0), true);
 
     const cJSON *base_kpis = NULL;
     find_scenario_kpis_name(root, base, &base_kpis);
