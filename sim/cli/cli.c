@@ -67,6 +67,15 @@ static const struct command_help {
       "          to DIR (default output/sweep-<base name>) and print each point's KPIs\n"
       "          with 95% CIs and their difference to the first point\n",
       COMMON_OPTIONS, SET_OPTION, NULL },
+    { "optimise",
+      "  flowsim optimise BASE.cfg --vary PATH=FROM:TO:STEP [--vary ...] --target 'KPI<=VALUE'\n"
+      "                   [--target ...] [--minimise KPI] [--set PATH=VALUE ...] [-o DIR] [-r REPS]\n"
+      "                   [-s SEED] [-j THREADS] [-q]\n",
+      "  optimise  find the cheapest combination of the --vary settings (default: minimise\n"
+      "          cost_per_year) whose targets hold with 95% confidence (KPI: a summary.json\n"
+      "          path joined by '.', e.g. flows.home.rings.sel108.wait_days_mean); write\n"
+      "          optimise.json/.csv to DIR (default output/optimise-<base name>)\n",
+      COMMON_OPTIONS, SET_OPTION, NULL },
     { "check",
       "  flowsim check SCENARIO.cfg [--set PATH=VALUE ...]\n",
       "  check   validate the scenario and print the model as a table\n",
@@ -480,7 +489,7 @@ int cli_main(int argc, char **argv)
     }
     static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
         { "run", cli_run },         { "check", cli_check },
-        { "compare", cli_compare }, { "sweep", cli_sweep },
+        { "compare", cli_compare }, { "sweep", cli_sweep }, { "optimise", cli_optimise },
         { "calibrate", cli_calibrate }, { "plot", cli_plot },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
