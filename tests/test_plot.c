@@ -15,7 +15,11 @@
 
 #include <cJSON.h>
 
+#include "analysis/calib.h"
+#include "analysis/panel.h"
 #include "base/sbuf.h"
+#include "model/model.h"
+#include "present/fitcheck.h"
 #include "present/gnuplot.h"
 #include "present/i18n.h"
 #include "tests.h"
@@ -778,6 +782,95 @@ static void test_waits_curves_told_apart(void **state)
     tu_tmp_remove(&t);
 }
 
+/* The fit check of calibrate, one panel per state (a ring at 1 % must not
+ * vanish beside `none` at 80 %): four states of small.cfg's home flow give
+ * four plots in a 2 x 3 grid, the rest of the flow's row left empty. */
+static void test_fitcheck_panel_per_state(void **state)
+{
+    (void)state;
+    struct model *m = tu_load("tests/data/small.cfg");
+    struct calib_result *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    r->n_flows = m->n_flows;
+    struct calib_flow *cf = &r->flow[0];
+    enum { G = 3, S = 4 };
+    double t[G] = { 0.0, 0.5, 1.0 }, n[G] = { 100, 100, 90 }, obs[G * S], exp_[G * S];
+    for (int i = 0; i < G * S; i++) {
+        obs[i] = i % S == S - 1 ? 80 : 1 + i % 5;   /* none holds most */
+        exp_[i] = obs[i] + 0.5;
+    }
+    cf->fitted = true;
+    cf->n_states = S;
+    cf->n_grid = G;
+    cf->grid_t = t;
+    cf->at_risk = n;
+    cf->observed = obs;
+    cf->expected = exp_;
+    struct tmp tm;
+    tu_tmp_make(&tm);
+    bool drawn = false;
+    struct err pe = { 0 }, e = { 0 };
+    assert_int_equal(fitcheck_write(tm.dir, m, r, &drawn, &pe, &e), 0);
+    char *gp = tu_tmp_read(&tm, "fitcheck.gp");
+    assert_non_null(gp);
+    assert_non_null(strstr(gp, "set multiplot layout 2,3"));
+    int plots = 0, nexts = 0;
+    for (const char *p = gp; (p = strstr(p, "\nplot ")); p++) plots++;
+    for (const char *p = gp; (p = strstr(p, "set multiplot next")); p++) nexts++;
+    assert_int_equal(plots, S);
+    assert_int_equal(nexts, 2);
+    assert_non_null(strstr(gp, "set title 'home: none'"));
+    free(gp);
+    assert_int_equal(drawn, have_gnuplot());
+    if (drawn) assert_true(tu_tmp_exists(&tm, "fitcheck.png"));
+    tu_tmp_remove(&tm);
+    free(r);
+    model_destroy(m);
+}
+
+/* calibrate's fit-check table: state ids longer than a column (esbjerg's
+ * sel103_protected, individual_lab) are printed whole. */
+static void test_fitcheck_table_keeps_ids(void **state)
+{
+    (void)state;
+    struct model *m = tu_load("scenarios/esbjerg.cfg");
+    struct calib_result *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    r->n_flows = m->n_flows;
+    for (int f = 0; f < m->n_flows; f++) snprintf(r->flow[f].why_not, sizeof r->flow[f].why_not, "test");
+    int wf = -1;
+    for (int f = 0; f < m->n_flows; f++)
+        if (!strcmp(m->flows[f].id, "work")) wf = f;
+    assert_true(wf >= 0);
+    struct calib_flow *cf = &r->flow[wf];
+    int S = m->flows[wf].n_rings + 1;
+    double t[1] = { 0.0 }, n[1] = { 50 }, obs[16] = { 0 }, exp_[16] = { 0 };
+    assert_true(S <= 16);
+    cf->fitted = true;
+    cf->n_states = S;
+    cf->n_grid = 1;
+    cf->grid_t = t;
+    cf->at_risk = n;
+    cf->observed = obs;
+    cf->expected = exp_;
+    struct panel pn = { 0 };
+    struct calib_source src = { "panel.csv", "", "", &pn };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    calib_print_table(m, r, &src, out);
+    fclose(out);
+    for (int s = 0; s < S; s++) {
+        char col[96];
+        snprintf(col, sizeof col, " %s", model_state_id(&m->flows[wf], s));
+        if (!strstr(text, col)) fail_msg("the fit-check table cuts %s:\n%s", col + 1, text);
+    }
+    free(text);
+    free(r);
+    model_destroy(m);
+}
+
 int test_group_plot(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -793,6 +886,8 @@ int test_group_plot(int *n)
         cmocka_unit_test(test_missing_gnuplot_embeds_no_old_plots),
         cmocka_unit_test(test_damaged_results_still_plot),
         cmocka_unit_test(test_waits_curves_told_apart),
+        cmocka_unit_test(test_fitcheck_panel_per_state),
+        cmocka_unit_test(test_fitcheck_table_keeps_ids),
     };
     return RUN_GROUP(tests, n);
 }

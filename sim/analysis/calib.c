@@ -1009,7 +1009,11 @@ void calib_print_table(const struct model *m, const struct calib_result *r,
         int S = cf->n_states;
         fprintf(out, "  fit check: share of citizens under observation in each state, observed/expected %%\n");
         fprintf(out, "  %8s %8s", "t", "n");
-        for (int s = 0; s < S; s++) fprintf(out, " %13.13s", model_state_id(fl, s));
+        /* Columns as wide as the longest state id: ids are never cut. */
+        int cw = 13;
+        for (int s = 0; s < S; s++)
+            if ((int)strlen(model_state_id(fl, s)) > cw) cw = (int)strlen(model_state_id(fl, s));
+        for (int s = 0; s < S; s++) fprintf(out, " %*s", cw, model_state_id(fl, s));
         fprintf(out, "\n");
         double worst = 0.0;
         int worst_g = 0, worst_s = 0;
@@ -1028,7 +1032,7 @@ void calib_print_table(const struct model *m, const struct calib_result *r,
                              100.0 * cf->expected[g * S + s] / n);
                 else
                     snprintf(cell, sizeof cell, "-");
-                fprintf(out, " %13s", cell);
+                fprintf(out, " %*s", cw, cell);
             }
             fprintf(out, "\n");
         }

@@ -10,6 +10,8 @@
 #include "base/caldate.h"
 #include "present/gnuplot.h"
 
+#define FITCHECK_COLS 3             /* panels in a row of the drawing */
+
 /* Draws fitcheck.png in a private directory (gnuplot.h) and renames it
  * into place; a failure goes into plot_err. */
 static int draw(const char *dir, bool *drawn, struct err *plot_err)
@@ -83,41 +85,44 @@ int fitcheck_write(const char *dir, const struct model *m, const struct calib_re
     snprintf(path, sizeof path, "%s/fitcheck.gp", dir);
     if (afile_open(&a, path, e) != 0) return -1;
     FILE *f = a.f;
-    fprintf(f, "# Fit check of flowsim calibrate: observed (points) and expected (lines)\n"
-               "# share of citizens under observation in each state. Redraw: gnuplot fitcheck.gp\n"
+    /* One panel per state, each with its own scale (a ring holding 1 %
+     * would vanish beside `none` at 80 %); each flow starts a row of three. */
+    int rows = 0;
+    for (int fi = 0; fi < r->n_flows; fi++)
+        if (r->flow[fi].fitted) rows += (r->flow[fi].n_states + FITCHECK_COLS - 1) / FITCHECK_COLS;
+    fprintf(f, "# Fit check of flowsim calibrate: observed (points) and expected (line)\n"
+               "# share of citizens under observation in each state, one panel per state.\n"
+               "# Redraw: gnuplot fitcheck.gp\n"
                "if (!exists(\"out\")) out = 'fitcheck'\n"
-               "set terminal pngcairo size 1000,%d noenhanced font ',10'\n"
+               "set terminal pngcairo size %d,%d noenhanced font ',10'\n"
                "set output out.'.png'\n"
-               "set multiplot layout %d,1\n"
-               "set key outside right top\n"
+               "set multiplot layout %d,%d title 'Fit check: observed (points) and expected (line) share of "
+               "citizens under observation (%%)' font ',13'\n"
+               "set key off\n"
                "set grid\n"
+               "set yrange [0:*]\n"
                "set xlabel ",
-            420 * n_plots, n_plots);
+            340 * FITCHECK_COLS, 250 * rows + 50, rows, FITCHECK_COLS);
     char text[512];
     snprintf(text, sizeof text, "years since %s", m->start_date);
     gnuplot_quote(f, text);
-    fputs("\nset ylabel 'share of citizens (%)'\n", f);
+    fputc('\n', f);
     for (int fi = 0; fi < r->n_flows; fi++) {
         const struct calib_flow *cf = &r->flow[fi];
         if (!cf->fitted) continue;
         int S = cf->n_states;
-        snprintf(text, sizeof text, "flow %s: observed (points) vs expected (lines)", m->flows[fi].id);
-        fputs("set title ", f);
-        gnuplot_quote(f, text);
-        fputs("\nplot ", f);
-        snprintf(text, sizeof text, "fitcheck-%s.dat", m->flows[fi].id);
+        char data[160];
+        snprintf(data, sizeof data, "fitcheck-%s.dat", m->flows[fi].id);
         for (int s = 0; s < S; s++) {
-            char obs[160], exp[160];
-            snprintf(obs, sizeof obs, "%s obs", model_state_id(&m->flows[fi], s));
-            snprintf(exp, sizeof exp, "%s exp", model_state_id(&m->flows[fi], s));
-            fputs(s ? ", \\\n     " : "", f);
+            snprintf(text, sizeof text, "%s: %s", m->flows[fi].id, model_state_id(&m->flows[fi], s));
+            fputs("set title ", f);
             gnuplot_quote(f, text);
-            fprintf(f, " using 1:%d with points pt 7 ps 0.8 lc %d title ", 3 + s, s + 1);
-            gnuplot_quote(f, obs);
-            fprintf(f, ", '' using 1:%d with lines lw 2 lc %d title ", 3 + S + s, s + 1);
-            gnuplot_quote(f, exp);
+            fputs("\nplot ", f);
+            gnuplot_quote(f, data);
+            fprintf(f, " using 1:%d with points pt 7 ps 0.7 lc rgb '#0072b2', '' using 1:%d with lines lw 2 "
+                       "lc rgb '#d55e00'\n", 3 + s, 3 + S + s);
         }
-        fputc('\n', f);
+        for (int s = S; s % FITCHECK_COLS; s++) fputs("set multiplot next\n", f);
     }
     fprintf(f, "unset multiplot\n");
     if (afile_commit(&a, e) != 0) return -1;
