@@ -19,7 +19,9 @@
 
 #include "base/csvcell.h"
 #include "base/resultset.h"
+#include "engine/repagg.h"
 #include "engine/runner.h"
+#include "engine/summary.h"
 #include "io/output.h"
 #include "model/model.h"
 #include "tests.h"
@@ -480,6 +482,77 @@ static void test_writing_sees_the_signal(void **state)
     tu_tmp_remove(&t);
 }
 
+/* ---- replications folded ------------------------------------------------------ */
+
+/* The folded mean, 5 % and 95 % quantiles are exactly those of all values
+ * (summary_quantile sorts them all), whatever the count, with ties. */
+static void test_repagg_matches_all_values(void **state)
+{
+    (void)state;
+    struct sim_shape sh = { .n_kpi = 1, .n_snap = 1, .n_slots = 2, .snap_dt = 1.0 };
+    const size_t cells = (size_t)sh.n_snap * sh.n_slots * SERIES_COLS;
+    const int counts[] = { 1, 2, 3, 19, 20, 21, 40, 101, 1000 };
+    uint32_t seed = 12345;
+    for (size_t t = 0; t < sizeof counts / sizeof counts[0]; t++) {
+        int n = counts[t];
+        struct repagg a;
+        assert_int_equal(repagg_init(&a, &sh, n), 0);
+        float *all = malloc((size_t)n * cells * sizeof *all);
+        uint32_t *hist = calloc((size_t)sh.n_slots * WAIT_BINS, sizeof *hist);
+        assert_non_null(all);
+        assert_non_null(hist);
+        for (int r = 0; r < n; r++) {
+            for (size_t c = 0; c < cells; c++) {
+                seed = seed * 1103515245u + 12345u;
+                /* cell 0: few distinct values (ties); others spread */
+                all[(size_t)r * cells + c] = c == 0 ? (float)((seed >> 16) % 4)
+                                                    : (float)((seed >> 8) % 100000) / 7.0f;
+            }
+            hist[3] = (uint32_t)r;
+            repagg_fold(&a, all + (size_t)r * cells, hist);
+        }
+        double *x = malloc((size_t)n * sizeof *x), *scratch = malloc((size_t)n * sizeof *scratch + 8);
+        for (size_t c = 0; c < cells; c++) {
+            double sum = 0.0;
+            for (int r = 0; r < n; r++) {
+                x[r] = all[(size_t)r * cells + c];
+                sum += x[r];
+            }
+            assert_true(repagg_mean(&a, c) == sum / n);
+            assert_true(repagg_quantile(&a, c, REPAGG_P_LO, scratch) == summary_quantile(x, (size_t)n, 0.05));
+            assert_true(repagg_quantile(&a, c, REPAGG_P_HI, scratch) == summary_quantile(x, (size_t)n, 0.95));
+        }
+        assert_true(repagg_hist(&a, 3) == (uint64_t)n * (uint64_t)(n - 1) / 2);
+        /* Kept per cell: a tenth of the values, not all of them. */
+        if (n >= 1000) assert_true(a.k_lo + a.k_hi < n / 8);
+        free(x);
+        free(scratch);
+        free(all);
+        free(hist);
+        repagg_fini(&a);
+    }
+}
+
+/* A run keeps each replication's KPIs, not its series: those are folded
+ * and freed as the run goes. */
+static void test_runner_keeps_no_series(void **state)
+{
+    (void)state;
+    struct model *m = tu_load("tests/data/small.cfg");
+    m->replications = 23;
+    struct run_results res;
+    struct err e = { 0 };
+    assert_int_equal(runner_run(m, 3, false, NULL, &res, &e), 0);
+    assert_int_equal(res.agg.folded, 23);
+    for (int r = 0; r < res.n_rep; r++) {
+        assert_non_null(res.rep[r].kpi);
+        assert_null(res.rep[r].series);
+        assert_null(res.rep[r].wait_hist);
+    }
+    runner_results_fini(&res);
+    model_destroy(m);
+}
+
 /* ---- CSV cells ------------------------------------------------------------- */
 
 static char *cell_text(const char *s)
@@ -703,6 +776,8 @@ int test_group_results(int *n)
         cmocka_unit_test(test_leftovers_of_killed_runs),
         cmocka_unit_test(test_safe_names),
         cmocka_unit_test(test_compare_names_stay_inside),
+        cmocka_unit_test(test_repagg_matches_all_values),
+        cmocka_unit_test(test_runner_keeps_no_series),
         cmocka_unit_test(test_signal_in_every_phase),
         cmocka_unit_test(test_writing_sees_the_signal),
         cmocka_unit_test(test_csv_cell_quotes_and_neutralises),

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "engine/repagg.h"
 #include "engine/sim.h"
 #include "model/model.h"
 
@@ -16,7 +17,10 @@ struct run_results {
     const struct model *m;
     struct sim_shape shape;
     int n_rep;
-    struct rep_result *rep;     /* n_rep, in replication order */
+    struct rep_result *rep;     /* n_rep, in replication order; on rank 0 the
+                                 * series and wait_hist of each are folded into
+                                 * agg and freed (NULL) */
+    struct repagg agg;          /* rank 0: every replication's series, folded */
     uint64_t n_events;          /* over all replications */
     double wall_seconds;
     int threads;                /* threads actually used (per rank) */
@@ -29,7 +33,10 @@ struct run_results {
  * order; other ranks' results hold only their own block. Replication 0
  * records the RBS panel and, if asked, the event log.
  * Each replication's arrays are allocated by the worker that runs it, so
- * a huge -r starts at once and stops at once.
+ * a huge -r starts at once and stops at once; its time series and waiting
+ * histogram are folded into out->agg in replication order (at most a few
+ * replications per thread wait for an earlier one) and freed, so memory
+ * grows with -r by the KPIs and the quantiles' share only.
  * progress: draw a progress line on stderr (the caller checks isatty).
  * stop (may be NULL): when it becomes non-zero the run stops within a
  * fraction of a second and fails with "interrupted" (see interrupt.h).

@@ -6,8 +6,11 @@
  *     end (pop.h), with about three pending events, a key slot and its
  *     waits; arrays grow geometrically, so half as much again is counted.
  *     Each running replication (thread) holds its own.
- *   - Time series and KPIs: kept for every replication until the end
- *     (sim.h, struct rep_result), n_snap * n_slots * 3 floats each.
+ *   - KPIs: kept for every replication until the end (sim.h, struct
+ *     rep_result). Time series: folded as replications finish (repagg.h),
+ *     which keeps about a tenth of each replication's n_snap * n_slots * 3
+ *     floats for the quantiles, plus the series of the replications run
+ *     but not yet folded (runner.c: about five per thread).
  *   - Records: replication 1's RBS panel and event log are text held in
  *     memory until written (sim.h); a row per measurement and per event.
  * Measured on the Esbjerg baseline (make bench): 240-300 bytes per
@@ -61,12 +64,16 @@ void runlimits_estimate(const struct model *m, struct runlimits_estimate *est)
 
     struct sim_shape sh;
     sim_shape_of(m, &sh);
-    double per_rep = (double)sh.n_snap * sh.n_slots * SERIES_COLS * sizeof(float) +
-                     (double)sh.n_kpi * sizeof(double) +
-                     (double)sh.n_slots * WAIT_BINS * sizeof(uint32_t);
-    /* Per thread: each calendar year's accumulators of every state. */
-    double per_thread = (double)sh.n_slots * (m->years + 2.0) * 4.0 * sizeof(double);
-    est->bytes_series = per_rep * m->replications + per_thread * est->threads;
+    double cells = (double)sh.n_snap * sh.n_slots * SERIES_COLS;
+    double one_series = cells * sizeof(float) + (double)sh.n_slots * WAIT_BINS * sizeof(uint32_t);
+    double per_rep = 0.1 * cells * sizeof(float) + (double)sh.n_kpi * sizeof(double) +
+                     sizeof(struct rep_result);
+    /* Per thread: each calendar year's accumulators of every state, and
+     * the series of replications waiting to be folded. */
+    double per_thread = (double)sh.n_slots * (m->years + 2.0) * 4.0 * sizeof(double) + 5.0 * one_series;
+    /* The sums and the quantiles' first few values of every cell. */
+    double folded = cells * (sizeof(double) + 4.0 * sizeof(float)) + 4.0 * one_series;
+    est->bytes_series = per_rep * m->replications + per_thread * est->threads + folded;
 
     /* Citizen-years: no one stays longer than the run or than from the
      * youngest age to retirement. Exits are ignored, so this errs high. */

@@ -20,7 +20,46 @@ struct job {
     atomic_ullong events;
     pthread_mutex_t err_lock;   /* guards err: only the first error is kept */
     struct err err;
+    /* Folding into res->agg in replication order (rank 0 only). */
+    bool fold;
+    pthread_mutex_t fold_lock;  /* guards the three below and res->agg */
+    pthread_cond_t folded;      /* next_fold moved, or a failure */
+    int next_fold;              /* replications below are folded */
+    unsigned char *ready;       /* [r - first]: run, waiting to be folded */
+    int first, window;          /* a worker holds r only while r < next_fold + window */
 };
+
+/* Folds every ready replication from next_fold on; fold_lock held. */
+static void fold_ready(struct job *j)
+{
+    struct run_results *out = j->res;
+    while (j->next_fold < j->hi && j->ready[j->next_fold - j->first]) {
+        struct rep_result *res = &out->rep[j->next_fold];
+        repagg_fold(&out->agg, res->series, res->wait_hist);
+        free(res->series);
+        free(res->wait_hist);
+        res->series = NULL;
+        res->wait_hist = NULL;
+        j->next_fold++;
+    }
+    pthread_cond_broadcast(&j->folded);
+}
+
+/* Replication r has run: fold it when its turn comes. A worker far ahead
+ * of the oldest unfolded replication waits, so buffers stay few. false
+ * when the job failed or was stopped meanwhile. */
+static bool deposit(struct job *j, int r)
+{
+    if (!j->fold) return true;
+    pthread_mutex_lock(&j->fold_lock);
+    j->ready[r - j->first] = 1;
+    fold_ready(j);
+    while (r >= j->next_fold + j->window && !atomic_load(&j->failed) && !(j->stop && *j->stop))
+        pthread_cond_wait(&j->folded, &j->fold_lock);
+    bool ok = !atomic_load(&j->failed);
+    pthread_mutex_unlock(&j->fold_lock);
+    return ok;
+}
 
 #ifdef FLOWSIM_MPI
 #include <mpi.h>
@@ -64,6 +103,12 @@ static int mpi_gather(struct run_results *out, int failed_here)
                 MPI_Recv(res->series, n_series, MPI_FLOAT, k, 4 * r + 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
                 MPI_Recv(res->wait_hist, n_hist, MPI_UINT32_T, k, 4 * r + 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
                 MPI_Recv(&res->n_events, 1, MPI_UINT64_T, k, 4 * r + 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                /* In replication order: rank 0's own block came first. */
+                repagg_fold(&out->agg, res->series, res->wait_hist);
+                free(res->series);
+                free(res->wait_hist);
+                res->series = NULL;
+                res->wait_hist = NULL;
             }
         }
     }
@@ -112,6 +157,11 @@ static void job_fail(struct job *j, const struct err *e)
     if (!atomic_load(&j->failed)) j->err = *e;
     atomic_store(&j->failed, 1);
     pthread_mutex_unlock(&j->err_lock);
+    if (j->fold) {                        /* wake workers waiting to fold */
+        pthread_mutex_lock(&j->fold_lock);
+        pthread_cond_broadcast(&j->folded);
+        pthread_mutex_unlock(&j->fold_lock);
+    }
 }
 
 static void *worker(void *arg)
@@ -149,6 +199,7 @@ static void *worker(void *arg)
         }
         atomic_fetch_add(&j->events, res->n_events);
         atomic_fetch_add(&j->done, 1);
+        if (!deposit(j, r)) break;
     }
     sim_workspace_destroy(w);
     return NULL;
@@ -186,14 +237,24 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     out->threads = n_threads;
     progress = progress && rank == 0;
 
-    struct job j = { .m = m, .res = out, .hi = hi, .stop = stop };
+    /* Rank 0 folds the series as they come; other ranks keep theirs for
+     * mpi_gather, which rank 0 folds after its own block. */
+    struct job j = { .m = m, .res = out, .hi = hi, .stop = stop, .fold = rank == 0,
+                     .next_fold = lo, .first = lo, .window = 4 * n_threads + 4 };
     atomic_init(&j.next, lo);
     pthread_mutex_init(&j.err_lock, NULL);
+    pthread_mutex_init(&j.fold_lock, NULL);
+    pthread_cond_init(&j.folded, NULL);
     pthread_t *tid = calloc((size_t)n_threads, sizeof *tid);
-    if (!tid) {
+    j.ready = calloc((size_t)(hi - lo > 0 ? hi - lo : 1), 1);
+    if (!tid || !j.ready || (rank == 0 && repagg_init(&out->agg, &out->shape, out->n_rep) != 0)) {
+        free(tid);
+        free(j.ready);
         pthread_mutex_destroy(&j.err_lock);
+        pthread_mutex_destroy(&j.fold_lock);
+        pthread_cond_destroy(&j.folded);
         runner_results_fini(out);
-        return err_set(e, EXIT_RUNTIME, "out of memory for threads");
+        return err_set(e, EXIT_RUNTIME, "out of memory for %d replications", out->n_rep);
     }
     double t0 = now_seconds();
     int started = 0;
@@ -216,7 +277,10 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
     if (progress && now_seconds() - t0 > 1.0) fprintf(stderr, "\r%70s\r", "");
     free(tid);
+    free(j.ready);
     pthread_mutex_destroy(&j.err_lock);
+    pthread_mutex_destroy(&j.fold_lock);
+    pthread_cond_destroy(&j.folded);
     out->n_events = atomic_load(&j.events);
     int failed = atomic_load(&j.failed);
     if (mpi_gather(out, failed) != 0) {
@@ -233,6 +297,7 @@ int runner_run(const struct model *m, int n_threads, bool progress,
 
 void runner_results_fini(struct run_results *res)
 {
+    repagg_fini(&res->agg);
     if (res->rep)
         for (int r = 0; r < res->n_rep; r++) sim_result_fini(&res->rep[r]);
     free(res->rep);

@@ -259,7 +259,8 @@ static int write_timeseries(const struct model *m, const struct run_results *res
                             const volatile sig_atomic_t *stop)
 {
     const struct sim_shape *sh = &res->shape;
-    double *x = malloc((size_t)res->n_rep * sizeof *x);
+    const struct repagg *a = &res->agg;
+    double *x = malloc((size_t)(a->k_lo > a->k_hi ? a->k_lo : a->k_hi) * sizeof *x + 1);
     if (!x) return -1;
     static const char *const col_name[SERIES_COLS] = { "occupancy", "waiting", "spending" };
     fprintf(f, "date,t,flow,ring");
@@ -267,8 +268,9 @@ static int write_timeseries(const struct model *m, const struct run_results *res
         fprintf(f, ",%s_mean,%s_p05,%s_p95", col_name[c], col_name[c], col_name[c]);
     fputc('\n', f);
     for (int k = 0; k < sh->n_snap; k++) {
-        /* Quantiles sort every replication's value: with many replications
-         * a snapshot's rows take a while, so look at the flag per snapshot. */
+        /* Quantiles sort a share of the replications' values: with many
+         * replications a snapshot's rows take a while, so look at the flag
+         * per snapshot. */
         if (stopped(stop)) {
             free(x);
             return 1;
@@ -286,14 +288,9 @@ static int write_timeseries(const struct model *m, const struct run_results *res
                 csv_cell(f, model_state_id(fl, s));
                 for (int c = 0; c < SERIES_COLS; c++) {
                     size_t off = ((size_t)k * sh->n_slots + slot) * SERIES_COLS + c;
-                    double sum = 0.0;
-                    for (int r = 0; r < res->n_rep; r++) {
-                        x[r] = res->rep[r].series[off];
-                        sum += x[r];
-                    }
-                    fputc(',', f); csv_num(f, sum / res->n_rep);
-                    fputc(',', f); csv_num(f, summary_quantile(x, (size_t)res->n_rep, 0.05));
-                    fputc(',', f); csv_num(f, summary_quantile(x, (size_t)res->n_rep, 0.95));
+                    fputc(',', f); csv_num(f, repagg_mean(a, off));
+                    fputc(',', f); csv_num(f, repagg_quantile(a, off, REPAGG_P_LO, x));
+                    fputc(',', f); csv_num(f, repagg_quantile(a, off, REPAGG_P_HI, x));
                 }
                 fputc('\n', f);
             }
@@ -313,11 +310,10 @@ static int write_waits(const struct model *m, const struct run_results *res, FIL
         const struct flow *fl = &m->flows[fi];
         for (int s = 0; s < fl->n_rings; s++, slot++) {
             double count[WAIT_BINS] = { 0 }, total = 0.0;
-            for (int r = 0; r < res->n_rep; r++)
-                for (int b = 0; b < WAIT_BINS; b++) {
-                    count[b] += res->rep[r].wait_hist[slot * WAIT_BINS + b];
-                    total += res->rep[r].wait_hist[slot * WAIT_BINS + b];
-                }
+            for (int b = 0; b < WAIT_BINS; b++) {      /* whole counts: exact in a double */
+                count[b] = (double)repagg_hist(&res->agg, (size_t)slot * WAIT_BINS + b);
+                total += count[b];
+            }
             for (int b = 0; b < WAIT_BINS; b++) {
                 csv_cell(f, fl->id);
                 fputc(',', f);
