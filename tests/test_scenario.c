@@ -412,8 +412,13 @@ static void test_print_table(void **state)
     assert_non_null(strstr(buf, "esbjerg-baseline"));
     assert_non_null(strstr(buf, "239,700,000 DKK"));
     assert_non_null(strstr(buf, "unlimited"));
-    assert_non_null(strstr(buf, "[2.8, 4.0]"));
+    /* Band bounds in one format; the top band is closed. */
+    assert_non_null(strstr(buf, "[2.8, 4]"));
     assert_non_null(strstr(buf, "[2.2, 2.8)"));
+    assert_null(strstr(buf, "4.0]"));
+    /* Transitions with index, name and rate. */
+    assert_non_null(strstr(buf, "     2  home:sel107->sel85                       0.07"));
+    assert_non_null(strstr(buf, "fixed place costs are 61 % of that cost"));
     assert_non_null(strstr(buf, "sel85: 3 h/wk x 380 DKK/h"));
     assert_non_null(strstr(buf, "Træningsfællesskab"));
     /* the `none` rows count who is outside each flow at the start */
@@ -427,6 +432,25 @@ static void test_print_table(void **state)
     assert_int_equal(home_none, 940);
     assert_int_equal(work_none, 2105);
     free(buf);
+    model_destroy(m);
+
+    /* A budget below the cost at the initial occupancy, and what a variant
+     * changes relative to its base. */
+    struct model *v = load_ok("scenarios/budget-cut-freeze.cfg");
+    m = load_ok("scenarios/esbjerg.cfg");
+    assert_non_null(v->base_path);
+    out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    model_print_table(v, out);
+    setpath_print_changes(m, v, out);
+    assert_int_equal(fclose(out), 0);
+    assert_non_null(strstr(buf, "budget 372,300,000 DKK a year is 5.1 % below the cost at the "
+                                "initial occupancy"));
+    assert_non_null(strstr(buf, "budget.annual"));
+    assert_non_null(strstr(buf, "0 -> 3.723e+08"));
+    assert_null(strstr(buf, "sel108.capacity"));  /* unchanged settings are not listed */
+    free(buf);
+    model_destroy(v);
     model_destroy(m);
 }
 
@@ -634,7 +658,7 @@ static void test_include(void **state)
     struct model *m = NULL;
     struct err e = { 0 };
     assert_int_equal(scenario_load(path, &m, &e), -1);
-    char want[256];
+    char want[512];
     snprintf(want, sizeof want, "%s:4: transitions[1].per_year: must be 0 or more (got -0.11)", frag);
     assert_string_equal(e.msg, want);
 
@@ -644,6 +668,30 @@ static void test_include(void **state)
     assert_int_equal(m->n_transitions, 1);
     assert_near(m->transitions[0].per_year, 0.19, 0.0);
     model_destroy(m);
+
+    /* An absolute name works as well as a relative one (issue 17). */
+    text = malloc(strlen(BASE) + 256);
+    assert_non_null(text);
+    sprintf(text, "%.*s@include \"%s\"\n", (int)(tr - BASE), BASE, frag);
+    write_file(path, text);
+    free(text);
+    m = load_ok(path);
+    assert_int_equal(m->n_transitions, 1);
+    assert_near(m->transitions[0].per_year, 0.19, 0.0);
+    model_destroy(m);
+    /* Inside an @included file libconfig 1.5 cannot follow one: said so. */
+    char inner[128];
+    path_in(t, "a.cfg", inner, sizeof inner);
+    write_file(inner, "transitions = ( );\n");
+    text = malloc(256);
+    assert_non_null(text);
+    snprintf(text, 256, "@include \"%s\"\n", inner);
+    write_file(frag, text);
+    free(text);
+    snprintf(want, sizeof want, "%s:1: @include: an absolute name inside an @included file "
+             "(write it relative to %s, or @include it from the scenario file)", frag, t->dir);
+    assert_int_equal(scenario_load(path, &m, &e), -1);
+    assert_string_equal(e.msg, want);
 }
 
 /* ---- variants ---- */

@@ -83,6 +83,7 @@ struct model_change {
 struct model {
     char *name, *description;
     char *path;                     /* scenario file as given */
+    char *base_path;                /* a variant's base file, as found; else NULL */
     char sha256[65];                /* of the scenario file's bytes */
 
     /* simulation */

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/err.h"
 #include "model/model.h"
@@ -98,5 +99,16 @@ double setpath_get(const struct model *m, const struct setpath_ref *ref);
  * `initial` (model_clamp_initial), with a line in m->notes. 0, or -1 with
  * e set (EXIT_INPUT); m is unchanged when the value is refused. */
 int setpath_set(struct model *m, const struct setpath_ref *ref, double v, struct err *e);
+
+/* Calls fn(path, value, ctx) for every numeric setting of m that
+ * setpath_resolve knows, transitions named by flow and states. */
+void setpath_for_each(const struct model *m,
+                      void (*fn)(const char *path, double value, void *ctx), void *ctx);
+
+/* What `variant` changes relative to `base`, one line per numeric setting
+ * ("  flows.home.rings.sel108.capacity  210 -> 170"), transitions only one
+ * of them has, and the name, description and output directory. Prints
+ * "  (no numeric setting differs)" when nothing does. */
+void setpath_print_changes(const struct model *base, const struct model *variant, FILE *out);
 
 #endif

@@ -22,6 +22,7 @@
 #include "io/output.h"
 #include "model/model.h"
 #include "model/scenario.h"
+#include "model/setpath.h"
 #include "present/oneline.h"
 #include "present/publish.h"
 
@@ -465,6 +466,17 @@ int cli_check(int argc, char **argv)
     int rc = cli_load_set(scenario, &o, 0, NULL, &m);
     if (rc) return rc;
     model_print_table(m, stdout);
+    if (m->base_path || o.n_sets > 0) {
+        /* What the variant (or --set) changes relative to its base. */
+        struct model *base = NULL;
+        const char *bp = m->base_path ? m->base_path : scenario;
+        struct err e = { 0 };
+        if (scenario_load(bp, &base, &e) == 0) {
+            printf("\nchanges relative to %s\n", bp);
+            setpath_print_changes(base, m, stdout);
+        }
+        model_destroy(base);
+    }
     model_destroy(m);
     return EXIT_DONE;
 }

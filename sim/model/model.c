@@ -50,6 +50,7 @@ void model_destroy(struct model *m)
     free(m->name);
     free(m->description);
     free(m->path);
+    free(m->base_path);
     for (int d = 0; d < m->n_dims; d++) free(m->dims[d]);
     free(m->arrivals_by_year);
     for (int f = 0; f < m->n_flows; f++) {
@@ -319,8 +320,9 @@ static void print_ring_row(FILE *out, const struct ring *g, bool *any_hourly)
     bool hourly = g->hours_per_week > 0.0 || g->cost_per_hour > 0.0;
     if (g->capacity > 0) snprintf(cap, sizeof cap, "%d", g->capacity);
     else snprintf(cap, sizeof cap, "unlimited");
-    if (g->need_hi >= MODEL_LEVEL_MAX) snprintf(band, sizeof band, "[%g, %.1f]", g->need_lo, g->need_hi);
-    else snprintf(band, sizeof band, "[%g, %g)", g->need_lo, g->need_hi);
+    /* One format for every bound; the top band holds 4 too (SPEC §7). */
+    snprintf(band, sizeof band, "[%g, %g%c", g->need_lo, g->need_hi,
+             g->need_hi >= MODEL_LEVEL_MAX ? ']' : ')');
     if (g->max_stay_years > 0.0) snprintf(stay, sizeof stay, "%g y", g->max_stay_years);
     else snprintf(stay, sizeof stay, "-");
     char var[40];
@@ -334,9 +336,78 @@ static void print_ring_row(FILE *out, const struct ring *g, bool *any_hourly)
     fprintf(out, "%8s  %-8s  %s\n", stay, g->referral ? "yes" : "no", g->name ? g->name : "");
 }
 
-void model_print_table(const struct model *m, FILE *out)
+/* A flow's rings; returns their annual cost at the initial occupancy. */
+static double print_flow(const struct model *m, const struct flow *fl, FILE *out)
+{
+    char a[32];
+    bool any_hourly = false;
+    int placed = 0;
+    double at_start = 0.0;
+    fprintf(out, "\nflow %s: %s\n", fl->id, fl->name ? fl->name : "");
+    fprintf(out, "  %-17s%-14s%10s %8s %13s %14s  %-12s%8s  %-8s  %s\n", "ring", "law",
+            "capacity", "initial", "DKK/place-yr", "DKK/occ.-yr", "need band",
+            "max stay", "referral", "name");
+    for (int r = 0; r < fl->n_rings; r++) {
+        const struct ring *g = &fl->rings[r];
+        print_ring_row(out, g, &any_hourly);
+        placed += g->initial;
+        at_start += g->place_cost_per_year * g->capacity + g->variable_cost_per_year * g->initial;
+    }
+    fprintf(out, "  %-17s%-14s%10s %8d\n", "none", "", "", m->initial - placed);
+    for (int r = 0; any_hourly && r < fl->n_rings; r++) {
+        const struct ring *g = &fl->rings[r];
+        if (g->hours_per_week > 0.0 || g->cost_per_hour > 0.0)
+            fprintf(out, "  * %s: %g h/wk x %s DKK/h x %.2f weeks\n", g->id,
+                    g->hours_per_week, money(g->cost_per_hour, a), WEEKS_PER_YEAR);
+    }
+    return at_start;
+}
+
+/* Every transition with its index and its name, as paths address it. */
+static void print_transitions(const struct model *m, FILE *out)
+{
+    static const char *const cov_name[] = { [COV_AGE] = "age", [COV_FEMALE] = "female" };
+    fprintf(out, "\ntransitions (a path names one as transitions[N] or transitions[NAME])\n");
+    fprintf(out, "  %4s  %-34s %10s  %s\n", "N", "NAME", "per year", "effects");
+    for (int k = 0; k < m->n_transitions; k++) {
+        const struct transition *t = &m->transitions[k];
+        const struct flow *fl = &m->flows[t->flow];
+        char name[3 * 64 + 4];
+        snprintf(name, sizeof name, "%s:%s->%s", fl->id, model_state_id(fl, t->from),
+                 model_state_id(fl, t->to));
+        fprintf(out, "  %4d  %-34s %10g ", k, name, t->per_year);
+        bool any = false;
+        for (int c = 0; c < MODEL_MAX_COVS; c++) {
+            if (t->beta[c] == 0.0 || (c >= m->n_dims && c < COV_AGE)) continue;
+            fprintf(out, "%s%s %+g", any ? ", " : " ", c < m->n_dims ? m->dims[c] : cov_name[c],
+                    t->beta[c]);
+            any = true;
+        }
+        fputc('\n', out);
+    }
+}
+
+/* Fixed costs, the cost at the initial occupancy, and the budget against
+ * it: what a referral freeze could and could not touch. */
+static void print_costs(const struct model *m, double at_start, FILE *out)
 {
     char a[32], b[32];
+    double fixed = model_fixed_cost_per_year(m);
+    fprintf(out, "\nannual cost of all places (fixed):    %s DKK\n", money(fixed, a));
+    fprintf(out, "annual cost at the initial occupancy: %s DKK\n", money(at_start, b));
+    if (at_start > 0.0)
+        fprintf(out, "fixed place costs are %.0f %% of that cost: a referral freeze cannot "
+                     "touch them\n", 100.0 * fixed / at_start);
+    if (m->budget_annual > 0.0 && at_start > 0.0) {
+        double gap = 100.0 * (m->budget_annual - at_start) / at_start;
+        fprintf(out, "budget %s DKK a year is %.1f %% %s the cost at the initial occupancy\n",
+                money(m->budget_annual, a), fabs(gap), gap < 0.0 ? "below" : "above");
+    }
+}
+
+void model_print_table(const struct model *m, FILE *out)
+{
+    char a[32];
     fprintf(out, "scenario      %s\n", m->name ? m->name : "");
     if (m->description && *m->description) fprintf(out, "description   %s\n", m->description);
     if (m->path) fprintf(out, "file          %s (sha256 %s)\n", m->path, m->sha256);
@@ -369,32 +440,7 @@ void model_print_table(const struct model *m, FILE *out)
         fprintf(out, "budget        none\n");
 
     double at_start = 0.0;
-    for (int f = 0; f < m->n_flows; f++) {
-        const struct flow *fl = &m->flows[f];
-        bool any_hourly = false;
-        int placed = 0;
-        fprintf(out, "\nflow %s: %s\n", fl->id, fl->name ? fl->name : "");
-        fprintf(out, "  %-17s%-14s%10s %8s %13s %14s  %-12s%8s  %-8s  %s\n", "ring", "law",
-                "capacity", "initial", "DKK/place-yr", "DKK/occ.-yr", "need band",
-                "max stay", "referral", "name");
-        for (int r = 0; r < fl->n_rings; r++) {
-            const struct ring *g = &fl->rings[r];
-            print_ring_row(out, g, &any_hourly);
-            placed += g->initial;
-            at_start += g->place_cost_per_year * g->capacity +
-                        g->variable_cost_per_year * g->initial;
-        }
-        fprintf(out, "  %-17s%-14s%10s %8d\n", "none", "", "", m->initial - placed);
-        if (any_hourly) {
-            for (int r = 0; r < fl->n_rings; r++) {
-                const struct ring *g = &fl->rings[r];
-                if (g->hours_per_week > 0.0 || g->cost_per_hour > 0.0)
-                    fprintf(out, "  * %s: %g h/wk x %s DKK/h x %.2f weeks\n", g->id,
-                            g->hours_per_week, money(g->cost_per_hour, a), WEEKS_PER_YEAR);
-            }
-        }
-    }
-    fprintf(out, "\nannual cost of all places (fixed):    %s DKK\n",
-            money(model_fixed_cost_per_year(m), a));
-    fprintf(out, "annual cost at the initial occupancy: %s DKK\n", money(at_start, b));
+    for (int f = 0; f < m->n_flows; f++) at_start += print_flow(m, &m->flows[f], out);
+    print_transitions(m, out);
+    print_costs(m, at_start, out);
 }

@@ -38,6 +38,7 @@
  * mortality a, b and ratio 0 or more, warmup_years in [0, years).
  * Ids (flows, rings, dimensions) must be names of letters, digits, '_' and
  * '-': they become CSV columns and set paths, where '.' would be ambiguous. */
+#define _XOPEN_SOURCE 700         /* realpath */
 #include "model/scenario.h"
 
 #include <ctype.h>
@@ -79,6 +80,7 @@ struct loader {
     struct layer *layer[MAX_CHAIN];   /* the chain, variant first */
     int n_layers;
     bool epoch;                       /* reading the model from a change on */
+    char *base_path;                  /* the given file's base, if a variant */
 };
 
 
@@ -1502,11 +1504,18 @@ static int check_includes(struct loader *L, const char *dir, const char *file,
                 char name[4096], why[256];
                 memcpy(name, text + q, qe - q);
                 name[qe - q] = '\0';
-                /* Exactly as libconfig 1.5 joins them, absolute names too. */
+                /* The scenario file's absolute names are rewritten for
+                 * libconfig (absolute_includes); in an @included file
+                 * libconfig 1.5 would join them to the include dir. */
+                if (name[0] == '/' && stk->n > 1)
+                    return err_set(L->e, EXIT_INPUT, "%s:%d: @include: an absolute name inside "
+                                   "an @included file (write it relative to %s, or @include "
+                                   "it from the scenario file)", file, line, dir);
                 size_t plen = strlen(dir) + strlen(name) + 2;
                 char *path = malloc(plen);
                 if (!path) return oom(L);
-                sbuf_fmt(path, plen, "%s/%s", dir, name);
+                if (name[0] == '/') sbuf_fmt(path, plen, "%s", name);
+                else sbuf_fmt(path, plen, "%s/%s", dir, name);
                 struct stat st;
                 if (stat(path, &st) != 0) {     /* libconfig says "cannot open" */
                     free(path);
@@ -1563,6 +1572,42 @@ static int check_includes(struct loader *L, const char *dir, const char *file,
     return 0;
 }
 
+/* libconfig 1.5 joins every @include name to the include dir (the
+ * scenario's folder), absolute ones too. So an absolute name in the
+ * scenario file is rewritten as the same file reached from that folder:
+ * as many "../" as the folder's real path has parts, then the name.
+ * Lines keep their numbers. *out: the new text, or NULL when there is no
+ * absolute name. -1 when out of memory. */
+static int absolute_includes(const char *dir, const char *text, char **out)
+{
+    *out = NULL;
+    if (!strstr(text, "@include")) return 0;
+    char *real = realpath(dir, NULL);
+    if (!real) return 0;                        /* check_includes read the files */
+    int up = 0;
+    for (const char *p = real; *p; p++) up += *p == '/' && p[1];
+    free(real);
+    struct sbuf b = { 0 };
+    const char *p = text;                       /* copied up to here */
+    for (const char *at = strstr(text, "@include"); at; at = strstr(at, "@include")) {
+        const char *q = at + 8;
+        while (*q == ' ' || *q == '\t') q++;
+        at = q;
+        if (q[0] != '"' || q[1] != '/') continue;
+        sbuf_printf(&b, "%.*s", (int)(q + 1 - p), p);
+        for (int i = 0; i < up; i++) sbuf_printf(&b, "..%s", i < up - 1 ? "/" : "");
+        p = q + 1;                              /* the name, from its '/' */
+    }
+    if (!b.s && !b.failed) return 0;
+    sbuf_printf(&b, "%s", p);
+    if (b.failed) {
+        sbuf_free(&b);
+        return -1;
+    }
+    *out = b.s;
+    return 0;
+}
+
 /* Checks text (len bytes, any bytes) as the scenario file `path` and
  * parses it into a new layer at the end of the chain. dev and ino identify
  * the file (0 for text that is no file). */
@@ -1598,7 +1643,11 @@ static int parse_layer(struct loader *L, const char *path, const char *text, siz
     stk.name[0] = path;
     if (check_includes(L, ly->dir, path, text, len, &stk) < 0) return -1;
     /* text is NUL-terminated at len by every caller (no NUL inside). */
-    if (!config_read_string(&ly->cfg, text)) {
+    char *own = NULL;
+    if (absolute_includes(ly->dir, text, &own) < 0) return oom(L);
+    int parsed = config_read_string(&ly->cfg, own ? own : text);
+    free(own);
+    if (!parsed) {
         char file[512];
         const char *msg = config_error_text(&ly->cfg);
         file_name(ly, config_error_file(&ly->cfg), file, sizeof file);
@@ -1979,6 +2028,10 @@ static int resolve_bases(struct loader *L, config_setting_t **tree)
                     type_name(config_setting_type(base)));
     char *bpath = path_in(dir, config_setting_get_string(base));
     if (!bpath) return oom(L);
+    if (L->n_layers == 1 && !L->base_path && !(L->base_path = strdup(bpath))) {
+        free(bpath);
+        return oom(L);
+    }
     int rc = resolve(L, bpath, base, tree, NULL);
     free(bpath);
     if (rc < 0) return -1;
@@ -2086,6 +2139,7 @@ static int load_model(const char *path, const char *text, size_t len, int n,
     free(vals);
     if (rc == 0) rc = read_model(&L, tree, m);
     if (rc == 0 && !(m->path = strdup(path))) rc = oom(&L);
+    m->base_path = L.base_path;               /* the model owns it now */
     if (rc == 0) rc = model_finish(m, e);
     if (rc == 0) rc = read_changes(&L, tree, m);
     for (int i = 0; i < L.n_layers; i++) layer_free(L.layer[i]);

@@ -417,3 +417,99 @@ int setpath_set(struct model *m, const struct setpath_ref *ref, double v, struct
         return err_set(e, EXIT_RUNTIME, "out of memory");
     return model_finish(m, e);
 }
+
+/* ---- every numeric setting, and what a variant changes ------------------------ */
+
+static void emit_group(const struct model *m, enum where w, const void *base, const char *prefix,
+                       void (*fn)(const char *, double, void *), void *ctx)
+{
+    char path[256];
+    for (int i = 0; i < N_NUMKEYS; i++) {
+        const struct numkey *k = &numkeys[i];
+        if (k->where != w || w == W_EFFECT) continue;
+        const char *p = (const char *)base + k->off;
+        double v = k->integer ? (double)*(const int *)p : *(const double *)p;
+        if (w == W_MODEL) sbuf_fmt(path, sizeof path, "%s", k->path);
+        else sbuf_fmt(path, sizeof path, "%s.%s", prefix, k->path);
+        fn(path, v, ctx);
+    }
+    (void)m;
+}
+
+void setpath_for_each(const struct model *m,
+                      void (*fn)(const char *path, double value, void *ctx), void *ctx)
+{
+    char prefix[256], name[3 * SETPATH_MAX_NAME + 4], path[512];
+    emit_group(m, W_MODEL, m, "", fn, ctx);
+    for (int i = 0; i < m->n_arrivals_by_year; i++) {
+        sbuf_fmt(path, sizeof path, "population.arrivals_by_year[%d]", i);
+        fn(path, m->arrivals_by_year[i], ctx);
+    }
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        sbuf_fmt(prefix, sizeof prefix, "flows.%s.none", fl->id);
+        emit_group(m, W_NONE, fl, prefix, fn, ctx);
+        for (int r = 0; r < fl->n_rings; r++) {
+            sbuf_fmt(prefix, sizeof prefix, "flows.%s.rings.%s", fl->id, fl->rings[r].id);
+            emit_group(m, W_RING, &fl->rings[r], prefix, fn, ctx);
+        }
+    }
+    for (int k = 0; k < m->n_transitions; k++) {
+        const struct transition *t = &m->transitions[k];
+        setpath_transition_name(m, k, name, sizeof name);
+        sbuf_fmt(path, sizeof path, "transitions[%s].per_year", name);
+        fn(path, t->per_year, ctx);
+        for (int c = 0; c < MODEL_MAX_COVS; c++) {
+            if (c >= m->n_dims && c < COV_AGE) continue;
+            const char *cov = c < m->n_dims ? m->dims[c] : c == COV_AGE ? "age" : "female";
+            sbuf_fmt(path, sizeof path, "transitions[%s].effects.%s", name, cov);
+            fn(path, t->beta[c], ctx);
+        }
+    }
+}
+
+struct diff_ctx {
+    const struct model *other;
+    FILE *out;
+    int n;
+    bool missing_only;          /* list the paths `other` lacks, not changed values */
+};
+
+static void diff_one(const char *path, double v, void *p)
+{
+    struct diff_ctx *d = p;
+    struct setpath_ref ref;
+    struct err e = { 0 };
+    bool has = setpath_resolve(d->other, path, &ref, &e) == 0;
+    if (d->missing_only) {
+        if (!has && strstr(path, ".per_year")) {
+            fprintf(d->out, "  %-52s only in the base (%g)\n", path, v);
+            d->n++;
+        }
+        return;
+    }
+    if (!has) {
+        if (strstr(path, ".per_year")) {
+            fprintf(d->out, "  %-52s new: %g\n", path, v);
+            d->n++;
+        }
+        return;
+    }
+    double was = setpath_get(d->other, &ref);
+    if (was == v) return;
+    fprintf(d->out, "  %-52s %g -> %g\n", path, was, v);
+    d->n++;
+}
+
+void setpath_print_changes(const struct model *base, const struct model *variant, FILE *out)
+{
+    struct diff_ctx d = { base, out, 0, false };
+    if (strcmp(base->name, variant->name) != 0)
+        fprintf(out, "  %-52s \"%s\" -> \"%s\"\n", "name", base->name, variant->name);
+    if (strcmp(base->out_dir, variant->out_dir) != 0)
+        fprintf(out, "  %-52s %s -> %s\n", "output.dir", base->out_dir, variant->out_dir);
+    setpath_for_each(variant, diff_one, &d);
+    struct diff_ctx back = { variant, out, 0, true };
+    setpath_for_each(base, diff_one, &back);
+    if (d.n + back.n == 0) fprintf(out, "  (no numeric setting differs)\n");
+}
