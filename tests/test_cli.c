@@ -2,6 +2,7 @@
  * one-line errors with nothing written, determinism across thread counts,
  * the files of a run. */
 #include <dirent.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ static void test_run_writes_every_file(void **state)
     struct tmp t;
     tu_tmp_make(&t);
     run_to(&t, "out", "-j 2");
-    static const char *const files[] = { "summary.json", "summary.csv", "timeseries.csv",
+    static const char *const files[] = { "summary.json", "summary.csv", "replications.csv", "timeseries.csv",
                                          "waits.csv", "rbs_panel.csv", "events.csv", "run.json" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char name[128];
@@ -244,9 +245,32 @@ static void test_run_writes_every_file(void **state)
         n++;
     }
     closedir(d);
-    assert_int_equal(n, 7);
+    assert_int_equal(n, 8);
     char *csv = tu_tmp_read(&t, "out/summary.csv");
-    assert_true(!strncmp(csv, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n", 39));
+    assert_true(!strncmp(csv, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi,unit,n\n", 46));
+    assert_non_null(strstr(csv, "\ncost_per_year,,,,"));
+    /* replications.csv: one row per KPI and replication, whose mean is
+     * summary.csv's mean (SPEC §9). */
+    char *reps = tu_tmp_read(&t, "out/replications.csv");
+    assert_true(!strncmp(reps, "replication,kpi,flow,ring,year,value,unit\n", 42));
+    int rows_sum = -1, rows_rep = -1, n_rep = 0;
+    double total = 0.0, mean = NAN;
+    for (const char *p = csv; p; p = strchr(p + 1, '\n')) rows_sum += p[1] != '\0';
+    for (const char *p = reps; p; p = strchr(p + 1, '\n')) {
+        rows_rep += p[1] != '\0';
+        double v;
+        int r;
+        if (sscanf(p + 1, "%d,cost_per_year,,,,%lf,DKK/year", &r, &v) == 2) {
+            total += v;
+            n_rep++;
+        }
+    }
+    const char *line = strstr(csv, "\ncost_per_year,,,,");
+    assert_int_equal(sscanf(line, "\ncost_per_year,,,,%lf", &mean), 1);
+    assert_true(n_rep > 1);
+    assert_int_equal(rows_rep, rows_sum * n_rep);
+    assert_true(fabs(total / n_rep - mean) <= 1e-9 * fabs(mean));
+    free(reps);
     free(csv);
     char *ts = tu_tmp_read(&t, "out/timeseries.csv");
     assert_true(!strncmp(ts, "date,t,flow,ring,occupancy_mean,", 32));

@@ -326,8 +326,15 @@ static void test_cli_compare_and_sweep(void **state)
     assert_true(tu_tmp_exists(&t, "cmp/small-2/timeseries.csv"));
     assert_true(tu_tmp_exists(&t, "cmp/bigger/summary.json"));
     char *csv = tu_tmp_read(&t, "cmp/comparison.csv");
-    assert_true(!strncmp(csv, "scenario,kpi,flow,ring,year,base_mean,alt_mean,diff_mean,diff_sd,"
-                              "diff_ci_lo,diff_ci_hi,real\n", 83));
+    static const char head[] = "scenario,kpi,flow,ring,year,unit,n,base_mean,base_ci_lo,base_ci_hi,alt_mean,"
+                               "alt_ci_lo,alt_ci_hi,diff_mean,diff_sd,diff_ci_lo,diff_ci_hi,real\n";
+    assert_true(!strncmp(csv, head, strlen(head)));
+    free(csv);
+    /* Every replication of every scenario, led by the scenario's name. */
+    csv = tu_tmp_read(&t, "cmp/replications.csv");
+    assert_true(!strncmp(csv, "scenario,replication,kpi,flow,ring,year,value,unit\n", 51));
+    assert_non_null(strstr(csv, "\nbigger,5,cost_per_year,,,,"));
+    assert_null(strstr(csv, "\nbigger,6,"));
     free(csv);
 
     snprintf(args, sizeof args, "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=4:8:2 "

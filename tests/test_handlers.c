@@ -86,11 +86,11 @@ static double snap_occ(const struct runs *x, int r, int k, int slot)
     return x->res[r].series[((size_t)k * x->shape.n_slots + slot) * SERIES_COLS + SERIES_OCC];
 }
 
-/* One row of the event log: t,citizen,event,flow,from,to. */
+/* One row of the event log: date,t,citizen,event,flow,dimension,from,to. */
 struct ev {
     double t;
     unsigned id;
-    char kind[24], flow[24], from[24], to[24];
+    char date[16], kind[24], flow[24], dim[24], from[24], to[24];
 };
 
 /* Splits a CSV line in place into at most max fields; returns the count. */
@@ -121,20 +121,23 @@ static int parse_events(const char *text, struct ev **out)
     char *copy = strdup(text ? text : ""), *save = NULL;
     assert_non_null(copy);
     for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[6];
-        assert_int_equal(split(line, f, 6), 6);
+        char *f[8];
+        assert_int_equal(split(line, f, 8), 8);
         if (n == cap) {
             cap *= 2;
             v = realloc(v, (size_t)cap * sizeof *v);
             assert_non_null(v);
         }
         struct ev *e = &v[n++];
-        e->t = strtod(f[0], NULL);
-        e->id = (unsigned)strtoul(f[1], NULL, 10);
-        copy_field(e->kind, sizeof e->kind, f[2]);
-        copy_field(e->flow, sizeof e->flow, f[3]);
-        copy_field(e->from, sizeof e->from, f[4]);
-        copy_field(e->to, sizeof e->to, f[5]);
+        copy_field(e->date, sizeof e->date, f[0]);
+        assert_true(strlen(e->date) == 10 && e->date[4] == '-' && e->date[7] == '-');
+        e->t = strtod(f[1], NULL);
+        e->id = (unsigned)strtoul(f[2], NULL, 10);
+        copy_field(e->kind, sizeof e->kind, f[3]);
+        copy_field(e->flow, sizeof e->flow, f[4]);
+        copy_field(e->dim, sizeof e->dim, f[5]);
+        copy_field(e->from, sizeof e->from, f[6]);
+        copy_field(e->to, sizeof e->to, f[7]);
     }
     free(copy);
     *out = v;
@@ -1007,8 +1010,9 @@ static void test_develop_bounds(void **state)
                 const struct ev *e = &ev[ie];
                 bool up = !strcmp(e->kind, "worsen"), down = !strcmp(e->kind, "improve");
                 if (!up && !down) continue;
-                int d = !strcmp(e->flow, m->dims[0]) ? 0 : 1;
-                assert_string_equal(e->flow, m->dims[d]);
+                int d = !strcmp(e->dim, m->dims[0]) ? 0 : 1;
+                assert_string_equal(e->dim, m->dims[d]);
+                assert_string_equal(e->flow, "");          /* a dimension is not a flow */
                 int from = atoi(e->from), to = atoi(e->to);
                 assert_int_equal(from, lv[e->id][d]);
                 assert_int_equal(to, from + (up ? 1 : -1));

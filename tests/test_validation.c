@@ -217,13 +217,15 @@ static double replay_cost(const struct model *m, const char *log, double *bound)
     char *text = strdup(log), *save = NULL;
     assert_non_null(text);
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *field[6] = { 0 }, *p = line;
-        for (int i = 0; i < 6; i++) {
-            field[i] = p;
+        /* date,t,citizen,event,flow,dimension,from,to: the date is skipped. */
+        char *col[8] = { 0 }, *p = line;
+        for (int i = 0; i < 8; i++) {
+            col[i] = p;
             p = strchr(p, ',');
             if (p) *p++ = '\0';
-            else { assert_int_equal(i, 5); }
+            else { assert_int_equal(i, 7); }
         }
+        char *field[6] = { col[1], col[2], col[3], col[4], col[6], col[7] };
         double t = strtod(field[0], NULL);
         size_t id = strtoul(field[1], NULL, 10);
         if (id >= n_cit) {

@@ -139,8 +139,12 @@ double rep_develop_total(const struct model *m, const struct citizen *c,
 double rep_hazard_rates(const struct model *m, const struct citizen *c,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop);
 
-/* Appends a line to the event log (when it is kept). */
+/* Appends a line to the event log (when it is kept): date,t,citizen,event,
+ * flow,dimension,from,to with the dimension empty. */
 void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
              const char *from, const char *to);
+/* A development step: the flow empty, the dimension named, from/to levels. */
+void rep_log_development(struct rep *r, uint32_t who, const char *event, const char *dim,
+                         const char *from, const char *to);
 
 #endif

@@ -26,7 +26,7 @@ struct run_info {                 /* what varies between runs: run.json only */
     const volatile sig_atomic_t *stop;
 };
 
-/* Writes summary.json, summary.csv, timeseries.csv, waits.csv, rbs_panel.csv (when
+/* Writes summary.json, summary.csv, replications.csv, timeseries.csv, waits.csv, rbs_panel.csv (when
  * m->out_rbs_panel), events.csv (when m->out_events) and run.json into dir
  * (created if missing). Returns 0, or -1 with e set (nothing left under a
  * final name that was not there before). */
@@ -56,6 +56,11 @@ struct cJSON *output_kpi_tree(const struct model *m, const struct kpi_desc *desc
 /* Adds v as an exact integer (a raw number: cJSON's doubles would round
  * seeds above 2^53). The item, or NULL on OOM. */
 struct cJSON *output_json_add_u64(struct cJSON *o, const char *key, uint64_t v);
+/* Rows of replications.csv for one replication (1-based): replication,kpi,
+ * flow,ring,year,value,unit, led by a scenario column when scenario is not
+ * NULL (compare's file). */
+void output_replication_rows(FILE *f, const char *scenario, const struct model *m,
+                             const struct kpi_desc *desc, int n_kpi, int replication, const double *kpi);
 /* Writes root, pretty-printed, and a newline. 0, or -1 on OOM. */
 int output_json_write(FILE *f, const struct cJSON *root);
 /* A number for CSV: %.12g, or nothing when not finite. */

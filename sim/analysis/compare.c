@@ -131,7 +131,7 @@ static cJSON *scenario_ref(const struct model *m)
 void compare_dir_names(const struct cmp_run *runs, int n_runs, char (*dirs)[COMPARE_DIR_LEN])
 {
     static const char *const own[] = { "plots", "comparison.json", "comparison.csv",
-                                       "report.html", NULL };
+                                       "replications.csv", "report.html", NULL };
     for (int i = 0; i < n_runs; i++) {
         char base[104];
         resultset_safe_name(runs[i].m->name, base, sizeof base);
@@ -196,8 +196,8 @@ static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FI
         if (!kpis) goto oom;
         cJSON_AddItemToObject(o, "kpis", kpis);
     }
-    fprintf(fc, "scenario,kpi,flow,ring,year,base_mean,alt_mean,diff_mean,diff_sd,"
-                "diff_ci_lo,diff_ci_hi,real\n");
+    fprintf(fc, "scenario,kpi,flow,ring,year,unit,n,base_mean,base_ci_lo,base_ci_hi,alt_mean,alt_ci_lo,"
+                "alt_ci_hi,diff_mean,diff_sd,diff_ci_lo,diff_ci_hi,real\n");
     for (int i = 1; i < n_runs; i++) {
         const struct cmp_run *a = &runs[i];
         int *map = compare_match(b, a);
@@ -218,7 +218,11 @@ static int write_comparison(const struct cmp_run *runs, int n_runs, FILE *fj, FI
             csv_cell(fc, a->m->name);
             fputc(',', fc);
             output_csv_kpi_cols(fc, b->m, &b->desc[k]);
-            double v[] = { b->stat[k].mean, a->stat[map[k]].mean, d.mean, d.sd, d.lo, d.hi };
+            fputc(',', fc);
+            csv_cell(fc, b->desc[k].unit);
+            fprintf(fc, ",%d", d.n);
+            const struct kpi_stat *bs = &b->stat[k], *as = &a->stat[map[k]];
+            double v[] = { bs->mean, bs->lo, bs->hi, as->mean, as->lo, as->hi, d.mean, d.sd, d.lo, d.hi };
             for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
                 fputc(',', fc);
                 output_csv_num(fc, v[j]);
@@ -267,17 +271,29 @@ fail:
 
 struct comparison_ctx { const struct cmp_run *runs; int n; };
 
+/* replications.csv of a comparison: every scenario's replications, led by
+ * the scenario's name (SPEC §9). */
+static void write_replications(const struct cmp_run *runs, int n_runs, FILE *f)
+{
+    fprintf(f, "scenario,replication,kpi,flow,ring,year,value,unit\n");
+    for (int i = 0; i < n_runs; i++)
+        for (int r = 0; r < runs[i].n_rep; r++)
+            output_replication_rows(f, runs[i].m->name, runs[i].m, runs[i].desc, runs[i].n_kpi, r + 1,
+                                    runs[i].kpi + (size_t)r * runs[i].n_kpi);
+}
+
 static int comparison_cb(FILE **f, const void *ctx)
 {
     const struct comparison_ctx *c = ctx;
+    write_replications(c->runs, c->n, f[2]);
     return write_comparison(c->runs, c->n, f[0], f[1]);
 }
 
 int compare_write(const struct cmp_run *runs, int n_runs, const char *dir, struct err *e)
 {
-    static const char *const names[] = { "comparison.json", "comparison.csv" };
+    static const char *const names[] = { "comparison.json", "comparison.csv", "replications.csv" };
     struct comparison_ctx c = { runs, n_runs };
-    return compare_write_files(dir, 2, names, e, comparison_cb, &c);
+    return compare_write_files(dir, 3, names, e, comparison_cb, &c);
 }
 
 /* ---- the table for a person -------------------------------------------------- */

@@ -10,6 +10,8 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "base/caldate.h"
+
 /* ---- the replication's plumbing ----------------------------------------- */
 
 void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
@@ -25,10 +27,26 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
     if (rc != 0) r->oom = true;
 }
 
+/* date,t,citizen,event,flow,dimension,from,to: the date is the calendar day
+ * of t (start date + floor(t x 365.25) days), as in timeseries.csv. */
+static void log_row(struct rep *r, uint32_t who, const char *event, const char *flow, const char *dim,
+                    const char *from, const char *to)
+{
+    char date[16];
+    caldate_format(r->m->start_day + (int32_t)floor(r->t * DAYS_PER_YEAR + 1e-9), date);
+    sbuf_printf(r->events, "%s,%.6f,%u,%s,%s,%s,%s,%s\n", date, r->t, who + 1, event, flow, dim, from, to);
+}
+
 void rep_log(struct rep *r, uint32_t who, const char *event, const char *flow,
              const char *from, const char *to)
 {
-    sbuf_printf(r->events, "%.6f,%u,%s,%s,%s,%s\n", r->t, who + 1, event, flow, from, to);
+    log_row(r, who, event, flow, "", from, to);
+}
+
+void rep_log_development(struct rep *r, uint32_t who, const char *event, const char *dim,
+                         const char *from, const char *to)
+{
+    log_row(r, who, event, "", dim, from, to);
 }
 
 int rep_init(struct rep *r, const struct model *m)

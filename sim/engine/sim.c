@@ -418,7 +418,7 @@ static void develop(struct rep *r, uint32_t ci)
         char a[4], b[4];
         snprintf(a, sizeof a, "%d", before);
         snprintf(b, sizeof b, "%d", c->level[d]);
-        rep_log(r, ci, k % 2 ? "worsen" : "improve", m->dims[d], a, b);
+        rep_log_development(r, ci, k % 2 ? "worsen" : "improve", m->dims[d], a, b);
     }
 }
 
@@ -678,5 +678,5 @@ void sim_panel_header(const struct model *m, struct sbuf *b)
 
 void sim_events_header(struct sbuf *b)
 {
-    sbuf_printf(b, "t,citizen,event,flow,from,to\n");
+    sbuf_printf(b, "date,t,citizen,event,flow,dimension,from,to\n");
 }

@@ -18,9 +18,10 @@
 #include "engine/stats.h"
 #include "engine/summary.h"
 
-enum { F_SUMMARY_JSON, F_SUMMARY_CSV, F_TIMESERIES, F_WAITS, F_PANEL, F_EVENTS, F_RUN_JSON, F_COUNT };
+enum { F_SUMMARY_JSON, F_SUMMARY_CSV, F_REPLICATIONS, F_TIMESERIES, F_WAITS, F_PANEL, F_EVENTS, F_RUN_JSON,
+       F_COUNT };
 static const char *const file_name[F_COUNT] = {
-    "summary.json", "summary.csv", "timeseries.csv", "waits.csv", "rbs_panel.csv", "events.csv",
+    "summary.json", "summary.csv", "replications.csv", "timeseries.csv", "waits.csv", "rbs_panel.csv", "events.csv",
     "run.json",
 };
 
@@ -225,7 +226,7 @@ static int write_summary(const struct model *m, const struct run_results *res,
     }
     cJSON_AddItemToObject(root, "kpis", kpis);
 
-    fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi\n");
+    fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi,unit,n\n");
     for (int k = 0; k < n_kpi; k++) {
         const struct kpi_desc *d = &desc[k];
         output_csv_kpi_cols(fc, m, d);
@@ -233,11 +234,39 @@ static int write_summary(const struct model *m, const struct run_results *res,
         fputc(',', fc); csv_num(fc, stat[k].sd);
         fputc(',', fc); csv_num(fc, stat[k].lo);
         fputc(',', fc); csv_num(fc, stat[k].hi);
-        fputc('\n', fc);
+        fputc(',', fc); csv_cell(fc, d->unit);
+        fprintf(fc, ",%d\n", stat[k].n);
     }
     int rc = output_json_write(fj, root);
     cJSON_Delete(root);
     return rc;
+}
+
+void output_replication_rows(FILE *f, const char *scenario, const struct model *m,
+                             const struct kpi_desc *desc, int n_kpi, int replication, const double *kpi)
+{
+    for (int k = 0; k < n_kpi; k++) {
+        if (scenario) {
+            csv_cell(f, scenario);
+            fputc(',', f);
+        }
+        fprintf(f, "%d,", replication);
+        output_csv_kpi_cols(f, m, &desc[k]);
+        fputc(',', f);
+        csv_num(f, kpi[k]);
+        fputc(',', f);
+        csv_cell(f, desc[k].unit);
+        fputc('\n', f);
+    }
+}
+
+/* replications.csv (SPEC §9): every KPI of every replication. */
+static void write_replications(const struct model *m, const struct run_results *res,
+                               const struct kpi_desc *desc, FILE *f)
+{
+    fprintf(f, "replication,kpi,flow,ring,year,value,unit\n");
+    for (int r = 0; r < res->n_rep; r++)
+        output_replication_rows(f, NULL, m, desc, res->shape.n_kpi, r + 1, res->rep[r].kpi);
 }
 
 static bool stopped(const volatile sig_atomic_t *stop) { return stop && *stop; }
@@ -364,7 +393,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
     (void)info;
     struct afile af[F_COUNT];
     memset(af, 0, sizeof af);
-    bool want[F_COUNT] = { true, true, true, true, m->out_rbs_panel, m->out_events, true };
+    bool want[F_COUNT] = { true, true, true, true, true, m->out_rbs_panel, m->out_events, true };
     struct kpi_desc *desc = NULL;
     struct kpi_stat *stat = NULL;
     int n_kpi = stats_kpi_layout(m, &desc);
@@ -383,6 +412,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
     }
     const volatile sig_atomic_t *stop = info ? info->stop : NULL;
     if (stopped(stop)) goto interrupted;
+    write_replications(m, res, desc, af[F_REPLICATIONS].f);
     if (write_summary(m, res, desc, stat, af[F_SUMMARY_JSON].f, af[F_SUMMARY_CSV].f) != 0)
         goto oom;
     int ts = write_timeseries(m, res, af[F_TIMESERIES].f, stop);
