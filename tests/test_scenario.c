@@ -980,6 +980,18 @@ static int check_doc(const struct tmp *t, const char *doc)
             tried++;
         }
         if (!strncmp(line, "```", 3)) {
+            if (in_block && !strstr(block, "base = \"") && strstr(block, "simulation = {") &&
+                strstr(block, "transitions = (") && !strstr(block, "...")) {
+                /* A whole scenario. */
+                char path[128];
+                path_in(t, "s.cfg", path, sizeof path);
+                write_file(path, block);
+                struct model *m = NULL;
+                struct err e = { 0 };
+                if (scenario_load(path, &m, &e) != 0) fail_msg("%s: example scenario: %s", doc, e.msg);
+                model_destroy(m);
+                tried++;
+            }
             if (in_block && strstr(block, "base = \"")) {
                 char base[128], *at = strstr(block, "base = \"") + 8;
                 if (sscanf(at, "%127[^\"]", base) != 1) fail_msg("%s: a base without a name", doc);
@@ -1020,6 +1032,34 @@ static void test_doc_examples(void **state)
         if (access(docs[i], R_OK) == 0) tried += check_doc(t, docs[i]);
     printf("  %d examples from the documentation load\n", tried);
     assert_true(tried >= 4);
+}
+
+/* docs/scenario.md documents every key the loader accepts, under the set
+ * path that addresses it. */
+static void test_doc_every_key(void **state)
+{
+    (void)state;
+    FILE *f = fopen("docs/scenario.md", "r");
+    assert_non_null(f);
+    char *doc = NULL;
+    size_t cap = 0;
+    ssize_t n = getdelim(&doc, &cap, '\0', f);
+    fclose(f);
+    assert_true(n > 0);
+    const char *section, *name;
+    bool required;
+    int i = 0, missing = 0;
+    for (; scenario_key_at(i, &section, &name, &required); i++) {
+        char want[256];
+        snprintf(want, sizeof want, "`%s%s%s`", section, section[0] ? "." : "", name);
+        if (!strstr(doc, want)) {
+            printf("  docs/scenario.md does not document %s\n", want);
+            missing++;
+        }
+    }
+    free(doc);
+    assert_true(i > 80);
+    assert_int_equal(missing, 0);
 }
 
 /* ---- set paths (model/setpath.h) ---- */
@@ -1193,6 +1233,7 @@ int test_group_scenario(int *n)
         cmocka_unit_test_setup_teardown(test_variant_capacity_clamps, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_own_name_and_dir, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_doc_examples, tmp_setup, tmp_teardown),
+        cmocka_unit_test(test_doc_every_key),
         cmocka_unit_test_setup_teardown(test_tiny_assessment_sd, tmp_setup, tmp_teardown),
         cmocka_unit_test(test_setpath_parse),
         cmocka_unit_test_setup_teardown(test_setpath_transition_by_name, tmp_setup, tmp_teardown),

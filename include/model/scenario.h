@@ -4,6 +4,7 @@
 #ifndef FLOWSIM_SCENARIO_H
 #define FLOWSIM_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -30,5 +31,12 @@ int scenario_load_set(const char *path, int n, const char *const *paths,
  * @include files are found beside it. For tests and the fuzzers. */
 int scenario_load_text(const char *name, const char *text, size_t len, struct model **out,
                        struct err *e);
+
+/* The i-th key the loader accepts (i from 0): its section as a set path
+ * with placeholders ("" for the top level, "population.age",
+ * "flows.<flow>.rings.<ring>", "transitions[N]", ...), its name, and
+ * whether it is required. 1, or 0 past the last. docs/scenario.md
+ * documents each one; a test keeps the two in step. */
+int scenario_key_at(int i, const char **section, const char **name, bool *required);
 
 #endif

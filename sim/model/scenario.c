@@ -144,6 +144,38 @@ static const struct key output_keys[] = {
     { "dir", false }, { "events", false }, { "rbs_panel", false },
     { "plots", false }, { "lang", false }, { NULL, false } };
 
+static const struct key change_keys[] = {
+    { "date", true }, { "set", true }, { "relocate", false }, { NULL, false } };
+
+/* Every section and its keys, as docs/scenario.md names them (set paths,
+ * with <placeholders> for ids and indices). A transition's effects take the
+ * scenario's dimensions, age and female. */
+static const struct section {
+    const char *path;
+    const struct key *keys;
+} sections[] = {
+    { "", top_keys }, { "simulation", sim_keys }, { "population", pop_keys },
+    { "population.age", age_keys }, { "population.arrival_age", age_keys },
+    { "population.mortality", mort_keys }, { "visitation", visit_keys },
+    { "visitation.assessment_days", assess_keys }, { "policy", policy_keys },
+    { "budget", budget_keys }, { "flows.<flow>", flow_keys },
+    { "flows.<flow>.none", none_keys }, { "flows.<flow>.rings.<ring>", ring_keys },
+    { "transitions[N]", trans_keys }, { "output", output_keys }, { "changes[N]", change_keys },
+};
+
+int scenario_key_at(int i, const char **section, const char **name, bool *required)
+{
+    for (size_t k = 0; k < sizeof sections / sizeof sections[0]; k++)
+        for (const struct key *key = sections[k].keys; key->name; key++)
+            if (i-- == 0) {
+                *section = sections[k].path;
+                *name = key->name;
+                *required = key->required;
+                return 1;
+            }
+    return 0;
+}
+
 static const char *const wl_names[] = { "fifo", "need", NULL };
 static const char *const interim_names[] = { "stay", "inner", "outer", NULL };
 static const char *const reassess_names[] = { "record", "replace", NULL };
@@ -1933,8 +1965,6 @@ static int apply_change(struct loader *L, const config_setting_t *c, int i, conf
     path_fmt(cp, "changes[%d]", i);
     if (config_setting_type(c) != CONFIG_TYPE_GROUP)
         return fail(L, c, cp, "must be a group { date = \"YYYY-MM-DD\"; set = ( ... ); }");
-    static const struct key change_keys[] = {
-        { "date", true }, { "set", true }, { "relocate", false }, { NULL, false } };
     if (check_keys(L, c, cp, change_keys) < 0) return -1;
     const char *date = "";
     if (get_str(L, c, cp, "date", &date) < 0) return -1;
