@@ -871,6 +871,36 @@ static void test_fitcheck_table_keeps_ids(void **state)
     model_destroy(m);
 }
 
+/* plots/ itself a link to a directory elsewhere: nothing is written there
+ * (one warning; the report stands, without plots). */
+static void test_plots_dir_link_not_followed(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512], link[256], target[256];
+    snprintf(args, sizeof args, "run tests/data/small.cfg -r 3 -q -o %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    snprintf(target, sizeof target, "%s/elsewhere", t.dir);
+    assert_int_equal(mkdir(target, 0755), 0);
+    snprintf(link, sizeof link, "%s/run/plots", t.dir);
+    assert_int_equal(symlink(target, link), 0);
+    snprintf(args, sizeof args, "plot %s/run", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 1);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_int_equal(tu_count_lines(err), 1);
+    assert_non_null(strstr(err, "flowsim: warning:"));
+    free(err);
+    char names[256];
+    list_dir(target, names, sizeof names);
+    assert_string_equal(names, "");
+    char *html = tu_tmp_read(&t, "run/report.html");
+    assert_non_null(html);
+    assert_null(strstr(html, "<figure>"));
+    free(html);
+    tu_tmp_remove(&t);
+}
+
 int test_group_plot(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -888,6 +918,7 @@ int test_group_plot(int *n)
         cmocka_unit_test(test_waits_curves_told_apart),
         cmocka_unit_test(test_fitcheck_panel_per_state),
         cmocka_unit_test(test_fitcheck_table_keeps_ids),
+        cmocka_unit_test(test_plots_dir_link_not_followed),
     };
     return RUN_GROUP(tests, n);
 }
