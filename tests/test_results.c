@@ -50,6 +50,12 @@ static char *listing(const char *dir)
     return s;
 }
 
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
 static bool is_dir(const char *path)
 {
     struct stat st;
@@ -322,6 +328,41 @@ static void test_compare_names_stay_inside(void **state)
     tu_tmp_remove(&t);
 }
 
+/* The report of a comparison finds each scenario's run under the
+ * directory compare recorded, also when the name had to be made safe. */
+static void test_report_follows_recorded_dirs(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char *small = tu_slurp("tests/data/small.cfg", NULL);
+    assert_non_null(small);
+    char *text = malloc(strlen(small) + 64);
+    assert_non_null(text);
+    const char *line = "name = \"small\";";
+    char *at = strstr(small, line);
+    char *pl = strstr(small, "plots = false");
+    assert_non_null(at);
+    assert_non_null(pl);
+    memcpy(pl, "plots = true ", 13);
+    sprintf(text, "%.*s%s%s", (int)(at - small), small, "name = \"quote's $cut\";", at + strlen(line));
+    tu_tmp_write(&t, "q.cfg", text);
+    tu_tmp_write(&t, "base.cfg", small);
+    char args[1024], path[256];
+    snprintf(args, sizeof args, "compare %s/base.cfg %s/q.cfg -r 2 -q -o %s/cmp", t.dir, t.dir, t.dir);
+    assert_int_equal(tu_flowsim(&t, "FLOWSIM_GNUPLOT=/nonexistent", args), 0);   /* no drawing */
+    snprintf(path, sizeof path, "%s/cmp/quote_s _cut/report.html", t.dir);
+    assert_true(exists(path));
+    snprintf(path, sizeof path, "%s/cmp/report.html", t.dir);
+    char *report = tu_slurp(path, NULL);
+    assert_non_null(report);
+    assert_non_null(strstr(report, "href=\"quote_s%20_cut/report.html\""));
+    free(report);
+    free(text);
+    free(small);
+    tu_tmp_remove(&t);
+}
+
 /* ---- signals --------------------------------------------------------------- */
 
 static double seconds_now(void)
@@ -347,12 +388,6 @@ static bool has_entry(const char *dir, const char *prefix)
     while ((de = readdir(d))) found |= !strncmp(de->d_name, prefix, strlen(prefix));
     closedir(d);
     return found;
-}
-
-static bool exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 /* A copy of small.cfg with one line replaced. */
@@ -776,6 +811,7 @@ int test_group_results(int *n)
         cmocka_unit_test(test_leftovers_of_killed_runs),
         cmocka_unit_test(test_safe_names),
         cmocka_unit_test(test_compare_names_stay_inside),
+        cmocka_unit_test(test_report_follows_recorded_dirs),
         cmocka_unit_test(test_repagg_matches_all_values),
         cmocka_unit_test(test_runner_keeps_no_series),
         cmocka_unit_test(test_signal_in_every_phase),

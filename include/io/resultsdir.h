@@ -80,7 +80,10 @@ struct results_cmp {
     const char *base;               /* base scenario's name (NULL: none) */
     int n_scen;                     /* base first, then alternatives */
     const char *scen[RESULTS_MAX_SCEN];
-    bool has_dir[RESULTS_MAX_SCEN]; /* name is a safe directory name */
+    bool has_dir[RESULTS_MAX_SCEN]; /* dir[i] is a safe directory name */
+    const char *dir[RESULTS_MAX_SCEN];  /* its run directory under DIR: "dir" in
+                                         * comparison.json, else the name; NULL
+                                         * when not a safe directory name */
     struct results_run *run[RESULTS_MAX_SCEN];   /* DIR/<name>/, NULL when absent */
     const struct cJSON *diff[RESULTS_MAX_SCEN];  /* differences' kpis tree; [0] unused */
     const struct cJSON *kpis[RESULTS_MAX_SCEN];  /* comparison.json's kpis, NULL if absent */

@@ -516,7 +516,12 @@ int resultsdir_read_cmp(const char *dir, struct results_cmp *m, struct err *e)
     cJSON_ArrayForEach(it, sc) {
         const char *n = results_json_str(it, "name", NULL);
         for (int i = 0; n && i < m->n_scen; i++)
-            if (!strcmp(m->scen[i], n) && !m->kpis[i]) m->kpis[i] = cJSON_GetObjectItemCaseSensitive(it, "kpis");
+            if (!strcmp(m->scen[i], n) && !m->kpis[i]) {
+                m->kpis[i] = cJSON_GetObjectItemCaseSensitive(it, "kpis");
+                /* compare records the directory it wrote (a safe form of
+                 * the name); older comparisons used the name itself. */
+                m->dir[i] = results_json_str(it, "dir", n);
+            }
     }
     const cJSON *diffs = cJSON_GetObjectItemCaseSensitive(m->root, "differences");
     cJSON_ArrayForEach(it, diffs) {
@@ -526,9 +531,13 @@ int resultsdir_read_cmp(const char *dir, struct results_cmp *m, struct err *e)
     }
     for (int i = 0; i < m->n_scen; i++) {
         /* A name such as "../x" must not lead out of the comparison. */
-        if (!(m->has_dir[i] = resultsdir_safe_name(m->scen[i]))) continue;
+        if (!m->dir[i]) m->dir[i] = m->scen[i];
+        if (!(m->has_dir[i] = resultsdir_safe_name(m->dir[i]))) {
+            m->dir[i] = NULL;
+            continue;
+        }
         char sub[PATH_LEN];
-        snprintf(sub, sizeof sub, "%s/%s", dir, m->scen[i]);
+        snprintf(sub, sizeof sub, "%s/%s", dir, m->dir[i]);
         struct err ignore = { 0 };
         if (resultsdir_read_run(sub, &m->run[i], &ignore) != 0) m->run[i] = NULL;
     }

@@ -49,7 +49,7 @@ int publish_results(const char *dir, const char *lang, FILE *msg)
             for (int i = 0; i < m.n_scen; i++) {
                 if (!m.run[i]) continue;        /* also a name that is no safe directory */
                 char sub[PATH_LEN];
-                snprintf(sub, sizeof sub, "%s/%s", dir, m.scen[i]);
+                snprintf(sub, sizeof sub, "%s/%s", dir, m.dir[i]);
                 struct err se = { 0 };
                 if (publish_one(sub, lang, &missing, &se) != 0 && rc == 0) {
                     rc = -1;

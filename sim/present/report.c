@@ -746,11 +746,12 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
         esc(f, sr && *sr->description ? sr->description : jstr(it, "file", ""));
         fputs("</td><td>", f);
         /* Only a scenario read from its own directory has a report there. */
-        sbuf_fmt(path, sizeof path, "%s/%s/report.html", dir, name);
+        const char *sub = jstr(it, "dir", name);
+        sbuf_fmt(path, sizeof path, "%s/%s/report.html", dir, sub);
         struct stat sb;
-        if (sr && stat(path, &sb) == 0) {
+        if (sr && resultsdir_safe_name(sub) && stat(path, &sb) == 0) {
             fputs("<a href=\"", f);
-            url_segment(f, name);
+            url_segment(f, sub);
             fprintf(f, "/report.html\">%s</a>", i18n_text("scenario_report", l));
         }
         fputs("</td></tr>\n", f);
