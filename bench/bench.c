@@ -137,11 +137,14 @@ static struct measure run_serial(struct model *m, int reps)
 static struct measure run_threads(const char *path, int reps, int threads)
 {
     struct model *m = load(path);
-    m->replications = reps;
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.replications = reps;
+    ro.threads = threads;
     struct run_results res;
     struct err e = { 0 };
     double c0 = cpu_now(), t0 = wall_now();
-    if (runner_run(m, threads, false, NULL, &res, &e) != 0) {
+    if (runner_run(m, &ro, false, NULL, &res, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         exit(1);
     }

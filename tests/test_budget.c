@@ -31,7 +31,10 @@ static struct model *load_mmc(double years)
 static void run(const struct model *m, struct run_results *res)
 {
     struct err e = { 0 };
-    if (runner_run(m, 2, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.threads = 2;
+    if (runner_run(m, &ro, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
 }
 
 /* Index of KPI name (flow, ring, calendar year; -1/-1/0 when not scoped). */

@@ -31,7 +31,10 @@ static struct model *load(const char *path)
 static void crun(struct model *m, struct cmp_run *c)
 {
     struct err e = { 0 };
-    if (compare_run(m, 2, false, NULL, false, c, &e) != 0) fail_msg("%s", e.msg);
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.threads = 2;
+    if (compare_run(m, &ro, false, NULL, false, c, &e) != 0) fail_msg("%s", e.msg);
 }
 
 static int find(const struct cmp_run *c, const char *name, int flow, int ring)
@@ -456,10 +459,40 @@ static void test_cli_set(void **state)
     tu_tmp_remove(&t);
 }
 
+/* A run's options travel beside the model, never in it: compare_run turns
+ * off replication 1's records in its own options, and the seed and
+ * replications it ran with are those asked for, while the model keeps the
+ * scenario's values (a model is a value from the moment it is loaded). */
+static void test_runopts_leave_the_model_alone(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/small.cfg");
+    assert_true(m->out_events && m->out_rbs_panel);
+    const uint64_t seed = m->seed;
+    const int reps = m->replications;
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.seed = seed + 1;
+    ro.replications = 3;
+    ro.threads = 2;
+    struct cmp_run c;
+    struct err e = { 0 };
+    if (compare_run(m, &ro, false, NULL, true, &c, &e) != 0) fail_msg("%s", e.msg);
+    assert_true(c.m->out_events && c.m->out_rbs_panel);
+    assert_int_equal(c.m->seed, seed);
+    assert_int_equal(c.m->replications, reps);
+    assert_false(c.ro.events || c.ro.rbs_panel);
+    assert_int_equal(c.n_rep, 3);
+    assert_int_equal(c.res.ro.seed, seed + 1);
+    assert_int_equal(c.res.rep[0].panel.len, 0);
+    compare_run_fini(&c);
+}
+
 int test_group_compare(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_comparison_is_zero),
+        cmocka_unit_test(test_runopts_leave_the_model_alone),
         cmocka_unit_test(test_crn_narrows_the_ci),
         cmocka_unit_test(test_match_by_name),
         cmocka_unit_test(test_sweep_values),

@@ -332,22 +332,24 @@ static void test_horizon_10000_years(void **state)
 static void require_cli_wiring(const struct tmp *t)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "timeout 10 %s run tests/data/small.cfg --years 1001 -r 1 -j 1 -q "
+    /* 10^8 replications' time series need some 200 GB: only the run
+     * limits refuse that, and at once. */
+    snprintf(cmd, sizeof cmd, "timeout 10 %s run tests/data/small.cfg -r 100000000 -j 1 -q "
              "-o '%s/probe' >/dev/null 2>&1 </dev/null", tu_bin(), t->dir);
     int st = system(cmd);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
         fail_msg("flowsim does not call runlimits_check() after loading and applying the "
-                 "options (sim/cli/cli.c; see docs/limits.md, Wiring)");
+                 "options (cli_common_apply in sim/cli/cli.c)");
 }
 
-/* The same horizon from the command line reaches no loader: the run
- * limits must refuse it (runlimits_check in cli.c). */
+/* The same horizon from the command line is refused by the option
+ * reader, before anything is loaded. */
 static void test_years_option_10000(void **state)
 {
     const struct tmp *t = *state;
     require_cli_wiring(t);
     expect_refused_cmd(t, "run --years 10000", "tests/data/small.cfg",
-                       (const char *const[]){ "simulation.years: 10000 years",
+                       (const char *const[]){ "--years: 10000 years is more than flowsim simulates",
                                               "see README, Limits", NULL });
 }
 
@@ -684,19 +686,21 @@ static void test_limits_estimates(void **state)
 {
     (void)state;
     struct model *m = load("scenarios/esbjerg.cfg");
+    struct runopts ro;
+    runopts_of(m, &ro);
     struct err e = { 0 };
     const double gb = 1024.0 * 1024 * 1024;
     /* The baseline fits in 1 GB. */
-    if (runlimits_check_with(m, 1.0 * gb, &e) != 0) fail_msg("%s", e.msg);
+    if (runlimits_check_with(m, &ro, 1.0 * gb, &e) != 0) fail_msg("%s", e.msg);
     struct runlimits_estimate est;
-    runlimits_estimate(m, &est);
+    runlimits_estimate(m, &ro, &est);
     assert_true(fabs(est.citizens - (2670 + 10 * 107.0)) < 1.0);   /* initial + 10 y x 107 */
     assert_true(est.bytes_total < 0.5 * gb);
 
     /* 100 million citizens on a 23 GB machine: about 2 x 100e6 x 340 B. */
     m->initial = 100000000;
-    m->threads = 2;
-    assert_int_equal(runlimits_check_with(m, 23.0 * gb, &e), -1);
+    ro.threads = 2;
+    assert_int_equal(runlimits_check_with(m, &ro, 23.0 * gb, &e), -1);
     assert_int_equal(e.status, EXIT_INPUT);
     assert_non_null(strstr(e.msg, "scenarios/esbjerg.cfg: population.initial: 100000000 "
                                   "citizens need about "));
@@ -707,22 +711,22 @@ static void test_limits_estimates(void **state)
      * (a tenth of each is kept for the quantiles, repagg.h). */
     m->initial = 2670;
     m->years = 1000.0;
-    m->replications = 200000;
-    assert_int_equal(runlimits_check_with(m, 23.0 * gb, &e), -1);
+    ro.replications = 200000;
+    assert_int_equal(runlimits_check_with(m, &ro, 23.0 * gb, &e), -1);
     assert_non_null(strstr(e.msg, "simulation.snapshot_months: the time series of 200000 "
                                   "replications x 12001 snapshots"));
     assert_non_null(strstr(e.msg, "raise simulation.snapshot_months or lower"));
     m->snapshot_months = 12.0;
-    m->out_rbs_panel = false;
-    if (runlimits_check_with(m, 23.0 * gb, &e) != 0) fail_msg("%s", e.msg);
+    ro.rbs_panel = false;
+    if (runlimits_check_with(m, &ro, 23.0 * gb, &e) != 0) fail_msg("%s", e.msg);
 
     /* Beyond the hard limits (as --years would set them). */
     m->years = 10000.0;
-    assert_int_equal(runlimits_check_with(m, 1e15, &e), -1);
+    assert_int_equal(runlimits_check_with(m, &ro, 1e15, &e), -1);
     assert_non_null(strstr(e.msg, "simulation.years: 10000 years is more than flowsim simulates"));
     m->years = 10.0;
     m->arrivals_per_year = 1e9;
-    assert_int_equal(runlimits_check_with(m, 1e30, &e), -1);
+    assert_int_equal(runlimits_check_with(m, &ro, 1e30, &e), -1);
     assert_non_null(strstr(e.msg, "population.arrivals_per_year: about 1e+10 citizens"));
 
     /* The note for an empty run. */
@@ -743,7 +747,7 @@ static void test_limits_pass_shipped(void **state)
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         struct model *m = load(files[i]);
         struct err e = { 0 };
-        if (runlimits_check(m, &e) != 0) fail_msg("%s", e.msg);
+        if (runlimits_check(m, NULL, &e) != 0) fail_msg("%s", e.msg);
         model_destroy(m);
     }
 }

@@ -22,10 +22,12 @@
 #include "engine/stats.h"
 #include "engine/summary.h"
 #include "model/model.h"
+#include "model/runopts.h"
 
 /* One scenario's replications, KPIs only (the time series are dropped). */
 struct cmp_run {
     struct model *m;             /* owned */
+    struct runopts ro;           /* how it ran (seed, replications, language) */
     int n_kpi, n_rep;
     struct kpi_desc *desc;       /* n_kpi, owned */
     double *kpi;                 /* [r * n_kpi + k], owned */
@@ -34,13 +36,13 @@ struct cmp_run {
     bool has_res;
 };
 
-/* Runs m's replications (m->seed, m->replications) on n_threads workers
- * (0 = all cores) and keeps their KPIs, and with keep the whole results
+/* Runs m's replications (ro->seed, ro->replications) on ro->threads
+ * workers (0 = all cores) and keeps their KPIs, and with keep the whole results
  * (for output_write_run; no RBS panel or event log is recorded). Takes
  * ownership of m, also on failure. stop: as for runner_run. 0, or -1 with e
  * set (out is then empty). */
-int compare_run(struct model *m, int n_threads, bool progress, const volatile sig_atomic_t *stop,
-                bool keep, struct cmp_run *out, struct err *e);
+int compare_run(struct model *m, const struct runopts *ro, bool progress,
+                const volatile sig_atomic_t *stop, bool keep, struct cmp_run *out, struct err *e);
 void compare_run_fini(struct cmp_run *c);             /* zeroed struct: no-op */
 
 /* For each KPI k of base, the index of the same KPI in alt, or -1.

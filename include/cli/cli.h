@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "model/model.h"
+#include "model/runopts.h"
 
 int cli_main(int argc, char **argv);
 
@@ -49,10 +50,12 @@ void cli_common_init(struct cli_common *c);
  * EXIT_INPUT after printing a one-line usage error. */
 int cli_common_option(int argc, char **argv, int *i, struct cli_common *c);
 
-/* Applies the common options to a loaded model, then checks that this
- * machine can hold the run (runlimits_check) and prints runlimits_note's
- * line if any. 0, or EXIT_INPUT after printing the one-line error. */
-int cli_common_apply(struct model *m, const struct cli_common *c);
+/* The run options of m (runopts_of) with the common options over them;
+ * then checks that this machine can hold the run (runlimits_check) and
+ * prints runlimits_note's line if any. m is not changed (--years and --set
+ * were applied when it was loaded, by cli_load_set). 0, or EXIT_INPUT
+ * after printing the one-line error. */
+int cli_common_apply(const struct model *m, const struct cli_common *c, struct runopts *ro);
 
 /* Prints "flowsim: <message> (see flowsim --help)" and returns EXIT_INPUT.
  * fmt takes one string argument. */
@@ -61,9 +64,10 @@ int cli_usage_error(const char *fmt, const char *arg);
 /* Loads a scenario, printing its one-line error. 0, or EXIT_INPUT. */
 int cli_load(const char *path, struct model **out);
 
-/* As cli_load, with c's --set PATH=VALUE written over the scenario (after
- * its bases and variants, before validation) and then `extra` more (n_extra
- * "PATH=VALUE" strings, e.g. a sweep's point; may be 0). */
+/* As cli_load, with c's --set PATH=VALUE and --years written over the
+ * scenario (after its bases and variants, before validation) and then
+ * `extra` more (n_extra "PATH=VALUE" strings, e.g. a sweep's point; may
+ * be 0). */
 int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
                  const char *const *extra, struct model **out);
 
@@ -75,12 +79,12 @@ int cli_split_set(const char *s, char **path, const char **value);
 char *cli_default_dir(const char *kind, const struct model *m);
 
 struct cmp_run;
-/* Runs models[0..n-1] into runs[] (compare_run, keeping whole results with
- * keep), taking the models over (each slot is NULL afterwards); progress
+/* Runs models[0..n-1] with run options ros[0..n-1] into runs[]
+ * (compare_run, keeping whole results with keep), taking the models over (each slot is NULL afterwards); progress
  * names each by labels[i] (NULL: the scenario's name). Stops at the first
  * failure: 0, or the exit status after printing the error. */
-int cli_run_all(struct model **models, int n, const char *const *labels, bool keep,
-                struct cmp_run *runs);
+int cli_run_all(struct model **models, const struct runopts *ros, int n,
+                const char *const *labels, bool keep, struct cmp_run *runs);
 
 /* A command's result set (resultset.h), with its one-line messages.
  * begin: 0, or the exit status after printing the error. Only the root

@@ -57,6 +57,7 @@ struct budget_state {
 struct rep {
     const struct model *m;     /* in force now: base, or a plan's change */
     const struct model *base;  /* the scenario, with its changes */
+    uint64_t seed;             /* streams from (seed, replication); m->seed unless set */
     double t, horizon;
     struct evq q;
     struct rngs rng;

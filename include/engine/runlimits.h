@@ -17,6 +17,10 @@
 #include "base/err.h"
 #include "model/bounds.h"
 #include "model/model.h"
+#include "model/runopts.h"
+
+/* ro: the run's options (replications, threads, records kept); NULL: the
+ * scenario's own (runopts_of). */
 
 /* What a run of m needs, roughly (see runlimits.c for the model of it). */
 struct runlimits_estimate {
@@ -27,23 +31,24 @@ struct runlimits_estimate {
     double bytes_total;
     int threads;              /* replications running at once */
 };
-void runlimits_estimate(const struct model *m, struct runlimits_estimate *est);
+void runlimits_estimate(const struct model *m, const struct runopts *ro,
+                        struct runlimits_estimate *est);
 
 /* Bytes this process may use: the smallest of physical memory
  * (sysconf), the cgroup's memory.max and RLIMIT_AS. */
 double runlimits_memory_bytes(void);
 
-/* Checks that a run of m (after the command line's -r, -j, --years have
- * been applied) fits: at most BOUNDS_MAX_CITIZENS citizens, and the
+/* Checks that a run of m with ro (the command line's -r, -j applied) fits: at most BOUNDS_MAX_CITIZENS citizens, and the
  * estimate at most 80% of runlimits_memory_bytes() (the rest is the
  * system's, and the estimate's margin). Returns 0, or -1 with e set
  * (EXIT_INPUT) to one line naming m->path and the setting to change, e.g.
  * "x.cfg: population.initial: 100000000 citizens need about 52 GB of
  * memory; this machine has 23 GB (see README, Limits)". */
-int runlimits_check(const struct model *m, struct err *e);
+int runlimits_check(const struct model *m, const struct runopts *ro, struct err *e);
 
 /* With the same figures against a memory size given in bytes (tests). */
-int runlimits_check_with(const struct model *m, double memory_bytes, struct err *e);
+int runlimits_check_with(const struct model *m, const struct runopts *ro, double memory_bytes,
+                         struct err *e);
 
 /* A note for a run that is valid but has no one in it (no initial
  * population and no arrivals): the run goes ahead, and the caller prints

@@ -12,9 +12,11 @@
 #include "engine/repagg.h"
 #include "engine/sim.h"
 #include "model/model.h"
+#include "model/runopts.h"
 
 struct run_results {
     const struct model *m;
+    struct runopts ro;          /* how it was run: replications, seed, files, language */
     struct sim_shape shape;
     int n_rep;
     struct rep_result *rep;     /* n_rep, in replication order; on rank 0 the
@@ -27,11 +29,11 @@ struct run_results {
     int ranks;                  /* MPI processes (1 without MPI) */
 };
 
-/* Runs m->replications replications with n_threads workers (0 = all
- * cores). Under MPI (make MPI=1, mpirun) the replications are split in
- * contiguous blocks over the ranks and gathered on rank 0 in replication
- * order; other ranks' results hold only their own block. Replication 0
- * records the RBS panel and, if asked, the event log.
+/* Runs ro->replications replications of m from ro->seed with ro->threads
+ * workers (0 = all cores). Under MPI (make MPI=1, mpirun) the replications
+ * are split in contiguous blocks over the ranks and gathered on rank 0 in
+ * replication order; other ranks' results hold only their own block.
+ * Replication 0 records the RBS panel and the event log if ro asks.
  * Each replication's arrays are allocated by the worker that runs it, so
  * a huge -r starts at once and stops at once; its time series and waiting
  * histogram are folded into out->agg in replication order (at most a few
@@ -41,7 +43,7 @@ struct run_results {
  * stop (may be NULL): when it becomes non-zero the run stops within a
  * fraction of a second and fails with "interrupted" (see interrupt.h).
  * Returns 0, or -1 with e set; out is released on failure. */
-int runner_run(const struct model *m, int n_threads, bool progress,
+int runner_run(const struct model *m, const struct runopts *ro, bool progress,
                const volatile sig_atomic_t *stop, struct run_results *out, struct err *e);
 void runner_results_fini(struct run_results *res);
 

@@ -50,13 +50,17 @@ void sim_workspace_destroy(struct sim_workspace *w);   /* NULL is a no-op */
  * "interrupted" (checked every few thousand events). NULL: never. */
 void sim_workspace_set_stop(struct sim_workspace *w, const volatile sig_atomic_t *stop);
 
+/* The seed of the replications sim_run runs from now on (the run's -s);
+ * a new workspace has the scenario's, m->seed. */
+void sim_workspace_set_seed(struct sim_workspace *w, uint64_t seed);
+
 /* Citizens the last replication created, and the largest event heap it
  * had: for the benchmark's bytes per citizen and its bare-queue floor. */
 double sim_workspace_citizens(const struct sim_workspace *w);
 double sim_workspace_heap_peak(const struct sim_workspace *w);
 
-/* Runs replication `replication` (0-based) with streams from (m->seed,
- * replication). Records the RBS panel and event log only when asked.
+/* Runs replication `replication` (0-based) with streams from (the
+ * workspace's seed, replication). Records the RBS panel and event log only when asked.
  * Returns 0, or -1 with e set (out of memory). */
 int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             bool want_events, struct rep_result *res, struct err *e);

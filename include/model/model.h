@@ -90,7 +90,7 @@ struct model {
     char start_date[11];            /* ISO, validated */
     int32_t start_day;              /* days since 1970-01-01 */
     double years, warmup_years;
-    int replications;
+    int replications;               /* the scenario's; a run's are in runopts.h */
     uint64_t seed;
     double snapshot_months, rbs_interval_months;
     int threads;                    /* 0 = all cores */
@@ -142,7 +142,7 @@ struct model {
     int n_changes;
     struct model_change *changes;
 
-    /* output */
+    /* output (the scenario's; a run's, with the command line's, in runopts.h) */
     char *out_dir;
     bool out_events, out_rbs_panel, out_plots;
     char lang[3];                   /* "en" or "da" */

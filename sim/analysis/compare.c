@@ -30,17 +30,17 @@ void compare_run_fini(struct cmp_run *c)
     memset(c, 0, sizeof *c);
 }
 
-int compare_run(struct model *m, int n_threads, bool progress, const volatile sig_atomic_t *stop,
-                bool keep, struct cmp_run *out,
-                struct err *e)
+int compare_run(struct model *m, const struct runopts *ro, bool progress,
+                const volatile sig_atomic_t *stop, bool keep, struct cmp_run *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
     out->m = m;
+    out->ro = *ro;
     /* Only KPIs are compared: replication 0 need not record anything. */
-    m->out_rbs_panel = false;
-    m->out_events = false;
+    out->ro.rbs_panel = false;
+    out->ro.events = false;
     struct run_results res;
-    if (runner_run(m, n_threads, progress, stop, &res, e) != 0) {
+    if (runner_run(m, &out->ro, progress, stop, &res, e) != 0) {
         compare_run_fini(out);
         return -1;
     }
@@ -164,7 +164,7 @@ cJSON *compare_json_head(const struct cmp_run *b)
         return NULL;
     }
     cJSON_AddStringToObject(root, "flowsim_version", FLOWSIM_VERSION);
-    output_json_add_u64(root, "seed", b->m->seed);
+    output_json_add_u64(root, "seed", b->ro.seed);
     cJSON_AddNumberToObject(root, "replications", b->n_rep);
     cJSON_AddNumberToObject(root, "years", b->m->years);
     cJSON_AddNumberToObject(root, "warmup_years", b->m->warmup_years);
@@ -332,7 +332,7 @@ static void add_head(struct headline *h, int *n, int cap, int k, double scale, i
 static int headlines(const struct cmp_run *b, struct headline *h, int cap)
 {
     const struct model *m = b->m;
-    const bool da = !strcmp(m->lang, "da");
+    const bool da = !strcmp(b->ro.lang, "da");
     int n = 0;
     for (int id = 0; id < KPI_N; id++) {
         const struct kpi_def *kd = kpi_def((enum kpi_id)id);
@@ -432,7 +432,7 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
         if ((int)strlen(h[j].label) > width) width = (int)strlen(h[j].label);
     fprintf(out, "flowsim compare: %d scenarios, %d replications each, seed %llu, %g years; "
                  "common random numbers\n",
-            n_runs, b->n_rep, (unsigned long long)b->m->seed, b->m->years);
+            n_runs, b->n_rep, (unsigned long long)b->ro.seed, b->m->years);
     fprintf(out, "base: %s (%s)%s%s\n", b->m->name, b->m->path ? b->m->path : "",
             b->m->description && b->m->description[0] ? ": " : "",
             b->m->description ? b->m->description : "");

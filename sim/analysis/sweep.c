@@ -357,7 +357,7 @@ void sweep_print(const struct cmp_run *runs, const struct sweep_plan *p, const c
     fprintf(out, "flowsim sweep: %d points (%s), %d replications each, seed %llu; "
                  "common random numbers\n",
             p->n_points, p->zip ? "zipped" : p->n_axes > 1 ? "grid" : "one setting", b->n_rep,
-            (unsigned long long)b->m->seed);
+            (unsigned long long)b->ro.seed);
     for (int a = 0; a < p->n_axes; a++) fprintf(out, "  %s\n", p->axis[a].path);
     fprintf(out, "each KPI: mean ±half its 95%% CI (difference to the first point, paired; "
                  "* = its CI excludes 0)\n\n");

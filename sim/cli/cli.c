@@ -20,7 +20,9 @@
 #include "engine/runlimits.h"
 #include "engine/runner.h"
 #include "io/output.h"
+#include "model/bounds.h"
 #include "model/model.h"
+#include "model/runopts.h"
 #include "model/scenario.h"
 #include "model/setpath.h"
 #include "present/oneline.h"
@@ -233,6 +235,11 @@ int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
     } else if (!strcmp(a, "--years")) {
         if (!parse_double(v, &c->years) || c->years <= 0.0)
             return cli_usage_error("--years: must be a number above 0 (got '%s')", v);
+        if (c->years > BOUNDS_MAX_YEARS) {
+            fprintf(stderr, "flowsim: --years: %s years is more than flowsim simulates (at most %g; "
+                            "see README, Limits)\n", v, BOUNDS_MAX_YEARS);
+            return EXIT_INPUT;
+        }
     } else {
         if (strcmp(v, "da") && strcmp(v, "en"))
             return cli_usage_error("--lang: must be 'da' or 'en' (got '%s')", v);
@@ -241,24 +248,18 @@ int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
     return 1;
 }
 
-int cli_common_apply(struct model *m, const struct cli_common *c)
+int cli_common_apply(const struct model *m, const struct cli_common *c, struct runopts *ro)
 {
-    if (c->reps > 0) m->replications = (int)c->reps;
-    if (c->has_seed) m->seed = c->seed;
-    if (c->threads >= 0) m->threads = (int)c->threads;
-    if (c->lang) memcpy(m->lang, c->lang, 3);
-    if (c->years > 0.0) {
-        if (c->years <= m->warmup_years) {
-            fprintf(stderr, "flowsim: --years: must exceed the scenario's warmup_years (%g)\n",
-                    m->warmup_years);
-            return EXIT_INPUT;
-        }
-        m->years = c->years;
-    }
-    /* Only now are -r, -j and --years known: refuse a run this machine
-     * cannot hold before it starts, rather than be killed halfway. */
+    runopts_of(m, ro);
+    if (c->reps > 0) ro->replications = (int)c->reps;
+    if (c->has_seed) ro->seed = c->seed;
+    if (c->threads >= 0) ro->threads = (int)c->threads;
+    if (c->lang) memcpy(ro->lang, c->lang, 3);
+    if (c->out_dir) ro->out_dir = c->out_dir;
+    /* Only now are -r and -j known: refuse a run this machine cannot hold
+     * before it starts, rather than be killed halfway. */
     struct err e = { 0 };
-    if (runlimits_check(m, &e) != 0) {
+    if (runlimits_check(m, ro, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         return EXIT_INPUT;
     }
@@ -297,13 +298,21 @@ int cli_split_set(const char *s, char **path, const char **value)
 int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
                  const char *const *extra, struct model **out)
 {
-    int n = c->n_sets + n_extra, rc = 0;
+    /* --years changes what is simulated, so the model is built with it, as
+     * with a --set of simulation.years after the user's own. */
+    char years[64] = "";
+    if (c->years > 0.0) snprintf(years, sizeof years, "simulation.years=%.17g", c->years);
+    int n_years = years[0] != '\0';
+    int n = c->n_sets + n_years + n_extra, rc = 0;
     if (n == 0) return cli_load(path, out);
     char **paths = calloc((size_t)n, sizeof *paths);
     const char **values = calloc((size_t)n, sizeof *values);
     if (!paths || !values) rc = EXIT_RUNTIME;
-    for (int i = 0; rc == 0 && i < n; i++)
-        rc = cli_split_set(i < c->n_sets ? c->sets[i] : extra[i - c->n_sets], &paths[i], &values[i]);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        const char *s = i < c->n_sets ? c->sets[i]
+                      : i < c->n_sets + n_years ? years : extra[i - c->n_sets - n_years];
+        rc = cli_split_set(s, &paths[i], &values[i]);
+    }
     struct err e = { 0 };
     if (rc == 0 && scenario_load_set(path, n, (const char *const *)paths, values, out, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
@@ -411,11 +420,12 @@ int cli_run(int argc, char **argv)
     struct model *m = NULL;
     int rc = cli_load_set(scenario, &o, 0, NULL, &m);
     if (rc) return rc;
-    if ((rc = cli_common_apply(m, &o)) != 0) {
+    struct runopts ro;
+    if ((rc = cli_common_apply(m, &o, &ro)) != 0) {
         model_destroy(m);
         return rc;
     }
-    const char *dir = o.out_dir ? o.out_dir : m->out_dir;
+    const char *dir = ro.out_dir;
     struct err e = { 0 };
     /* The new set goes to a private directory beside dir: claimed before
      * the simulation, so a run that cannot land fails at once. */
@@ -426,7 +436,7 @@ int cli_run(int argc, char **argv)
     }
     struct run_results res;
     bool have_res = false;
-    if (runner_run(m, m->threads, isatty(STDERR_FILENO), interrupt_flag(), &res, &e) != 0) {
+    if (runner_run(m, &ro, isatty(STDERR_FILENO), interrupt_flag(), &res, &e) != 0) {
         rc = e.status ? e.status : EXIT_RUNTIME;
     } else {
         have_res = true;
@@ -437,7 +447,7 @@ int cli_run(int argc, char **argv)
             free(cmd);
             /* Plots are optional: a failure is one warning line on stderr
              * and the run still succeeds. */
-            if (rc == 0 && m->out_plots) cli_results_plot(&rd, m->lang);
+            if (rc == 0 && ro.plots) cli_results_plot(&rd, ro.lang);
         }
     }
     rc = cli_results_finish(&rd, rc, &e);

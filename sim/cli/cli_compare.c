@@ -51,8 +51,8 @@ char *cli_default_dir(const char *kind, const struct model *m)
     return d;
 }
 
-int cli_run_all(struct model **models, int n, const char *const *labels, bool keep,
-                struct cmp_run *runs)
+int cli_run_all(struct model **models, const struct runopts *ros, int n,
+                const char *const *labels, bool keep, struct cmp_run *runs)
 {
     bool progress = isatty(STDERR_FILENO) && runner_is_root();
     int rc = 0;
@@ -61,7 +61,7 @@ int cli_run_all(struct model **models, int n, const char *const *labels, bool ke
         if (rc == 0 && progress) fprintf(stderr, "%s (%d of %d)\n", labels ? labels[i] : models[i]->name, i + 1, n);
         if (rc != 0) {
             model_destroy(models[i]);
-        } else if (compare_run(models[i], models[i]->threads, progress, interrupt_flag(), keep, &runs[i], &e) != 0) {
+        } else if (compare_run(models[i], &ros[i], progress, interrupt_flag(), keep, &runs[i], &e) != 0) {
             /* Interrupted: cli_results_finish says so, in one line. */
             if (!interrupt_requested()) fprintf(stderr, "flowsim: %s\n", e.msg);
             rc = e.status ? e.status : EXIT_RUNTIME;
@@ -141,15 +141,16 @@ int cli_compare(int argc, char **argv)
         rc = cli_usage_error("%s needs a base scenario and at least one alternative", argv[1]);
     struct model **models = rc ? NULL : calloc((size_t)n, sizeof *models);
     struct cmp_run *runs = rc ? NULL : calloc((size_t)n, sizeof *runs);
-    if (rc == 0 && (!models || !runs)) rc = EXIT_RUNTIME;
+    struct runopts *ros = rc ? NULL : calloc((size_t)n, sizeof *ros);
+    if (rc == 0 && (!models || !runs || !ros)) rc = EXIT_RUNTIME;
     for (int i = 0; rc == 0 && i < n; i++) {
         rc = cli_load_set(files[i], &o, 0, NULL, &models[i]);
-        if (rc == 0) rc = cli_common_apply(models[i], &o);
+        if (rc == 0) rc = cli_common_apply(models[i], &o, &ros[i]);
         if (rc == 0 && i > 0) {
             /* Common random numbers: the base's seed and replications. */
-            models[i]->seed = models[0]->seed;
-            models[i]->replications = models[0]->replications;
-            models[i]->threads = models[0]->threads;
+            ros[i].seed = ros[0].seed;
+            ros[i].replications = ros[0].replications;
+            ros[i].threads = ros[0].threads;
             rc = same_horizon(models[0], models[i]);
         }
     }
@@ -164,14 +165,14 @@ int cli_compare(int argc, char **argv)
     struct resultset rd = { .lock_fd = -1 };
     bool begun = false;
     if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
-    if (rc == 0) rc = cli_run_all(models, n, NULL, true, runs);
+    if (rc == 0) rc = cli_run_all(models, ros, n, NULL, true, runs);
     struct err e = { 0 };
     if (rc == 0 && rd.work) {               /* MPI: rank 0 writes */
         if (compare_write(runs, n, rd.work, &e) != 0 || write_runs(runs, n, rd.work, argc, argv, &e) != 0)
             rc = e.status ? e.status : EXIT_RUNTIME;
         /* Optional, as for run: a failure is one warning line. */
-        else if (runs[0].m->out_plots)
-            cli_results_plot(&rd, runs[0].m->lang);
+        else if (runs[0].ro.plots)
+            cli_results_plot(&rd, runs[0].ro.lang);
     }
     if (begun) rc = cli_results_finish(&rd, rc, &e);
     if (rc == 0 && runner_is_root() && !o.quiet) {
@@ -185,6 +186,7 @@ int cli_compare(int argc, char **argv)
     for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);
     free(models);
     free(runs);
+    free(ros);
     free(files);
     free(dir);
     return rc;

@@ -89,7 +89,7 @@ static int sweep_args(int argc, char **argv, struct cli_common *o, const char **
 /* Loads the point's model (the plan's settings after the fixed --set). */
 static int load_point(const char *scenario, const struct cli_common *o,
                       const struct sweep_plan *plan, int i, char init[][512], const int *base,
-                      bool *lowered, struct model **out)
+                      bool *lowered, struct model **out, struct runopts *ro)
 {
     char buf[2 * SWEEP_MAX_AXES][4200];
     const char *extra[2 * SWEEP_MAX_AXES];
@@ -107,7 +107,7 @@ static int load_point(const char *scenario, const struct cli_common *o,
         }
     }
     int rc = cli_load_set(scenario, o, n, extra, out);
-    return rc ? rc : cli_common_apply(*out, o);
+    return rc ? rc : cli_common_apply(*out, o, ro);
 }
 
 int cli_sweep(int argc, char **argv)
@@ -122,14 +122,15 @@ int cli_sweep(int argc, char **argv)
     struct model **models = rc ? NULL : calloc((size_t)n, sizeof *models);
     struct cmp_run *runs = rc ? NULL : calloc((size_t)n, sizeof *runs);
     char **labels = rc ? NULL : calloc((size_t)n, sizeof *labels);
-    if (rc == 0 && (!models || !runs || !labels)) rc = EXIT_RUNTIME;
+    struct runopts *ros = rc ? NULL : calloc((size_t)n, sizeof *ros);
+    if (rc == 0 && (!models || !runs || !labels || !ros)) rc = EXIT_RUNTIME;
     char init[SWEEP_MAX_AXES][512];
     int base[SWEEP_MAX_AXES] = { 0 };
     if (rc == 0) clamp_paths(scenario, &plan, init, base);
     bool lowered = false;
     /* Every point is loaded and validated before anything runs. */
     for (int i = 0; rc == 0 && i < n; i++) {
-        rc = load_point(scenario, &o, &plan, i, init, base, &lowered, &models[i]);
+        rc = load_point(scenario, &o, &plan, i, init, base, &lowered, &models[i], &ros[i]);
         char label[512];
         sweep_point_label(&plan, i, label, sizeof label);
         if (rc == 0 && !(labels[i] = strdup(label))) rc = EXIT_RUNTIME;
@@ -147,7 +148,7 @@ int cli_sweep(int argc, char **argv)
     struct resultset rd = { .lock_fd = -1 };
     bool begun = false;
     if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
-    if (rc == 0) rc = cli_run_all(models, n, (const char *const *)labels, false, runs);
+    if (rc == 0) rc = cli_run_all(models, ros, n, (const char *const *)labels, false, runs);
     struct err e = { 0 };
     if (rc == 0 && rd.work && sweep_write(runs, &plan, rd.work, &e) != 0)   /* MPI: rank 0 */
         rc = e.status ? e.status : EXIT_RUNTIME;
@@ -157,6 +158,7 @@ int cli_sweep(int argc, char **argv)
     for (int i = 0; runs && i < n; i++) compare_run_fini(&runs[i]);
     for (int i = 0; labels && i < n; i++) free(labels[i]);
     free(labels);
+    free(ros);
     free(models);
     free(runs);
     free(dir);

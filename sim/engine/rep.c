@@ -53,13 +53,14 @@ int rep_init(struct rep *r, const struct model *m)
 {
     memset(r, 0, sizeof *r);
     r->m = r->base = m;
+    r->seed = m->seed;
     /* Room for the expected citizens and a margin of several SDs, so the
      * population array and the key index almost never grow (and copy). */
     double expected = rep_expected_citizens(m);
     double want = expected + 4.0 * sqrt(expected) + 64.0;
     uint32_t cap = want < (double)(POP_NIL / 2) ? (uint32_t)want : POP_NIL / 2;
     if (evq_init(&r->q, (size_t)m->initial + 64) != 0 || evq_reserve_keys(&r->q, cap) != 0 ||
-        rngs_init(&r->rng, m->seed, 0) != 0 || pop_init(&r->pop, cap) != 0 ||
+        rngs_init(&r->rng, r->seed, 0) != 0 || pop_init(&r->pop, cap) != 0 ||
         stats_init(&r->st, m) != 0)
         goto fail;
     for (int k = 0; k < m->n_transitions; k++)
@@ -93,7 +94,7 @@ void rep_reset(struct rep *r, uint32_t replication)
 {
     evq_clear(&r->q);
     r->m = r->base;               /* a plan starts from the scenario */
-    rngs_reseed(&r->rng, r->m->seed, replication);
+    rngs_reseed(&r->rng, r->seed, replication);
     pop_clear(&r->pop);
     stats_reset(&r->st);
     r->t = 0.0;

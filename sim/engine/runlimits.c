@@ -41,23 +41,29 @@ static double arrivals_total(const struct model *m)
     return total;
 }
 
-static int run_threads(const struct model *m)
+static int run_threads(const struct runopts *ro)
 {
-    int t = m->threads;
+    int t = ro->threads;
     if (t <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         t = n > 0 ? (int)n : 1;
     }
-    if (t > m->replications) t = m->replications;
+    if (t > ro->replications) t = ro->replications;
     return t > 0 ? t : 1;
 }
 
-void runlimits_estimate(const struct model *m, struct runlimits_estimate *est)
+void runlimits_estimate(const struct model *m, const struct runopts *ro,
+                        struct runlimits_estimate *est)
 {
+    struct runopts own;
+    if (!ro) {
+        runopts_of(m, &own);
+        ro = &own;
+    }
     memset(est, 0, sizeof *est);
     double arrivals = arrivals_total(m);
     est->citizens = m->initial + arrivals;
-    est->threads = run_threads(m);
+    est->threads = run_threads(ro);
     double per_citizen = 1.5 * (sizeof(struct citizen) + 3.0 * sizeof(struct event)) +
                          sizeof(uint32_t) + 2.0 * sizeof(double) * m->n_flows;
     est->bytes_citizens = est->citizens * per_citizen * est->threads;
@@ -73,7 +79,7 @@ void runlimits_estimate(const struct model *m, struct runlimits_estimate *est)
     double per_thread = (double)sh.n_slots * (m->years + 2.0) * 4.0 * sizeof(double) + 5.0 * one_series;
     /* The sums and the quantiles' first few values of every cell. */
     double folded = cells * (sizeof(double) + 4.0 * sizeof(float)) + 4.0 * one_series;
-    est->bytes_series = per_rep * m->replications + per_thread * est->threads + folded;
+    est->bytes_series = per_rep * ro->replications + per_thread * est->threads + folded;
 
     /* Citizen-years: no one stays longer than the run or than from the
      * youngest age to retirement. Exits are ignored, so this errs high. */
@@ -82,8 +88,8 @@ void runlimits_estimate(const struct model *m, struct runlimits_estimate *est)
     double cit_years = m->initial * life + arrivals * fmin(life, m->years / 2.0);
     double rows = est->citizens + cit_years * 12.0 / m->rbs_interval_months;
     double records = 0.0;
-    if (m->out_rbs_panel) records += rows * (40.0 + 8.0 * m->n_flows + 2.0 * m->n_dims);
-    if (m->out_events) records += (rows + 2.0 * cit_years + 8.0 * est->citizens) * 48.0;
+    if (ro->rbs_panel) records += rows * (40.0 + 8.0 * m->n_flows + 2.0 * m->n_dims);
+    if (ro->events) records += (rows + 2.0 * cit_years + 8.0 * est->citizens) * 48.0;
     est->bytes_records = 1.5 * records;              /* text buffers grow by doubling */
     est->bytes_total = est->bytes_citizens + est->bytes_series + est->bytes_records +
                        64.0 * 1024 * 1024;           /* the program itself */
@@ -120,8 +126,14 @@ static void fmt_bytes(char *buf, size_t n, double b)
     else snprintf(buf, n, "%.0f MB", b / (1024.0 * 1024));
 }
 
-int runlimits_check_with(const struct model *m, double memory_bytes, struct err *e)
+int runlimits_check_with(const struct model *m, const struct runopts *ro, double memory_bytes,
+                         struct err *e)
 {
+    struct runopts own;
+    if (!ro) {
+        runopts_of(m, &own);
+        ro = &own;
+    }
     const char *path = m->path ? m->path : "scenario";
     if (!(m->years <= BOUNDS_MAX_YEARS))
         return err_set(e, EXIT_INPUT, "%s: simulation.years: %g years is more than flowsim "
@@ -132,7 +144,7 @@ int runlimits_check_with(const struct model *m, double memory_bytes, struct err 
         return err_set(e, EXIT_INPUT, "%s: simulation: snapshot_months and rbs_interval_months "
                        "must be at least %g (see README, Limits)", path, BOUNDS_MIN_MONTHS);
     struct runlimits_estimate est;
-    runlimits_estimate(m, &est);
+    runlimits_estimate(m, ro, &est);
     bool initial_most = m->initial >= est.citizens - m->initial;
     const char *pop_key = initial_most ? "population.initial"
                         : m->arrivals_by_year ? "population.arrivals_by_year"
@@ -170,19 +182,19 @@ int runlimits_check_with(const struct model *m, double memory_bytes, struct err 
         return err_set(e, EXIT_INPUT, "%s: simulation.snapshot_months: the time series of %d "
                        "replications x %d snapshots need about %s of memory; this machine has "
                        "%s: raise simulation.snapshot_months or lower simulation.replications "
-                       "(-r) (see README, Limits)", path, m->replications, sh.n_snap, need, have);
+                       "(-r) (see README, Limits)", path, ro->replications, sh.n_snap, need, have);
     }
     return err_set(e, EXIT_INPUT, "%s: output.%s: replication 1's %s needs about %s of memory; "
                    "this machine has %s: raise simulation.rbs_interval_months or set "
                    "output.%s = false (see README, Limits)", path,
-                   m->out_events ? "events" : "rbs_panel",
-                   m->out_events ? "event log" : "RBS panel", need, have,
-                   m->out_events ? "events" : "rbs_panel");
+                   ro->events ? "events" : "rbs_panel",
+                   ro->events ? "event log" : "RBS panel", need, have,
+                   ro->events ? "events" : "rbs_panel");
 }
 
-int runlimits_check(const struct model *m, struct err *e)
+int runlimits_check(const struct model *m, const struct runopts *ro, struct err *e)
 {
-    return runlimits_check_with(m, runlimits_memory_bytes(), e);
+    return runlimits_check_with(m, ro, runlimits_memory_bytes(), e);
 }
 
 const char *runlimits_note(const struct model *m)

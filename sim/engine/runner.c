@@ -175,6 +175,7 @@ static void *worker(void *arg)
         return NULL;
     }
     sim_workspace_set_stop(w, j->stop);
+    sim_workspace_set_seed(w, j->res->ro.seed);
     for (;;) {
         int r = atomic_fetch_add(&j->next, 1);
         if (r >= j->hi || atomic_load(&j->failed)) break;
@@ -192,7 +193,7 @@ static void *worker(void *arg)
             break;
         }
         bool first = r == 0;
-        if (sim_run(w, (uint32_t)r, first && j->m->out_rbs_panel, first && j->m->out_events,
+        if (sim_run(w, (uint32_t)r, first && j->res->ro.rbs_panel, first && j->res->ro.events,
                     res, &e) != 0) {
             job_fail(j, &e);
             break;
@@ -216,13 +217,14 @@ static void draw_progress(struct job *j, double t0)
     fflush(stderr);
 }
 
-int runner_run(const struct model *m, int n_threads, bool progress,
+int runner_run(const struct model *m, const struct runopts *ro, bool progress,
                const volatile sig_atomic_t *stop, struct run_results *out, struct err *e)
 {
     memset(out, 0, sizeof *out);
     out->m = m;
+    out->ro = *ro;
     sim_shape_of(m, &out->shape);
-    out->n_rep = m->replications;
+    out->n_rep = ro->replications;
     /* Empty results (calloc'd pages arrive lazily); each worker fills in
      * the arrays of the replication it runs (worker()). */
     out->rep = calloc((size_t)out->n_rep, sizeof *out->rep);
@@ -232,6 +234,7 @@ int runner_run(const struct model *m, int n_threads, bool progress,
     int size, rank = mpi_rank(&size);
     int lo = (int)((long)out->n_rep * rank / size), hi = (int)((long)out->n_rep * (rank + 1) / size);
     out->ranks = size;
+    int n_threads = ro->threads;
     if (n_threads <= 0) n_threads = runner_cores();
     if (n_threads > hi - lo) n_threads = hi - lo > 0 ? hi - lo : 1;
     out->threads = n_threads;

@@ -32,6 +32,11 @@ void sim_workspace_set_stop(struct sim_workspace *w, const volatile sig_atomic_t
     w->stop = stop;
 }
 
+void sim_workspace_set_seed(struct sim_workspace *w, uint64_t seed)
+{
+    w->r.seed = seed;
+}
+
 double sim_workspace_citizens(const struct sim_workspace *w) { return w->r.pop.n; }
 double sim_workspace_heap_peak(const struct sim_workspace *w) { return (double)w->heap_peak; }
 

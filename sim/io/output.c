@@ -213,9 +213,9 @@ static int write_summary(const struct model *m, const struct run_results *res,
     cJSON_AddStringToObject(sc, "description", m->description ? m->description : "");
     cJSON_AddStringToObject(sc, "sha256", m->sha256);
     cJSON_AddStringToObject(sc, "start_date", m->start_date);
-    cJSON_AddStringToObject(root, "lang", m->lang);
+    cJSON_AddStringToObject(root, "lang", res->ro.lang);
     cJSON_AddItemToObject(root, "model", model_json(m));
-    output_json_add_u64(root, "seed", m->seed);
+    output_json_add_u64(root, "seed", res->ro.seed);
     cJSON_AddNumberToObject(root, "replications", res->n_rep);
     cJSON_AddNumberToObject(root, "years", m->years);
     cJSON_AddNumberToObject(root, "warmup_years", m->warmup_years);
@@ -393,7 +393,7 @@ int output_write_run(const struct model *m, const struct run_results *res,
     (void)info;
     struct afile af[F_COUNT];
     memset(af, 0, sizeof af);
-    bool want[F_COUNT] = { true, true, true, true, true, m->out_rbs_panel, m->out_events, true };
+    bool want[F_COUNT] = { true, true, true, true, true, res->ro.rbs_panel, res->ro.events, true };
     struct kpi_desc *desc = NULL;
     struct kpi_stat *stat = NULL;
     int n_kpi = stats_kpi_layout(m, &desc);

@@ -51,7 +51,7 @@ static void open_caveats(const struct model *m, const struct kpi_desc *desc, con
 
 void oneline_print(const struct model *m, const struct run_results *res, const char *dir, FILE *out)
 {
-    enum lang l = i18n_lang(m->lang);
+    enum lang l = i18n_lang(res->ro.lang);
     struct kpi_desc *desc = NULL;
     int n = stats_kpi_layout(m, &desc);
     struct kpi_stat *stat = n > 0 ? calloc((size_t)n, sizeof *stat) : NULL;

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fclose(devnull);
     }
     struct err le = { 0 };
-    if (runlimits_check_with(m, 8.0e9, &le) != 0) check_message(&le);
+    if (runlimits_check_with(m, NULL, 8.0e9, &le) != 0) check_message(&le);
     else if (getenv("FUZZ_NO_SIM") == NULL) run_small(m);
     (void)runlimits_note(m);
     model_destroy(m);
