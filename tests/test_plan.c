@@ -27,7 +27,10 @@ static struct model *load(const char *path)
 static void run(const struct model *m, struct run_results *res)
 {
     struct err e = { 0 };
-    if (runner_run(m, 2, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.threads = 2;
+    if (runner_run(m, &ro, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
 }
 
 /* Index of a KPI (year 0 = whole run); fails the test when missing. */

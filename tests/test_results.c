@@ -496,10 +496,13 @@ static void test_writing_sees_the_signal(void **state)
     struct tmp t;
     tu_tmp_make(&t);
     struct model *m = tu_load("tests/data/small.cfg");
-    m->replications = 2;
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.replications = 2;
+    ro.threads = 1;
     struct run_results res;
     struct err e = { 0 };
-    assert_int_equal(runner_run(m, 1, false, NULL, &res, &e), 0);
+    assert_int_equal(runner_run(m, &ro, false, NULL, &res, &e), 0);
     volatile sig_atomic_t stop = 1;
     struct run_info info = { "test", 0.0, 1, &stop };
     char dir[128];
