@@ -32,6 +32,7 @@
 #include "analysis/sweep.h"
 #include "base/err.h"
 #include "model/model.h"
+#include "model/runopts.h"
 
 #define OPT_MAX_TARGETS 8
 
@@ -51,10 +52,11 @@ struct opt_point {
     bool frontier;
 };
 
-/* Loads the model of point i of the plan with n_rep replications (the
- * caller's scenario, --set and the point's settings). 0, or an exit status
- * after printing the error. */
-typedef int (*opt_load_fn)(void *ctx, int point, int n_rep, struct model **out);
+/* Loads the model of point i of the plan (the caller's scenario, --set and
+ * the point's settings) and its run options, with n_rep replications. 0,
+ * or an exit status after printing the error. */
+typedef int (*opt_load_fn)(void *ctx, int point, int n_rep, struct model **out,
+                           struct runopts *ro);
 
 struct optimise {
     struct sweep_plan plan;      /* the --vary settings, a grid */

@@ -71,6 +71,11 @@ int cli_load(const char *path, struct model **out);
 int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
                  const char *const *extra, struct model **out);
 
+/* --years changes what is simulated, so the model is built with it: as a
+ * --set of simulation.years after the user's own. Writes that "PATH=VALUE"
+ * into buf and returns 1, or returns 0 without --years. */
+int cli_years_set(const struct cli_common *c, char *buf, size_t n);
+
 /* Splits "PATH=VALUE" at its first '=' into path (malloc'd) and *value
  * (pointing into s). 0, or EXIT_INPUT after printing a usage error. */
 int cli_split_set(const char *s, char **path, const char **value);

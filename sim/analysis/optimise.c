@@ -110,7 +110,8 @@ static int evaluate(struct optimise *o, int i, int n, struct err *e)
     struct opt_point *p = &o->pt[i];
     if (p->n_rep >= n) return 0;
     struct model *m = NULL;
-    int rc = o->load(o->load_ctx, i, n, &m);
+    struct runopts ro;
+    int rc = o->load(o->load_ctx, i, n, &m, &ro);
     if (rc != 0) return err_set(e, rc, "%s", "");       /* the loader has said why */
     if (o->progress) {
         char label[512];
@@ -118,7 +119,7 @@ static int evaluate(struct optimise *o, int i, int n, struct err *e)
         fprintf(stderr, "%s (%d replications)\n", label, n);
     }
     struct cmp_run run;
-    if (compare_run(m, o->threads, o->progress, o->stop, false, &run, e) != 0) return -1;
+    if (compare_run(m, &ro, o->progress, o->stop, false, &run, e) != 0) return -1;
     compare_run_fini(&p->run);
     p->run = run;
     p->n_rep = n;

@@ -295,14 +295,18 @@ int cli_split_set(const char *s, char **path, const char **value)
     return 0;
 }
 
+int cli_years_set(const struct cli_common *c, char *buf, size_t n)
+{
+    if (!(c->years > 0.0)) return 0;
+    snprintf(buf, n, "simulation.years=%.17g", c->years);
+    return 1;
+}
+
 int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
                  const char *const *extra, struct model **out)
 {
-    /* --years changes what is simulated, so the model is built with it, as
-     * with a --set of simulation.years after the user's own. */
-    char years[64] = "";
-    if (c->years > 0.0) snprintf(years, sizeof years, "simulation.years=%.17g", c->years);
-    int n_years = years[0] != '\0';
+    char years[64];
+    int n_years = cli_years_set(c, years, sizeof years);
     int n = c->n_sets + n_years + n_extra, rc = 0;
     if (n == 0) return cli_load(path, out);
     char **paths = calloc((size_t)n, sizeof *paths);

@@ -21,20 +21,22 @@ struct loader_ctx {
     int loads;
 };
 
-/* The model of one point: the scenario, --set, then the point's settings;
- * n_rep replications (<= 0: as -r or the scenario say). */
-static int load_point(void *ctx, int point, int n_rep, struct model **out)
+/* The model of one point: the scenario, --set, --years, then the point's
+ * settings; n_rep replications (<= 0: as -r or the scenario say). */
+static int load_point(void *ctx, int point, int n_rep, struct model **out, struct runopts *ro)
 {
     struct loader_ctx *c = ctx;
-    int n = c->o->n_sets + c->plan->n_axes, rc = 0;
-    char *paths[CLI_MAX_SETS + SWEEP_MAX_AXES] = { NULL };
-    const char *values[CLI_MAX_SETS + SWEEP_MAX_AXES] = { NULL };
+    char years[64];
+    int n_years = cli_years_set(c->o, years, sizeof years);
+    int n_user = c->o->n_sets + n_years, n = n_user + c->plan->n_axes, rc = 0;
+    char *paths[CLI_MAX_SETS + 1 + SWEEP_MAX_AXES] = { NULL };
+    const char *values[CLI_MAX_SETS + 1 + SWEEP_MAX_AXES] = { NULL };
     char buf[SWEEP_MAX_AXES][4200];
     for (int i = 0; rc == 0 && i < n; i++) {
-        const char *s = c->o->sets[i];
-        if (i >= c->o->n_sets) {
-            sweep_point_set(c->plan, point, i - c->o->n_sets, buf[i - c->o->n_sets], sizeof buf[0]);
-            s = buf[i - c->o->n_sets];
+        const char *s = i < c->o->n_sets ? c->o->sets[i] : years;
+        if (i >= n_user) {
+            sweep_point_set(c->plan, point, i - n_user, buf[i - n_user], sizeof buf[0]);
+            s = buf[i - n_user];
         }
         rc = cli_split_set(s, &paths[i], &values[i]);
     }
@@ -49,7 +51,7 @@ static int load_point(void *ctx, int point, int n_rep, struct model **out)
     if (c->loads++ == 0 && (*out)->notes && runner_is_root()) fputs((*out)->notes, stderr);
     struct cli_common quiet = *c->o;
     if (n_rep > 0) quiet.reps = n_rep;
-    if ((rc = cli_common_apply(*out, &quiet)) != 0) {
+    if ((rc = cli_common_apply(*out, &quiet, ro)) != 0) {
         model_destroy(*out);
         *out = NULL;
     }
@@ -113,7 +115,8 @@ int cli_optimise(int argc, char **argv)
      * the first names the KPIs. */
     for (int i = 0; rc == 0 && i < opt.plan.n_points; i++) {
         struct model *m = NULL;
-        rc = load_point(&lc, i, 0, &m);
+        struct runopts ro;
+        rc = load_point(&lc, i, 0, &m, &ro);
         if (rc == 0 && i == 0) m0 = m;
         else model_destroy(m);
     }
