@@ -577,10 +577,13 @@ static void test_runner_keeps_no_series(void **state)
 {
     (void)state;
     struct model *m = tu_load("tests/data/small.cfg");
-    m->replications = 23;
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.replications = 23;
+    ro.threads = 3;
     struct run_results res;
     struct err e = { 0 };
-    assert_int_equal(runner_run(m, 3, false, NULL, &res, &e), 0);
+    assert_int_equal(runner_run(m, &ro, false, NULL, &res, &e), 0);
     assert_int_equal(res.agg.folded, 23);
     for (int r = 0; r < res.n_rep; r++) {
         assert_non_null(res.rep[r].kpi);
