@@ -14,6 +14,7 @@
 
 #include "base/suggest.h"
 #include "model/model.h"
+#include "model/keys.h"
 #include "model/scenario.h"
 #include "model/setpath.h"
 #include "engine/rngs.h"
@@ -1049,7 +1050,7 @@ static void test_doc_every_key(void **state)
     const char *section, *name;
     bool required;
     int i = 0, missing = 0;
-    for (; scenario_key_at(i, &section, &name, &required); i++) {
+    for (; keys_at(i, &section, &name, &required); i++) {
         char want[256];
         snprintf(want, sizeof want, "`%s%s%s`", section, section[0] ? "." : "", name);
         if (!strstr(doc, want)) {

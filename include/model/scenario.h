@@ -4,15 +4,14 @@
 #ifndef FLOWSIM_SCENARIO_H
 #define FLOWSIM_SCENARIO_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
+#include "model/cfgtext.h"
 #include "model/model.h"
 
-/* A scenario file, with everything it @includes, is at most this many
- * bytes; it must be a regular file of UTF-8 text without NUL bytes. */
-#define SCENARIO_MAX_BYTES (16u << 20)
+/* SCENARIO_MAX_BYTES (model/cfgtext.h): a scenario file, with everything
+ * it @includes, is at most that many bytes of UTF-8 text without NUL. */
 
 /* Loads and validates path. Returns 0 and a new model in *out (free with
  * model_destroy), or -1 with e set (status EXIT_INPUT) and *out NULL. */
@@ -31,12 +30,5 @@ int scenario_load_set(const char *path, int n, const char *const *paths,
  * @include files are found beside it. For tests and the fuzzers. */
 int scenario_load_text(const char *name, const char *text, size_t len, struct model **out,
                        struct err *e);
-
-/* The i-th key the loader accepts (i from 0): its section as a set path
- * with placeholders ("" for the top level, "population.age",
- * "flows.<flow>.rings.<ring>", "transitions[N]", ...), its name, and
- * whether it is required. 1, or 0 past the last. docs/scenario.md
- * documents each one; a test keeps the two in step. */
-int scenario_key_at(int i, const char **section, const char **name, bool *required);
 
 #endif
