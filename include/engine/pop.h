@@ -52,18 +52,35 @@ struct citizen {
     double entered[MODEL_MAX_FLOWS];  /* entry time into the current state */
     double wait_since[MODEL_MAX_FLOWS];
     uint32_t wl_next[MODEL_MAX_FLOWS], wl_prev[MODEL_MAX_FLOWS];
+    uint32_t baseline;                /* RBS baseline levels, packed (pop_pack_levels) */
     uint16_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw (wraps) */
     int8_t wait_ring[MODEL_MAX_FLOWS];/* ring waited for, or POP_NO_RING */
     int8_t wait_cause[MODEL_MAX_FLOWS];
     int8_t first_ring[MODEL_MAX_FLOWS];/* first ring held, or POP_NO_RING */
     int8_t expired[MODEL_MAX_FLOWS];  /* ring whose stay limit ran out */
-    uint8_t baseline[MODEL_MAX_DIMS]; /* RBS baseline levels */
     uint8_t visit_flows;              /* flows to place at the next assessment */
-    bool assessing, has_baseline, intake_done, placed_once, in_visit_queue;
+    bool assessing : 1, has_baseline : 1, intake_done : 1, placed_once : 1,
+        in_visit_queue : 1;
 };
 
 #define POP_HOT_BYTES 64              /* the first cache line */
-#define POP_CITIZEN_BYTES 184
+#define POP_CITIZEN_BYTES 176
+
+/* Levels 0..MODEL_LEVEL_MAX in 3 bits each: a record's copy of a vector of
+ * levels in 4 bytes (the RBS baseline). */
+#define POP_LEVEL_BITS 3
+_Static_assert(MODEL_LEVEL_MAX < (1 << POP_LEVEL_BITS) && MODEL_MAX_DIMS * POP_LEVEL_BITS <= 32,
+               "levels must pack into 32 bits");
+static inline uint32_t pop_pack_levels(const uint8_t *level)
+{
+    uint32_t packed = 0;
+    for (int d = 0; d < MODEL_MAX_DIMS; d++) packed |= (uint32_t)level[d] << (POP_LEVEL_BITS * d);
+    return packed;
+}
+static inline int pop_packed_level(uint32_t packed, int d)
+{
+    return (int)(packed >> (POP_LEVEL_BITS * d)) & ((1 << POP_LEVEL_BITS) - 1);
+}
 
 /* The citizen's states or levels changed: its cached rates are stale. */
 static inline void pop_rates_changed(struct citizen *c) { c->rates_fresh = false; }

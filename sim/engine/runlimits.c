@@ -25,21 +25,11 @@
 
 #include "engine/evq.h"
 #include "engine/pop.h"
+#include "engine/rep.h"
 #include "engine/sim.h"
 
 /* Share of the memory a run may plan to use. */
 #define MEMORY_SHARE 0.8
-
-/* Mean number of arrivals over [0, years]: the rate integrated month by
- * month (arrivals_by_year changes it only at calendar-year starts). */
-static double arrivals_total(const struct model *m)
-{
-    double total = 0.0;
-    int n = (int)ceil(m->years * 12.0);
-    double dt = m->years / (n > 0 ? n : 1);
-    for (int k = 0; k < n; k++) total += model_arrival_rate(m, (k + 0.5) * dt) * dt;
-    return total;
-}
 
 static int run_threads(const struct runopts *ro)
 {
@@ -61,8 +51,8 @@ void runlimits_estimate(const struct model *m, const struct runopts *ro,
         ro = &own;
     }
     memset(est, 0, sizeof *est);
-    double arrivals = arrivals_total(m);
-    est->citizens = m->initial + arrivals;
+    est->citizens = rep_expected_citizens(m);
+    const double arrivals = est->citizens - m->initial;
     est->threads = run_threads(ro);
     double per_citizen = 1.5 * (sizeof(struct citizen) + 3.0 * sizeof(struct event)) +
                          sizeof(uint32_t) + 2.0 * sizeof(double) * m->n_flows;

@@ -110,7 +110,7 @@ static void rbs_record(struct rep *r, uint32_t ci)
 static void rbs_baseline(struct rep *r, uint32_t ci)
 {
     struct citizen *c = &r->pop.c[ci];
-    memcpy(c->baseline, c->level, sizeof c->baseline);
+    c->baseline = pop_pack_levels(c->level);
     c->has_baseline = true;
     rbs_record(r, ci);
     if (rep_rbs_followups(r))
@@ -529,7 +529,8 @@ static void finish(struct rep *r)
         }
         if (c->has_baseline) {
             n_base++;
-            for (int d = 0; d < m->n_dims; d++) change[d] += c->level[d] - c->baseline[d];
+            for (int d = 0; d < m->n_dims; d++)
+                change[d] += c->level[d] - pop_packed_level(c->baseline, d);
         }
     }
     st->end_size = r->n_alive;
