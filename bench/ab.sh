@@ -4,6 +4,7 @@
 # REPS replications on one thread with plots and the RBS panel off, and
 # prints the median CPU time (user + sys) of each and their ratio A / B.
 # Alternating pairs keep a changing machine load from favouring either.
+# Both binaries must accept the scenario (use one of the older release's).
 #   sh bench/ab.sh BIN_A BIN_B [SCENARIO] [PAIRS] [REPS]
 set -eu
 a=$1 b=$2 scen=${3:-scenarios/esbjerg.cfg} pairs=${4:-7} reps=${5:-100}
@@ -14,7 +15,8 @@ sed -e 's/rbs_panel *= *true/rbs_panel = false/' -e 's/plots *= *true/plots = fa
     "$scen" > "$tmp/scenario.cfg"
 cpu() {   # user + sys seconds of one run (GNU time's %U %S)
     /usr/bin/time -f '%U %S' -o "$tmp/t" "$1" run "$tmp/scenario.cfg" -o "$tmp/out" \
-        -r "$reps" -j 1 -q >/dev/null 2>&1
+        -r "$reps" -j 1 -q >/dev/null 2>"$tmp/err" ||
+        { echo "ab.sh: $1 failed:" >&2; cat "$tmp/err" >&2; exit 1; }
     awk '{ printf "%.3f\n", $1 + $2 }' "$tmp/t"
 }
 i=0

@@ -54,8 +54,20 @@ struct budget_state {
     double over_since;         /* start of the unaccounted time in state `over` */
 };
 
+/* What the engine derives once from a model that can be in force (the
+ * scenario's, or a plan's change; rep.c): its age distributions prepared,
+ * and the rate out of each state slot by sex and levels when no rate has an
+ * age effect, [(slot * 2 + female) * n_level_codes + code], or NULL (then
+ * computed at each draw). The table is part of the rate cache. */
+struct rep_model {
+    struct truncnorm age_initial, age_arrival;
+    double *out_rate;
+};
+
 struct rep {
     const struct model *m;     /* in force now: base, or a plan's change */
+    const struct rep_model *mc;/* derived from m: models[0], or [1 + change] */
+    struct rep_model *models;
     const struct model *base;  /* the scenario, with its changes */
     uint64_t seed;             /* streams from (seed, replication); m->seed unless set */
     double t, horizon;
@@ -109,6 +121,9 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
 void rep_hazards_update(struct rep *r, uint32_t ci);
 void rep_hazards_draw(struct rep *r, uint32_t ci);
 
+/* Puts the model of a plan's change `change` in force (plan.c). */
+void rep_switch_model(struct rep *r, int change);
+
 /* Draws the citizen's exit from now (SPEC §7) into t_exit and exit_cause;
  * it takes effect with the next rep_hazards_draw. */
 void rep_draw_exit(struct rep *r, uint32_t ci);
@@ -126,18 +141,22 @@ static inline bool rep_rbs_followups(const struct rep *r)
 double rep_expected_citizens(const struct model *m);
 
 /* The rates behind a citizen's hazard (SPEC §1, §7), at the covariates of
- * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z) of moves[k].
+ * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z)
+ * of moves[k], with code = rep_level_code(m, c) (the citizen's levels in
+ * the model's covariate table, or -1 without one), computed once for all
+ * the moves of a draw.
  * rep_develop_rates: per-dimension improve and worsen rates, summed over
  * the flows' current states; rep_develop_total: their sum over the
  * dimensions that can still move. rep_hazard_rates: the rate out of each
  * flow's state (0 for flows it takes no part in) and the development rate;
  * returns their total. */
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c);
+int rep_level_code(const struct model *m, const struct citizen *c);
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code);
 void rep_develop_rates(const struct model *m, const struct citizen *c,
                        double *improve, double *worsen);
 double rep_develop_total(const struct model *m, const struct citizen *c,
                          double improve, double worsen);
-double rep_hazard_rates(const struct model *m, const struct citizen *c,
+double rep_hazard_rates(const struct rep *r, const struct citizen *c,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop);
 
 /* Appends a line to the event log (when it is kept): date,t,citizen,event,

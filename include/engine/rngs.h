@@ -5,6 +5,7 @@
 #ifndef FLOWSIM_RNGS_H
 #define FLOWSIM_RNGS_H
 
+#include <math.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -59,8 +60,17 @@ static inline gsl_rng *rngs_citizen(struct rngs *s, uint64_t *state)
     return s->citizen;
 }
 
-/* Exponential waiting time at rate (per year); +INFINITY when rate <= 0. */
-double rngs_exp(gsl_rng *r, double rate);
+/* Exponential waiting time at rate (per year); +INFINITY when rate <= 0.
+ * GSL's gsl_ran_exponential(r, 1 / rate), written out so that the hot path
+ * (every hazard draw) makes no library call besides the generator's. */
+static inline double rngs_exp(gsl_rng *r, double rate)
+{
+    /* A zero, negative, NaN or infinite rate means "never": validation
+     * rejects such rates, so an infinite one is not worth a special case. */
+    if (!(rate > 0.0) || !isfinite(rate)) return INFINITY;
+    double u = r->type->get_double(r->state);     /* gsl_rng_uniform */
+    return -(1.0 / rate) * log1p(-u);
+}
 /* Gamma with this mean and sd (shape (mean/sd)^2); mean when sd == 0,
  * 0 when mean == 0. */
 double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd);
@@ -68,6 +78,18 @@ double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd);
  * draw, however far the mean lies from the interval). sd == 0 gives mean
  * clamped to [lo, hi]. */
 double rngs_truncnorm(gsl_rng *r, double mean, double sd, double lo, double hi);
+/* The same distribution prepared once (the normal CDF at its bounds), so
+ * that each draw costs one inverse: the same numbers as rngs_truncnorm. */
+enum truncnorm_shape { TRUNCNORM_POINT, TRUNCNORM_UPPER, TRUNCNORM_LOWER, TRUNCNORM_MIDDLE };
+struct truncnorm {
+    double mean, sd, lo, hi;
+    enum truncnorm_shape shape;
+    double a;                  /* tails: the near bound, standardised */
+    double qa, qb;             /* tails: Q at the bounds; middle: P at them */
+    double span;               /* tails: for the far tail's exponential */
+};
+void rngs_truncnorm_prepare(struct truncnorm *tn, double mean, double sd, double lo, double hi);
+double rngs_truncnorm_draw(gsl_rng *r, const struct truncnorm *tn);
 /* Binomial(n, p) with p clamped to [0, 1]. */
 unsigned rngs_binomial(gsl_rng *r, double p, unsigned n);
 /* Uniform on [0, 1). */

@@ -92,7 +92,7 @@ void plan_switch(struct rep *r, int i)
     policy_budget_flush(r);
     stats_mark(&r->st, r->t);
     stats_switch(&r->st, r->t, next);
-    r->m = next;
+    rep_switch_model(r, i);
     policy_budget_switch(r);
     if (r->events) rep_log(r, UINT32_MAX, "plan_change", "", "", ch->date);
     if (ch->relocate)

@@ -12,6 +12,8 @@
 
 #include "base/caldate.h"
 
+static int models_init(struct rep *r);
+
 /* ---- the replication's plumbing ----------------------------------------- */
 
 void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
@@ -70,7 +72,7 @@ int rep_init(struct rep *r, const struct model *m)
         }
     r->occ = calloc((size_t)r->st.n_slots, sizeof *r->occ);
     r->wl = calloc((size_t)r->st.n_slots, sizeof *r->wl);
-    if (!r->occ || !r->wl) goto fail;
+    if (!r->occ || !r->wl || models_init(r) != 0) goto fail;
     rep_reset(r, 0);
     return 0;
 fail:
@@ -87,6 +89,9 @@ void rep_fini(struct rep *r)
     free(r->occ);
     free(r->wl);
     free(r->vq.buf);
+    if (r->models)
+        for (int i = 0; i <= r->base->n_changes; i++) free(r->models[i].out_rate);
+    free(r->models);
     memset(r, 0, sizeof *r);
 }
 
@@ -94,6 +99,7 @@ void rep_reset(struct rep *r, uint32_t replication)
 {
     evq_clear(&r->q);
     r->m = r->base;               /* a plan starts from the scenario */
+    r->mc = &r->models[0];
     rngs_reseed(&r->rng, r->seed, replication);
     pop_clear(&r->pop);
     stats_reset(&r->st);
@@ -112,15 +118,20 @@ void rep_reset(struct rep *r, uint32_t replication)
 
 /* ---- hazards -------------------------------------------------------------- */
 
+int rep_level_code(const struct model *m, const struct citizen *c)
+{
+    return m->level_factor ? model_level_code(m, c->level) : -1;
+}
+
 /* exp(beta . z) of moves[k] at the citizen's state when its hazards were
  * drawn; the level part comes from the model's table when it has one. */
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c)
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code)
 {
     const struct transition *tr = &m->moves[k];
     if (!tr->has_effects) return 1.0;
     double lp = 0.0, f;
-    if (m->level_factor) {
-        f = m->level_factor[(size_t)k * m->n_level_codes + model_level_code(m, c->level)];
+    if (code >= 0) {
+        f = m->level_factor[(size_t)k * m->n_level_codes + code];
     } else {
         for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
         f = 1.0;
@@ -130,14 +141,70 @@ double rep_covariate_factor(const struct model *m, int k, const struct citizen *
     return lp != 0.0 ? f * exp(lp) : f;
 }
 
-static double flow_out_rate(const struct model *m, int f, const struct citizen *c)
+static double flow_out_rate(const struct model *m, int f, const struct citizen *c, int code)
 {
     const struct flow *fl = &m->flows[f];
     int s = c->state[f];
     double total = 0.0;
     for (int k = fl->move_start[s]; k < fl->move_start[s + 1]; k++)
-        total += m->moves[k].per_year * rep_covariate_factor(m, k, c);
+        total += m->moves[k].per_year * rep_covariate_factor(m, k, c, code);
     return total;
+}
+
+/* The rate-out table (rep.h): the rate out of every state for every sex
+ * and vector of levels, computed by flow_out_rate itself, so a lookup gives
+ * the very same number. Only when no rate has an age effect and the model
+ * has its covariate table; left NULL when it would be large. */
+enum { OUT_RATE_MAX_ENTRIES = 1 << 16 };
+
+static int out_rate_init(const struct rep *r, const struct model *m, double **out)
+{
+    *out = NULL;
+    if (!m->level_factor) return 0;
+    for (int k = 0; k < m->n_transitions; k++)
+        if (m->moves[k].beta[COV_AGE] != 0.0) return 0;
+    size_t n_codes = (size_t)m->n_level_codes, n = (size_t)r->st.n_slots * 2 * n_codes;
+    if (n > OUT_RATE_MAX_ENTRIES) return 0;
+    double *tab = malloc(n * sizeof *tab);
+    if (!tab) return -1;
+    struct citizen c = { 0 };
+    for (int f = 0; f < m->n_flows; f++)
+        for (int s = 0; s <= m->flows[f].n_rings; s++)
+            for (int female = 0; female < 2; female++)
+                for (size_t code = 0; code < n_codes; code++) {
+                    for (int d = 0, rest = (int)code; d < m->n_dims; d++, rest /= MODEL_LEVEL_MAX + 1)
+                        c.level[d] = (uint8_t)(rest % (MODEL_LEVEL_MAX + 1));
+                    c.state[f] = (int8_t)s;
+                    c.female = female;
+                    size_t i = ((size_t)rep_slot(r, f, s) * 2 + (size_t)female) * n_codes + code;
+                    tab[i] = flow_out_rate(m, f, &c, (int)code);
+                }
+    *out = tab;
+    return 0;
+}
+
+/* The derived data of the scenario's model and of each plan change's. */
+static int models_init(struct rep *r)
+{
+    const struct model *base = r->base;
+    r->models = calloc((size_t)base->n_changes + 1, sizeof *r->models);
+    if (!r->models) return -1;
+    for (int i = 0; i <= base->n_changes; i++) {
+        const struct model *m = i == 0 ? base : base->changes[i - 1].m;
+        struct rep_model *d = &r->models[i];
+        rngs_truncnorm_prepare(&d->age_initial, m->age.mean, m->age.sd, m->age.min, m->age.max);
+        rngs_truncnorm_prepare(&d->age_arrival, m->arrival_age.mean, m->arrival_age.sd,
+                               m->arrival_age.min, m->arrival_age.max);
+        if (out_rate_init(r, m, &d->out_rate) != 0) return -1;
+    }
+    r->mc = &r->models[0];
+    return 0;
+}
+
+void rep_switch_model(struct rep *r, int change)
+{
+    r->m = r->base->changes[change].m;
+    r->mc = &r->models[change + 1];
 }
 
 /* Per-dimension improve and worsen rates: the sum over flows of the current
@@ -172,12 +239,20 @@ double rep_develop_total(const struct model *m, const struct citizen *c,
 
 /* Rates out of the citizen's state in each flow (0 for flows it takes no
  * part in) and its development rate, at the covariates of c->hz_t. */
-double rep_hazard_rates(const struct model *m, const struct citizen *c,
+double rep_hazard_rates(const struct rep *r, const struct citizen *c,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop)
 {
+    const struct model *m = r->m;
+    const double *tab = r->mc->out_rate;
+    const int code = rep_level_code(m, c);
+    const size_t n_codes = (size_t)m->n_level_codes;
     double total = 0.0;
     for (int f = 0; f < m->n_flows; f++) {
-        flow_rate[f] = c->in_flow & (1u << f) ? flow_out_rate(m, f, c) : 0.0;
+        if (!(c->in_flow & (1u << f))) flow_rate[f] = 0.0;
+        else if (tab)
+            flow_rate[f] = tab[((size_t)rep_slot(r, f, c->state[f]) * 2 + c->female) * n_codes +
+                               (size_t)code];
+        else flow_rate[f] = flow_out_rate(m, f, c, code);
         total += flow_rate[f];
     }
     double imp, wor;
@@ -211,7 +286,7 @@ void rep_hazards_draw(struct rep *r, uint32_t ci)
     if (!c->rates_fresh || r->age_rates) {
         double flow_rate[MODEL_MAX_FLOWS], develop;
         c->hz_t = r->t;
-        c->hz_total = rep_hazard_rates(r->m, c, flow_rate, &develop);
+        c->hz_total = rep_hazard_rates(r, c, flow_rate, &develop);
         c->rates_fresh = true;
     }
     set_next_event(r, ci, r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), c->hz_total));

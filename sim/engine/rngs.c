@@ -90,13 +90,6 @@ void rngs_fini(struct rngs *s)
     }
 }
 
-double rngs_exp(gsl_rng *r, double rate)
-{
-    /* A zero, negative, NaN or infinite rate means "never": validation
-     * rejects such rates, so an infinite one is not worth a special case. */
-    if (!(rate > 0.0) || !isfinite(rate)) return INFINITY;
-    return gsl_ran_exponential(r, 1.0 / rate);   /* GSL takes the mean */
-}
 
 double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd)
 {
@@ -111,45 +104,69 @@ double rngs_gamma_mean_sd(gsl_rng *r, double mean, double sd)
     return gsl_ran_gamma(r, shape, scale);
 }
 
-/* Standard normal truncated to [a, b] with a >= 0, from u in [0, 1).
- * Works with the upper-tail Q functions: there P(a) rounds towards 1 and
- * would lose every digit that matters. */
-static double truncnorm_upper(double a, double b, double u)
+/* Upper tail [a, b], a >= 0: works with the upper-tail Q functions, where
+ * P(a) rounds towards 1 and would lose every digit that matters. Past
+ * a ~ 37 Q(a) is subnormal; there Z - a given Z > a is exponential with rate
+ * a to O(1/a^2) (Mills ratio), inverted and truncated at b. */
+static void upper_prepare(struct truncnorm *tn, double a, double b)
 {
-    double qa = gsl_cdf_ugaussian_Q(a);
-    double qb = gsl_cdf_ugaussian_Q(b);
-    if (qa > DBL_MIN)
-        return gsl_cdf_ugaussian_Qinv(qa - u * (qa - qb));
-    /* Past a ~ 37 Q(a) is subnormal. There Z - a given Z > a is
-     * exponential with rate a to O(1/a^2) (Mills ratio); invert that,
-     * truncated at b. */
-    double span = -expm1(-a * (b - a));           /* 1 when b is infinite */
-    return a - log1p(-u * span) / a;
+    tn->a = a;
+    tn->qa = gsl_cdf_ugaussian_Q(a);
+    tn->qb = gsl_cdf_ugaussian_Q(b);
+    tn->span = -expm1(-a * (b - a));               /* 1 when b is infinite */
 }
 
-/* Standard normal truncated to [a, b], a < b, by inversion of one uniform. */
-static double truncnorm_std(double a, double b, double u)
+static double upper_draw(const struct truncnorm *tn, double u)
 {
-    if (a >= 0.0) return truncnorm_upper(a, b, u);
-    if (b <= 0.0) return -truncnorm_upper(-b, -a, u);   /* mirror the lower tail */
-    double pa = gsl_cdf_ugaussian_P(a);             /* straddles 0: P is fine */
-    double pb = gsl_cdf_ugaussian_P(b);
-    return gsl_cdf_ugaussian_Pinv(pa + u * (pb - pa));
+    if (tn->qa > DBL_MIN) return gsl_cdf_ugaussian_Qinv(tn->qa - u * (tn->qa - tn->qb));
+    return tn->a - log1p(-u * tn->span) / tn->a;
 }
 
-double rngs_truncnorm(gsl_rng *r, double mean, double sd, double lo, double hi)
+void rngs_truncnorm_prepare(struct truncnorm *tn, double mean, double sd, double lo, double hi)
+{
+    *tn = (struct truncnorm){ .mean = mean, .sd = sd, .lo = lo, .hi = hi,
+                              .shape = TRUNCNORM_POINT };
+    if (!(sd > 0.0 && lo < hi)) return;
+    double a = (lo - mean) / sd, b = (hi - mean) / sd;
+    if (a >= 0.0) {
+        tn->shape = TRUNCNORM_UPPER;
+        upper_prepare(tn, a, b);
+    } else if (b <= 0.0) {
+        tn->shape = TRUNCNORM_LOWER;                /* mirror the lower tail */
+        upper_prepare(tn, -b, -a);
+    } else {
+        tn->shape = TRUNCNORM_MIDDLE;               /* straddles 0: P is fine */
+        tn->qa = gsl_cdf_ugaussian_P(a);
+        tn->qb = gsl_cdf_ugaussian_P(b);
+    }
+}
+
+double rngs_truncnorm_draw(gsl_rng *r, const struct truncnorm *tn)
 {
     /* Always one uniform, so streams stay aligned across scenarios that
      * differ only in these parameters (common random numbers). */
     double u = gsl_rng_uniform(r);
-    double x = mean;
-    if (sd > 0.0 && lo < hi)
-        x = mean + sd * truncnorm_std((lo - mean) / sd, (hi - mean) / sd, u);
+    double x = tn->mean;
+    switch (tn->shape) {
+    case TRUNCNORM_POINT: break;
+    case TRUNCNORM_UPPER: x = tn->mean + tn->sd * upper_draw(tn, u); break;
+    case TRUNCNORM_LOWER: x = tn->mean + tn->sd * -upper_draw(tn, u); break;
+    case TRUNCNORM_MIDDLE:
+        x = tn->mean + tn->sd * gsl_cdf_ugaussian_Pinv(tn->qa + u * (tn->qb - tn->qa));
+        break;
+    }
     /* Rounding (and the infinities the inverses return at 0 and 1) can put
      * x a hair outside; the contract is [lo, hi]. */
-    if (x < lo) x = lo;
-    if (x > hi) x = hi;
+    if (x < tn->lo) x = tn->lo;
+    if (x > tn->hi) x = tn->hi;
     return x;
+}
+
+double rngs_truncnorm(gsl_rng *r, double mean, double sd, double lo, double hi)
+{
+    struct truncnorm tn;
+    rngs_truncnorm_prepare(&tn, mean, sd, lo, hi);
+    return rngs_truncnorm_draw(r, &tn);
 }
 
 unsigned rngs_binomial(gsl_rng *r, double p, unsigned n)

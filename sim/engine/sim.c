@@ -221,7 +221,7 @@ static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
         if (ci == POP_NIL) return -1;
         struct citizen *c = &r->pop.c[ci];
         c->t_arrival = -1.0;
-        c->age0 = rngs_truncnorm(g, m->age.mean, m->age.sd, m->age.min, m->age.max);
+        c->age0 = rngs_truncnorm_draw(g, &r->mc->age_initial);
         c->female = rngs_uniform(g) < m->female_share;
         c->in_flow = 1u;            /* further flows: see below */
         c->intake_done = true;
@@ -301,8 +301,7 @@ static void on_arrival(struct rep *r)
     uint32_t ci = pop_add(&r->pop, m, &r->rng);
     if (ci == POP_NIL) { r->oom = true; return; }
     struct citizen *c = &r->pop.c[ci];
-    double age = rngs_truncnorm(g, m->arrival_age.mean, m->arrival_age.sd,
-                                m->arrival_age.min, m->arrival_age.max);
+    double age = rngs_truncnorm_draw(g, &r->mc->age_arrival);
     c->age0 = age - r->t;
     c->t_arrival = r->t;
     c->female = rngs_uniform(g) < m->female_share;
@@ -391,8 +390,9 @@ static void transition(struct rep *r, uint32_t ci, int f)
     int s = c->state[f];
     int k0 = fl->move_start[s], n = fl->move_start[s + 1] - k0;
     double w[MODEL_MAX_RINGS + 1], total = 0.0;
+    const int code = rep_level_code(m, c);
     for (int k = 0; k < n; k++) {
-        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c);
+        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c, code);
         total += w[k];
     }
     int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
@@ -433,7 +433,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
 {
     const int n_flows = r->m->n_flows;
     double rate[MODEL_MAX_FLOWS + 1];
-    double total = rep_hazard_rates(r->m, &r->pop.c[ci], rate, &rate[n_flows]);
+    double total = rep_hazard_rates(r, &r->pop.c[ci], rate, &rate[n_flows]);
     int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
     if (k < n_flows) transition(r, ci, k);
     else develop(r, ci);
