@@ -42,6 +42,8 @@ struct cli_common {
     uint64_t seed;
     bool has_seed, quiet;
     double years;                    /* <= 0: from the scenario */
+    bool keep_notes;                 /* cli_load_set leaves the loader's notes
+                                      * (model.notes) to the caller to print */
 };
 void cli_common_init(struct cli_common *c);
 

@@ -321,7 +321,7 @@ int cli_load_set(const char *path, const struct cli_common *c, int n_extra,
     if (rc == 0 && scenario_load_set(path, n, (const char *const *)paths, values, out, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         rc = e.status ? e.status : EXIT_INPUT;
-    } else if (rc == 0) {
+    } else if (rc == 0 && !c->keep_notes) {
         print_notes(*out);
     }
     for (int i = 0; paths && i < n; i++) free(paths[i]);

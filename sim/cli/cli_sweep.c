@@ -15,29 +15,6 @@
 #include "engine/runner.h"
 #include "model/scenario.h"
 
-/* A ring's capacity swept below its `initial` would be refused: the
- * initial occupants are lowered to the capacity instead (said once). Fills
- * init[a] with the initial's path and base[a] with its value for every
- * capacity axis of a ring (else init[a][0] = 0). */
-static void clamp_paths(const char *scenario, const struct sweep_plan *p,
-                        char init[][512], int *base)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    for (int a = 0; a < p->n_axes; a++) init[a][0] = '\0';
-    if (scenario_load(scenario, &m, &e) != 0) return;   /* the points' loads say why */
-    for (int a = 0; a < p->n_axes; a++) {
-        const char *path = p->axis[a].path;
-        size_t len = strlen(path);
-        int f, r;
-        sweep_path_ring(m, path, &f, &r);
-        if (r < 0 || len < 9 || strcmp(path + len - 9, ".capacity")) continue;
-        base[a] = m->flows[f].rings[r].initial;
-        snprintf(init[a], sizeof init[a], "%.*sinitial", (int)(len - 8), path);
-    }
-    model_destroy(m);
-}
-
 /* Reads the command line into the common options, the plan and zip. */
 static int sweep_args(int argc, char **argv, struct cli_common *o, const char **scenario,
                       struct sweep_plan *plan)
@@ -86,28 +63,37 @@ static int sweep_args(int argc, char **argv, struct cli_common *o, const char **
     return 0;
 }
 
-/* Loads the point's model (the plan's settings after the fixed --set). */
+/* Loads the point's model (the plan's settings after the fixed --set). A
+ * capacity swept below a ring's `initial` lowers `initial` in the loader
+ * (model_clamp_initial), which notes it in model.notes. */
 static int load_point(const char *scenario, const struct cli_common *o,
-                      const struct sweep_plan *plan, int i, char init[][512], const int *base,
-                      bool *lowered, struct model **out, struct runopts *ro)
+                      const struct sweep_plan *plan, int i, struct model **out,
+                      struct runopts *ro)
 {
-    char buf[2 * SWEEP_MAX_AXES][4200];
-    const char *extra[2 * SWEEP_MAX_AXES];
-    int n = 0;
+    char buf[SWEEP_MAX_AXES][4200];
+    const char *extra[SWEEP_MAX_AXES];
     for (int a = 0; a < plan->n_axes; a++) {
-        sweep_point_set(plan, i, a, buf[n], sizeof buf[n]);
-        extra[n] = buf[n];
-        n++;
-        double v = sweep_point_value(plan, i, a);
-        if (init[a][0] && v > 0 && v < base[a]) {
-            snprintf(buf[n], sizeof buf[n], "%s=%d", init[a], (int)v);
-            extra[n] = buf[n];
-            n++;
-            *lowered = true;
-        }
+        sweep_point_set(plan, i, a, buf[a], sizeof buf[a]);
+        extra[a] = buf[a];
     }
-    int rc = cli_load_set(scenario, o, n, extra, out);
+    int rc = cli_load_set(scenario, o, plan->n_axes, extra, out);
     return rc ? rc : cli_common_apply(*out, o, ro);
+}
+
+/* The loader's notes once for the whole sweep: the first point's that has
+ * any, and at how many points there were some. */
+static void sweep_notes(struct model **models, int n)
+{
+    int first = -1, count = 0;
+    for (int i = 0; i < n; i++)
+        if (models[i]->notes) {
+            if (first < 0) first = i;
+            count++;
+        }
+    if (first < 0 || !runner_is_root()) return;
+    fputs(models[first]->notes, stderr);
+    if (count > 1)
+        fprintf(stderr, "flowsim: note: (and so at %d more points of the sweep)\n", count - 1);
 }
 
 int cli_sweep(int argc, char **argv)
@@ -124,21 +110,15 @@ int cli_sweep(int argc, char **argv)
     char **labels = rc ? NULL : calloc((size_t)n, sizeof *labels);
     struct runopts *ros = rc ? NULL : calloc((size_t)n, sizeof *ros);
     if (rc == 0 && (!models || !runs || !labels || !ros)) rc = EXIT_RUNTIME;
-    char init[SWEEP_MAX_AXES][512];
-    int base[SWEEP_MAX_AXES] = { 0 };
-    if (rc == 0) clamp_paths(scenario, &plan, init, base);
-    bool lowered = false;
+    o.keep_notes = true;
     /* Every point is loaded and validated before anything runs. */
     for (int i = 0; rc == 0 && i < n; i++) {
-        rc = load_point(scenario, &o, &plan, i, init, base, &lowered, &models[i], &ros[i]);
+        rc = load_point(scenario, &o, &plan, i, &models[i], &ros[i]);
         char label[512];
         sweep_point_label(&plan, i, label, sizeof label);
         if (rc == 0 && !(labels[i] = strdup(label))) rc = EXIT_RUNTIME;
     }
-    for (int a = 0; rc == 0 && lowered && a < plan.n_axes && !o.quiet && runner_is_root(); a++)
-        if (init[a][0])
-            fprintf(stderr, "flowsim: note: %s (%d) is lowered to the capacity where the capacity "
-                            "is smaller\n", init[a], base[a]);
+    if (rc == 0 && !o.quiet) sweep_notes(models, n);
     char *dir = NULL;
     if (rc == 0) {
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("sweep", models[0]);
