@@ -15,6 +15,8 @@
  * - The command end to end: exit statuses, one-line errors with nothing
  *   written, --skip-bad-rows. */
 #include <math.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -552,6 +554,139 @@ static void test_command(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* ---- bounded and interruptible ------------------------------------------ */
+
+/* Where a log-rate is beyond the explored cap the likelihood is flat in it,
+ * and the analytic gradient must say so (it did not, and BFGS's line search
+ * then spent hundreds of evaluations per step: an 815-second fit). */
+static void test_gradient_agrees_beyond_cap(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_two.cfg");
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
+    struct err e = { 0 };
+    struct calib_lik *L = calib_lik_create(m, &p, 0, &co, &e);
+    assert_non_null(L);
+    double th[2] = { 40.0, log(0.7) }, g[2], h = 1e-4;
+    calib_lik_eval(L, th, g);
+    th[0] += h;
+    double fp = calib_lik_eval(L, th, NULL);
+    th[0] -= 2 * h;
+    double fm = calib_lik_eval(L, th, NULL);
+    assert_true(fabs(g[0] - (fp - fm) / (2 * h)) < 1e-6 * (1.0 + fabs(g[0])));
+    calib_lik_destroy(L);
+    panel_fini(&p);
+    model_destroy(m);
+}
+
+/* A covariate that separates the data (every a -> b move by a woman, none
+ * by a man) has no finite maximum likelihood: the fit must end well inside
+ * its evaluation bound instead of running the effect off to infinity. */
+static void test_separated_effect_ends(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    struct sbuf b = { 0 };
+    sbuf_printf(&b, "id,t,home,female\n");
+    for (int c = 0; c < 120; c++) {
+        int fem = c % 2;
+        for (int k = 0; k < 6; k++) {
+            const char *s = k < 2 || !fem ? "a" : "b";
+            if (fem && k > 3) s = "c";
+            sbuf_printf(&b, "%d,%.2f,%s,%d\n", c, 0.5 * k, s, fem);
+        }
+    }
+    struct calib_opts co = { 0 };
+    struct err e = { 0 };
+    assert_int_equal(calib_parse_covariates(m, "female", &co, &e), 0);
+    struct panel p;
+    parse_panel(m, b.s, b.len, &co, &p);
+    struct calib_result r;
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_flow *cf = &r.flow[0];
+    printf("  separated effect: %d iterations, %ld evaluations\n", cf->iterations, cf->evaluations);
+    assert_true(cf->evaluations < CALIB_MAX_EVALS / 2);
+    assert_false(cf->eval_capped);
+    calib_result_fini(&r);
+    panel_fini(&p);
+    sbuf_free(&b);
+    model_destroy(m);
+}
+
+/* A raised stop flag ends the fit with "interrupted". */
+static void test_stop_flag(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    size_t len;
+    char *text = simulate_panel(m, 1, &len);
+    volatile sig_atomic_t stop = 1;
+    struct calib_opts co = { .stop = &stop };
+    struct panel p;
+    parse_panel(m, text, len, &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    assert_int_equal(calib_fit(m, &p, &co, &r, &e), -1);
+    assert_string_equal(e.msg, "interrupted");
+    assert_int_equal(e.status, EXIT_RUNTIME);
+    panel_fini(&p);
+    free(text);
+    model_destroy(m);
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* SIGINT and SIGTERM each stop a long covariate fit (minutes on
+ * the Esbjerg panel with four covariates): exit 1, one line, nothing
+ * written. The bound is generous (a loaded machine); a command that ignores
+ * the signal would take minutes. */
+static void test_signal_stops_fit(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/flowsim-calsig-XXXXXX", cmd[1024];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "%s run scenarios/esbjerg.cfg -r 1 -q -o %s/run >/dev/null 2>&1",
+             bin(), dir);
+    assert_int_equal(system(cmd), 0);
+    const int sigs[] = { SIGINT, SIGTERM };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        snprintf(cmd, sizeof cmd, "exec %s calibrate %s/run/rbs_panel.csv --scenario "
+                 "scenarios/esbjerg.cfg --covariates social,age,female,physical -o %s/cal "
+                 ">/dev/null 2>'%s/stderr'", bin(), dir, dir, dir);
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+            _exit(127);
+        }
+        struct timespec wait = { 1, 0 };
+        nanosleep(&wait, NULL);
+        double t0 = mono_now();
+        assert_int_equal(kill(pid, sigs[i]), 0);
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        double took = mono_now() - t0;
+        printf("  calibrate stopped %.3f s after signal %d\n", took, sigs[i]);
+        assert_true(took < 20.0);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 1);
+        char *err = slurp(dir, "stderr");
+        assert_non_null(strstr(err, "interrupted"));
+        free(err);
+        assert_false(exists(dir, "cal"));
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int test_group_calib(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +697,10 @@ int test_group_calib(int *n)
         cmocka_unit_test(test_roundtrip_covariates),
         cmocka_unit_test(test_held_and_impossible),
         cmocka_unit_test(test_command),
+        cmocka_unit_test(test_gradient_agrees_beyond_cap),
+        cmocka_unit_test(test_separated_effect_ends),
+        cmocka_unit_test(test_stop_flag),
+        cmocka_unit_test(test_signal_stops_fit),
     };
     return RUN_GROUP(tests, n);
 }

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "analysis/panel.h"
@@ -31,6 +32,10 @@
 #include "model/model.h"
 
 #define CALIB_MAX_WARN 16
+/* Evaluations of the likelihood one flow's optimiser may spend (a fit of
+ * the Esbjerg panel needs 100 to 600; a 990-row panel with two covariates
+ * about 3,000): a bound on a fit that cannot settle. */
+#define CALIB_MAX_EVALS 5000
 #define CALIB_GRID_POINTS 21          /* fit-check times */
 #define CALIB_DT_QUANTUM 1e-6         /* years; intervals are grouped at this resolution */
 /* Age enters z on a grid of this many years (z = (age - 40) / 10 to 0.01),
@@ -41,6 +46,9 @@
 struct calib_opts {
     int n_cov;
     int cov[MODEL_MAX_COVS];          /* covariate slots (beta[] index of model.h) */
+    /* Raised (by a signal) to stop: the fit then returns -1 within a
+     * group's matrix exponential. NULL: never. */
+    const volatile sig_atomic_t *stop;
 };
 
 /* Reads a comma-separated list of covariate names (dimension ids, `age`,
@@ -68,6 +76,10 @@ struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p,
 void calib_lik_destroy(struct calib_lik *L);          /* NULL is a no-op */
 int calib_lik_n_params(const struct calib_lik *L);
 
+/* True once opts.stop has been seen raised; evaluations then return 1e300
+ * at once. */
+bool calib_lik_stopped(struct calib_lik *L);
+
 /* -log L at theta; when grad is not NULL, also its gradient. */
 double calib_lik_eval(struct calib_lik *L, const double *theta, double *grad);
 
@@ -93,7 +105,9 @@ struct calib_flow {
     double *cov;                      /* n_params^2 covariance of theta (NaN if none) */
     double minus2ll;
     int iterations;
+    long evaluations;                 /* of the likelihood, by the optimiser */
     bool converged, hessian_pd;
+    bool eval_capped;                 /* stopped at CALIB_MAX_EVALS */
     double grad_max;                  /* largest |d(-log L)/d theta| at the optimum */
     size_t n_cit, n_obs, n_pairs, n_moves, n_impossible, n_groups;
     size_t *counts;                   /* n_states^2 pairs (from, to), impossible ones too */
@@ -117,7 +131,8 @@ struct calib_result {
 
 /* Fits every flow with a panel column and listed transitions, and computes
  * the fit check. Returns 0 (read r; free with calib_result_fini), or -1
- * with e set (EXIT_RUNTIME: out of memory). Optimiser trouble is not an
+ * with e set (EXIT_RUNTIME: out of memory, or "interrupted" when o->stop
+ * was raised). Optimiser trouble is not an
  * error: it is reported in each flow's warnings and flags. */
 int calib_fit(const struct model *m, const struct panel *p, const struct calib_opts *o,
               struct calib_result *r, struct err *e);

@@ -28,7 +28,19 @@
 #include "base/version.h"
 
 #define P_TINY 1e-300          /* floor of a pair's probability (log = -690.8) */
-#define ETA_MAX 25.0           /* log-rate cap while the optimiser explores */
+/* Where the optimiser may roam. A rate above exp(ETA_MAX) = 1e5 per year
+ * (a move every five minutes) is instantaneous on any RBS schedule, and a
+ * matrix exponential costs more the larger the rate (squarings): beyond
+ * it the rate grows linearly in eta instead of exponentially. An effect
+ * beyond BETA_MAX (a hazard ratio of 22,000 per unit of z) and a log-rate
+ * beyond ETA_MAX are no findings but signs that the data separate (every
+ * move at one end of z, or moves faster than any gap): a quadratic wall
+ * outside those bounds gives the likelihood a finite optimum there, so the
+ * fit ends instead of running off (an 815-second fit did), and such
+ * parameters are reported as not identified. Inside the bounds nothing
+ * changes; value and gradient stay consistent everywhere. */
+#define ETA_MAX 11.5
+#define BETA_MAX 10.0
 #define Z95 1.959963984540054
 
 static double now_s(void)
@@ -129,6 +141,10 @@ struct calib_lik {
     /* Workspace, allocated once. */
     gsl_matrix *A, *Pm, *B, *EB;     /* S x S, S x S, 2S x 2S, 2S x 2S */
     double *rate;                    /* K */
+    double *drate;                   /* K: d rate / d eta (0 where capped) */
+
+    const volatile sig_atomic_t *stop;   /* raised by a signal; NULL: never */
+    bool stopped;                    /* seen raised: every evaluation now returns at once */
 };
 
 void calib_lik_destroy(struct calib_lik *L)
@@ -144,6 +160,7 @@ void calib_lik_destroy(struct calib_lik *L)
     free(L->zmax);
     free(L->n_direct);
     free(L->rate);
+    free(L->drate);
     if (L->A) gsl_matrix_free(L->A);
     if (L->Pm) gsl_matrix_free(L->Pm);
     if (L->B) gsl_matrix_free(L->B);
@@ -152,6 +169,12 @@ void calib_lik_destroy(struct calib_lik *L)
 }
 
 int calib_lik_n_params(const struct calib_lik *L) { return L->P; }
+
+bool calib_lik_stopped(struct calib_lik *L)
+{
+    if (!L->stopped && L->stop && *L->stop) L->stopped = true;
+    return L->stopped;
+}
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -237,6 +260,7 @@ struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p,
     int S = L->S = fl->n_rings + 1;
     L->flow = flow;
     L->C = o->n_cov;
+    L->stop = o->stop;
     memcpy(L->cov, o->cov, sizeof L->cov);
     for (int i = 0; i < m->n_transitions; i++) {
         const struct transition *t = &m->transitions[i];
@@ -254,6 +278,7 @@ struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p,
         !(L->zmax = malloc(((size_t)S * C + 1) * sizeof *L->zmax)) ||
         !(L->n_direct = calloc((size_t)K + 1, sizeof *L->n_direct)) ||
         !(L->rate = calloc((size_t)K + 1, sizeof *L->rate)) ||
+        !(L->drate = calloc((size_t)K + 1, sizeof *L->drate)) ||
         !(L->A = gsl_matrix_alloc((size_t)S, (size_t)S)) ||
         !(L->Pm = gsl_matrix_alloc((size_t)S, (size_t)S)) ||
         !(L->B = gsl_matrix_alloc(2 * (size_t)S, 2 * (size_t)S)) ||
@@ -337,6 +362,20 @@ oom:
     return NULL;
 }
 
+/* The quadratic walls beyond ETA_MAX (log-rates) and BETA_MAX (effects);
+ * adds their gradient to grad when not NULL. */
+static double walls(const struct calib_lik *L, const double *theta, double *grad)
+{
+    double f = 0.0;
+    for (int i = 0; i < L->P; i++) {
+        double over = i < L->K ? theta[i] - ETA_MAX : fabs(theta[i]) - BETA_MAX;
+        if (!(over > 0.0)) continue;
+        f += 0.5 * over * over;
+        if (grad) grad[i] += i < L->K || theta[i] > 0 ? over : -over;
+    }
+    return f;
+}
+
 /* Fills L->A with Q(z) * dt and L->rate with the rates at z. */
 static void build_q(struct calib_lik *L, const double *theta, const double *z, double dt)
 {
@@ -345,8 +384,9 @@ static void build_q(struct calib_lik *L, const double *theta, const double *z, d
     for (int k = 0; k < K; k++) {
         double eta = theta[k];
         for (int c = 0; c < C; c++) eta += theta[K + k * C + c] * z[c];
-        double r = exp(fmin(eta, ETA_MAX));
+        double r = eta <= ETA_MAX ? exp(eta) : exp(ETA_MAX) * (1.0 + eta - ETA_MAX);
         L->rate[k] = r;
+        L->drate[k] = eta <= ETA_MAX ? r : exp(ETA_MAX);
         double *ab = gsl_matrix_ptr(L->A, (size_t)L->from[k], (size_t)L->to[k]);
         double *aa = gsl_matrix_ptr(L->A, (size_t)L->from[k], (size_t)L->from[k]);
         *ab += r * dt;
@@ -360,6 +400,7 @@ double calib_lik_eval(struct calib_lik *L, const double *theta, double *grad)
     double f = 0.0;
     if (grad) memset(grad, 0, (size_t)L->P * sizeof *grad);
     for (size_t g = 0; g < L->n_groups; g++) {
+        if (calib_lik_stopped(L)) return 1e300;
         const double *z = L->g_z ? L->g_z + g * C : NULL;
         double dt = L->g_dt[g];
         build_q(L, theta, z, dt);
@@ -391,11 +432,12 @@ double calib_lik_eval(struct calib_lik *L, const double *theta, double *grad)
             int a = L->from[k], b = L->to[k];
             double m_ab = gsl_matrix_get(L->EB, (size_t)a, (size_t)(S + b));
             double m_aa = gsl_matrix_get(L->EB, (size_t)a, (size_t)(S + a));
-            double gk = -wmax * dt * L->rate[k] * (m_ab - m_aa);
+            double gk = -wmax * dt * L->drate[k] * (m_ab - m_aa);
             grad[k] += gk;
             for (int c = 0; c < C; c++) grad[K + k * C + c] += z[c] * gk;
         }
     }
+    f += walls(L, theta, grad);
     if (!isfinite(f)) f = 1e300;
     return f;
 }
@@ -411,6 +453,8 @@ struct opt {
     int n_free;
     long n_eval;
 };
+
+static bool opt_stopped(struct opt *o) { return calib_lik_stopped(o->L); }
 
 static void opt_expand(struct opt *o, const gsl_vector *x)
 {
@@ -461,8 +505,13 @@ static double max_abs_free(const struct opt *o)
 }
 
 /* BFGS from o->theta; leaves the optimum in o->theta, the gradient there in
- * o->grad. Returns the -log L there. */
-static double minimise(struct opt *o, double gtol, int *iterations, bool *converged)
+ * o->grad. Returns the -log L there. Bounded: at most CALIB_MAX_EVALS
+ * evaluations of the likelihood (*capped says it bit), and an iteration
+ * that does not lower -log L at all counts as no progress (three in a row
+ * end a run, and a restart that gains nothing ends the search: BFGS's line
+ * search can otherwise spend hundreds of evaluations per step on a flat
+ * ridge). Stops at once when o->stop is raised. */
+static double minimise(struct opt *o, double gtol, int *iterations, bool *converged, bool *capped)
 {
     size_t n = (size_t)o->n_free;
     gsl_vector *x = gsl_vector_alloc(n);
@@ -470,26 +519,36 @@ static double minimise(struct opt *o, double gtol, int *iterations, bool *conver
         gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n);
     double f = NAN;
     *iterations = 0;
-    *converged = false;
+    *converged = *capped = false;
     if (!x || !s) goto done;
     gsl_multimin_function_fdf fn = { opt_f, opt_df, opt_fdf, n, o };
     for (int restart = 0; restart < 6 && !*converged; restart++) {
         for (size_t i = 0; i < n; i++) gsl_vector_set(x, i, o->theta[o->free_idx[i]]);
         if (gsl_multimin_fdfminimizer_set(s, &fn, x, 0.1, 0.1) != GSL_SUCCESS) break;
-        int status = GSL_CONTINUE;
-        for (int it = 0; it < 1000 && status == GSL_CONTINUE; it++) {
+        int status = GSL_CONTINUE, stalled = 0;
+        double f_start = s->f;
+        for (int it = 0; it < 1000 && status == GSL_CONTINUE && stalled < 3; it++) {
             ++*iterations;
+            double f_before = s->f;
             status = gsl_multimin_fdfminimizer_iterate(s);
-            if (status) break;
+            if (status || opt_stopped(o)) break;
+            if (o->n_eval >= CALIB_MAX_EVALS) {
+                *capped = true;
+                break;
+            }
+            stalled = s->f < f_before ? 0 : stalled + 1;
             status = gsl_multimin_test_gradient(s->gradient, gtol);
         }
         *converged = status == GSL_SUCCESS;
         opt_expand(o, s->x);
+        if (opt_stopped(o) || *capped) break;
         if (!*converged && restart > 0 && gsl_multimin_test_gradient(s->gradient, 10 * gtol) ==
                                               GSL_SUCCESS)
             *converged = true;   /* no progress possible, and close enough */
+        /* A restart that gained nothing will not be helped by another. */
+        if (restart > 0 && !(s->f < f_start)) break;
     }
-    f = calib_lik_eval(o->L, o->theta, o->grad);
+    if (!opt_stopped(o)) f = calib_lik_eval(o->L, o->theta, o->grad);
 done:
     if (s) gsl_multimin_fdfminimizer_free(s);
     if (x) gsl_vector_free(x);
@@ -617,7 +676,7 @@ static int fit_check(struct calib_lik *L, const struct panel *p, const double *t
     double *v = malloc(most * (size_t)S * sizeof *v);
     if (!v) return -1;
     double z[MODEL_MAX_COVS], cached_dt = NAN, cached_z[MODEL_MAX_COVS];
-    for (size_t c = 0; c < p->n_cit; c++) {
+    for (size_t c = 0; c < p->n_cit && !calib_lik_stopped(L); c++) {
         size_t i0 = p->cit_start[c], n = p->cit_start[c + 1] - i0;
         const struct panel_obs *ob = &p->obs[i0];
         double t0 = ob[0].t, t1 = ob[n - 1].t;
@@ -752,8 +811,10 @@ static int fit_flow(const struct model *m, const struct panel *p, int flow,
     double f0 = calib_lik_eval(L, op.theta, NULL);
     double gtol = 1e-6 * fmax(1.0, f0);
     double f = f0;
-    if (op.n_free > 0) f = minimise(&op, gtol, &cf->iterations, &cf->converged);
+    if (op.n_free > 0) f = minimise(&op, gtol, &cf->iterations, &cf->converged, &cf->eval_capped);
     else cf->converged = true;
+    cf->evaluations = op.n_eval;
+    if (calib_lik_stopped(L)) goto stopped;
 
     /* Rates driven to 0 (a move never seen, nothing suggesting it): at the
      * boundary, held there, no standard error. */
@@ -802,6 +863,7 @@ static int fit_flow(const struct model *m, const struct panel *p, int flow,
             goto oom;
         }
         hessian(&op, H, gp, gm);
+        if (calib_lik_stopped(L)) goto stopped;
         cf->hessian_pd = gsl_linalg_cholesky_decomp1(H) == GSL_SUCCESS;
         /* Newton steps with this factor polish what BFGS left (each costs
          * one gradient); the information barely moves over such steps. */
@@ -843,6 +905,10 @@ static int fit_flow(const struct model *m, const struct panel *p, int flow,
             break;
         }
     cf->minus2ll = 2.0 * f;
+    if (cf->eval_capped)
+        add_warn(cf, "the optimiser was stopped after %d evaluations of the likelihood (the "
+                 "bound): the likelihood is nearly flat in some direction; the estimates are "
+                 "those reached, not an optimum", CALIB_MAX_EVALS);
     if (!cf->converged)
         add_warn(cf, "the optimiser did not converge (%d iterations; largest gradient %.3g): "
                  "treat the estimates with care", cf->iterations, cf->grad_max);
@@ -873,11 +939,15 @@ static int fit_flow(const struct model *m, const struct panel *p, int flow,
         if (q->fixed && !(q->cov < 0 && q->lo == 0.0)) q->se = q->lo = q->hi = NAN;
     }
     if (fit_check(L, p, op.theta, cf) < 0) goto oom;
+    if (calib_lik_stopped(L)) goto stopped;
     cf->seconds = now_s() - t_start;
     rc = 0;
     goto done;
 oom:
     err_set(e, EXIT_RUNTIME, "calibration: out of memory");
+    goto done;
+stopped:
+    err_set(e, EXIT_RUNTIME, "interrupted");
 done:
     if (H) gsl_matrix_free(H);
     free(gp);

@@ -18,6 +18,7 @@
 #include "analysis/panel.h"
 #include "base/afile.h"
 #include "base/err.h"
+#include "base/interrupt.h"
 #include "present/fitcheck.h"
 
 void cli_calibrate_usage(FILE *out)
@@ -96,7 +97,7 @@ int cli_calibrate(int argc, char **argv)
         return cli_usage_error("-o %s would overwrite the base scenario", fitted);
     }
     struct err e = { 0 };
-    struct calib_opts co = { 0 };
+    struct calib_opts co = { .stop = interrupt_flag() };
     if (covs && calib_parse_covariates(m, covs, &co, &e) != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
         model_destroy(m);
@@ -120,7 +121,10 @@ int cli_calibrate(int argc, char **argv)
     char *cmd = NULL;
     char dir[4096], frag[4096], fdir[4096], path[4200], sha[65];
     if (calib_fit(m, &p, &co, &r, &e) != 0) {
-        fprintf(stderr, "flowsim: %s\n", e.msg);
+        if (interrupt_requested())
+            fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
+        else
+            fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = e.status ? e.status : EXIT_RUNTIME;
         goto out_panel;
     }
