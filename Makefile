@@ -123,11 +123,12 @@ check-asan:
 
 # The runner's threads under ThreadSanitizer: the test groups that run
 # replications on two threads in the library (budget) and as a command
-# (cli: -j 1, 2 and 3 give the same bytes; Ctrl-C reaching the workers).
+# (cli: -j 1, 2 and 3 give the same bytes; results: signals reaching the
+# workers in every phase, replications folded in order).
 # Any data race fails the run (halt_on_error; exitcode 66). About half a
 # minute on two cores; `make check-tsan TSAN_GROUPS=validation,budget,cli`
 # adds the long validation runs (also two threads) for another minute.
-TSAN_GROUPS ?= budget,cli
+TSAN_GROUPS ?= budget,cli,results
 check-tsan:
 	$(MAKE) --no-print-directory BUILD=build-tsan NDEBUG=0 CFLAGS="-O1 -g -fsanitize=thread" \
 	    LDFLAGS=-fsanitize=thread build-tsan/flowsim build-tsan/run_tests

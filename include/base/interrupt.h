@@ -19,7 +19,15 @@
 void interrupt_install(void);
 /* The flag the handler sets; pass it to runner_run. */
 const volatile sig_atomic_t *interrupt_flag(void);
-static inline bool interrupt_requested(void) { return *interrupt_flag() != 0; }
+/* Reads a stop flag (NULL: never). The handler runs on whichever thread
+ * the signal lands on while workers read the flag: an atomic access keeps
+ * that free of data races (plain volatile is not, for threads), and a
+ * relaxed load costs what a plain one does. */
+static inline bool interrupt_seen(const volatile sig_atomic_t *stop)
+{
+    return stop && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
+}
+static inline bool interrupt_requested(void) { return interrupt_seen(interrupt_flag()); }
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in this thread while results are renamed into
  * place, so a signal then arrives after the files are complete. */

@@ -9,7 +9,7 @@ static volatile sig_atomic_t interrupted;   /* see interrupt.h: the one global *
 static void on_signal(int sig)
 {
     (void)sig;
-    interrupted = 1;
+    __atomic_store_n(&interrupted, 1, __ATOMIC_RELAXED);   /* lock-free: signal-safe */
 }
 
 void interrupt_install(void)

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
+
 struct job {
     const struct model *m;
     struct run_results *res;
@@ -54,7 +56,7 @@ static bool deposit(struct job *j, int r)
     pthread_mutex_lock(&j->fold_lock);
     j->ready[r - j->first] = 1;
     fold_ready(j);
-    while (r >= j->next_fold + j->window && !atomic_load(&j->failed) && !(j->stop && *j->stop))
+    while (r >= j->next_fold + j->window && !atomic_load(&j->failed) && !interrupt_seen(j->stop))
         pthread_cond_wait(&j->folded, &j->fold_lock);
     bool ok = !atomic_load(&j->failed);
     pthread_mutex_unlock(&j->fold_lock);
@@ -179,7 +181,7 @@ static void *worker(void *arg)
     for (;;) {
         int r = atomic_fetch_add(&j->next, 1);
         if (r >= j->hi || atomic_load(&j->failed)) break;
-        if (j->stop && *j->stop) {
+        if (interrupt_seen(j->stop)) {
             err_set(&e, EXIT_RUNTIME, "interrupted");
             job_fail(j, &e);
             break;
@@ -271,7 +273,7 @@ int runner_run(const struct model *m, const struct runopts *ro, bool progress,
     if (progress) {
         /* Wait for the workers while showing progress; joined below. */
         while (atomic_load(&j.done) < hi - lo && !atomic_load(&j.failed) && started > 0 &&
-               !(stop && *stop)) {
+               !interrupt_seen(stop)) {
             struct timespec ts = { 0, 200 * 1000 * 1000 };
             nanosleep(&ts, NULL);
             if (now_seconds() - t0 > 1.0) draw_progress(&j, t0);

@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "base/caldate.h"
+#include "base/interrupt.h"
 #include "engine/plan.h"
 #include "engine/policy.h"
 #include "engine/rep.h"
@@ -155,7 +156,7 @@ static int cand_cmp(const void *a, const void *b)
  * flag every this many. */
 #define STOP_CHECK_MASK 65535u
 
-static bool stop_requested(const volatile sig_atomic_t *stop) { return stop && *stop; }
+static bool stop_requested(const volatile sig_atomic_t *stop) { return interrupt_seen(stop); }
 
 /* Fills the rings of a further flow at t = 0 (SPEC §7): innermost first,
  * each ring's `initial` drawn at random among the unplaced whose score lies
@@ -636,7 +637,7 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
     while (!r->oom && evq_pop(&r->q, &ev)) {
         if (r->q.n >= w->heap_peak) w->heap_peak = r->q.n + 1;
         /* A few thousand events take well under a millisecond. */
-        if ((r->n_events & 4095) == 0 && w->stop && *w->stop)
+        if ((r->n_events & 4095) == 0 && interrupt_seen(w->stop))
             return err_set(e, EXIT_RUNTIME, "interrupted");
         if (ev.t > r->horizon) break;
         if (ev.t >= ticks.next_t) ticks_take(w, &ticks, ev.t, res->series);

@@ -13,6 +13,7 @@
 
 #include "base/afile.h"
 #include "base/caldate.h"
+#include "base/interrupt.h"
 #include "base/csvcell.h"
 #include "base/version.h"
 #include "engine/stats.h"
@@ -269,7 +270,7 @@ static void write_replications(const struct model *m, const struct run_results *
         output_replication_rows(f, NULL, m, desc, res->shape.n_kpi, r + 1, res->rep[r].kpi);
 }
 
-static bool stopped(const volatile sig_atomic_t *stop) { return stop && *stop; }
+static bool stopped(const volatile sig_atomic_t *stop) { return interrupt_seen(stop); }
 
 /* A recorded log, in pieces so that a signal is seen within a piece's
  * write even when the log holds gigabytes. 1 when interrupted, else 0. */
