@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <math.h>
 #include <sha2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
@@ -857,12 +859,42 @@ static void test_evq_keyed_events(void **state)
     evq_fini(&q);
 }
 
+/* In the debug and sanitizer builds (no NDEBUG) a broken heap order stops
+ * the program where a sift ends next to it; the plain build skips this. */
+static void test_evq_asserts_heap_order(void **state)
+{
+    (void)state;
+#ifdef NDEBUG
+    skip();
+#else
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGABRT, SIG_DFL);
+        struct evq q;
+        if (evq_init(&q, 16) != 0) _exit(3);
+        for (int k = 0; k < 10; k++) evq_push(&q, (double)k, 0, 0, 0, 0);
+        /* Pushed in time order, heap[i] is the event at t = i. Event 2 now
+         * comes after its child 9; a push at t = 50 sifts up to index 2. */
+        q.heap[2].t = 100.0;
+        fclose(stderr);                      /* the assertion's message */
+        evq_push(&q, 50.0, 0, 0, 0, 0);
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
+#endif
+}
+
 int test_group_basics(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_keyed_events),
         cmocka_unit_test(test_evq_random_sorted),
         cmocka_unit_test(test_evq_bulk_sorted),
+        cmocka_unit_test(test_evq_asserts_heap_order),
         cmocka_unit_test(test_evq_ties_fifo),
         cmocka_unit_test(test_evq_clear_and_growth),
         cmocka_unit_test(test_rngs_reproducible),

@@ -3,9 +3,13 @@
  * pos[who] == i + 1 for every keyed event at index i.
  * seq is unique per push, so the order is total and pops are deterministic.
  * Sifts move a "hole" and write the moving event once, instead of swapping
- * at every level: this is the hot path of every replication. */
+ * at every level: this is the hot path of every replication. The assert()s
+ * check the invariant where a sift ends (the event against its parent and
+ * its children) in the debug and sanitizer builds; the plain build has
+ * NDEBUG, so they cost it nothing. */
 #include "engine/evq.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,9 +122,24 @@ int evq_reserve_keys(struct evq *q, size_t n_keys)
 /* Writes ev at heap index i, keeping its key's position current. */
 static inline void put(struct evq *q, size_t i, const struct event *ev)
 {
+    assert(i < q->cap);
+    assert(!ev->keyed || ev->who < q->n_keys);
     q->heap[i] = *ev;
     if (ev->keyed) q->pos[ev->who] = (uint32_t)(i + 1);
 }
+
+#ifndef NDEBUG
+/* The heap order around index i: its parent is not later, none of its
+ * children earlier; and its key points at it. */
+static bool in_order_at(const struct evq *q, size_t i)
+{
+    const struct event *h = q->heap;
+    if (i > 0 && ev_before(&h[i], &h[(i - 1) / ARITY])) return false;
+    for (size_t k = ARITY * i + 1; k < q->n && k <= ARITY * i + ARITY; k++)
+        if (ev_before(&h[k], &h[i])) return false;
+    return !h[i].keyed || q->pos[h[i].who] == i + 1;
+}
+#endif
 
 /* Sift the hole at i up until ev fits; returns where it went. */
 static size_t sift_up(struct evq *q, size_t i, const struct event *ev)
@@ -133,6 +152,7 @@ static size_t sift_up(struct evq *q, size_t i, const struct event *ev)
         i = parent;
     }
     put(q, i, ev);
+    assert(in_order_at(q, i));
     return i;
 }
 
@@ -151,6 +171,7 @@ static void sift_down(struct evq *q, size_t i, const struct event *ev)
         i = c;
     }
     put(q, i, ev);
+    assert(in_order_at(q, i));
 }
 
 /* Removes the event at heap index i. */

@@ -2,9 +2,12 @@
  *
  * Invariants: r->occ[slot] counts the living citizens whose state is that
  * slot; a ring's list holds exactly the living citizens whose wait_ring in
- * that flow is the ring, linked through wl_next/wl_prev in request order. */
+ * that flow is the ring, linked through wl_next/wl_prev in request order;
+ * a move never takes a ring above its capacity. The assert()s below check
+ * them in the debug and sanitizer builds (the plain build has NDEBUG). */
 #include "engine/policy.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +188,9 @@ static void wl_push(struct rep *r, int f, int ring, uint32_t ci)
 {
     struct wlist *w = &r->wl[rep_slot(r, f, ring)];
     struct citizen *c = &r->pop.c[ci];
+    /* On no list of this flow yet: one wait per flow. */
+    assert(c->wait_ring[f] == POP_NO_RING && c->wl_next[f] == POP_NIL && c->wl_prev[f] == POP_NIL);
+    assert(w->tail == POP_NIL || r->pop.c[w->tail].wl_next[f] == POP_NIL);
     c->wl_prev[f] = w->tail;
     c->wl_next[f] = POP_NIL;
     if (w->tail != POP_NIL) r->pop.c[w->tail].wl_next[f] = ci;
@@ -197,6 +203,10 @@ static void wl_remove(struct rep *r, int f, int ring, uint32_t ci)
 {
     struct wlist *w = &r->wl[rep_slot(r, f, ring)];
     struct citizen *c = &r->pop.c[ci];
+    /* A member of exactly this list: its neighbours (or the ends) point at it. */
+    assert(c->wait_ring[f] == ring && w->len > 0);
+    assert(c->wl_prev[f] == POP_NIL ? w->head == ci : r->pop.c[c->wl_prev[f]].wl_next[f] == ci);
+    assert(c->wl_next[f] == POP_NIL ? w->tail == ci : r->pop.c[c->wl_next[f]].wl_prev[f] == ci);
     if (c->wl_prev[f] != POP_NIL) r->pop.c[c->wl_prev[f]].wl_next[f] = c->wl_next[f];
     else w->head = c->wl_next[f];
     if (c->wl_next[f] != POP_NIL) r->pop.c[c->wl_next[f]].wl_prev[f] = c->wl_prev[f];
@@ -286,6 +296,8 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
     stats_departure(&r->st, s_from, c->entered[f], r->t);
     r->occ[s_from]--;
     r->occ[s_to]++;
+    assert(r->occ[s_from] >= 0);
+    assert(to >= fl->n_rings || fl->rings[to].capacity == 0 || r->occ[s_to] <= fl->rings[to].capacity);
     stats_occ_add(&r->st, s_from, r->t, -1);
     stats_occ_add(&r->st, s_to, r->t, +1);
     budget_occ(r, f, from, -1);
@@ -445,6 +457,7 @@ void policy_exit(struct rep *r, uint32_t ci)
         int s = rep_slot(r, f, c->state[f]);
         stats_departure(&r->st, s, c->entered[f], r->t);
         r->occ[s]--;
+        assert(r->occ[s] >= 0);
         stats_occ_add(&r->st, s, r->t, -1);
         budget_occ(r, f, c->state[f], -1);
     }

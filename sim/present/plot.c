@@ -525,7 +525,7 @@ static int plot_spending(struct pctx *c, const struct results_run *r)
     int j = 0;
     for (int f = 0; f < r->n_flows; f++) {
         fputs("    keyentry with boxes fc rgb \"white\" fs solid 0 noborder title ", g);
-        char head[256], name[256];
+        char name[256], head[sizeof name + 1];
         key_title(name, sizeof name, r->flows[f].name, 43);
         snprintf(head, sizeof head, "%s:", name);
         gnuplot_quote(g, head);
