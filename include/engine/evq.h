@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 struct event {                 /* 24 bytes: the heap's working set stays small */
-    double t;                  /* years since start */
+    double t;                  /* years since start: never negative (nor -0) */
     uint64_t seq : 47;         /* insertion order: the tie-break */
     uint64_t keyed : 1;        /* a keyed event; its key is who */
     uint64_t kind : 8;         /* the engine's event kind */

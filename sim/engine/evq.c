@@ -26,11 +26,11 @@ enum { ARITY = 4 };
  * branch predictor loses half the time, and a conditional move does not. */
 static inline uint64_t time_key(double t)
 {
-    /* The bits of an IEEE double, flipped so that they order as the
-     * numbers do (negative ones too) and compare as integers. */
+    /* Times are never negative (evq.h), and the bits of non-negative IEEE
+     * doubles order as the numbers do: they compare as integers. */
     uint64_t u;
     memcpy(&u, &t, sizeof u);
-    return u >> 63 ? ~u : u | UINT64_C(1) << 63;
+    return u;
 }
 
 static inline bool ev_before(const struct event *a, const struct event *b)
@@ -214,6 +214,7 @@ int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow)
         if (p) remove_at(q, p - 1);
         return 0;
     }
+    assert(t >= 0.0 && !signbit(t));
     struct event ev = { .t = t, .seq = q->next_seq++, .keyed = 1, .kind = kind, .flow = flow,
                         .who = who, .stamp = 0 };
     if (!p) {
@@ -236,6 +237,7 @@ void evq_cancel(struct evq *q, uint32_t who)
 int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
              uint32_t who, uint32_t stamp)
 {
+    assert(t >= 0.0 && !signbit(t));
     if (q->n == q->cap && evq_grow(q) != 0) return -1;
     struct event ev = { .t = t, .seq = q->next_seq++, .keyed = 0, .kind = kind, .flow = flow,
                         .who = who, .stamp = stamp };
