@@ -468,6 +468,25 @@ static void free_r0(struct rep *r, double t)
     fail_msg("nobody in r0");
 }
 
+/* ---- the run covers [0, years) ------------------------------------------------ */
+
+/* An event due at exactly t = years is never queued (nor executed); one
+ * just before it is. */
+static void test_horizon_half_open(void **state)
+{
+    (void)state;
+    struct fx x = { .m = load_fixture() };
+    fx_start(&x);
+    struct rep *r = &x.r;
+    uint32_t a = add_citizen(r, R0, NONE, 2);
+    assert_true(r->horizon == x.m->years);
+    rep_schedule(r, r->horizon, EV_STAY_LIMIT, 0, a, 0);
+    assert_int_equal(count_events(r, EV_STAY_LIMIT, a, -1, NULL), 0);
+    rep_schedule(r, nextafter(r->horizon, 0.0), EV_STAY_LIMIT, 0, a, 0);
+    assert_int_equal(count_events(r, EV_STAY_LIMIT, a, -1, NULL), 1);
+    fx_end(&x);
+}
+
 /* ---- the KPI window: a wait belongs to it if requested inside it --------- */
 
 static void test_wait_window_by_request(void **state)
@@ -1061,6 +1080,7 @@ int test_group_policy(int *n)
         cmocka_unit_test(test_full_target_outer),
         cmocka_unit_test(test_fifo_head_enters),
         cmocka_unit_test(test_need_highest_score_first),
+        cmocka_unit_test(test_horizon_half_open),
         cmocka_unit_test(test_wait_window_by_request),
         cmocka_unit_test(test_request_replaces_and_keeps_time),
         cmocka_unit_test(test_moves_cancel_wait_interim_keeps),
