@@ -269,6 +269,35 @@ static void test_safe_names(void **state)
     assert_int_equal(strlen(buf), 99);
 }
 
+/* A scenario's default output directory comes from its name made safe:
+ * "../../x" stays under output/. */
+static void test_default_dir_stays_under_output(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char *small = tu_slurp("tests/data/small.cfg", NULL);
+    assert_non_null(small);
+    const char *line = "name = \"small\";";
+    char *at = strstr(small, line);
+    char *dir = strstr(small, "dir = \"output/test-small\"; ");
+    assert_non_null(at);
+    assert_non_null(dir);
+    memmove(dir, dir + strlen("dir = \"output/test-small\"; "), strlen(dir + strlen("dir = \"output/test-small\"; ")) + 1);
+    char *text = malloc(strlen(small) + 64);
+    assert_non_null(text);
+    sprintf(text, "%.*s%s%s", (int)(at - small), small, "name = \"../../x\";", at + strlen(line));
+    tu_tmp_write(&t, "s.cfg", text);
+    char path[128];
+    snprintf(path, sizeof path, "%s/s.cfg", t.dir);
+    struct model *m = tu_load(path);
+    assert_string_equal(m->out_dir, "output/_._.._x");
+    model_destroy(m);
+    free(text);
+    free(small);
+    tu_tmp_remove(&t);
+}
+
 /* compare: hostile names stay inside -o, each scenario in its own
  * directory, recorded in comparison.json; nothing beside -o changes. */
 static void test_compare_names_stay_inside(void **state)
@@ -820,6 +849,7 @@ int test_group_results(int *n)
         cmocka_unit_test(test_foreign_directory_refused),
         cmocka_unit_test(test_leftovers_of_killed_runs),
         cmocka_unit_test(test_safe_names),
+        cmocka_unit_test(test_default_dir_stays_under_output),
         cmocka_unit_test(test_compare_names_stay_inside),
         cmocka_unit_test(test_report_follows_recorded_dirs),
         cmocka_unit_test(test_repagg_matches_all_values),

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/caldate.h"
+#include "base/resultset.h"
 #include "base/sbuf.h"
 #include "base/suggest.h"
 #include "model/bounds.h"
@@ -691,19 +692,22 @@ static int read_output(struct loader *L, const config_setting_t *root, struct mo
     if (m->out_dir && is_variant(L) && cfg_layer_rank(L, config_setting_get_member(g, "dir")) > 1) {
         /* The base's directory is not the variant's: the variant's results
          * go beside the base's, under the variant's name. */
-        char *d = cfg_dir_of(m->out_dir);
-        size_t len = (d ? strlen(d) : 0) + strlen(m->name) + 2;
+        char *d = cfg_dir_of(m->out_dir), safe[128];
+        resultset_safe_name(m->name, safe, sizeof safe);     /* never "../x" */
+        size_t len = (d ? strlen(d) : 0) + strlen(safe) + 2;
         char *own = d ? malloc(len) : NULL;
-        if (own) sbuf_fmt(own, len, "%s/%s", d, m->name);
+        if (own) sbuf_fmt(own, len, "%s/%s", d, safe);
         free(d);
         if (!own) return cfg_oom(L);
         free(m->out_dir);
         m->out_dir = own;
     }
     if (!m->out_dir) {
-        size_t len = strlen(m->name) + sizeof "output/";
+        char safe[128];
+        resultset_safe_name(m->name, safe, sizeof safe);     /* never "../x" */
+        size_t len = strlen(safe) + sizeof "output/";
         if (!(m->out_dir = malloc(len))) return cfg_oom(L);
-        sbuf_fmt(m->out_dir, len, "output/%s", m->name);
+        sbuf_fmt(m->out_dir, len, "output/%s", safe);
     }
     return 0;
 }
