@@ -981,7 +981,7 @@ static int plot_cmp_occupancy(struct pctx *c, const struct results_cmp *m, int f
           "  set xrange [0:1]\n  set yrange [0:1]\n"
           "  set key center center vertical Left reverse samplen 3 spacing 1.5 font \",11\"\n  plot ", g);
     for (int j = 0; j < m->n_scen; j++) {
-        char t[256], cut[256];
+        char cut[256], t[sizeof cut + 16];
         key_title(cut, sizeof cut, m->scen[j], 32);      /* the key fills one panel's cell */
         snprintf(t, sizeof t, "%s%s", cut, j == 0 ? (c->l == LANG_DA ? " (basis)" : " (base)") : "");
         fprintf(g, "%sNaN with lines lw 2 lc ", j ? ", \\\n       " : "");
