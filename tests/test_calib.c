@@ -30,6 +30,7 @@
 #include "tests.h"
 
 #include "analysis/calib.h"
+#include "analysis/calib_out.h"
 #include "analysis/panel.h"
 #include "base/sbuf.h"
 #include "engine/sim.h"

@@ -16,6 +16,7 @@
 #include <cJSON.h>
 
 #include "analysis/calib.h"
+#include "analysis/calib_out.h"
 #include "analysis/panel.h"
 #include "base/sbuf.h"
 #include "model/model.h"

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "analysis/calib.h"
+#include "analysis/calib_out.h"
 #include "analysis/panel.h"
 #include "base/afile.h"
 #include "base/err.h"
