@@ -450,6 +450,8 @@ static void test_print_table(void **state)
     assert_non_null(strstr(buf, "budget.annual"));
     assert_non_null(strstr(buf, "0 -> 3.723e+08"));
     assert_null(strstr(buf, "sel108.capacity"));  /* unchanged settings are not listed */
+    assert_non_null(strstr(buf, "budget.rule"));
+    assert_non_null(strstr(buf, "\"report\" -> \"freeze\""));
     free(buf);
     model_destroy(v);
     model_destroy(m);

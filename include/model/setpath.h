@@ -107,8 +107,8 @@ void setpath_for_each(const struct model *m,
 
 /* What `variant` changes relative to `base`, one line per numeric setting
  * ("  flows.home.rings.sel108.capacity  210 -> 170"), transitions only one
- * of them has, and the name, description and output directory. Prints
- * "  (no numeric setting differs)" when nothing does. */
+ * of them has, and the words: name, description, policies, budget rule,
+ * output. Prints "  (nothing differs)" when nothing does. */
 void setpath_print_changes(const struct model *base, const struct model *variant, FILE *out);
 
 #endif

@@ -501,15 +501,41 @@ static void diff_one(const char *path, double v, void *p)
     d->n++;
 }
 
+/* The settings that are words: names, policies, switches. */
+static int print_word_changes(const struct model *b, const struct model *v, FILE *out)
+{
+    static const char *const wl[] = { "fifo", "need" }, *const interim[] = { "stay", "inner", "outer" },
+                      *const reassess[] = { "record", "replace" },
+                      *const rule[] = { "report", "freeze", "step_down" },
+                      *const yes[] = { "false", "true" };
+    const struct { const char *path, *was, *is; } w[] = {
+        { "name", b->name, v->name },
+        { "description", b->description, v->description },
+        { "policy.waiting_list", wl[b->waiting_list], wl[v->waiting_list] },
+        { "policy.interim", interim[b->interim], interim[v->interim] },
+        { "visitation.reassess", reassess[b->reassess], reassess[v->reassess] },
+        { "budget.rule", rule[b->budget_rule], rule[v->budget_rule] },
+        { "output.dir", b->out_dir, v->out_dir },
+        { "output.events", yes[b->out_events], yes[v->out_events] },
+        { "output.rbs_panel", yes[b->out_rbs_panel], yes[v->out_rbs_panel] },
+        { "output.plots", yes[b->out_plots], yes[v->out_plots] },
+        { "output.lang", b->lang, v->lang },
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        if (!w[i].was || !w[i].is || strcmp(w[i].was, w[i].is) == 0) continue;
+        fprintf(out, "  %-52s \"%s\" -> \"%s\"\n", w[i].path, w[i].was, w[i].is);
+        n++;
+    }
+    return n;
+}
+
 void setpath_print_changes(const struct model *base, const struct model *variant, FILE *out)
 {
     struct diff_ctx d = { base, out, 0, false };
-    if (strcmp(base->name, variant->name) != 0)
-        fprintf(out, "  %-52s \"%s\" -> \"%s\"\n", "name", base->name, variant->name);
-    if (strcmp(base->out_dir, variant->out_dir) != 0)
-        fprintf(out, "  %-52s %s -> %s\n", "output.dir", base->out_dir, variant->out_dir);
+    int n = print_word_changes(base, variant, out);
     setpath_for_each(variant, diff_one, &d);
     struct diff_ctx back = { variant, out, 0, true };
     setpath_for_each(base, diff_one, &back);
-    if (d.n + back.n == 0) fprintf(out, "  (no numeric setting differs)\n");
+    if (n + d.n + back.n == 0) fprintf(out, "  (nothing differs)\n");
 }
