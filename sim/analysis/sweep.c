@@ -12,6 +12,7 @@
 
 #include "base/csvcell.h"
 #include "io/output.h"
+#include "model/setpath.h"
 
 #define SWEEP_MAX_VALUES 10000
 
@@ -249,32 +250,23 @@ int sweep_write(const struct cmp_run *runs, const struct sweep_plan *p, const ch
 void sweep_path_ring(const struct model *m, const char *path, int *flow, int *ring)
 {
     *flow = *ring = -1;
-    if (!strncmp(path, "transitions[", 12)) {
-        const char *in = path + 12;
-        size_t len = strcspn(in, ":]");
-        if (in[len] == ':') {                 /* by name: [flow:from->to] */
-            for (int f = 0; f < m->n_flows; f++)
-                if (strlen(m->flows[f].id) == len && !strncmp(m->flows[f].id, in, len)) *flow = f;
-        } else {
-            char *end;
-            long i = strtol(in, &end, 10);
-            if (end != in && *end == ']' && i >= 0 && i < m->n_transitions)
-                *flow = m->transitions[i].flow;
-        }
+    struct setpath p;
+    char why[256];
+    if (setpath_parse(path, &p, why, sizeof why) != 0 || p.n < 2) return;
+    if (!strcmp(p.seg[0].name, "transitions")) {
+        if (p.seg[1].kind == SETPATH_INDEX && p.seg[1].index < m->n_transitions)
+            *flow = m->transitions[p.seg[1].index].flow;
+        for (int f = 0; p.seg[1].kind == SETPATH_TRANSITION && f < m->n_flows; f++)
+            if (!strcmp(m->flows[f].id, p.seg[1].flow)) *flow = f;
         return;
     }
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    char *save = NULL, *a = strtok_r(buf, ".", &save), *fid = strtok_r(NULL, ".", &save),
-         *b = strtok_r(NULL, ".", &save), *rid = strtok_r(NULL, ".", &save);
-    if (!a || strcmp(a, "flows") || !fid) return;
+    if (strcmp(p.seg[0].name, "flows") != 0 || p.seg[1].kind != SETPATH_NAME) return;
     for (int f = 0; f < m->n_flows; f++)
-        if (!strcmp(m->flows[f].id, fid)) *flow = f;
-    if (*flow < 0 || !b || strcmp(b, "rings") || !rid) return;
+        if (!strcmp(m->flows[f].id, p.seg[1].name)) *flow = f;
+    if (*flow < 0 || p.n < 4 || strcmp(p.seg[2].name, "rings") != 0) return;
     for (int r = 0; r < m->flows[*flow].n_rings; r++)
-        if (!strcmp(m->flows[*flow].rings[r].id, rid)) *ring = r;
+        if (!strcmp(m->flows[*flow].rings[r].id, p.seg[3].name)) *ring = r;
 }
-
 
 /* ---- the table for a person ------------------------------------------------- */
 
