@@ -97,6 +97,37 @@ static void test_set_replaced_as_a_whole(void **state)
     tu_tmp_remove(&t);
 }
 
+/* sweep and optimise replace their sets as a whole too: a stray file of
+ * an earlier set does not survive a second run. */
+static void test_sweep_and_optimise_sets(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    static const char *const cmds[] = {
+        "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=5:6:1",
+        "optimise tests/data/small.cfg --vary flows.home.rings.training.capacity=5:6:1 "
+        "--target 'cost_per_year<=1e12'",
+    };
+    for (int i = 0; i < 2; i++) {
+        char args[1024], out[128], stray[160];
+        snprintf(out, sizeof out, "%s/set%d", t.dir, i);
+        snprintf(args, sizeof args, "%s -r 2 -q -o %s", cmds[i], out);
+        assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+        snprintf(stray, sizeof stray, "set%d/stray.csv", i);
+        tu_tmp_write(&t, stray, "old\n");
+        assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+        char *names = listing(out);
+        assert_null(strstr(names, "stray.csv"));
+        assert_non_null(strstr(names, i ? "optimise.json" : "sweep.json"));
+        free(names);
+    }
+    char *names = listing(t.dir);
+    assert_string_equal(names, "set0\nset1\nstderr\nstdout\n");
+    free(names);
+    tu_tmp_remove(&t);
+}
+
 /* A write that fails halfway (a file size limit standing in for a full
  * disk): exit 1, one line naming the final path, the old set exactly as it
  * was, and the parents a failed run created are gone. */
@@ -844,6 +875,7 @@ int test_group_results(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_replaced_as_a_whole),
+        cmocka_unit_test(test_sweep_and_optimise_sets),
         cmocka_unit_test(test_failed_write_keeps_old_set),
         cmocka_unit_test(test_second_run_is_refused),
         cmocka_unit_test(test_foreign_directory_refused),

@@ -10,8 +10,9 @@
  * commits or aborts; the second is refused at once with one line.
  *
  * An existing target is replaced only when it looks like a result set
- * (empty, or holding summary.json, comparison.json, sweep.json or
- * calibration.json): `-o ~` must never delete a home directory.
+ * (empty, or holding summary.json, comparison.json, sweep.json,
+ * optimise.json or calibration.json): `-o ~` must never delete a home
+ * directory.
  *
  * Usage:
  *   struct resultset rd;

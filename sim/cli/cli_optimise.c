@@ -11,6 +11,7 @@
 #include "analysis/optimise.h"
 #include "base/err.h"
 #include "base/interrupt.h"
+#include "base/resultset.h"
 #include "engine/runner.h"
 #include "model/scenario.h"
 
@@ -136,21 +137,20 @@ int cli_optimise(int argc, char **argv)
     opt.stop = interrupt_flag();
     opt.load = load_point;
     opt.load_ctx = &lc;
+    /* As for sweep: the result set is claimed before the runs and swapped
+     * in whole at the end (resultset.h). */
+    struct resultset rd = { .lock_fd = -1 };
+    bool begun = false;
+    if (rc == 0) begun = (rc = cli_results_begin(&rd, dir)) == 0;
     if (rc == 0 && optimise_run(&opt, &e) != 0) {
-        if (e.msg[0]) fprintf(stderr, "flowsim: %s\n", e.msg);
+        if (e.msg[0] && !interrupt_requested()) fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = e.status ? e.status : EXIT_RUNTIME;
     }
-    if (rc == 0 && runner_is_root()) {
-        interrupt_hold();
-        int wrc = optimise_write(&opt, dir, &e);
-        interrupt_release();
-        if (wrc != 0) {
-            fprintf(stderr, "flowsim: %s\n", e.msg);
-            rc = e.status ? e.status : EXIT_RUNTIME;
-        } else if (!o.quiet) {
-            optimise_print(&opt, dir, stdout);
-        }
-    }
+    struct err we = { 0 };
+    if (rc == 0 && rd.work && optimise_write(&opt, rd.work, &we) != 0)   /* MPI: rank 0 */
+        rc = we.status ? we.status : EXIT_RUNTIME;
+    if (begun) rc = cli_results_finish(&rd, rc, &we);
+    if (rc == 0 && runner_is_root() && !o.quiet) optimise_print(&opt, dir, stdout);
     optimise_fini(&opt);
     free(dir);
     return rc;
