@@ -892,6 +892,17 @@ static void test_variant_capacity_clamps(void **state)
              "to set", path);
     expect_msg(path, want);
     write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"simulation.years\", 0.5 ) );\n");
+    snprintf(want, sizeof want, "%s:3: simulation.years: 0.5 is not more than the base's "
+             "simulation.warmup_years (0.5); add ( \"simulation.warmup_years\", 0.25 ) or less "
+             "to set", path);
+    expect_msg(path, want);
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
+                         "set = ( ( \"population.age.min\", 70.0 ) );\n");
+    snprintf(want, sizeof want, "%s:3: population.age.min: must be at most max (66) (got 70); "
+             "add ( \"population.age.max\", 70 ) to set", path);
+    expect_msg(path, want);
+    write_in(t, "v.cfg", "base = \"base.cfg\";\nname = \"v\";\n"
                          "set = ( ( \"flows.home.rings.inner.need\", [3.0, 4.0] ) );\n");
     snprintf(want, sizeof want, "%s:3: flows.home.rings.inner.need: need bands leave scores in "
              "[2.5, 3) with no ring; add the neighbouring rings' bands to set, e.g. "

@@ -58,10 +58,17 @@ static int read_simulation(struct loader *L, const config_setting_t *root, struc
         cfg_get_capped(L, g, gp, "years", &m->years, BOUNDS_MAX_YEARS, " years") < 0)
         return -1;
     if (cfg_get_num(L, g, gp, "warmup_years", &m->warmup_years, 0.0, INFINITY) < 0) return -1;
-    if (m->warmup_years >= m->years)
-        return cfg_fail(L, config_setting_get_member(g, "warmup_years"), "simulation.warmup_years",
-                    "must be less than simulation.years (%g) (got %g)", m->years,
-                    m->warmup_years);
+    if (m->warmup_years >= m->years) {
+        const config_setting_t *w = config_setting_get_member(g, "warmup_years");
+        const config_setting_t *y = config_setting_get_member(g, "years");
+        if (w && cfg_layer_rank(L, y) < cfg_layer_rank(L, w))   /* a variant cut the years */
+            return cfg_fail(L, y, "simulation.years", "%g is not more than the base's "
+                            "simulation.warmup_years (%g); add ( \"simulation.warmup_years\", "
+                            "%g ) or less to set", m->years, m->warmup_years, m->years / 2);
+        return cfg_fail(L, w, "simulation.warmup_years",
+                        "must be less than simulation.years (%g) (got %g)", m->years,
+                        m->warmup_years);
+    }
     if (cfg_get_int(L, g, gp, "replications", &m->replications, 1) < 0) return -1;
     const config_setting_t *s = config_setting_get_member(g, "seed");
     long long seed = 0;
@@ -139,9 +146,15 @@ static int read_age(struct loader *L, const config_setting_t *grp, const char *g
         return -1;
     if (a->max < a->min) {
         char path[PATH_LEN];
+        const config_setting_t *lo = config_setting_get_member(g, "min");
+        const config_setting_t *hi = config_setting_get_member(g, "max");
+        if (cfg_layer_rank(L, lo) < cfg_layer_rank(L, hi)) {   /* a variant raised min */
+            cfg_join(path, gp, "min");
+            return cfg_fail(L, lo, path, "must be at most max (%g) (got %g); add ( \"%s.max\", "
+                            "%g ) to set", a->max, a->min, gp, a->min);
+        }
         cfg_join(path, gp, "max");
-        return cfg_fail(L, config_setting_get_member(g, "max"), path,
-                    "must be at least min (%g) (got %g)", a->min, a->max);
+        return cfg_fail(L, hi, path, "must be at least min (%g) (got %g)", a->min, a->max);
     }
     return 0;
 }
