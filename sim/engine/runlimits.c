@@ -13,8 +13,9 @@
  *     but not yet folded (runner.c: about five per thread).
  *   - Records: replication 1's RBS panel and event log are text held in
  *     memory until written (sim.h); a row per measurement and per event.
- * Measured on the Esbjerg baseline (make bench): 240-300 bytes per
- * citizen in a replication's workspace; this counts about 340. */
+ * Measured on the Esbjerg baseline (make bench): 210-225 bytes per
+ * citizen in a replication's workspace at 100x and 1000x; this counts
+ * about 340. */
 #include "engine/runlimits.h"
 
 #include <math.h>
