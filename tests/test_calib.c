@@ -532,7 +532,7 @@ static void test_command(void **state)
 
     /* Skipping: exit 0, the count on stderr, every file written. */
     snprintf(args, sizeof args, "%s --scenario tests/data/calib_two.cfg --skip-bad-rows "
-             "--out-dir %s/out -o %s/frag/fitted.cfg", panel, dir, dir);
+             "-o %s/out --fragment %s/frag/fitted.cfg", panel, dir, dir);
     assert_int_equal(run_cmd(dir, args), 0);
     err = slurp(dir, "stderr");
     assert_non_null(strstr(err, "flowsim: skipped 1 malformed row of 16 in"));
@@ -644,7 +644,7 @@ static double mono_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* SIGINT and SIGTERM each stop a long covariate fit (minutes on
+/* SIGINT, SIGTERM and SIGHUP each stop a long covariate fit (minutes on
  * the Esbjerg panel with four covariates): exit 1, one line, nothing
  * written. The bound is generous (a loaded machine); a command that ignores
  * the signal would take minutes. */
@@ -656,7 +656,7 @@ static void test_signal_stops_fit(void **state)
     snprintf(cmd, sizeof cmd, "%s run scenarios/esbjerg.cfg -r 1 -q -o %s/run >/dev/null 2>&1",
              bin(), dir);
     assert_int_equal(system(cmd), 0);
-    const int sigs[] = { SIGINT, SIGTERM };
+    const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         snprintf(cmd, sizeof cmd, "exec %s calibrate %s/run/rbs_panel.csv --scenario "
                  "scenarios/esbjerg.cfg --covariates social,age,female,physical -o %s/cal "
@@ -688,6 +688,82 @@ static void test_signal_stops_fit(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* -o names the result directory, replaced as a whole; --fragment puts the
+ * fragment elsewhere; --id and --map read an export's own names; the
+ * "wrote" line names every file with its directory; citizens observed once
+ * are counted. */
+static void test_command_options(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/flowsim-calopt-XXXXXX", args[1024], path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/export.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("person,t,home\n"
+          "1,0,IN\n1,0.37,IN\n1,1.9,OUT\n1,2.05,OUT\n1,3.4,IN\n"
+          "2,0.1,OUT\n2,0.6,IN\n2,2.75,IN\n3,0.5,IN\n3,0.51,OUT\n3,0.52,OUT\n"
+          "4,1.0,OUT\n4,3.0,OUT\n5,2.0,IN\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/map.csv", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("from,to\nIN,in\n# outside the flow\nOUT,none\n", f);
+    fclose(f);
+    /* An old file in the result directory does not survive the new set. */
+    snprintf(args, sizeof args, "mkdir -p %s/out && echo '{}' > %s/out/calibration.json && "
+             "touch %s/out/stale.txt", dir, dir, dir);
+    assert_int_equal(system(args), 0);
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --id person "
+             "--map %s/map.csv -o %s/out", dir, dir, dir);
+    assert_int_equal(run_cmd(dir, args), 0);
+    char *out = slurp(dir, "stdout");
+    assert_non_null(strstr(out, "14 measurements of 5 citizens, 1 observed once"));
+    char want[512];
+    snprintf(want, sizeof want, "wrote %s/out/fitted.cfg (fitted transitions), "
+             "%s/out/calibration.json, %s/out/fitcheck.csv", dir, dir, dir);
+    assert_non_null(strstr(out, want));
+    free(out);
+    assert_true(exists(dir, "out/fitted.cfg"));
+    assert_false(exists(dir, "out/stale.txt"));
+    char *json = slurp(dir, "out/calibration.json");
+    assert_non_null(strstr(json, "\"citizens_observed_once\":\t1"));
+    free(json);
+    /* Without the map the export's names are refused; without --id, the id. */
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --id person "
+             "-o %s/out2", dir, dir);
+    assert_int_equal(run_cmd(dir, args), 2);
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --map %s/map.csv "
+             "-o %s/out2", dir, dir, dir);
+    assert_int_equal(run_cmd(dir, args), 2);
+    char *err = slurp(dir, "stderr");
+    assert_non_null(strstr(err, "no column 'id' (name the citizen column with --id COLUMN)"));
+    free(err);
+    assert_false(exists(dir, "out2"));
+    /* A map naming no ring: file:line, exit 2. */
+    snprintf(path, sizeof path, "%s/bad.csv", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("from,to\nIN,inn\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --id person "
+             "--map %s -o %s/out2", dir, path, dir);
+    assert_int_equal(run_cmd(dir, args), 2);
+    err = slurp(dir, "stderr");
+    snprintf(want, sizeof want, "%s:2: map: 'inn' is no ring of the scenario (nor 'none')\n", path);
+    assert_string_equal(err, want);
+    free(err);
+    /* --fragment elsewhere: the set holds no fitted.cfg. */
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --id=person "
+             "--map %s/map.csv -o %s/out --fragment %s/elsewhere/fit.cfg", dir, dir, dir, dir);
+    assert_int_equal(run_cmd(dir, args), 0);
+    assert_true(exists(dir, "elsewhere/fit.cfg"));
+    assert_false(exists(dir, "out/fitted.cfg"));
+    assert_true(exists(dir, "out/calibration.json"));
+    snprintf(args, sizeof args, "rm -rf '%s'", dir);
+    assert_int_equal(system(args), 0);
+}
+
 int test_group_calib(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +774,7 @@ int test_group_calib(int *n)
         cmocka_unit_test(test_roundtrip_covariates),
         cmocka_unit_test(test_held_and_impossible),
         cmocka_unit_test(test_command),
+        cmocka_unit_test(test_command_options),
         cmocka_unit_test(test_gradient_agrees_beyond_cap),
         cmocka_unit_test(test_separated_effect_ends),
         cmocka_unit_test(test_stop_flag),

@@ -502,7 +502,7 @@ static const char panel_head[] = "id,date,t,home,work,physical,communication,soc
 static void calibrate_refused(const struct tmp *t, const char *csv, const char *const *want)
 {
     char args[512];
-    snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg -o '%s/fit.cfg'",
+    snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg --fragment '%s/fit.cfg'",
              csv, t->dir);
     int rc = flowsim(t, args);
     char *err = stderr_of(t);
@@ -582,9 +582,9 @@ static void test_panel_mixed_line_ends(void **state)
     const char *const in[2] = { pa, pb };
     for (int k = 0; k < 2; k++) {
         char out[128];
-        snprintf(out, sizeof out, "%s/fit%d.cfg", t->dir, k);
-        snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg -o '%s'",
-                 in[k], out);
+        snprintf(out, sizeof out, "%s/cal%d/fitted.cfg", t->dir, k);
+        snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg -o '%s/cal%d'",
+                 in[k], t->dir, k);
         int rc = flowsim(t, args);
         if (rc != 0) {
             if (k == 1) free(fit[0]);
@@ -611,7 +611,7 @@ static void test_panel_not_a_regular_file(void **state)
     char p[128], args[512];
     path_of(t, "fifo.csv", p, sizeof p);
     assert_int_equal(mkfifo(p, 0600), 0);
-    snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg -o '%s/fit.cfg'",
+    snprintf(args, sizeof args, "calibrate '%s' --scenario tests/data/small.cfg --fragment '%s/fit.cfg'",
              p, t->dir);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "timeout 3 %s %s >/dev/null 2>'%s/stderr' </dev/null", tu_bin(), args,

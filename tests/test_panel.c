@@ -31,6 +31,16 @@ static int parse(const struct model *m, const char *text, bool skip, struct pane
     return panel_parse("p.csv", text, strlen(text), m, &o, p, e);
 }
 
+/* As parse, with every level, age and female column in use (as covariates
+ * would): those columns are read and checked only then. */
+static int parse_all(const struct model *m, const char *text, bool skip, struct panel *p,
+                     struct err *e)
+{
+    struct panel_opts o = { .skip_bad_rows = skip, .need_age = true, .need_female = true };
+    for (int d = 0; d < m->n_dims; d++) o.need_level[d] = true;
+    return panel_parse("p.csv", text, strlen(text), m, &o, p, e);
+}
+
 static void test_good_forms(void **state)
 {
     (void)state;
@@ -47,7 +57,7 @@ static void test_good_forms(void **state)
         "z,1,c ,0.75, 17,2,41.0,1\r\n";
     struct panel p;
     struct err e = { 0 };
-    if (parse(m, text, false, &p, &e) != 0) fail_msg("%s", e.msg);
+    if (parse_all(m, text, false, &p, &e) != 0) fail_msg("%s", e.msg);
     assert_int_equal(p.n_obs, 4);
     assert_int_equal(p.n_cit, 2);
     assert_int_equal(p.n_rows_read, 4);
@@ -106,7 +116,7 @@ static void test_flowsim_form(void **state)
         "1,2010-07-02,0.500000,b,3,2,39.2271,0\n";
     struct panel p;
     struct err e = { 0 };
-    if (parse(m, text, false, &p, &e) != 0) fail_msg("%s", e.msg);
+    if (parse_all(m, text, false, &p, &e) != 0) fail_msg("%s", e.msg);
     assert_int_equal(p.n_obs, 3);
     assert_int_equal(p.n_cit, 2);
     assert_true(p.obs[1].t == 0.5 && p.obs[1].state[0] == 1);
@@ -155,13 +165,13 @@ static void test_bad_rows(void **state)
         snprintf(text, sizeof text, "%s%s", GOOD, BAD[i].row);
         struct panel p;
         struct err e = { 0 };
-        if (parse(m, text, false, &p, &e) == 0) fail_msg("case %zu accepted: %s", i, BAD[i].row);
+        if (parse_all(m, text, false, &p, &e) == 0) fail_msg("case %zu accepted: %s", i, BAD[i].row);
         assert_int_equal(e.status, EXIT_INPUT);
         if (strcmp(e.msg, BAD[i].message) != 0)
             fail_msg("case %zu:\n  got  %s\n  want %s", i, e.msg, BAD[i].message);
         assert_null(p.obs);
         /* The same row is skipped and counted with skip_bad_rows. */
-        if (parse(m, text, true, &p, &e) != 0) fail_msg("case %zu skipping: %s", i, e.msg);
+        if (parse_all(m, text, true, &p, &e) != 0) fail_msg("case %zu skipping: %s", i, e.msg);
         assert_int_equal(p.n_bad, 1);
         assert_int_equal(p.n_obs, 2);
         assert_string_equal(p.bad_msg[0], BAD[i].message);
@@ -219,7 +229,7 @@ static void test_bad_headers(void **state)
     static const struct bad_case H[] = {
         { "", "p.csv:1: header: the file is empty (a header line is needed)" },
         { "\n\n  \n", "p.csv:1: header: the file is empty (a header line is needed)" },
-        { "t,home\n0,a\n", "p.csv:1: header: no column 'id'" },
+        { "t,home\n0,a\n", "p.csv:1: header: no column 'id' (name the citizen column with --id COLUMN)" },
         { "id;t;home\n1;0;a\n", "p.csv:1: header: no column 'id' (fields must be separated by ',', not ';')" },
         { "id,home\n1,a\n", "p.csv:1: header: no column 't' or 'date' (the time of each measurement)" },
         { "id,t,work\n1,0,a\n", "p.csv:1: header: no column named after a flow of the scenario (home)" },
@@ -266,7 +276,7 @@ static void test_skip_counts(void **state)
     struct err e = { 0 };
     /* The unclosed quote swallows the rest of the file (RFC 4180), so what
      * follows it is one bad row. */
-    if (parse(m, text, true, &p, &e) != 0) fail_msg("%s", e.msg);
+    if (parse_all(m, text, true, &p, &e) != 0) fail_msg("%s", e.msg);
     assert_int_equal(p.n_obs, 2);
     assert_int_equal(p.n_bad, 16);
     assert_int_equal(p.n_bad_shown, PANEL_BAD_SHOWN);
@@ -334,9 +344,31 @@ static void test_fuzz(void **state)
     model_destroy(m);
 }
 
+/* Level, age and female columns that no covariate uses are not read, so
+ * an export's blanks and codes there do not stop a fit. */
+static void test_unused_columns_not_checked(void **state)
+{
+    (void)state;
+    struct model *m = load_model();
+    static const char text[] = "id,t,home,physical,social,age,female\n"
+                               "7,0.0,a,x,9,old,F\n"
+                               "7,0.5,b,,,,\n";
+    struct panel p;
+    struct err e = { 0 };
+    if (parse(m, text, false, &p, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(p.n_obs, 2);
+    panel_fini(&p);
+    /* The same column in use is checked. */
+    struct panel_opts o = { .need_female = true };
+    assert_int_equal(panel_parse("p.csv", text, strlen(text), m, &o, &p, &e), -1);
+    assert_string_equal(e.msg, "p.csv:2: female: must be 0 or 1 (got 'F')");
+    model_destroy(m);
+}
+
 int test_group_panel(int *n)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unused_columns_not_checked),
         cmocka_unit_test(test_good_forms),   cmocka_unit_test(test_flowsim_form),
         cmocka_unit_test(test_bad_rows),     cmocka_unit_test(test_hostile_fields),
         cmocka_unit_test(test_bad_headers),  cmocka_unit_test(test_skip_counts),

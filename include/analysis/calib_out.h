@@ -15,6 +15,9 @@ struct calib_source {                 /* provenance for the files */
     const struct panel *panel;
 };
 
+/* Citizens with a single measurement (they give the likelihood nothing). */
+size_t calib_observed_once(const struct panel *p);
+
 /* The table of estimates and the fit check, for a terminal. */
 void calib_print_table(const struct model *m, const struct calib_result *r,
                        const struct calib_source *src, FILE *out);

@@ -31,9 +31,22 @@
 #define PANEL_BAD_SHOWN 5          /* skipped rows whose message is kept */
 #define PANEL_MISSING 255          /* state/level/female not in the file */
 
+#define PANEL_MAP_MAX 256          /* entries of a ring-name map */
+#define PANEL_MAP_NAME 64          /* bytes of a name in it, with the NUL */
+
+/* Ring names as an export writes them -> the scenario's state ids
+ * (`--map FILE`: CSV lines `from,to`). */
+struct panel_map {
+    int n;
+    char from[PANEL_MAP_MAX][PANEL_MAP_NAME], to[PANEL_MAP_MAX][PANEL_MAP_NAME];
+};
+
 struct panel_opts {
     bool skip_bad_rows;            /* skip and count malformed rows */
-    /* Columns that must exist (covariates asked for). */
+    const char *id_column;         /* the citizen column; NULL: "id" */
+    const struct panel_map *map;   /* applied to flow columns; NULL: none */
+    /* Columns that must exist (covariates asked for). Level, age and female
+     * columns that are not needed are not read at all. */
     bool need_level[MODEL_MAX_DIMS];
     bool need_age, need_female;
 };
@@ -77,7 +90,14 @@ int panel_read(const char *path, const struct model *m, const struct panel_opts 
 int panel_parse(const char *name, const char *buf, size_t len, const struct model *m,
                 const struct panel_opts *o, struct panel *p, struct err *e);
 
-void panel_fini(struct panel *p);  /* safe on a zeroed or finished panel */
+void panel_fini(struct panel *p);
+
+/* Reads a ring-name map: one `from,to` per line (a first line `from,to` is
+ * a header; blank lines and lines starting with '#' are skipped); `to` must
+ * be a state id of a flow of m (or `none`), `from` unique. 0, or -1 with e
+ * set ("file:line: map: problem", EXIT_INPUT; EXIT_RUNTIME when the file
+ * cannot be read). */
+int panel_map_read(const char *path, const struct model *m, struct panel_map *map, struct err *e);  /* safe on a zeroed or finished panel */
 
 /* Writes bytes s[0..n) for a one-line message into out: printable ASCII as
  * is, other bytes (and '\\') as \\xHH, cut after 40 bytes with "...". */

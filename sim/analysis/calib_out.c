@@ -11,6 +11,13 @@
 #include "base/afile.h"
 #include "base/version.h"
 
+size_t calib_observed_once(const struct panel *p)
+{
+    size_t n = 0;
+    for (size_t c = 0; c < p->n_cit; c++) n += p->cit_start[c + 1] - p->cit_start[c] == 1;
+    return n;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 static const char *param_name(const struct model *m, const struct calib_param *q)
@@ -108,8 +115,9 @@ void calib_print_table(const struct model *m, const struct calib_result *r,
                        const struct calib_source *src, FILE *out)
 {
     const struct panel *p = src->panel;
-    fprintf(out, "flowsim calibrate: %zu measurements of %zu citizens in %s", p->n_obs, p->n_cit,
-            src->panel_path);
+    size_t once = calib_observed_once(p);
+    fprintf(out, "flowsim calibrate: %zu measurements of %zu citizens, %zu observed once (no "
+            "pair: nothing to fit), in %s", p->n_obs, p->n_cit, once, src->panel_path);
     if (p->n_bad) fprintf(out, " (%zu malformed rows skipped)", p->n_bad);
     fprintf(out, "\nscenario %s; covariates: ", m->name);
     if (!r->opts.n_cov) fprintf(out, "none");
@@ -246,6 +254,7 @@ int calib_write_json(const char *path, const struct model *m, const struct calib
     for (int i = 0; i < src->panel->n_bad_shown; i++)
         cJSON_AddItemToArray(ex, cJSON_CreateString(src->panel->bad_msg[i]));
     cJSON_AddNumberToObject(pj, "citizens", (double)src->panel->n_cit);
+    cJSON_AddNumberToObject(pj, "citizens_observed_once", (double)calib_observed_once(src->panel));
     cJSON *sj = cJSON_AddObjectToObject(root, "scenario");
     cJSON_AddStringToObject(sj, "name", m->name);
     cJSON_AddStringToObject(sj, "file", m->path ? m->path : "");

@@ -275,7 +275,7 @@ static int read_header(struct parser *P, size_t *header_line)
                           "field %d contains a NUL byte", j + 1);
         int key = -1;
         c->role = R_IGNORE;
-        if (name_is(f, "id")) c->role = R_ID, key = 0;
+        if (name_is(f, P->o->id_column ? P->o->id_column : "id")) c->role = R_ID, key = 0;
         else if (name_is(f, "t")) c->role = R_T, key = 1;
         else if (name_is(f, "date")) c->role = R_DATE, key = 2;
         else if (name_is(f, "age")) c->role = R_AGE, key = 3;
@@ -291,12 +291,18 @@ static int read_header(struct parser *P, size_t *header_line)
                           "column '%s' appears twice (fields %d and %d)", c->name,
                           where[key] + 1, j + 1);
         where[key] = j;
+        if ((c->role == R_LEVEL && !P->o->need_level[c->idx]) ||
+            (c->role == R_AGE && !P->o->need_age) || (c->role == R_FEMALE && !P->o->need_female))
+            c->role = R_IGNORE;            /* not a covariate: not read, not checked */
     }
     if (where[0] < 0) {
         bool semi = false;
         for (int j = 0; j < n; j++) semi |= memchr(P->fld[j].s, ';', P->fld[j].n) != NULL;
-        return err_at(P->e, P->name, (int)*header_line, "header", "no column 'id'%s",
-                      semi ? " (fields must be separated by ',', not ';')" : "");
+        return err_at(P->e, P->name, (int)*header_line, "header", "no column '%s'%s",
+                      P->o->id_column ? P->o->id_column : "id",
+                      semi               ? " (fields must be separated by ',', not ';')"
+                      : P->o->id_column ? ""
+                                         : " (name the citizen column with --id COLUMN)");
     }
     if (where[1] < 0 && where[2] < 0)
         return err_at(P->e, P->name, (int)*header_line, "header",
@@ -427,6 +433,14 @@ static bool parse_number(const char *s, double *out)
     return true;
 }
 
+/* The scenario id a ring name of the export maps to, or NULL. */
+static const char *map_lookup(const struct panel_map *map, const struct slice *f)
+{
+    for (int k = 0; map && k < map->n; k++)
+        if (slice_eq(f, map->from[k])) return map->to[k];
+    return NULL;
+}
+
 /* Validates the used fields of a split row into o. Returns 0, or what
  * row_error returned. */
 static int check_row(struct parser *P, size_t line, struct panel_obs *o, long *cit)
@@ -472,8 +486,11 @@ static int check_row(struct parser *P, size_t line, struct panel_obs *o, long *c
         }
         case R_FLOW: {
             const struct flow *fl = &m->flows[c->idx];
+            const char *mapped = map_lookup(P->o->map, f);
             int s = 0;
-            while (s <= fl->n_rings && !slice_eq(f, model_state_id(fl, s))) s++;
+            while (s <= fl->n_rings && !(mapped ? !strcmp(mapped, model_state_id(fl, s))
+                                                : slice_eq(f, model_state_id(fl, s))))
+                s++;
             if (s > fl->n_rings)
                 return row_error(P, line, c->name, "no ring '%s' in flow %s (nor 'none')",
                                  shown, fl->id);
@@ -694,3 +711,67 @@ const char *panel_citizen_id(const struct panel *p, size_t c)
 {
     return p->id_pool + p->id_off[c];
 }
+
+/* ---- the ring-name map ---------------------------------------------------- */
+
+static bool is_state_id(const struct model *m, const char *id)
+{
+    for (int fl = 0; fl < m->n_flows; fl++)
+        for (int st = 0; st <= m->flows[fl].n_rings; st++)
+            if (!strcmp(id, model_state_id(&m->flows[fl], st))) return true;
+    return false;
+}
+
+/* One line of a map into map (line is trimmed, not empty, no comment). */
+static int map_line(const char *path, int ln, char *line, const struct model *m,
+                    struct panel_map *map, struct err *e)
+{
+    char *comma = strchr(line, ',');
+    if (!comma || strchr(comma + 1, ','))
+        return err_at(e, path, ln, "map", "must be two fields `from,to`");
+    *comma = '\0';
+    char *from = line, *to = comma + 1;
+    while (*from == ' ') from++;
+    for (char *z = comma; z > from && z[-1] == ' ';) *--z = '\0';
+    while (*to == ' ') to++;
+    if (!*from || !*to) return err_at(e, path, ln, "map", "an empty name");
+    if (strlen(from) >= PANEL_MAP_NAME || strlen(to) >= PANEL_MAP_NAME)
+        return err_at(e, path, ln, "map", "a name longer than %d bytes", PANEL_MAP_NAME - 1);
+    if (!is_state_id(m, to))
+        return err_at(e, path, ln, "map", "'%s' is no ring of the scenario (nor 'none')", to);
+    for (int k = 0; k < map->n; k++)
+        if (!strcmp(map->from[k], from))
+            return err_at(e, path, ln, "map", "'%s' is mapped twice", from);
+    if (map->n == PANEL_MAP_MAX)
+        return err_at(e, path, ln, "map", "more than %d entries", PANEL_MAP_MAX);
+    snprintf(map->from[map->n], PANEL_MAP_NAME, "%s", from);
+    snprintf(map->to[map->n], PANEL_MAP_NAME, "%s", to);
+    map->n++;
+    return 0;
+}
+
+int panel_map_read(const char *path, const struct model *m, struct panel_map *map, struct err *e)
+{
+    memset(map, 0, sizeof *map);
+    FILE *f = fopen(path, "r");
+    if (!f) return err_set(e, EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    char buf[512];
+    int ln = 0, rc = 0;
+    while (rc == 0 && fgets(buf, sizeof buf, f)) {
+        ln++;
+        size_t n = strlen(buf);
+        if (n == sizeof buf - 1 && buf[n - 1] != '\n') {
+            rc = err_at(e, path, ln, "map", "line longer than %zu bytes", sizeof buf - 2);
+            break;
+        }
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ')) buf[--n] = '\0';
+        char *line = buf + (ln == 1 && !strncmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0);
+        if (!*line || *line == '#' || (ln == 1 && !strcasecmp(line, "from,to"))) continue;
+        rc = map_line(path, ln, line, m, map, e);
+    }
+    if (rc == 0 && ferror(f)) rc = err_set(e, EXIT_RUNTIME, "%s: cannot read the file", path);
+    fclose(f);
+    if (rc == 0 && map->n == 0) rc = err_set(e, EXIT_INPUT, "%s: the map is empty", path);
+    return rc;
+}
+

@@ -84,12 +84,12 @@ static const struct command_help {
       "  check   validate the scenario and print the model as a table\n",
       SET_OPTION, NULL, NULL },
     { "calibrate",
-      "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg] [--covariates a,b]\n"
-      "                    [--skip-bad-rows] [--out-dir DIR]\n",
+      "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o DIR] [--fragment FILE]\n"
+      "                    [--covariates a,b] [--id COLUMN] [--map FILE] [--skip-bad-rows]\n",
       "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
       "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
-      "          write FITTED.cfg for a scenario to @include, calibration.json and the fit\n"
-      "          check to DIR (default output/calibrate-<base name>); see docs/calibration.md\n",
+      "          write calibration.json, the fit check and fitted.cfg (for a scenario to\n"
+      "          @include) to DIR (default output/calibrate-<base name>); see docs/calibration.md\n",
       NULL, NULL, cli_calibrate_usage },
     { "plot",
       "  flowsim plot DIR [--lang da|en]\n",

@@ -1,11 +1,13 @@
 /* cli_calibrate.c: `flowsim calibrate PANEL.csv --scenario BASE.cfg
- * [-o FITTED.cfg] [--covariates a,b] [--skip-bad-rows] [--out-dir DIR]`.
+ * [-o DIR] [--fragment FILE] [--covariates a,b] [--id COLUMN] [--map FILE]
+ * [--skip-bad-rows]`.
  *
- * Everything is validated (arguments, scenario, covariates, every panel row)
- * before any directory is created. Files: DIR/calibration.json,
- * DIR/fitcheck.csv, DIR/fitcheck.gp + fitcheck-<flow>.dat + fitcheck.png,
- * and the fragment (FITTED.cfg, default DIR/fitted.cfg); DIR defaults to
- * output/calibrate-<scenario name>. */
+ * Everything is validated (arguments, scenario, covariates, the map, every
+ * panel row) and the fit is done before any directory is created. DIR
+ * (default output/calibrate-<scenario name>) is a result set, replaced as a
+ * whole (resultset.h): calibration.json, fitcheck.csv, fitcheck.gp +
+ * fitcheck-<flow>.dat + fitcheck.png, and fitted.cfg. --fragment FILE puts
+ * the fragment elsewhere instead (written atomically, after the set). */
 #include "cli/cli.h"
 
 #include <sha2.h>     /* libmd: the panel's fingerprint */
@@ -20,34 +22,29 @@
 #include "base/afile.h"
 #include "base/err.h"
 #include "base/interrupt.h"
+#include "base/resultset.h"
 #include "present/fitcheck.h"
 
 void cli_calibrate_usage(FILE *out)
 {
-    fputs("usage: flowsim calibrate PANEL.csv --scenario BASE.cfg [-o FITTED.cfg]\n"
-          "                         [--covariates a,b] [--skip-bad-rows] [--out-dir DIR]\n"
+    fputs("usage: flowsim calibrate PANEL.csv --scenario BASE.cfg [-o DIR] [--fragment FILE]\n"
+          "                         [--covariates a,b] [--id COLUMN] [--map FILE] [--skip-bad-rows]\n"
           "\n"
           "Estimates the base scenario's transition rates (and, with --covariates, their\n"
           "effects: dimension names, age, female) from an RBS panel by maximum likelihood,\n"
-          "prints them with 95% confidence intervals and a fit check, and writes\n"
-          "  FITTED.cfg            the fitted `transitions`, for a scenario to @include\n"
-          "                        (default DIR/fitted.cfg)\n"
-          "  DIR/calibration.json  estimates, standard errors, CIs, counts, warnings\n"
-          "  DIR/fitcheck.csv      observed vs expected prevalence per state over time\n"
-          "  DIR/fitcheck.png      the same drawn by gnuplot (with fitcheck.gp and .dat)\n"
-          "DIR defaults to output/calibrate-<scenario name>. See docs/calibration.md.\n"
+          "prints them with 95% confidence intervals and a fit check, and writes to DIR\n"
+          "(default output/calibrate-<scenario name>; replaced as a whole)\n"
+          "  fitted.cfg            the fitted `transitions`, for a scenario to @include\n"
+          "  calibration.json      estimates, standard errors, CIs, counts, warnings\n"
+          "  fitcheck.csv          observed vs expected prevalence per state over time\n"
+          "  fitcheck.png          the same drawn by gnuplot (with fitcheck.gp and .dat)\n"
+          "See docs/calibration.md.\n"
           "\n"
+          "  --fragment FILE  write the fitted transitions to FILE instead of DIR/fitted.cfg\n"
+          "  --id COLUMN      the column that names the citizen (default id)\n"
+          "  --map FILE       CSV `from,to`: ring names of the export -> the scenario's ids\n"
           "  --skip-bad-rows  leave malformed rows out (and count them) instead of stopping\n",
           out);
-}
-
-/* Directory part of path ("." when none), into buf. */
-static void dir_of(const char *path, char *buf, size_t n)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(buf, n, ".");
-    else if (slash == path) snprintf(buf, n, "/");
-    else snprintf(buf, n, "%.*s", (int)(slash - path), path);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -57,19 +54,24 @@ static bool same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-int cli_calibrate(int argc, char **argv)
+struct cal_args {
+    const char *panel, *scenario, *dir, *fragment, *covs, *id, *map;
+    bool skip;
+};
+
+static int parse_args(int argc, char **argv, struct cal_args *a)
 {
-    const char *panel_path = NULL, *scenario = NULL, *fitted = NULL, *covs = NULL,
-               *out_dir = NULL;
-    bool skip = false;
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--skip-bad-rows")) {
-            skip = true;
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--skip-bad-rows")) {
+            a->skip = true;
             continue;
         }
-        static const char *const names[] = { "--scenario", "-o", "--covariates", "--out-dir" };
-        const char **slots[] = { &scenario, &fitted, &covs, &out_dir };
+        /* --out-dir: the old name of -o, still understood. */
+        static const char *const names[] = { "--scenario", "-o", "--out-dir", "--fragment",
+                                             "--covariates", "--id", "--map" };
+        const char **slots[] = { &a->scenario, &a->dir, &a->dir, &a->fragment, &a->covs, &a->id,
+                                 &a->map };
         const char *v = NULL;
         size_t k = 0;
         for (; k < sizeof names / sizeof names[0]; k++) {
@@ -83,74 +85,118 @@ int cli_calibrate(int argc, char **argv)
             *slots[k] = v;
             continue;
         }
-        if (a[0] == '-' && a[1]) return cli_usage_error("unknown option '%s'", a);
-        if (panel_path) return cli_usage_error("unexpected argument '%s'", a);
-        panel_path = a;
+        if (arg[0] == '-' && arg[1]) return cli_usage_error("unknown option '%s'", arg);
+        if (a->panel) return cli_usage_error("unexpected argument '%s'", arg);
+        a->panel = arg;
     }
-    if (!panel_path) return cli_usage_error("%s needs a panel file (PANEL.csv)", argv[1]);
-    if (!scenario) return cli_usage_error("%s needs --scenario BASE.cfg", argv[1]);
+    if (!a->panel) return cli_usage_error("%s needs a panel file (PANEL.csv)", argv[1]);
+    if (!a->scenario) return cli_usage_error("%s needs --scenario BASE.cfg", argv[1]);
+    return 0;
+}
 
-    struct model *m = NULL;
-    int rc = cli_load(scenario, &m);
+/* Reads the panel (and the ring map) as the options say; prints what was
+ * skipped. 0, or the exit status after one line. */
+static int read_panel(const struct cal_args *a, const struct model *m, const struct calib_opts *co,
+                      struct panel_map *map, struct panel *p)
+{
+    struct err e = { 0 };
+    if (a->map && panel_map_read(a->map, m, map, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return e.status ? e.status : EXIT_INPUT;
+    }
+    struct panel_opts po = { .skip_bad_rows = a->skip, .id_column = a->id,
+                             .map = a->map ? map : NULL };
+    calib_panel_needs(co, &po);
+    if (panel_read(a->panel, m, &po, p, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return e.status ? e.status : EXIT_INPUT;
+    }
+    if (p->n_bad) {
+        fprintf(stderr, "flowsim: skipped %zu malformed row%s of %zu in %s; the first:\n", p->n_bad,
+                p->n_bad == 1 ? "" : "s", p->n_rows_read, a->panel);
+        for (int i = 0; i < p->n_bad_shown; i++) fprintf(stderr, "  %s\n", p->bad_msg[i]);
+    }
+    return 0;
+}
+
+/* Writes the result set into rd->work (the fragment too, unless it goes
+ * elsewhere), then swaps it in, then writes a separate fragment. */
+static int write_results(const struct cal_args *a, const struct model *m,
+                         const struct calib_result *r, const struct calib_source *src,
+                         const char *dir, const char *frag, bool *drawn, struct err *plot_err)
+{
+    struct resultset rd;
+    int rc = cli_results_begin(&rd, dir);
     if (rc) return rc;
-    if (fitted && same_file(fitted, scenario)) {
+    struct err e = { 0 };
+    char path[4200];
+    if (rd.work) {
+        snprintf(path, sizeof path, "%s/fitted.cfg", rd.work);
+        if (!a->fragment && calib_write_fragment(path, m, r, src, &e) != 0) rc = EXIT_RUNTIME;
+        snprintf(path, sizeof path, "%s/calibration.json", rd.work);
+        if (!rc && calib_write_json(path, m, r, src, frag, &e) != 0) rc = EXIT_RUNTIME;
+        if (!rc && fitcheck_write(rd.work, m, r, drawn, plot_err, &e) != 0) rc = EXIT_RUNTIME;
+        if (rc) rc = e.status ? e.status : EXIT_RUNTIME;
+    }
+    rc = cli_results_finish(&rd, rc, &e);
+    if (rc || !a->fragment) return rc;
+    char fdir[4200];
+    snprintf(fdir, sizeof fdir, "%s", frag);
+    char *slash = strrchr(fdir, '/');
+    if (slash) *slash = '\0';
+    if ((slash && afile_mkdirs(fdir, &e) != 0) ||
+        calib_write_fragment(frag, m, r, src, &e) != 0) {
+        fprintf(stderr, "flowsim: %s\n", e.msg);
+        return e.status ? e.status : EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+int cli_calibrate(int argc, char **argv)
+{
+    struct cal_args a = { 0 };
+    int rc = parse_args(argc, argv, &a);
+    if (rc) return rc;
+    struct model *m = NULL;
+    if ((rc = cli_load(a.scenario, &m))) return rc;
+    if (a.fragment && same_file(a.fragment, a.scenario)) {
         model_destroy(m);
-        return cli_usage_error("-o %s would overwrite the base scenario", fitted);
+        return cli_usage_error("--fragment %s would overwrite the base scenario", a.fragment);
     }
     struct err e = { 0 };
     struct calib_opts co = { .stop = interrupt_flag() };
-    if (covs && calib_parse_covariates(m, covs, &co, &e) != 0) {
+    if (a.covs && calib_parse_covariates(m, a.covs, &co, &e) != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
         model_destroy(m);
         return EXIT_INPUT;
     }
-    struct panel_opts po = { .skip_bad_rows = skip };
-    calib_panel_needs(&co, &po);
-    struct panel p;
-    if (panel_read(panel_path, m, &po, &p, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
-        model_destroy(m);
-        return e.status ? e.status : EXIT_INPUT;
-    }
-    if (p.n_bad) {
-        fprintf(stderr, "flowsim: skipped %zu malformed row%s of %zu in %s; the first:\n", p.n_bad,
-                p.n_bad == 1 ? "" : "s", p.n_rows_read, panel_path);
-        for (int i = 0; i < p.n_bad_shown; i++) fprintf(stderr, "  %s\n", p.bad_msg[i]);
-    }
-
+    struct panel p = { 0 };
+    struct panel_map map = { 0 };
     struct calib_result r;
     char *cmd = NULL;
-    char dir[4096], frag[4096], fdir[4096], path[4200], sha[65];
+    char dir[4096], frag[4200], sha[65];
+    if ((rc = read_panel(&a, m, &co, &map, &p))) goto out_panel;
     if (calib_fit(m, &p, &co, &r, &e) != 0) {
         if (interrupt_requested())
             fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
         else
             fprintf(stderr, "flowsim: %s\n", e.msg);
-        rc = e.status ? e.status : EXIT_RUNTIME;
+        rc = interrupt_requested() ? EXIT_RUNTIME : e.status ? e.status : EXIT_RUNTIME;
         goto out_panel;
     }
-    if (out_dir) snprintf(dir, sizeof dir, "%s", out_dir);
-    else snprintf(dir, sizeof dir, "output/calibrate-%s", m->name);
-    if (fitted) snprintf(frag, sizeof frag, "%s", fitted);
-    else snprintf(frag, sizeof frag, "%.4000s/fitted.cfg", dir);
-    dir_of(frag, fdir, sizeof fdir);
+    snprintf(dir, sizeof dir, "%s", a.dir ? a.dir : "");
+    if (!a.dir) snprintf(dir, sizeof dir, "output/calibrate-%s", m->name);
+    if (a.fragment) snprintf(frag, sizeof frag, "%s", a.fragment);
+    else snprintf(frag, sizeof frag, "%s/fitted.cfg", dir);
     cmd = cli_join_args(argc, argv);
-    struct calib_source src = { panel_path, SHA256File(panel_path, sha),
-                                cmd, &p };
-    snprintf(path, sizeof path, "%s/calibration.json", dir);
+    struct calib_source src = { a.panel, SHA256File(a.panel, sha), cmd, &p };
     struct err plot_err = { 0 };
     bool drawn = false;
-    if (afile_mkdirs(dir, &e) != 0 || afile_mkdirs(fdir, &e) != 0 ||
-        calib_write_fragment(frag, m, &r, &src, &e) != 0 ||
-        calib_write_json(path, m, &r, &src, frag, &e) != 0 ||
-        fitcheck_write(dir, m, &r, &drawn, &plot_err, &e) != 0) {
-        fprintf(stderr, "flowsim: %s\n", e.msg);
-        rc = e.status ? e.status : EXIT_RUNTIME;
-        goto out;
-    }
+    if ((rc = write_results(&a, m, &r, &src, dir, frag, &drawn, &plot_err))) goto out;
     calib_print_table(m, &r, &src, stdout);
-    printf("\nwrote %s (fitted transitions), %s, %s/fitcheck.csv%s\n", frag, path, dir,
-           drawn ? " and fitcheck.png" : "");
+    printf("\nwrote %s (fitted transitions), %s/calibration.json, %s/fitcheck.csv", frag, dir, dir);
+    if (drawn) printf(" and %s/fitcheck.png", dir);
+    printf("\n");
     fflush(stdout);
     for (int f = 0; f < r.n_flows; f++)
         for (int w = 0; w < r.flow[f].n_warn; w++)
