@@ -37,6 +37,18 @@
 #include "model/model.h"
 #include "model/scenario.h"
 
+/* A whole file as a string (free it); fails the test when unreadable. */
+static char *tu_slurp_file(const char *path, size_t *n)
+{
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    char *s = calloc(1, 1 << 20);
+    assert_non_null(s);
+    *n = fread(s, 1, (1 << 20) - 1, in);
+    fclose(in);
+    return s;
+}
+
 static struct model *load(const char *path)
 {
     struct model *m = NULL;
@@ -460,6 +472,137 @@ static void test_held_and_impossible(void **state)
     model_destroy(m);
 }
 
+/* ---- what the plain fit cannot see -------------------------------------- */
+
+static const struct calib_param *param_of(const struct model *m, const struct calib_flow *cf,
+                                          const char *from, const char *to, int cov)
+{
+    for (int i = 0; i < cf->n_params; i++) {
+        const struct calib_param *q = &cf->params[i];
+        const struct transition *t = &m->transitions[q->trans];
+        const struct flow *fl = &m->flows[t->flow];
+        if (q->cov == cov && !strcmp(model_state_id(fl, t->from), from) &&
+            !strcmp(model_state_id(fl, t->to), to))
+            return q;
+    }
+    fail_msg("no parameter %s -> %s", from, to);
+    return NULL;
+}
+
+/* A move out of a ring with a stay limit, and a move into a ring full at
+ * its initial occupancy, are flagged as biased; the others are not. */
+static void test_system_bias_flagged(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    size_t len;
+    char *text = simulate_panel(m, 1, &len);
+    m->flows[0].rings[0].max_stay_years = 2.0;                  /* a */
+    m->flows[0].rings[2].capacity = m->flows[0].rings[2].initial;   /* c full */
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, text, len, &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_flow *cf = &r.flow[0];
+    assert_string_equal(param_of(m, cf, "a", "b", -1)->biased_by, "stay limit");
+    assert_string_equal(param_of(m, cf, "b", "c", -1)->biased_by, "full ring");
+    assert_string_equal(param_of(m, cf, "none", "c", -1)->biased_by, "full ring");
+    assert_null(param_of(m, cf, "c", "none", -1)->biased_by);
+    assert_true(has_warning(cf, "a has a stay limit of 2 years in the base scenario"));
+    assert_true(has_warning(cf, "c is full in the base scenario"));
+    calib_result_fini(&r);
+    panel_fini(&p);
+    free(text);
+    model_destroy(m);
+}
+
+/* Writes the fragment of r and loads base_cfg with its transitions list
+ * replaced by an @include of it; returns the fragment's text (free it). */
+static char *fragment_loaded(const char *base_cfg, const struct model *m,
+                             const struct calib_result *r, const struct panel *p,
+                             struct model **loaded)
+{
+    char dir[] = "/tmp/flowsim-calfrag-XXXXXX", frag[128], path[128], cmd[160];
+    assert_non_null(mkdtemp(dir));
+    snprintf(frag, sizeof frag, "%s/fitted.cfg", dir);
+    struct calib_source src = { "test.csv", NULL, "test", p };
+    struct err e = { 0 };
+    if (calib_write_fragment(frag, m, r, &src, &e) != 0) fail_msg("%s", e.msg);
+    size_t n;
+    char *cfg = tu_slurp_file(base_cfg, &n);
+    char *from = strstr(cfg, "transitions = ("), *to = from ? strstr(from, ");\n") : NULL;
+    assert_non_null(to);
+    snprintf(path, sizeof path, "%s/s.cfg", dir);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    fprintf(out, "%.*s@include \"fitted.cfg\"\n%s", (int)(from - cfg), cfg, to + 3);
+    fclose(out);
+    free(cfg);
+    *loaded = load(path);
+    char *text = tu_slurp_file(frag, &n);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    return text;
+}
+
+/* Rates the panel cannot bound are not written as if known: the fragment
+ * keeps the base's value, says why, and still loads. */
+static void test_unidentified_keeps_base(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_two.cfg");
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_flow *cf = &r.flow[0];
+    assert_true(cf->params[0].unidentified && cf->params[1].unidentified);
+    assert_true(has_warning(cf, "in -> none rate is not identified by this panel"));
+    struct model *fitted;
+    char *text = fragment_loaded("tests/data/calib_two.cfg", m, &r, &p, &fitted);
+    assert_non_null(strstr(text, "# per_year: not identified by the panel"));
+    for (int i = 0; i < 2; i++)
+        assert_true(fitted->transitions[i].per_year == m->transitions[i].per_year);
+    free(text);
+    model_destroy(fitted);
+    calib_result_fini(&r);
+    panel_fini(&p);
+    model_destroy(m);
+}
+
+/* A fit without covariates says loudly that it drops the base's effects,
+ * and the fragment (which loads) says it beside each transition. */
+static void test_dropped_effects_said(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt_cov.cfg");
+    size_t len;
+    char *ptext = simulate_panel(m, 1, &len);
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, ptext, len, &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    assert_true(has_warning(&r.flow[0], "the base scenario's effects of social, female on 6 "
+                                        "transitions are DROPPED"));
+    struct model *fitted;
+    char *text = fragment_loaded("tests/data/calib_rt_cov.cfg", m, &r, &p, &fitted);
+    assert_non_null(strstr(text, "# effect of female (0.4 in the base) dropped: not fitted"));
+    for (int i = 0; i < fitted->n_transitions; i++)
+        for (int s = 0; s < MODEL_MAX_COVS; s++) assert_true(fitted->transitions[i].beta[s] == 0.0);
+    free(text);
+    model_destroy(fitted);
+    calib_result_fini(&r);
+    panel_fini(&p);
+    free(ptext);
+    model_destroy(m);
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 static const char *bin(void)
@@ -773,6 +916,9 @@ int test_group_calib(int *n)
         cmocka_unit_test(test_roundtrip_rates),
         cmocka_unit_test(test_roundtrip_covariates),
         cmocka_unit_test(test_held_and_impossible),
+        cmocka_unit_test(test_system_bias_flagged),
+        cmocka_unit_test(test_unidentified_keeps_base),
+        cmocka_unit_test(test_dropped_effects_said),
         cmocka_unit_test(test_command),
         cmocka_unit_test(test_command_options),
         cmocka_unit_test(test_gradient_agrees_beyond_cap),

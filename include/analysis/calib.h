@@ -17,7 +17,10 @@
 #include "base/err.h"
 #include "model/model.h"
 
-#define CALIB_MAX_WARN 16
+#define CALIB_MAX_WARN 24
+/* A rate or hazard ratio whose 95% CI spans more than this factor is not
+ * identified (four orders of magnitude). */
+#define CALIB_WIDE_CI 1e4
 /* Evaluations of the likelihood one flow's optimiser may spend (a fit of
  * the Esbjerg panel needs 100 to 600; a 990-row panel with two covariates
  * about 3,000): a bound on a fit that cannot settle. */
@@ -34,6 +37,14 @@ struct calib_param {
     double theta_se;                  /* NaN when unavailable */
     double est, se, lo, hi;           /* per year (delta-method se, log-scale CI), or beta */
     double base;                      /* the base scenario's value */
+    /* Not identified by these data (a 95% CI wider than CALIB_WIDE_CI, a
+     * parameter at the optimiser's bounds, a rate the gaps cannot bound,
+     * or no positive-definite information): the fragment keeps the base's
+     * value and says why. */
+    bool unidentified;
+    /* What of the base scenario biases this rate in a plain Markov fit
+     * (NULL: nothing known): "stay limit" or "full ring". */
+    const char *biased_by;
 };
 
 struct calib_flow {

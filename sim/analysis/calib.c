@@ -359,8 +359,7 @@ static void start_values(struct flow_fit *ff)
 }
 
 /* After the optimiser: rates driven to 0 (a move never seen, nothing
- * suggesting it) are held at the boundary without a standard error; rates
- * so high that the gaps between measurements hide the moves are said. */
+ * suggesting it) are held at the boundary without a standard error. */
 static void boundary_rates(struct flow_fit *ff)
 {
     const struct calib_lik *L = ff->L;
@@ -372,7 +371,6 @@ static void boundary_rates(struct flow_fit *ff)
         const struct transition *t = &ff->m->transitions[q->trans];
         const char *from = model_state_id(ff->fl, t->from), *to = model_state_id(ff->fl, t->to);
         if (q->fixed) continue;
-        double gap = L->n_pairs ? L->exposure[L->from[k]] / (double)L->n_pairs : 0.0;
         if (L->n_direct[k] == 0 && !(exp(theta[k]) * L->exposure[L->from[k]] > 1e-3 &&
                                      theta[k] > -20.0)) {
             q->fixed = true;
@@ -383,9 +381,6 @@ static void boundary_rates(struct flow_fit *ff)
             }
             add_warn(cf, "no move %s -> %s observed: its rate is estimated at 0 (the boundary), "
                      "without a standard error", from, to);
-        } else if (gap > 0.0 && theta[k] > log(30.0) && exp(theta[k]) * gap > 30.0) {
-            add_warn(cf, "the rate %s -> %s is estimated very high (%.3g per year): the "
-                     "measurements are too far apart to bound it", from, to, exp(theta[k]));
         }
     }
     rebuild_free(ff);
@@ -514,6 +509,99 @@ static void estimates(struct flow_fit *ff)
     }
 }
 
+/* Parameters these data do not identify (see calib.h), each with a
+ * warning; they keep the base's value in the fragment. */
+static void flag_unidentified(struct flow_fit *ff)
+{
+    struct calib_flow *cf = ff->cf;
+    const struct calib_lik *L = ff->L;
+    double half_width = log(CALIB_WIDE_CI) / (2.0 * Z95);
+    for (int i = 0; i < L->P; i++) {
+        struct calib_param *q = &cf->params[i];
+        if (q->fixed) continue;
+        const char *why = NULL;
+        if (!cf->hessian_pd) why = "the information is not positive definite (a flat likelihood)";
+        else if (q->theta_se > half_width) why = "its 95% CI spans more than four orders of magnitude";
+        else if (q->cov < 0 ? q->theta > CALIB_ETA_MAX : fabs(q->theta) > CALIB_BETA_MAX)
+            why = "it ran to the optimiser's bound (the data separate)";
+        else if (q->cov < 0) {
+            double gap = L->n_pairs ? L->exposure[L->from[i]] / (double)L->n_pairs : 0.0;
+            if (gap > 0.0 && q->theta > log(30.0) && q->est * gap > 30.0)
+                why = "the measurements are too far apart to bound it";
+        }
+        if (!why) continue;
+        q->unidentified = true;
+        const struct transition *t = &ff->m->transitions[q->trans];
+        add_warn(cf, "%s -> %s %s is not identified by this panel (%s): the fragment keeps the "
+                 "base scenario's value", model_state_id(ff->fl, t->from),
+                 model_state_id(ff->fl, t->to), q->cov < 0 ? "rate" : calib_cov_name(ff->m, q->cov),
+                 why);
+    }
+}
+
+/* Rates that the base scenario's capacities and stay limits bias in a
+ * Markov fit, which sees moves but not why they happened: a move out of a
+ * ring with a stay limit (the limit's re-visitations look like a rate), a
+ * move into a ring that is full at its initial occupancy (the moves happen
+ * when places free, not when they are wanted). */
+static void flag_system_bias(struct flow_fit *ff)
+{
+    struct calib_flow *cf = ff->cf;
+    const struct flow *fl = ff->fl;
+    for (int k = 0; k < ff->L->K; k++) {
+        struct calib_param *q = &cf->params[k];
+        const struct transition *t = &ff->m->transitions[q->trans];
+        const struct ring *from = t->from < fl->n_rings ? &fl->rings[t->from] : NULL;
+        const struct ring *to = t->to < fl->n_rings ? &fl->rings[t->to] : NULL;
+        if (from && from->max_stay_years > 0.0) q->biased_by = "stay limit";
+        else if (to && to->capacity > 0 && to->initial >= to->capacity) q->biased_by = "full ring";
+        if (!q->biased_by || q->fixed) continue;
+        if (from && from->max_stay_years > 0.0)
+            add_warn(cf, "%s -> %s: %s has a stay limit of %g years in the base scenario; the "
+                     "moves it causes are read as this rate, which is biased (a fit that "
+                     "simulates the system, --simulate, is needed to separate them)",
+                     model_state_id(fl, t->from), model_state_id(fl, t->to), from->id,
+                     from->max_stay_years);
+        else
+            add_warn(cf, "%s -> %s: %s is full in the base scenario (%d of %d places at the "
+                     "start); moves into it wait for places, so this rate is biased low (a fit "
+                     "that simulates the system, --simulate, is needed)",
+                     model_state_id(fl, t->from), model_state_id(fl, t->to), to->id,
+                     to->initial, to->capacity);
+    }
+}
+
+/* A base effect of a covariate the fit leaves out is dropped from the
+ * fragment (the fitted rate averages over that covariate): said loudly,
+ * once per flow. */
+static void flag_dropped_effects(struct flow_fit *ff)
+{
+    bool dropped[MODEL_MAX_COVS] = { false };
+    int n_trans = 0;
+    for (int k = 0; k < ff->L->K; k++) {
+        const struct transition *t = &ff->m->transitions[ff->L->trans[k]];
+        bool any = false;
+        for (int s = 0; s < MODEL_MAX_COVS; s++) {
+            bool fitted = false;
+            for (int c = 0; c < ff->o->n_cov; c++) fitted |= ff->o->cov[c] == s;
+            if (t->beta[s] == 0.0 || fitted) continue;
+            if (s >= ff->m->n_dims && s != COV_AGE && s != COV_FEMALE) continue;
+            dropped[s] = any = true;
+        }
+        n_trans += any;
+    }
+    if (!n_trans) return;
+    char names[256] = "";
+    size_t n = 0;
+    for (int s = 0; s < MODEL_MAX_COVS; s++)
+        if (dropped[s])
+            n += (size_t)snprintf(names + n, n < sizeof names ? sizeof names - n : 0, "%s%s",
+                                  n ? ", " : "", calib_cov_name(ff->m, s));
+    add_warn(ff->cf, "the base scenario's effects of %s on %d transition%s are DROPPED from the "
+             "fragment: this fit has no such covariates, so its rates average over them (add "
+             "them with --covariates to estimate them)", names, n_trans, n_trans == 1 ? "" : "s");
+}
+
 /* What a flow without a fit says (no transitions listed, no pairs), into
  * cf->why_not; false when the flow can be fitted. */
 static bool cannot_fit(const struct calib_lik *L, const struct flow *fl, struct calib_flow *cf)
@@ -586,6 +674,9 @@ static int fit_flow(const struct model *m, const struct panel *p, int flow,
     outcome_warnings(&ff);
     cf->minus2ll = 2.0 * ff.f;
     estimates(&ff);
+    flag_unidentified(&ff);
+    flag_system_bias(&ff);
+    flag_dropped_effects(&ff);
     if (fit_check(L, p, ff.op.theta, cf) < 0) goto oom;
     if (calib_lik_stopped(L)) goto stopped;
     cf->seconds = now_s() - t_start;

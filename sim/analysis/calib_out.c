@@ -46,8 +46,8 @@ static void print_estimates(const struct model *m, const struct calib_result *r,
     for (int c = 0; c < C; c++)
         if ((int)strlen(calib_cov_name(m, r->opts.cov[c])) > wp)
             wp = (int)strlen(calib_cov_name(m, r->opts.cov[c]));
-    fprintf(out, "  %-*s %-*s %11s %11s   %-25s %10s\n", wl, "transition", wp, "parameter",
-            "estimate", "std.err", "95% CI", "base");
+    fprintf(out, "  %-*s %-*s %11s %11s   %-25s %10s  %s\n", wl, "transition", wp, "parameter",
+            "estimate", "std.err", "95% CI", "base", "note");
     for (int k = 0; k < K; k++) {
         for (int c = -1; c < C; c++) {
             const struct calib_param *q = &cf->params[c < 0 ? k : K + k * C + c];
@@ -63,8 +63,9 @@ static void print_estimates(const struct model *m, const struct calib_result *r,
             fmt_num(base, sizeof base, q->base);
             if (isnan(q->lo) && isnan(q->hi)) snprintf(ci, sizeof ci, "%s", q->fixed ? "(held)" : "-");
             else snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
-            fprintf(out, "  %-*s %-*s %11s %11s   %-25s %10s\n", wl, tr, wp, param_name(m, q),
-                    est, se, ci, base);
+            fprintf(out, "  %-*s %-*s %11s %11s   %-25s %10s  %s\n", wl, tr, wp, param_name(m, q),
+                    est, se, ci, base,
+                    q->unidentified ? "not identified: base kept" : q->biased_by ? q->biased_by : "");
         }
     }
     for (int w = 0; w < cf->n_warn; w++) fprintf(out, "  warning: %s\n", cf->warn[w]);
@@ -215,6 +216,8 @@ static cJSON *flow_json(const struct model *m, const struct calib_flow *cf)
         }
         add_num(j, "base", q->base);
         cJSON_AddBoolToObject(j, "held", q->fixed);
+        cJSON_AddBoolToObject(j, "identified", !q->unidentified);
+        if (q->biased_by) cJSON_AddStringToObject(j, "biased_by", q->biased_by);
     }
     cJSON *cov = cJSON_AddArrayToObject(o, "covariance_log_scale");
     for (int i = 0; i < cf->n_params; i++) {
@@ -304,6 +307,92 @@ static void cfg_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* The fitted parameter of transition i with covariate slot cov (-1: the
+ * rate) in cf, or NULL when cf does not fit it. */
+static const struct calib_param *fitted_param(const struct calib_flow *cf, int C, const int *covs,
+                                              int i, int cov)
+{
+    if (!cf->fitted) return NULL;
+    int K = cf->n_params / (1 + C);
+    for (int k = 0; k < K; k++) {
+        if (cf->params[k].trans != i) continue;
+        if (cov < 0) return &cf->params[k];
+        for (int c = 0; c < C; c++)
+            if (covs[c] == cov) return &cf->params[K + k * C + c];
+    }
+    return NULL;
+}
+
+/* A parameter's value for the fragment: the estimate, or the base's value
+ * with a comment when the panel does not identify it (every comment ends
+ * its line, so what follows is never commented out). */
+static double fragment_value(FILE *f, const struct model *m, const struct calib_param *q,
+                             double base, bool *comment)
+{
+    if (!q) return base;
+    if (!q->unidentified) return isfinite(q->est) ? q->est : 0.0;
+    fprintf(f, "\n    # %s: not identified by the panel (see calibration.json); the base "
+               "scenario's value", q->cov < 0 ? "per_year" : calib_cov_name(m, q->cov));
+    *comment = true;
+    return base;
+}
+
+/* After a comment, the next text starts a new line. */
+static void after_comment(FILE *f, bool *comment)
+{
+    if (*comment) fputs("\n   ", f);
+    *comment = false;
+}
+
+/* One transition of the fragment. A fitted transition carries the effects
+ * of the covariates fitted; a base effect of a covariate the fit left out
+ * is dropped (the fitted rate averages over it), and the fragment says so. */
+static void fragment_transition(FILE *f, const struct model *m, const struct calib_result *r,
+                                int i)
+{
+    const struct transition *t = &m->transitions[i];
+    const struct flow *fl = &m->flows[t->flow];
+    const struct calib_flow *cf = &r->flow[t->flow];
+    int C = r->opts.n_cov;
+    const struct calib_param *rate_q = fitted_param(cf, C, r->opts.cov, i, -1);
+    char num[40];
+    fprintf(f, "  { flow = ");
+    cfg_str(f, fl->id);
+    fprintf(f, "; from = ");
+    cfg_str(f, model_state_id(fl, t->from));
+    fprintf(f, "; to = ");
+    cfg_str(f, model_state_id(fl, t->to));
+    fprintf(f, ";");
+    bool comment = false;
+    cfg_num(num, sizeof num, fragment_value(f, m, rate_q, t->per_year, &comment));
+    after_comment(f, &comment);
+    fprintf(f, " per_year = %s;", num);
+    bool any = false;
+    for (int s = 0; s < MODEL_MAX_COVS; s++) {
+        if (s >= m->n_dims && s != COV_AGE && s != COV_FEMALE) continue;
+        const struct calib_param *q = fitted_param(cf, C, r->opts.cov, i, s);
+        if (rate_q && !q && t->beta[s] != 0.0) {
+            fprintf(f, "\n    # effect of %s (%g in the base) dropped: not fitted",
+                    calib_cov_name(m, s), t->beta[s]);
+            comment = true;
+            continue;
+        }
+        if (!q && t->beta[s] == 0.0) continue;
+        double v = fragment_value(f, m, q, t->beta[s], &comment);
+        if (!any) {
+            comment = false;
+            fprintf(f, "\n    effects = {");
+        }
+        after_comment(f, &comment);
+        any = true;
+        cfg_num(num, sizeof num, isfinite(v) ? v : 0.0);
+        fprintf(f, " %s = %s;", calib_cov_name(m, s), num);
+    }
+    if (any) fprintf(f, " };");
+    after_comment(f, &comment);
+    fprintf(f, " }");
+}
+
 int calib_write_fragment(const char *path, const struct model *m, const struct calib_result *r,
                          const struct calib_source *src, struct err *e)
 {
@@ -324,55 +413,19 @@ int calib_write_fragment(const char *path, const struct model *m, const struct c
     bool first = true;
     for (int fi = 0; fi < m->n_flows; fi++) {
         const struct calib_flow *cf = &r->flow[fi];
-        const struct flow *fl = &m->flows[fi];
-        int C = r->opts.n_cov;
         bool said = false;
         for (int i = 0; i < m->n_transitions; i++) {
-            const struct transition *t = &m->transitions[i];
-            if (t->flow != fi) continue;
+            if (m->transitions[i].flow != fi) continue;
             if (!first) fprintf(f, ",\n");
             first = false;
             if (!said && cf->fitted)
-                fprintf(f, "  # flow %s: fitted, -2 log-likelihood %.3f%s\n", fl->id, cf->minus2ll,
-                        cf->converged ? "" : " (NOT converged)");
+                fprintf(f, "  # flow %s: fitted, -2 log-likelihood %.3f%s\n", m->flows[fi].id,
+                        cf->minus2ll, cf->converged ? "" : " (NOT converged)");
             else if (!said)
-                fprintf(f, "  # flow %s: not fitted (%s); as in the base scenario\n", fl->id,
-                        cf->why_not);
+                fprintf(f, "  # flow %s: not fitted (%s); as in the base scenario\n",
+                        m->flows[fi].id, cf->why_not);
             said = true;
-            double rate = t->per_year, beta[MODEL_MAX_COVS];
-            memcpy(beta, t->beta, sizeof beta);
-            bool fitted_here = false;
-            if (cf->fitted) {
-                int K = cf->n_params / (1 + C);
-                for (int k = 0; k < K; k++) {
-                    if (cf->params[k].trans != i) continue;
-                    fitted_here = true;
-                    rate = isfinite(cf->params[k].est) ? cf->params[k].est : 0.0;
-                    for (int s = 0; s < MODEL_MAX_COVS; s++) beta[s] = 0.0;
-                    for (int c = 0; c < C; c++) beta[r->opts.cov[c]] = cf->params[K + k * C + c].est;
-                }
-            }
-            char num[40];
-            fprintf(f, "  { flow = ");
-            cfg_str(f, fl->id);
-            fprintf(f, "; from = ");
-            cfg_str(f, model_state_id(fl, t->from));
-            fprintf(f, "; to = ");
-            cfg_str(f, model_state_id(fl, t->to));
-            cfg_num(num, sizeof num, rate);
-            fprintf(f, "; per_year = %s;", num);
-            bool any = false;
-            for (int s = 0; s < MODEL_MAX_COVS; s++) {
-                bool asked = false;
-                for (int c = 0; fitted_here && c < C; c++) asked |= r->opts.cov[c] == s;
-                if (!(beta[s] != 0.0 || asked)) continue;
-                if (s >= m->n_dims && s != COV_AGE && s != COV_FEMALE) continue;
-                if (!any) fprintf(f, "\n    effects = {");
-                any = true;
-                cfg_num(num, sizeof num, isfinite(beta[s]) ? beta[s] : 0.0);
-                fprintf(f, " %s = %s;", calib_cov_name(m, s), num);
-            }
-            fprintf(f, "%s }", any ? " };" : "");
+            fragment_transition(f, m, r, i);
         }
     }
     fprintf(f, "\n);\n");
