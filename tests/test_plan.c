@@ -140,6 +140,50 @@ static void test_plan_cost_from_date(void **state)
     model_destroy(m);
 }
 
+/* Caseworkers cost money: visitation.cost_per_caseworker_year times the
+ * caseworkers, in every cost KPI and calendar year, following a plan that
+ * hires two more on 2015-07-01; 0 (the default) adds nothing. */
+static void test_caseworker_cost(void **state)
+{
+    (void)state;
+    /* The same plan (its `changes` replace plan_cost.cfg's) at 0 and 60,000. */
+    struct model *base = NULL, *m = NULL;
+    for (int i = 0; i < 2; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "base = \"plan_cost.cfg\";\n"
+                 "set = ( ( \"visitation.cost_per_caseworker_year\", %s ) );\n"
+                 "changes = ( { date = \"2015-07-01\"; set = ( ( \"visitation.caseworkers\", 3 ) ); } );\n",
+                 i ? "60000.0" : "0.0");
+        struct err e = { 0 };
+        if (scenario_load_text("tests/data/cw.cfg", text, strlen(text), i ? &m : &base, &e) != 0)
+            fail_msg("%s", e.msg);
+    }
+    struct run_results rb, rm;
+    run(base, &rb);
+    run(m, &rm);
+    double tc = t_of(m, "2015-07-01");
+    double want = 60000.0 * (1.0 * tc + 3.0 * (m->years - tc));
+    double got = rm.rep[0].kpi[kpi(m, "visitation_cost", -1, -1, 0)];
+    printf("  caseworker cost %.2f (exact %.2f)\n", got, want);
+    assert_true(fabs(got - want) < 1e-6 * want);
+    assert_true(rb.rep[0].kpi[kpi(base, "visitation_cost", -1, -1, 0)] == 0.0);
+    double d_total = rm.rep[0].kpi[kpi(m, "cost_total", -1, -1, 0)] -
+                     rb.rep[0].kpi[kpi(base, "cost_total", -1, -1, 0)];
+    assert_true(fabs(d_total - want) < 1e-6 * want);
+    for (int year = 2014; year <= 2017; year++) {
+        double t0 = fmax(model_year_start_t(m, year), 0.0), t1 = model_year_start_t(m, year + 1);
+        double a = fmin(fmax(tc, t0), t1);
+        double w = 60000.0 * (1.0 * (a - t0) + 3.0 * (t1 - a));
+        double d = rm.rep[0].kpi[kpi(m, "spending", -1, -1, year)] -
+                   rb.rep[0].kpi[kpi(base, "spending", -1, -1, year)];
+        assert_true(fabs(d - w) < 1e-6 * w);
+    }
+    runner_results_fini(&rb);
+    runner_results_fini(&rm);
+    model_destroy(base);
+    model_destroy(m);
+}
+
 /* A cut with relocate leaves no one above the new capacity after its date;
  * without relocate no one is moved out. */
 static void test_plan_relocate(void **state)
@@ -209,6 +253,7 @@ int test_group_plan(int *n)
         cmocka_unit_test(test_plan_loader),
         cmocka_unit_test(test_plan_cost_from_date),
         cmocka_unit_test(test_plan_relocate),
+        cmocka_unit_test(test_caseworker_cost),
         cmocka_unit_test(test_plan_mmc_capacity_raised),
     };
     *n = (int)(sizeof tests / sizeof tests[0]);

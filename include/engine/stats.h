@@ -44,6 +44,8 @@ struct rep_stats {
     const struct model *m;        /* the scenario: the KPI layout */
     const struct model *cur;      /* the model in force now (a plan's change) */
     double cw_adj;                /* caseworker-years, as cap_adj */
+    /* the caseworkers' cost, as cost_adj: whole window, discounted, per year */
+    double vcost_adj, vcost_adj_disc, *vcost_adj_year;
     int n_slots;
     int slot_base[MODEL_MAX_FLOWS];
     int first_year, n_years;      /* calendar years of the run */

@@ -115,6 +115,7 @@ struct model {
 
     /* visitation */
     int caseworkers;
+    double caseworker_cost_per_year;  /* DKK per caseworker-year; 0 = not counted */
     double assess_mean_days, assess_sd_days;
     enum reassess_policy reassess;
 

@@ -143,7 +143,7 @@ void policy_budget_start(struct rep *r)
     for (int i = 0; i < m->n_changes; i++) b->active |= m->changes[i].m->budget_annual > 0.0;
     if (!b->active) return;
     int year = model_year_of(m, 0.0);
-    b->fixed_per_year = model_fixed_cost_per_year(m);
+    b->fixed_per_year = model_fixed_cost_per_year(m) + m->caseworker_cost_per_year * m->caseworkers;
     b->year_end = model_year_start_t(m, year + 1);
     b->budget = year_budget(m, year);
     budget_recount(r);
@@ -176,7 +176,8 @@ void policy_budget_switch(struct rep *r)
     if (!b->active) return;
     b->spent += (b->fixed_per_year + b->var_per_year) * (r->t - b->t_acc);
     b->t_acc = r->t;
-    b->fixed_per_year = model_fixed_cost_per_year(r->m);
+    b->fixed_per_year = model_fixed_cost_per_year(r->m) +
+                        r->m->caseworker_cost_per_year * r->m->caseworkers;
     budget_recount(r);
     budget_eval(r);
     budget_refill(r);

@@ -25,8 +25,9 @@ int stats_init(struct rep_stats *st, const struct model *m)
     st->frozen_days_year = calloc((size_t)st->n_years, sizeof *st->frozen_days_year);
     st->deferred_year = calloc((size_t)st->n_years, sizeof *st->deferred_year);
     st->stepped_year = calloc((size_t)st->n_years, sizeof *st->stepped_year);
+    st->vcost_adj_year = calloc((size_t)st->n_years, sizeof *st->vcost_adj_year);
     if (!st->slot || !st->year_start || !st->frozen_days_year || !st->deferred_year ||
-        !st->stepped_year)
+        !st->stepped_year || !st->vcost_adj_year)
         goto fail;
     for (int k = 0; k <= st->n_years; k++) {
         double t = k == 0 ? 0.0 : model_year_start_t(m, st->first_year + k);
@@ -59,6 +60,7 @@ void stats_fini(struct rep_stats *st)
         }
     free(st->slot);
     free(st->year_start);
+    free(st->vcost_adj_year);
     free(st->frozen_days_year);
     free(st->deferred_year);
     free(st->stepped_year);
@@ -95,6 +97,8 @@ void stats_reset(struct rep_stats *st)
     st->decision_sum = st->placement_sum = 0.0;
     st->n_decisions = st->n_placements = 0;
     memset(st->frozen_days_year, 0, (size_t)st->n_years * sizeof *st->frozen_days_year);
+    memset(st->vcost_adj_year, 0, (size_t)st->n_years * sizeof *st->vcost_adj_year);
+    st->vcost_adj = st->vcost_adj_disc = 0.0;
     memset(st->deferred_year, 0, (size_t)st->n_years * sizeof *st->deferred_year);
     memset(st->stepped_year, 0, (size_t)st->n_years * sizeof *st->stepped_year);
     st->end_size = 0.0;
@@ -292,6 +296,14 @@ void stats_switch(struct rep_stats *st, double t, const struct model *next)
             s->cap_adj += (double)(o->capacity - n->capacity) * done;
         }
     st->cw_adj += (double)(old->caseworkers - next->caseworkers) * done;
+    double dR = old->caseworker_cost_per_year * old->caseworkers -
+                next->caseworker_cost_per_year * next->caseworkers;
+    st->vcost_adj += dR * done;
+    st->vcost_adj_disc += dR * done_disc;
+    for (int k = 0; k < st->n_years; k++) {
+        double y0 = fmax(st->year_start[k], a), y1 = fmin(st->year_start[k + 1], t);
+        if (y1 > y0) st->vcost_adj_year[k] += dR * (y1 - y0);
+    }
     st->cur = next;
 }
 
@@ -316,9 +328,20 @@ static double window_budget(const struct model *m, int year)
 }
 
 /* Spending of calendar year index k (whole window when k < 0). */
+/* The caseworkers' cost in calendar year k (k < 0: the whole window):
+ * caseworkers x cost per caseworker-year, following a plan's changes. */
+static double visitation_cost(const struct rep_stats *st, int k, bool discounted)
+{
+    const struct model *m = st->m;
+    double rate = st->cur->caseworker_cost_per_year * st->cur->caseworkers;
+    if (discounted) return rate * disc_len(st, m->warmup_years, m->years) + st->vcost_adj_disc;
+    if (k < 0) return rate * (m->years - m->warmup_years) + st->vcost_adj;
+    return rate * year_window_len(st, k) + st->vcost_adj_year[k];
+}
+
 static double spending(const struct rep_stats *st, int k)
 {
-    double spend = 0.0;
+    double spend = visitation_cost(st, k, false);
     for (int f = 0; f < st->m->n_flows; f++)
         for (int r = 0; r < st->m->flows[f].n_rings; r++) spend += ring_cost(st, f, r, k, false);
     return spend;
@@ -399,6 +422,11 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
     const bool v = st != NULL;
     double total = 0.0, total_disc = 0.0;
     uint32_t prog = 0, regr = 0;
+    double vcost = v ? visitation_cost(st, -1, false) : NAN;
+    if (v) {
+        total = vcost;
+        total_disc = visitation_cost(st, -1, true);
+    }
     if (v)
         for (int f = 0; f < m->n_flows; f++) {
             for (int r = 0; r < m->flows[f].n_rings; r++) {
@@ -424,6 +452,7 @@ static void kpi_walk(const struct model *m, const struct rep_stats *st,
          v && st->n_placements ? st->placement_sum / st->n_placements * DAYS_PER_YEAR : NAN);
     emit(fn, ctx, KPI_VISITATION_QUEUE, -1, -1, 0, -1, v ? st->vqueue.area / W : NAN);
     emit(fn, ctx, KPI_CASEWORKER_UTILISATION, -1, -1, 0, -1, v ? st->vbusy.area / (W * st->cur->caseworkers + st->cw_adj) : NAN);
+    emit(fn, ctx, KPI_VISITATION_COST, -1, -1, 0, -1, vcost);
     double frozen = 0.0, deferred = 0.0, stepped = 0.0;
     struct budget_figures bf = { NAN, NAN, NAN };
     if (v) {

@@ -29,7 +29,7 @@ static const struct key mort_keys[] = {
     { "a", true }, { "b", true }, { "ratio", true }, { NULL, false } };
 static const struct key visit_keys[] = {
     { "caseworkers", true }, { "assessment_days", true }, { "reassess", false },
-    { NULL, false } };
+    { "cost_per_caseworker_year", false }, { NULL, false } };
 static const struct key assess_keys[] = {
     { "mean", true }, { "sd", true }, { NULL, false } };
 static const struct key policy_keys[] = {

@@ -36,6 +36,8 @@ static const struct kpi_def catalogue[KPI_N] = {
                                "Kø til visitation (gns.)", SKEW },
     [KPI_CASEWORKER_UTILISATION] = { "caseworker_utilisation", RUN, "share", "Caseworkers' utilisation",
                                      "Sagsbehandlernes udnyttelse", HEAD },
+    [KPI_VISITATION_COST] = { "visitation_cost", RUN, "DKK", "Caseworkers' cost (visitation)",
+                              "Sagsbehandlernes udgift (visitation)", 0 },
     [KPI_YEARS_OVER_BUDGET] = { "years_over_budget", RUN, "years",
                                 "Years over budget (beyond the tolerance)",
                                 "År over budget (ud over tolerancen)", HEAD | WHOLE | BUDG },

@@ -229,6 +229,8 @@ static int read_visitation(struct loader *L, const config_setting_t *root, struc
     int reassess = (int)m->reassess;
     if (cfg_get_group(L, root, "", gp, &g) < 0 || cfg_check_keys(L, g, gp, keys_of("visitation")) < 0 ||
         cfg_get_int(L, g, gp, "caseworkers", &m->caseworkers, 1) < 0 ||
+        cfg_get_num(L, g, gp, "cost_per_caseworker_year", &m->caseworker_cost_per_year, 0.0,
+                    BOUNDS_MAX_DKK) < 0 ||
         cfg_get_group(L, g, gp, "assessment_days", &a) < 0 ||
         cfg_check_keys(L, a, ap, keys_of("visitation.assessment_days")) < 0 ||
         cfg_get_num(L, a, ap, "mean", &m->assess_mean_days, 0.0, INFINITY) < 0 ||

@@ -195,6 +195,8 @@ static const struct numkey numkeys[] = {
     { "population.mortality.ratio", W_MODEL, M_(mort_ratio), false, 0, 1000.0 },
     { "population.retirement_age", W_MODEL, M_(retirement_age), false, 0, INFINITY },
     { "visitation.caseworkers", W_MODEL, M_(caseworkers), true, 1, INT32_MAX },
+    { "visitation.cost_per_caseworker_year", W_MODEL, M_(caseworker_cost_per_year), false, 0,
+      BOUNDS_MAX_DKK },
     { "visitation.assessment_days.mean", W_MODEL, M_(assess_mean_days), false, 0, INFINITY },
     { "visitation.assessment_days.sd", W_MODEL, M_(assess_sd_days), false, 0, INFINITY },
     { "budget.annual", W_MODEL, M_(budget_annual), false, 0, BOUNDS_MAX_DKK },
