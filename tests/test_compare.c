@@ -404,6 +404,18 @@ static void test_cli_sweep_grid_zip(void **state)
     assert_non_null(strstr(out, "caseworker use, %"));     /* columns fit what is swept */
     assert_non_null(strstr(out, "residence wait, days"));
     free(out);
+    /* `flowsim plot` on a sweep directory: a report with the table, and a
+     * figure per KPI shown (when gnuplot is there: exit 0, else 1). */
+    snprintf(args, sizeof args, "plot %s/g", t.dir);
+    int prc = tu_flowsim(&t, NULL, args);
+    assert_true(prc == 0 || prc == 1);
+    char *html = tu_tmp_read(&t, "g/report.html");
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<th>visitation.caseworkers</th>"));
+    assert_non_null(strstr(html, "flows.home.rings.residence.wait_days_mean"));
+    if (prc == 0) assert_non_null(strstr(html, "plots/sweep_1.svg"));
+    free(html);
+    assert_true(tu_tmp_exists(&t, "g/plots/sweep_1.gp"));
     snprintf(args, sizeof args, "sweep tests/data/small.cfg --zip --set flows.home.rings.residence.capacity=12:14:1 "
              "--set flows.home.rings.training.capacity=8:6:1 -r 2 -o %s/z", t.dir);
     expect_bad(&t, args, "empty");

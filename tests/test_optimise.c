@@ -77,6 +77,14 @@ static void test_optimise_mmc(void **state)
     assert_non_null(strstr(out, "answer: ring.capacity="));
     assert_non_null(strstr(out, "replications in"));
     free(out);
+    snprintf(args, sizeof args, "plot %s/o", t.dir);
+    int prc = tu_flowsim(&t, NULL, args);
+    assert_true(prc == 0 || prc == 1);           /* 1: no gnuplot, report still written */
+    char *html = tu_tmp_read(&t, "o/report.html");
+    assert_non_null(html);
+    assert_non_null(strstr(html, "<h2>Answer</h2>"));
+    free(html);
+    assert_true(tu_tmp_exists(&t, "o/plots/optimise_1.gp"));
     tu_tmp_remove(&t);
 }
 

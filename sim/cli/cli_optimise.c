@@ -111,6 +111,8 @@ int cli_optimise(int argc, char **argv)
     int rc = optimise_args(argc, argv, &o, &scenario, &opt);
     struct loader_ctx lc = { scenario, &o, &opt.plan, 0 };
     struct model *m0 = NULL;
+    struct runopts ro0;
+    memset(&ro0, 0, sizeof ro0);
     struct err e = { 0 };
     /* Every point loads (bad values are refused before anything runs);
      * the first names the KPIs. */
@@ -118,8 +120,12 @@ int cli_optimise(int argc, char **argv)
         struct model *m = NULL;
         struct runopts ro;
         rc = load_point(&lc, i, 0, &m, &ro);
-        if (rc == 0 && i == 0) m0 = m;
-        else model_destroy(m);
+        if (rc == 0 && i == 0) {
+            m0 = m;
+            ro0 = ro;
+        } else {
+            model_destroy(m);
+        }
     }
     if (rc == 0 && optimise_resolve(&opt, m0, &e) != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
@@ -149,6 +155,8 @@ int cli_optimise(int argc, char **argv)
     struct err we = { 0 };
     if (rc == 0 && rd.work && optimise_write(&opt, rd.work, &we) != 0)   /* MPI: rank 0 */
         rc = we.status ? we.status : EXIT_RUNTIME;
+    else if (rc == 0 && rd.work && ro0.plots)    /* optional: a failure is a warning */
+        cli_results_plot(&rd, ro0.lang);
     if (begun) rc = cli_results_finish(&rd, rc, &we);
     if (rc == 0 && runner_is_root() && !o.quiet) optimise_print(&opt, dir, stdout);
     optimise_fini(&opt);

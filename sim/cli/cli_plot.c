@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "io/resultsdir.h"
 #include "present/publish.h"
+#include "present/sweepfig.h"
 
 int cli_plot(int argc, char **argv)
 {
@@ -31,7 +32,7 @@ int cli_plot(int argc, char **argv)
     struct results_run *r = NULL;
     struct err e = { 0 };
     /* A directory that is neither a run nor a comparison is bad input. */
-    if (!resultsdir_is_comparison(dir)) {
+    if (!resultsdir_is_comparison(dir) && !sweepfig_is_sweep(dir) && !sweepfig_is_optimise(dir)) {
         if (resultsdir_read_run(dir, &r, &e) != 0) {
             fprintf(stderr, "flowsim: %s\n", e.msg);
             return e.status ? e.status : EXIT_INPUT;

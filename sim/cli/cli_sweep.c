@@ -132,6 +132,8 @@ int cli_sweep(int argc, char **argv)
     struct err e = { 0 };
     if (rc == 0 && rd.work && sweep_write(runs, &plan, rd.work, &e) != 0)   /* MPI: rank 0 */
         rc = e.status ? e.status : EXIT_RUNTIME;
+    else if (rc == 0 && rd.work && runs[0].ro.plots)   /* optional: a failure is a warning */
+        cli_results_plot(&rd, runs[0].ro.lang);
     if (begun) rc = cli_results_finish(&rd, rc, &e);
     if (rc == 0 && runner_is_root() && !o.quiet) sweep_print(runs, &plan, dir, stdout);
     for (int i = 0; models && i < n; i++) model_destroy(models[i]);

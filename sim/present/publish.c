@@ -10,6 +10,7 @@
 #include "io/resultsdir.h"
 #include "present/plot.h"
 #include "present/report.h"
+#include "present/sweepfig.h"
 
 #define PATH_LEN 4096
 
@@ -40,6 +41,8 @@ static int publish_one(const char *dir, const char *lang, bool *missing, struct 
 
 int publish_results(const char *dir, const char *lang, FILE *msg)
 {
+    /* A sweep or optimise directory has figures and a report of its own. */
+    if (sweepfig_is_sweep(dir) || sweepfig_is_optimise(dir)) return sweepfig_publish(dir, msg);
     struct err e = { 0 };
     bool missing = false;
     int rc = 0;
