@@ -19,6 +19,7 @@ int main(void)
         { "budget", test_group_budget },
         { "kpi", test_group_kpi },
         { "plan", test_group_plan },
+        { "psa", test_group_psa },
         { "optimise", test_group_optimise },
         { "compare", test_group_compare },
         { "panel", test_group_panel },

@@ -41,6 +41,7 @@ struct cli_common {
     long reps, threads;              /* -1: from the scenario */
     uint64_t seed;
     bool has_seed, quiet;
+    bool uncertainty;                /* --uncertainty */
     double years;                    /* <= 0: from the scenario */
     bool keep_notes;                 /* cli_load_set leaves the loader's notes
                                       * (model.notes) to the caller to print */

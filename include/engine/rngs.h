@@ -42,6 +42,15 @@ struct rngs {
  * uncorrelated seeds. */
 uint64_t rngs_mix(uint64_t seed, uint32_t replication, uint32_t purpose);
 
+/* A purpose with no stream in struct rngs: a replication's parameter draw
+ * (engine/psa.c). Citizens' streams are purposes RNG_COUNT + citizen, and
+ * citizens are fewer than 2^31, so this one is never a citizen's. */
+#define RNGS_PURPOSE_UNCERTAINTY UINT32_MAX
+
+/* The 32-bit seed of the GSL stream for (seed, replication, purpose), as
+ * struct rngs seeds its streams. */
+unsigned long rngs_stream_seed(uint64_t seed, uint32_t replication, uint32_t purpose);
+
 /* Allocates and seeds every stream. Returns 0, or -1 when out of memory
  * (nothing stays allocated). Free with rngs_fini. */
 int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication);

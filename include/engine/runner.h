@@ -27,6 +27,7 @@ struct run_results {
     double wall_seconds;
     int threads;                /* threads actually used (per rank) */
     int ranks;                  /* MPI processes (1 without MPI) */
+    int psa_truncated;          /* with ro.uncertainty: normal draws set to 0 (this rank) */
 };
 
 /* Runs ro->replications replications of m from ro->seed with ro->threads

@@ -71,6 +71,50 @@ struct age_dist { double min, max, mean, sd; };   /* truncated normal */
 
 struct model;
 
+/* ---- what the scenario does not know (SPEC §9; model/uncertainty.h reads
+ * it and computes its quantiles, engine/psa.h draws from it) ---- */
+enum unc_dist { UNC_LOGNORMAL, UNC_NORMAL, UNC_GAMMA, UNC_BETA, UNC_UNIFORM };
+
+/* One uncertain setting. a, b are the distribution's own parameters,
+ * derived from what the file declares (mean/sd, or min/max for uniform):
+ * lognormal: mu, sigma of the log; normal: mean, sd; gamma: shape, scale;
+ * beta: alpha, beta; uniform: min, max. */
+struct unc_param {
+    char path[256];
+    enum unc_dist dist;
+    double mean, sd;                /* as declared (uniform: of the uniform) */
+    double a, b;
+    int line;
+};
+
+/* The multivariate normal on log values: value_i = exp(mean_i + (L z)_i),
+ * L the lower Cholesky factor of cov (k x k, row-major). */
+struct unc_mvn {
+    int k;
+    char (*path)[256];
+    double *mean, *cov, *chol;
+    int line;
+};
+
+/* How the scenario was loaded, so that the loader can build it again, a
+ * whole model, for each replication's draw (as `changes` build one per
+ * epoch): the file or text, and the --set pairs. */
+struct unc_source {
+    char *path;
+    char *text;                     /* NULL: read from path */
+    size_t len;
+    int n_set;
+    char **set_path, **set_value;
+};
+
+struct uncertainty {
+    int n;
+    struct unc_param *p;
+    struct unc_mvn mvn;             /* k == 0: none */
+    struct unc_source src;
+};
+
+
 /* A dated change of a plan (SPEC §9): from t on, the replication reads m,
  * the scenario with this change and every earlier one applied. */
 struct model_change {
@@ -95,6 +139,7 @@ struct model {
     double snapshot_months, rbs_interval_months;
     int threads;                    /* 0 = all cores */
     double discount_rate;
+    bool draw_uncertainty;          /* simulation.uncertainty: draw parameters (runopts) */
 
     int n_dims;
     char *dims[MODEL_MAX_DIMS];
@@ -142,6 +187,9 @@ struct model {
     /* plans over time: in date order; none when n_changes == 0 */
     int n_changes;
     struct model_change *changes;
+
+    /* what the scenario does not know (SPEC §9), or NULL */
+    struct uncertainty *uncertainty;
 
     /* output (the scenario's; a run's, with the command line's, in runopts.h) */
     char *out_dir;

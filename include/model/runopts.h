@@ -22,6 +22,8 @@ struct runopts {
     bool plots;                 /* output.plots: draw plots and report.html */
     char lang[3];               /* output.lang, --lang: "en" or "da" */
     const char *out_dir;        /* output.dir, -o (not owned) */
+    bool uncertainty;           /* simulation.uncertainty, --uncertainty: one
+                                 * parameter draw per replication (engine/psa.h) */
 };
 
 /* The scenario's own settings. ro->out_dir points into m. */

@@ -31,4 +31,10 @@ int scenario_load_set(const char *path, int n, const char *const *paths,
 int scenario_load_text(const char *name, const char *text, size_t len, struct model **out,
                        struct err *e);
 
+/* The model m again, a whole one, read by the loader from what m was loaded
+ * from (kept only for a model with an `uncertainty` block): a fresh model
+ * for each replication's parameter draw (engine/psa.c). A scenario file
+ * whose bytes changed since is an input error. 0, or -1 with e set. */
+int scenario_rebuild(const struct model *m, struct model **out, struct err *e);
+
 #endif

@@ -34,7 +34,8 @@ static const char COMMON_OPTIONS[] =
     "  -o DIR      output directory          -r REPS   replications\n"
     "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
     "  --years Y   simulated years           --lang    language of plots and report\n"
-    "  -q          no summary line\n";
+    "  -q          no summary line\n"
+    "  --uncertainty  one draw of the scenario's uncertain parameters per replication\n";
 static const char SET_OPTION[] =
     "  --set PATH=VALUE  change one setting (a path as in a variant's set); repeatable\n";
 static const char LANG_OPTION[] =
@@ -205,6 +206,10 @@ int cli_common_option(int argc, char **argv, int *i, struct cli_common *c)
         c->quiet = true;
         return 1;
     }
+    if (!strcmp(a, "--uncertainty")) {
+        c->uncertainty = true;
+        return 1;
+    }
     static const char *const valued[] = { "-o", "-r", "-s", "-j", "--years", "--lang", "--set" };
     const char *v = NULL;
     for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !v; k++) {
@@ -256,6 +261,12 @@ int cli_common_apply(const struct model *m, const struct cli_common *c, struct r
     if (c->threads >= 0) ro->threads = (int)c->threads;
     if (c->lang) memcpy(ro->lang, c->lang, 3);
     if (c->out_dir) ro->out_dir = c->out_dir;
+    if (c->uncertainty) ro->uncertainty = true;
+    if (ro->uncertainty && !m->uncertainty) {
+        fprintf(stderr, "flowsim: --uncertainty: %s declares no uncertainty block (SPEC §9; "
+                        "docs/uncertainty.md)\n", m->path);
+        return EXIT_INPUT;
+    }
     /* Only now are -r and -j known: refuse a run this machine cannot hold
      * before it starts, rather than be killed halfway. */
     struct err e = { 0 };

@@ -32,8 +32,7 @@ uint64_t rngs_mix(uint64_t seed, uint32_t replication, uint32_t purpose)
 /* GSL's mt19937_set keeps only the low 32 bits of its seed, so fold the
  * high half in rather than drop it. It maps 0 to its default 4357; a fold of
  * 0 is a 2^-32 event and merely shares a stream, so it is left alone. */
-static unsigned long stream_seed(uint64_t seed, uint32_t replication,
-                                 uint32_t purpose)
+unsigned long rngs_stream_seed(uint64_t seed, uint32_t replication, uint32_t purpose)
 {
     uint64_t h = rngs_mix(seed, replication, purpose);
     return (unsigned long)(uint32_t)(h ^ (h >> 32));
@@ -66,7 +65,7 @@ void rngs_reseed(struct rngs *s, uint64_t seed, uint32_t replication)
     s->seed = seed;
     s->replication = replication;
     for (int p = 0; p < RNG_COUNT; p++)
-        gsl_rng_set(s->r[p], stream_seed(seed, replication, (uint32_t)p));
+        gsl_rng_set(s->r[p], rngs_stream_seed(seed, replication, (uint32_t)p));
 }
 
 /* Citizen numbers are purposes after the named ones: rngs_mix keeps every
@@ -74,7 +73,7 @@ void rngs_reseed(struct rngs *s, uint64_t seed, uint32_t replication)
 void rngs_citizen_seed(struct rngs *s, uint64_t *state, uint32_t citizen)
 {
     gsl_rng_set(rngs_citizen(s, state),
-                stream_seed(s->seed, s->replication, (uint32_t)RNG_COUNT + citizen));
+                rngs_stream_seed(s->seed, s->replication, (uint32_t)RNG_COUNT + citizen));
 }
 
 void rngs_fini(struct rngs *s)

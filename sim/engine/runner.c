@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "base/interrupt.h"
+#include "engine/psa.h"
+#include "model/uncertainty.h"
 
 struct job {
     const struct model *m;
@@ -20,6 +22,7 @@ struct job {
     atomic_int done;
     atomic_int failed;          /* first failure stops the others */
     atomic_ullong events;
+    atomic_int truncated;       /* parameter draws set to 0 (psa_draw) */
     pthread_mutex_t err_lock;   /* guards err: only the first error is kept */
     struct err err;
     /* Folding into res->agg in replication order (rank 0 only). */
@@ -166,6 +169,34 @@ static void job_fail(struct job *j, const struct err *e)
     }
 }
 
+/* Replication r on w, or, with parameter uncertainty, on a workspace of
+ * its own for the model of its draw. */
+static int run_one(struct job *j, struct sim_workspace *w, int r, struct rep_result *res,
+                   struct err *e)
+{
+    bool first = r == 0;
+    const struct runopts *ro = &j->res->ro;
+    if (!ro->uncertainty) return sim_run(w, (uint32_t)r, first && ro->rbs_panel, first && ro->events, res, e);
+    int n = uncertainty_count(j->m->uncertainty), truncated = 0;
+    double *values = malloc(((size_t)n + 1) * sizeof *values);
+    if (!values) return err_set(e, EXIT_RUNTIME, "out of memory for a parameter draw");
+    psa_draw(j->m, ro->seed, (uint32_t)r, values, &truncated);
+    struct model *d = NULL;
+    int rc = psa_model(j->m, values, &d, e);
+    free(values);
+    struct sim_workspace *own = rc == 0 ? sim_workspace_create(d) : NULL;
+    if (rc == 0 && !own) rc = err_set(e, EXIT_RUNTIME, "out of memory creating a replication");
+    if (rc == 0) {
+        sim_workspace_set_stop(own, j->stop);
+        sim_workspace_set_seed(own, ro->seed);
+        rc = sim_run(own, (uint32_t)r, first && ro->rbs_panel, first && ro->events, res, e);
+    }
+    sim_workspace_destroy(own);
+    model_destroy(d);
+    atomic_fetch_add(&j->truncated, truncated);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
     struct job *j = arg;
@@ -194,9 +225,7 @@ static void *worker(void *arg)
             job_fail(j, &e);
             break;
         }
-        bool first = r == 0;
-        if (sim_run(w, (uint32_t)r, first && j->res->ro.rbs_panel, first && j->res->ro.events,
-                    res, &e) != 0) {
+        if (run_one(j, w, r, res, &e) != 0) {
             job_fail(j, &e);
             break;
         }
@@ -247,6 +276,7 @@ int runner_run(const struct model *m, const struct runopts *ro, bool progress,
     struct job j = { .m = m, .res = out, .hi = hi, .stop = stop, .fold = rank == 0,
                      .next_fold = lo, .first = lo, .window = 4 * n_threads + 4 };
     atomic_init(&j.next, lo);
+    atomic_init(&j.truncated, 0);
     pthread_mutex_init(&j.err_lock, NULL);
     pthread_mutex_init(&j.fold_lock, NULL);
     pthread_cond_init(&j.folded, NULL);
@@ -287,6 +317,7 @@ int runner_run(const struct model *m, const struct runopts *ro, bool progress,
     pthread_mutex_destroy(&j.fold_lock);
     pthread_cond_destroy(&j.folded);
     out->n_events = atomic_load(&j.events);
+    out->psa_truncated = atomic_load(&j.truncated);
     int failed = atomic_load(&j.failed);
     if (mpi_gather(out, failed) != 0) {
         if (e) {

@@ -10,12 +10,12 @@ static const struct key top_keys[] = {
     { "dimensions", true }, { "population", true }, { "visitation", true },
     { "policy", false }, { "budget", false }, { "flows", true },
     { "transitions", true }, { "output", false }, { "base", false },
-    { "set", false }, { "changes", false }, { NULL, false } };
+    { "set", false }, { "changes", false }, { "uncertainty", false }, { NULL, false } };
 static const struct key sim_keys[] = {
     { "start_date", true }, { "years", true }, { "warmup_years", false },
     { "replications", true }, { "seed", true }, { "snapshot_months", false },
     { "rbs_interval_months", false }, { "threads", false },
-    { "discount_rate", false }, { NULL, false } };
+    { "discount_rate", false }, { "uncertainty", false }, { NULL, false } };
 /* arrivals_per_year or arrivals_by_year: one is required (checked apart). */
 static const struct key pop_keys[] = {
     { "initial", true }, { "age", true }, { "female_share", true },
@@ -59,6 +59,14 @@ static const struct key output_keys[] = {
 
 static const struct key change_keys[] = {
     { "date", true }, { "set", true }, { "relocate", false }, { NULL, false } };
+static const struct key unc_keys[] = {
+    { "parameters", false }, { "mvn", false }, { NULL, false } };
+/* mean and sd, or min and max for a uniform: checked apart. */
+static const struct key unc_param_keys[] = {
+    { "path", true }, { "dist", true }, { "mean", false }, { "sd", false },
+    { "min", false }, { "max", false }, { NULL, false } };
+static const struct key mvn_keys[] = {
+    { "paths", true }, { "mean", true }, { "cov", true }, { NULL, false } };
 
 /* Every section and its keys, as docs/scenario.md names them (set paths,
  * with <placeholders> for ids and indices). A transition's effects take the
@@ -74,6 +82,8 @@ static const struct section {
     { "budget", budget_keys }, { "flows.<flow>", flow_keys },
     { "flows.<flow>.none", none_keys }, { "flows.<flow>.rings.<ring>", ring_keys },
     { "transitions[N]", trans_keys }, { "output", output_keys }, { "changes[N]", change_keys },
+    { "uncertainty", unc_keys }, { "uncertainty.parameters[N]", unc_param_keys },
+    { "uncertainty.mvn", mvn_keys },
 };
 
 int keys_at(int i, const char **section, const char **name, bool *required)

@@ -44,6 +44,25 @@ struct model *model_create(void)
     return m;
 }
 
+static void uncertainty_free(struct uncertainty *u)
+{
+    if (!u) return;
+    free(u->p);
+    free(u->mvn.path);
+    free(u->mvn.mean);
+    free(u->mvn.cov);
+    free(u->mvn.chol);
+    free(u->src.path);
+    free(u->src.text);
+    for (int i = 0; i < u->src.n_set; i++) {
+        free(u->src.set_path[i]);
+        free(u->src.set_value[i]);
+    }
+    free(u->src.set_path);
+    free(u->src.set_value);
+    free(u);
+}
+
 void model_destroy(struct model *m)
 {
     if (!m) return;
@@ -71,6 +90,7 @@ void model_destroy(struct model *m)
     free(m->notes);
     for (int i = 0; i < m->n_changes; i++) model_destroy(m->changes[i].m);
     free(m->changes);
+    uncertainty_free(m->uncertainty);
     free(m);
 }
 

@@ -13,6 +13,7 @@ void runopts_of(const struct model *m, struct runopts *ro)
         .rbs_panel = m->out_rbs_panel,
         .plots = m->out_plots,
         .out_dir = m->out_dir,
+        .uncertainty = m->draw_uncertainty,
     };
     memcpy(ro->lang, m->lang, sizeof ro->lang);
 }

@@ -15,7 +15,54 @@
 #include "model/cfgread.h"
 #include "model/changes.h"
 #include "model/sections.h"
+#include "model/setpath.h"
+#include "model/uncertainty.h"
 #include "model/variant.h"
+
+/* A path an uncertainty draw may write: a numeric setting setpath knows. */
+static int settable(const struct model *m, const char *path, char *why, size_t n)
+{
+    struct setpath_ref ref;
+    struct err e = { 0 };
+    if (setpath_resolve(m, path, &ref, &e) == 0) return 0;
+    snprintf(why, n, "%s", e.msg);
+    return -1;
+}
+
+static char *dup_bytes(const char *s, size_t len)
+{
+    char *c = malloc(len + 1);
+    if (c) {
+        memcpy(c, s, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+/* What the loader was given, kept with the uncertainty block so that
+ * scenario_rebuild can build the model again for each draw. */
+static int keep_source(struct model *m, const char *path, const char *text, size_t len, int n,
+                       const char *const *paths, const char *const *values)
+{
+    struct unc_source *s = &m->uncertainty->src;
+    if (!(s->path = strdup(path))) return -1;
+    if (text && !(s->text = dup_bytes(text, len))) return -1;
+    s->len = len;
+    if (n > 0) {
+        s->set_path = calloc((size_t)n, sizeof *s->set_path);
+        s->set_value = calloc((size_t)n, sizeof *s->set_value);
+        if (!s->set_path || !s->set_value) return -1;
+        for (; s->n_set < n; s->n_set++) {
+            s->set_path[s->n_set] = strdup(paths[s->n_set]);
+            s->set_value[s->n_set] = strdup(values[s->n_set]);
+            if (!s->set_path[s->n_set] || !s->set_value[s->n_set]) {
+                s->n_set++;
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
 
 /* The loaders' common body: the scenario is the file `path`, or, when text
  * is not NULL, those len bytes under the name `path`. */
@@ -65,6 +112,9 @@ static int load_model(const char *path, const char *text, size_t len, int n,
     if (rc == 0 && !(m->path = strdup(path))) rc = cfg_oom(&L);
     m->base_path = L.base_path;               /* the model owns it now */
     if (rc == 0) rc = model_finish(m, e);
+    if (rc == 0) rc = uncertainty_read(&L, tree, m, settable);
+    if (rc == 0 && m->uncertainty && keep_source(m, path, text, len, n, paths, values) != 0)
+        rc = cfg_oom(&L);
     if (rc == 0) rc = changes_read(&L, tree, m);
     for (int i = 0; i < L.n_layers; i++) cfg_layer_free(L.layer[i]);
     if (rc < 0) {
@@ -92,3 +142,20 @@ int scenario_load_text(const char *name, const char *text, size_t len, struct mo
     return load_model(name, text, len, 0, NULL, NULL, out, e);
 }
 
+
+int scenario_rebuild(const struct model *m, struct model **out, struct err *e)
+{
+    const struct uncertainty *u = m->uncertainty;
+    if (!u || !u->src.path) return err_set(e, EXIT_RUNTIME, "%s: no source to rebuild from", m->path);
+    const struct unc_source *s = &u->src;
+    int rc = load_model(s->path, s->text, s->len, s->n_set, (const char *const *)s->set_path,
+                        (const char *const *)s->set_value, out, e);
+    /* The file changed under the run: its draws would be of another scenario. */
+    if (rc == 0 && strcmp((*out)->sha256, m->sha256) != 0) {
+        model_destroy(*out);
+        *out = NULL;
+        return err_set(e, EXIT_INPUT, "%s: changed while the run read it again for a parameter draw",
+                       s->path);
+    }
+    return rc;
+}

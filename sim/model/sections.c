@@ -93,6 +93,10 @@ static int read_simulation(struct loader *L, const config_setting_t *root, struc
                     "must be at most %d (got %d)", BOUNDS_MAX_THREADS, m->threads);
     if (cfg_get_num(L, g, gp, "discount_rate", &m->discount_rate, -INFINITY, INFINITY) < 0)
         return -1;
+    if (cfg_get_bool(L, g, gp, "uncertainty", &m->draw_uncertainty) < 0) return -1;
+    if (m->draw_uncertainty && !config_setting_get_member(root, "uncertainty"))
+        return cfg_fail(L, config_setting_get_member(g, "uncertainty"), "simulation.uncertainty",
+                        "needs an uncertainty block (SPEC §9; docs/uncertainty.md)");
     /* (1 + r)^-t must stay a finite, non-zero double over the horizon. */
     if (!(m->discount_rate > -1.0) || fabs(log1p(m->discount_rate)) * m->years > 700.0)
         return cfg_fail(L, config_setting_get_member(g, "discount_rate"), "simulation.discount_rate",
