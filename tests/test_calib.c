@@ -31,6 +31,7 @@
 
 #include "analysis/calib.h"
 #include "analysis/calib_out.h"
+#include "analysis/calib_validate.h"
 #include "analysis/panel.h"
 #include "base/sbuf.h"
 #include "engine/sim.h"
@@ -603,6 +604,54 @@ static void test_dropped_effects_said(void **state)
     model_destroy(m);
 }
 
+/* Validation: the refitted scenario of a correctly specified panel (a pure
+ * Markov system) reproduces it within sampling error; a scenario with
+ * rates three times too high does not, and the gap is found. */
+static void test_validation(void **state)
+{
+    (void)state;
+    struct model *m = load("tests/data/calib_rt.cfg");
+    size_t len;
+    char *text = simulate_panel(m, 1, &len);
+    struct calib_opts co = { 0 };
+    struct panel p;
+    parse_panel(m, text, len, &co, &p);
+    struct calib_result r;
+    struct err e = { 0 };
+    if (calib_fit(m, &p, &co, &r, &e) != 0) fail_msg("%s", e.msg);
+    struct model *refit = NULL;
+    if (calib_refitted_model(m, &r, &refit, &e) != 0) fail_msg("%s", e.msg);
+    assert_true(fabs(refit->transitions[0].per_year - r.flow[0].params[0].est) < 1e-12);
+    struct calib_validation v;
+    if (calib_validate(refit, &p, &r, 20, NULL, &v, &e) != 0) fail_msg("%s", e.msg);
+    const struct calib_val_flow *vf = &v.flow[0];
+    printf("  validation, right model: largest |z| share %.2f, moves %.2f\n", vf->worst_z,
+           vf->worst_moves_z);
+    assert_true(vf->done && vf->n_grid > 0 && vf->n_years >= 5);
+    assert_true(vf->worst_z < CALIB_VALIDATE_Z && vf->worst_moves_z < CALIB_VALIDATE_Z);
+    /* Observed moves per year are the panel's own pairs. */
+    double moves = 0;
+    for (int i = 0; i < vf->n_years * vf->n_states * vf->n_states; i++) moves += vf->obs_moves[i];
+    assert_true(moves > 0 && moves <= (double)r.flow[0].n_moves);
+    calib_validation_fini(&v);
+    for (int i = 0; i < refit->n_transitions; i++) refit->transitions[i].per_year *= 3.0;
+    assert_int_equal(model_finish(refit, &e), 0);
+    if (calib_validate(refit, &p, &r, 5, NULL, &v, &e) != 0) fail_msg("%s", e.msg);
+    printf("  validation, rates x3: largest |z| share %.2f, moves %.2f\n", v.flow[0].worst_z,
+           v.flow[0].worst_moves_z);
+    assert_true(v.flow[0].worst_z > CALIB_VALIDATE_Z && v.flow[0].worst_moves_z > CALIB_VALIDATE_Z);
+    calib_validation_fini(&v);
+    /* A raised stop flag ends it. */
+    volatile sig_atomic_t stop = 1;
+    assert_int_equal(calib_validate(refit, &p, &r, 5, &stop, &v, &e), -1);
+    assert_string_equal(e.msg, "interrupted");
+    model_destroy(refit);
+    calib_result_fini(&r);
+    panel_fini(&p);
+    free(text);
+    model_destroy(m);
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 static const char *bin(void)
@@ -869,6 +918,18 @@ static void test_command_options(void **state)
     free(out);
     assert_true(exists(dir, "out/fitted.cfg"));
     assert_false(exists(dir, "out/stale.txt"));
+    /* --validate: its files and its summary. */
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --id person "
+             "--map %s/map.csv -o %s/outv --validate 3", dir, dir, dir);
+    assert_int_equal(run_cmd(dir, args), 0);
+    out = slurp(dir, "stdout");
+    assert_non_null(strstr(out, "validation: 3 simulated replications"));
+    free(out);
+    assert_true(exists(dir, "outv/validation.csv"));
+    assert_true(exists(dir, "outv/validation_moves.csv"));
+    snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --validate 0",
+             dir);
+    assert_int_equal(run_cmd(dir, args), 2);
     char *json = slurp(dir, "out/calibration.json");
     assert_non_null(strstr(json, "\"citizens_observed_once\":\t1"));
     free(json);
@@ -919,6 +980,7 @@ int test_group_calib(int *n)
         cmocka_unit_test(test_system_bias_flagged),
         cmocka_unit_test(test_unidentified_keeps_base),
         cmocka_unit_test(test_dropped_effects_said),
+        cmocka_unit_test(test_validation),
         cmocka_unit_test(test_command),
         cmocka_unit_test(test_command_options),
         cmocka_unit_test(test_gradient_agrees_beyond_cap),

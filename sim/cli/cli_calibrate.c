@@ -18,6 +18,7 @@
 
 #include "analysis/calib.h"
 #include "analysis/calib_out.h"
+#include "analysis/calib_validate.h"
 #include "analysis/panel.h"
 #include "base/afile.h"
 #include "base/err.h"
@@ -28,7 +29,8 @@
 void cli_calibrate_usage(FILE *out)
 {
     fputs("usage: flowsim calibrate PANEL.csv --scenario BASE.cfg [-o DIR] [--fragment FILE]\n"
-          "                         [--covariates a,b] [--id COLUMN] [--map FILE] [--skip-bad-rows]\n"
+          "                         [--covariates a,b] [--id COLUMN] [--map FILE] [--validate N]\n"
+          "                         [--skip-bad-rows]\n"
           "\n"
           "Estimates the base scenario's transition rates (and, with --covariates, their\n"
           "effects: dimension names, age, female) from an RBS panel by maximum likelihood,\n"
@@ -43,6 +45,8 @@ void cli_calibrate_usage(FILE *out)
           "  --fragment FILE  write the fitted transitions to FILE instead of DIR/fitted.cfg\n"
           "  --id COLUMN      the column that names the citizen (default id)\n"
           "  --map FILE       CSV `from,to`: ring names of the export -> the scenario's ids\n"
+          "  --validate N     run the refitted scenario N times and compare its panels with\n"
+          "                   this one (validation.csv, validation_moves.csv)\n"
           "  --skip-bad-rows  leave malformed rows out (and count them) instead of stopping\n",
           out);
 }
@@ -55,7 +59,7 @@ static bool same_file(const char *a, const char *b)
 }
 
 struct cal_args {
-    const char *panel, *scenario, *dir, *fragment, *covs, *id, *map;
+    const char *panel, *scenario, *dir, *fragment, *covs, *id, *map, *validate;
     bool skip;
 };
 
@@ -69,9 +73,9 @@ static int parse_args(int argc, char **argv, struct cal_args *a)
         }
         /* --out-dir: the old name of -o, still understood. */
         static const char *const names[] = { "--scenario", "-o", "--out-dir", "--fragment",
-                                             "--covariates", "--id", "--map" };
+                                             "--covariates", "--id", "--map", "--validate" };
         const char **slots[] = { &a->scenario, &a->dir, &a->dir, &a->fragment, &a->covs, &a->id,
-                                 &a->map };
+                                 &a->map, &a->validate };
         const char *v = NULL;
         size_t k = 0;
         for (; k < sizeof names / sizeof names[0]; k++) {
@@ -91,6 +95,13 @@ static int parse_args(int argc, char **argv, struct cal_args *a)
     }
     if (!a->panel) return cli_usage_error("%s needs a panel file (PANEL.csv)", argv[1]);
     if (!a->scenario) return cli_usage_error("%s needs --scenario BASE.cfg", argv[1]);
+    if (a->validate) {
+        char *end;
+        long n = strtol(a->validate, &end, 10);
+        if (*end || n < 1 || n > 10000)
+            return cli_usage_error("--validate: must be a whole number of replications 1..10000 "
+                                   "(got '%s')", a->validate);
+    }
     return 0;
 }
 
@@ -122,8 +133,9 @@ static int read_panel(const struct cal_args *a, const struct model *m, const str
 /* Writes the result set into rd->work (the fragment too, unless it goes
  * elsewhere), then swaps it in, then writes a separate fragment. */
 static int write_results(const struct cal_args *a, const struct model *m,
-                         const struct calib_result *r, const struct calib_source *src,
-                         const char *dir, const char *frag, bool *drawn, struct err *plot_err)
+                         const struct calib_result *r, const struct calib_validation *v,
+                         const struct calib_source *src, const char *dir, const char *frag,
+                         bool *drawn, struct err *plot_err)
 {
     struct resultset rd;
     int rc = cli_results_begin(&rd, dir);
@@ -136,6 +148,7 @@ static int write_results(const struct cal_args *a, const struct model *m,
         snprintf(path, sizeof path, "%s/calibration.json", rd.work);
         if (!rc && calib_write_json(path, m, r, src, frag, &e) != 0) rc = EXIT_RUNTIME;
         if (!rc && fitcheck_write(rd.work, m, r, drawn, plot_err, &e) != 0) rc = EXIT_RUNTIME;
+        if (!rc && v->reps && calib_validation_write(rd.work, m, v, &e) != 0) rc = EXIT_RUNTIME;
         if (rc) rc = e.status ? e.status : EXIT_RUNTIME;
     }
     rc = cli_results_finish(&rd, rc, &e);
@@ -176,6 +189,8 @@ int cli_calibrate(int argc, char **argv)
     char *cmd = NULL;
     char dir[4096], frag[4200], sha[65];
     if ((rc = read_panel(&a, m, &co, &map, &p))) goto out_panel;
+    struct calib_validation v = { 0 };
+    struct model *refit = NULL;
     if (calib_fit(m, &p, &co, &r, &e) != 0) {
         if (interrupt_requested())
             fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
@@ -183,6 +198,15 @@ int cli_calibrate(int argc, char **argv)
             fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = interrupt_requested() ? EXIT_RUNTIME : e.status ? e.status : EXIT_RUNTIME;
         goto out_panel;
+    }
+    if (a.validate && (calib_refitted_model(m, &r, &refit, &e) != 0 ||
+                       calib_validate(refit, &p, &r, atoi(a.validate), interrupt_flag(), &v, &e) != 0)) {
+        if (interrupt_requested())
+            fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
+        else
+            fprintf(stderr, "flowsim: validation: %s\n", e.msg);
+        rc = EXIT_RUNTIME;
+        goto out;
     }
     snprintf(dir, sizeof dir, "%s", a.dir ? a.dir : "");
     if (!a.dir) snprintf(dir, sizeof dir, "output/calibrate-%s", m->name);
@@ -192,19 +216,28 @@ int cli_calibrate(int argc, char **argv)
     struct calib_source src = { a.panel, SHA256File(a.panel, sha), cmd, &p };
     struct err plot_err = { 0 };
     bool drawn = false;
-    if ((rc = write_results(&a, m, &r, &src, dir, frag, &drawn, &plot_err))) goto out;
+    if ((rc = write_results(&a, m, &r, &v, &src, dir, frag, &drawn, &plot_err))) goto out;
     calib_print_table(m, &r, &src, stdout);
+    int beyond = v.reps ? calib_validation_print(m, &v, stdout) : 0;
     printf("\nwrote %s (fitted transitions), %s/calibration.json, %s/fitcheck.csv", frag, dir, dir);
+    if (v.reps) printf(", %s/validation.csv, %s/validation_moves.csv", dir, dir);
     if (drawn) printf(" and %s/fitcheck.png", dir);
     printf("\n");
     fflush(stdout);
     for (int f = 0; f < r.n_flows; f++)
         for (int w = 0; w < r.flow[f].n_warn; w++)
             fprintf(stderr, "flowsim: warning: flow %s: %s\n", m->flows[f].id, r.flow[f].warn[w]);
+    if (beyond)
+        fprintf(stderr, "flowsim: warning: the refitted scenario reproduces the panel worse than "
+                "sampling explains (a gap beyond %.0f standard errors) in %d flow%s: see "
+                "validation.csv; a plain fit ignores capacities, waiting lists and stay limits "
+                "(docs/calibration.md)\n", CALIB_VALIDATE_Z, beyond, beyond == 1 ? "" : "s");
     if (plot_err.msg[0]) fprintf(stderr, "flowsim: %s\n", plot_err.msg);
     rc = EXIT_DONE;
 out:
     free(cmd);
+    calib_validation_fini(&v);
+    model_destroy(refit);
     calib_result_fini(&r);
 out_panel:
     panel_fini(&p);
