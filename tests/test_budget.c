@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "base/caldate.h"
 #include "engine/runner.h"
@@ -28,29 +29,6 @@ static struct model *load_mmc(double years)
     return m;
 }
 
-static void run(const struct model *m, struct run_results *res)
-{
-    struct err e = { 0 };
-    struct runopts ro;
-    runopts_of(m, &ro);
-    ro.threads = 2;
-    if (runner_run(m, &ro, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
-}
-
-/* Index of KPI name (flow, ring, calendar year; -1/-1/0 when not scoped). */
-static int kpi(const struct model *m, const char *name, int flow, int ring, int year)
-{
-    struct kpi_desc *d = NULL;
-    int n = stats_kpi_layout(m, &d);
-    int found = -1;
-    for (int k = 0; k < n && found < 0; k++)
-        if (!strcmp(d[k].name, name) && d[k].flow == flow && d[k].ring == ring &&
-            d[k].year == year && d[k].dim < 0)
-            found = k;
-    free(d);
-    if (found < 0) fail_msg("no KPI %s (%d, %d, %d)", name, flow, ring, year);
-    return found;
-}
 
 static double val(const struct run_results *res, int r, int k) { return res->rep[r].kpi[k]; }
 
@@ -64,21 +42,21 @@ static void test_freeze_below_fixed_cost(void **state)
     m->budget_annual = 4900.0;                /* fixed cost alone is 5,000 a (365.25-day) year */
     m->budget_rule = BUDGET_FREEZE;
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     const double days[3] = { 366.0, 365.0, 3 * 365.25 - 731.0 };
     for (int r = 0; r < res.n_rep; r++) {
         for (int y = 0; y < 3; y++) {
-            double got = val(&res, r, kpi(m, "days_frozen", -1, -1, 2000 + y));
+            double got = val(&res, r, tu_kpi(m, "days_frozen", -1, -1, 2000 + y));
             assert_true(fabs(got - days[y]) < 1e-6);
         }
-        assert_true(fabs(val(&res, r, kpi(m, "days_frozen", -1, -1, 0)) - 3 * 365.25) < 1e-6);
-        assert_true(val(&res, r, kpi(m, "years_over_budget", -1, -1, 0)) == 3.0);
-        assert_true(val(&res, r, kpi(m, "entries", 0, 0, 0)) == 0.0);
-        double arrivals = val(&res, r, kpi(m, "arrivals", -1, -1, 0));
+        assert_true(fabs(val(&res, r, tu_kpi(m, "days_frozen", -1, -1, 0)) - 3 * 365.25) < 1e-6);
+        assert_true(val(&res, r, tu_kpi(m, "years_over_budget", -1, -1, 0)) == 3.0);
+        assert_true(val(&res, r, tu_kpi(m, "entries", 0, 0, 0)) == 0.0);
+        double arrivals = val(&res, r, tu_kpi(m, "arrivals", -1, -1, 0));
         assert_true(arrivals > 0);
-        assert_true(val(&res, r, kpi(m, "placements_deferred", -1, -1, 0)) == arrivals);
+        assert_true(val(&res, r, tu_kpi(m, "placements_deferred", -1, -1, 0)) == arrivals);
         /* Only the fixed cost is spent. */
-        assert_true(fabs(val(&res, r, kpi(m, "cost_total", -1, -1, 0)) - 5000.0 * 3) < 1e-6);
+        assert_true(fabs(val(&res, r, tu_kpi(m, "cost_total", -1, -1, 0)) - 5000.0 * 3) < 1e-6);
     }
     runner_results_fini(&res);
     model_destroy(m);
@@ -96,21 +74,21 @@ static void test_report_changes_nothing(void **state)
     rich->budget_annual = 1e12;
     rich->budget_rule = BUDGET_FREEZE;
     struct run_results a, b, c;
-    run(none, &a);
-    run(rep, &b);
-    run(rich, &c);
+    tu_run(none, &a);
+    tu_run(rep, &b);
+    tu_run(rich, &c);
     const char *same[] = { "cost_total", "occupancy_mean", "wait_days_mean", "entries", "end_size" };
     for (int r = 0; r < a.n_rep; r++) {
         for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
             int ring = !strcmp(same[i], "cost_total") || !strcmp(same[i], "end_size") ? -1 : 0;
-            int k = kpi(none, same[i], ring < 0 ? -1 : 0, ring, 0);
+            int k = tu_kpi(none, same[i], ring < 0 ? -1 : 0, ring, 0);
             assert_true(val(&a, r, k) == val(&b, r, k));
             assert_true(val(&a, r, k) == val(&c, r, k));
         }
-        assert_true(fabs(val(&b, r, kpi(rep, "days_frozen", -1, -1, 0)) - 3 * 365.25) < 1e-6);
-        assert_true(val(&b, r, kpi(rep, "placements_deferred", -1, -1, 0)) == 0.0);
-        assert_true(val(&c, r, kpi(rich, "days_frozen", -1, -1, 0)) == 0.0);
-        assert_true(val(&c, r, kpi(rich, "years_over_budget", -1, -1, 0)) == 0.0);
+        assert_true(fabs(val(&b, r, tu_kpi(rep, "days_frozen", -1, -1, 0)) - 3 * 365.25) < 1e-6);
+        assert_true(val(&b, r, tu_kpi(rep, "placements_deferred", -1, -1, 0)) == 0.0);
+        assert_true(val(&c, r, tu_kpi(rich, "days_frozen", -1, -1, 0)) == 0.0);
+        assert_true(val(&c, r, tu_kpi(rich, "years_over_budget", -1, -1, 0)) == 0.0);
     }
     runner_results_fini(&a);
     runner_results_fini(&b);
@@ -130,14 +108,14 @@ static void test_step_down_places_outward(void **state)
     m->budget_annual = 4900.0;
     m->budget_rule = BUDGET_STEP_DOWN;
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     for (int r = 0; r < res.n_rep; r++) {
-        double arrivals = val(&res, r, kpi(m, "arrivals", -1, -1, 0));
+        double arrivals = val(&res, r, tu_kpi(m, "arrivals", -1, -1, 0));
         assert_true(arrivals > 0);
-        assert_true(val(&res, r, kpi(m, "placements_stepped_down", -1, -1, 0)) == arrivals);
-        assert_true(val(&res, r, kpi(m, "placements_deferred", -1, -1, 0)) == 0.0);
-        assert_true(val(&res, r, kpi(m, "entries", 0, 0, 0)) == 0.0);
-        assert_true(val(&res, r, kpi(m, "waiting_list_mean", 0, 0, 0)) == 0.0);
+        assert_true(val(&res, r, tu_kpi(m, "placements_stepped_down", -1, -1, 0)) == arrivals);
+        assert_true(val(&res, r, tu_kpi(m, "placements_deferred", -1, -1, 0)) == 0.0);
+        assert_true(val(&res, r, tu_kpi(m, "entries", 0, 0, 0)) == 0.0);
+        assert_true(val(&res, r, tu_kpi(m, "waiting_list_mean", 0, 0, 0)) == 0.0);
     }
     runner_results_fini(&res);
     model_destroy(m);
@@ -156,15 +134,15 @@ static void test_freeze_caps_the_year(void **state)
     rp->budget_rule = BUDGET_REPORT;
     fr->replications = rp->replications = 12;
     struct run_results a, b;
-    run(fr, &a);
-    run(rp, &b);
+    tu_run(fr, &a);
+    tu_run(rp, &b);
     int over = 0, any_frozen = 0;
-    int ks = kpi(fr, "spending", -1, -1, 2000);
+    int ks = tu_kpi(fr, "spending", -1, -1, 2000);
     for (int r = 0; r < a.n_rep; r++) {
         assert_true(val(&a, r, ks) <= 6000.0 + 500.0 + 1e-6);
         assert_true(val(&a, r, ks) <= val(&b, r, ks) + 1e-6);
         over += val(&b, r, ks) > 6000.0;
-        double frozen = val(&a, r, kpi(fr, "days_frozen", -1, -1, 2000));
+        double frozen = val(&a, r, tu_kpi(fr, "days_frozen", -1, -1, 2000));
         if (!(frozen >= 0.0 && frozen < 365.25)) fail_msg("replication %d: %g days frozen", r, frozen);
         any_frozen += frozen > 0.0;
     }
@@ -189,9 +167,9 @@ static void test_partial_years(void **state)
     m->start_day = caldate_days_from_civil(2000, 7, 1);
     if (model_finish(m, &e) != 0) fail_msg("%s", e.msg);
     struct run_results res;
-    run(m, &res);
-    double b2000 = val(&res, 0, kpi(m, "budget", -1, -1, 2000));
-    double b2001 = val(&res, 0, kpi(m, "budget", -1, -1, 2001));
+    tu_run(m, &res);
+    double b2000 = val(&res, 0, tu_kpi(m, "budget", -1, -1, 2000));
+    double b2001 = val(&res, 0, tu_kpi(m, "budget", -1, -1, 2001));
     assert_true(fabs(b2000 - 1e6 * 184.0 / 366.0) < 1e-3);       /* Jul 1 - Dec 31 */
     assert_true(fabs(b2001 - 1e6 * (365.25 - 184.0) / 365.0) < 1e-3);
     runner_results_fini(&res);
@@ -214,12 +192,12 @@ static void test_budget_tolerance_and_overshoot(void **state)
         if (t == 1) m->budget_tolerance = 0.002;
         else assert_true(m->budget_tolerance == 0.001);     /* the default */
         struct run_results res;
-        run(m, &res);
+        tu_run(m, &res);
         double overshoot = 5000.0 * 366.0 / 365.25 - 5005.0;
         for (int r = 0; r < res.n_rep; r++) {
-            assert_true(val(&res, r, kpi(m, "years_over_budget", -1, -1, 0)) == (t == 0 ? 1.0 : 0.0));
-            assert_true(fabs(val(&res, r, kpi(m, "budget_overshoot_max", -1, -1, 0)) - overshoot) < 1e-6);
-            assert_true(val(&res, r, kpi(m, "budget_holds_from_year", -1, -1, 0)) == (t == 0 ? 2001.0 : 2000.0));
+            assert_true(val(&res, r, tu_kpi(m, "years_over_budget", -1, -1, 0)) == (t == 0 ? 1.0 : 0.0));
+            assert_true(fabs(val(&res, r, tu_kpi(m, "budget_overshoot_max", -1, -1, 0)) - overshoot) < 1e-6);
+            assert_true(val(&res, r, tu_kpi(m, "budget_holds_from_year", -1, -1, 0)) == (t == 0 ? 2001.0 : 2000.0));
         }
         runner_results_fini(&res);
         model_destroy(m);
@@ -234,10 +212,10 @@ static void test_budget_never_holds(void **state)
     m->flows[0].rings[0].variable_cost_per_year = 0.0;
     m->budget_annual = 4000.0;
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     for (int r = 0; r < res.n_rep; r++) {
-        assert_true(val(&res, r, kpi(m, "years_over_budget", -1, -1, 0)) == 3.0);
-        assert_true(isnan(val(&res, r, kpi(m, "budget_holds_from_year", -1, -1, 0))));
+        assert_true(val(&res, r, tu_kpi(m, "years_over_budget", -1, -1, 0)) == 3.0);
+        assert_true(isnan(val(&res, r, tu_kpi(m, "budget_holds_from_year", -1, -1, 0))));
     }
     runner_results_fini(&res);
     model_destroy(m);

@@ -9,43 +9,13 @@
 #include <string.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "base/caldate.h"
 #include "engine/runner.h"
 #include "engine/stats.h"
 #include "model/model.h"
 #include "model/scenario.h"
-
-static struct model *load(const char *path)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
-    return m;
-}
-
-static void run(const struct model *m, struct run_results *res)
-{
-    struct err e = { 0 };
-    struct runopts ro;
-    runopts_of(m, &ro);
-    ro.threads = 2;
-    if (runner_run(m, &ro, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
-}
-
-/* Index of a KPI (year 0 = whole run); fails the test when missing. */
-static int kpi(const struct model *m, const char *name, int flow, int ring, int year)
-{
-    struct kpi_desc *d = NULL;
-    int n = stats_kpi_layout(m, &d), found = -1;
-    for (int k = 0; k < n && found < 0; k++)
-        if (!strcmp(d[k].name, name) && d[k].flow == flow && d[k].ring == ring &&
-            d[k].year == year && d[k].dim < 0)
-            found = k;
-    free(d);
-    assert_true(found >= 0);
-    return found;
-}
 
 static double t_of(const struct model *m, const char *date)
 {
@@ -57,7 +27,7 @@ static double t_of(const struct model *m, const char *date)
 static void test_plan_loader(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/plan_cost.cfg");
+    struct model *m = tu_load("tests/data/plan_cost.cfg");
     assert_int_equal(m->n_changes, 2);
     assert_string_equal(m->changes[0].date, "2015-07-01");
     assert_true(fabs(m->changes[0].t - 546.0 / DAYS_PER_YEAR) < 1e-12);
@@ -72,7 +42,7 @@ static void test_plan_loader(void **state)
     assert_ptr_equal(model_at(m, 1.6), m->changes[0].m);
     assert_ptr_equal(model_at(m, 3.0), m->changes[1].m);
     model_destroy(m);
-    m = load("tests/data/plan_relocate.cfg");       /* a cut below `initial` is a plan */
+    m = tu_load("tests/data/plan_relocate.cfg");       /* a cut below `initial` is a plan */
     assert_true(m->changes[0].relocate);
     assert_int_equal(m->changes[0].m->flows[0].rings[0].capacity, 6);
     model_destroy(m);
@@ -115,9 +85,9 @@ static void test_plan_loader(void **state)
 static void test_plan_cost_from_date(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/plan_cost.cfg");
+    struct model *m = tu_load("tests/data/plan_cost.cfg");
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     double tc1 = t_of(m, "2015-07-01"), tc2 = t_of(m, "2016-01-01");
     for (int year = 2014; year <= 2017; year++) {
         double t0 = fmax(model_year_start_t(m, year), 0.0), t1 = model_year_start_t(m, year + 1);
@@ -127,13 +97,13 @@ static void test_plan_cost_from_date(void **state)
         const double rate[] = { 12 * 100000.0 + 10 * 200000.0, 12 * 150000.0 + 10 * 200000.0,
                                 12 * 150000.0 + 10 * 100000.0 };
         for (int s = 0; s < 3; s++) want += rate[s] * (cut[s + 1] - cut[s]);
-        double got = res.rep[1].kpi[kpi(m, "spending", -1, -1, year)];
+        double got = res.rep[1].kpi[tu_kpi(m, "spending", -1, -1, year)];
         printf("  plan spending %d: %.2f (exact %.2f)\n", year, got, want);
         assert_true(fabs(got - want) < 1e-6 * want);
-        double budget = res.rep[1].kpi[kpi(m, "budget", -1, -1, year)];
+        double budget = res.rep[1].kpi[tu_kpi(m, "budget", -1, -1, year)];
         assert_true(fabs(budget - (year < 2016 ? 5e6 : 4e6)) < 1e-3);
     }
-    double total = res.rep[0].kpi[kpi(m, "cost_total", -1, -1, 0)];
+    double total = res.rep[0].kpi[tu_kpi(m, "cost_total", -1, -1, 0)];
     double want = 3.2e6 * tc1 + 3.8e6 * (tc2 - tc1) + 2.8e6 * (m->years - tc2);
     assert_true(fabs(total - want) < 1e-6 * want);
     runner_results_fini(&res);
@@ -159,23 +129,23 @@ static void test_caseworker_cost(void **state)
             fail_msg("%s", e.msg);
     }
     struct run_results rb, rm;
-    run(base, &rb);
-    run(m, &rm);
+    tu_run(base, &rb);
+    tu_run(m, &rm);
     double tc = t_of(m, "2015-07-01");
     double want = 60000.0 * (1.0 * tc + 3.0 * (m->years - tc));
-    double got = rm.rep[0].kpi[kpi(m, "visitation_cost", -1, -1, 0)];
+    double got = rm.rep[0].kpi[tu_kpi(m, "visitation_cost", -1, -1, 0)];
     printf("  caseworker cost %.2f (exact %.2f)\n", got, want);
     assert_true(fabs(got - want) < 1e-6 * want);
-    assert_true(rb.rep[0].kpi[kpi(base, "visitation_cost", -1, -1, 0)] == 0.0);
-    double d_total = rm.rep[0].kpi[kpi(m, "cost_total", -1, -1, 0)] -
-                     rb.rep[0].kpi[kpi(base, "cost_total", -1, -1, 0)];
+    assert_true(rb.rep[0].kpi[tu_kpi(base, "visitation_cost", -1, -1, 0)] == 0.0);
+    double d_total = rm.rep[0].kpi[tu_kpi(m, "cost_total", -1, -1, 0)] -
+                     rb.rep[0].kpi[tu_kpi(base, "cost_total", -1, -1, 0)];
     assert_true(fabs(d_total - want) < 1e-6 * want);
     for (int year = 2014; year <= 2017; year++) {
         double t0 = fmax(model_year_start_t(m, year), 0.0), t1 = model_year_start_t(m, year + 1);
         double a = fmin(fmax(tc, t0), t1);
         double w = 60000.0 * (1.0 * (a - t0) + 3.0 * (t1 - a));
-        double d = rm.rep[0].kpi[kpi(m, "spending", -1, -1, year)] -
-                   rb.rep[0].kpi[kpi(base, "spending", -1, -1, year)];
+        double d = rm.rep[0].kpi[tu_kpi(m, "spending", -1, -1, year)] -
+                   rb.rep[0].kpi[tu_kpi(base, "spending", -1, -1, year)];
         assert_true(fabs(d - w) < 1e-6 * w);
     }
     runner_results_fini(&rb);
@@ -189,13 +159,13 @@ static void test_caseworker_cost(void **state)
 static void test_plan_relocate(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/plan_relocate.cfg");
+    struct model *m = tu_load("tests/data/plan_relocate.cfg");
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     double tc = t_of(m, "2015-01-01");
     double want_occ = (10.0 * tc + 6.0 * (m->years - tc)) / m->years;
-    double occ = res.rep[0].kpi[kpi(m, "occupancy_mean", 0, 0, 0)];
-    double util = res.rep[0].kpi[kpi(m, "utilisation", 0, 0, 0)];
+    double occ = res.rep[0].kpi[tu_kpi(m, "occupancy_mean", 0, 0, 0)];
+    double util = res.rep[0].kpi[tu_kpi(m, "utilisation", 0, 0, 0)];
     printf("  relocate: occupancy %.6f (exact %.6f), utilisation %.6f\n", occ, want_occ, util);
     assert_true(fabs(occ - want_occ) < 1e-9);
     assert_true(fabs(util - want_occ * m->years / (12.0 * tc + 6.0 * (m->years - tc))) < 1e-9);
@@ -206,8 +176,8 @@ static void test_plan_relocate(void **state)
                        "set = ( ( \"flows.home.rings.ring.capacity\", 6 ) ); } );\n";
     struct err e = { 0 };
     assert_int_equal(scenario_load_text("tests/data/keep.cfg", text, strlen(text), &m, &e), 0);
-    run(m, &res);
-    assert_true(fabs(res.rep[0].kpi[kpi(m, "occupancy_mean", 0, 0, 0)] - 10.0) < 1e-9);
+    tu_run(m, &res);
+    assert_true(fabs(res.rep[0].kpi[tu_kpi(m, "occupancy_mean", 0, 0, 0)] - 10.0) < 1e-9);
     runner_results_fini(&res);
     model_destroy(m);
 }
@@ -225,11 +195,11 @@ static double erlang_c(int c, double a)
 static void test_plan_mmc_capacity_raised(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/mmc_plan.cfg");
+    struct model *m = tu_load("tests/data/mmc_plan.cfg");
     m->replications = 300;
     struct run_results res;
-    run(m, &res);
-    int k = kpi(m, "wait_days_mean", 0, 0, 0);
+    tu_run(m, &res);
+    int k = tu_kpi(m, "wait_days_mean", 0, 0, 0);
     double s = 0.0, s2 = 0.0;
     for (int r = 0; r < res.n_rep; r++) s += res.rep[r].kpi[k];
     double mean = s / res.n_rep;

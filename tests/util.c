@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/runner.h"
+#include "engine/stats.h"
+#include "model/runopts.h"
 #include "model/scenario.h"
 #include "tests.h"
 
@@ -94,6 +97,28 @@ struct model *tu_load(const char *path)
     struct err e = { 0 };
     if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
     return m;
+}
+
+void tu_run(const struct model *m, struct run_results *res)
+{
+    struct err e = { 0 };
+    struct runopts ro;
+    runopts_of(m, &ro);
+    ro.threads = 2;
+    if (runner_run(m, &ro, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
+}
+
+int tu_kpi(const struct model *m, const char *name, int flow, int ring, int year)
+{
+    struct kpi_desc *d = NULL;
+    int n = stats_kpi_layout(m, &d), found = -1;
+    for (int k = 0; k < n && found < 0; k++)
+        if (!strcmp(d[k].name, name) && d[k].flow == flow && d[k].ring == ring &&
+            d[k].year == year && d[k].dim < 0)
+            found = k;
+    free(d);
+    assert_true(found >= 0);
+    return found;
 }
 
 pid_t tu_spawn(const struct tmp *t, const char *env, const char *args)

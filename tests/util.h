@@ -34,4 +34,11 @@ int tu_count_lines(const char *s);
 /* Loads a scenario, failing the test with its message if it does not load. */
 struct model *tu_load(const char *path);
 
+struct run_results;
+/* Runs m's replications on 2 threads, failing the test on an error. */
+void tu_run(const struct model *m, struct run_results *res);
+/* Index of KPI name (flow, ring, calendar year; -1/-1/0 when not scoped,
+ * not per dimension) in m's layout; fails the test when there is none. */
+int tu_kpi(const struct model *m, const char *name, int flow, int ring, int year);
+
 #endif
