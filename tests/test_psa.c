@@ -8,13 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "engine/psa.h"
 #include "engine/runner.h"
 #include "engine/stats.h"
+#include "engine/summary.h"
+#include "io/output.h"
 #include "model/model.h"
 #include "model/scenario.h"
 #include "model/uncertainty.h"
@@ -225,6 +229,28 @@ static void rep_variance(const struct run_results *res, int k, double *var, doub
     *se = sqrt((m4 - m2 * m2) / n);
 }
 
+/* The interval with parameter uncertainty (ui95) of the arrivals: N given
+ * L is Poisson(L T) and L T is gamma(shape (mu/sigma)^2, scale sigma^2
+ * T/mu), so N is negative binomial with n = (mu/sigma)^2 and p = 1 / (1 +
+ * scale): the interval holds about 95 % of that law (within the sampling
+ * error of two percentiles of 800 values), and the simulation-only CI of
+ * the mean is much narrower. */
+static void ui_covers_negative_binomial(const struct run_results *res, int k, double mu,
+                                        double sigma, double T)
+{
+    struct kpi_stat *stat = calloc((size_t)res->shape.n_kpi, sizeof *stat);
+    assert_non_null(stat);
+    assert_int_equal(output_kpi_stats(res, stat), 0);
+    const struct kpi_stat *s = &stat[k];
+    assert_true(s->has_ui);
+    double shape = (mu / sigma) * (mu / sigma), p = 1.0 / (1.0 + sigma * sigma * T / mu);
+    double cover = gsl_cdf_negative_binomial_P((unsigned)floor(s->ui_hi), p, shape) -
+                   (s->ui_lo >= 1 ? gsl_cdf_negative_binomial_P((unsigned)ceil(s->ui_lo) - 1, p, shape) : 0);
+    if (cover < 0.92 || cover > 0.98) fail_msg("ui95 [%g, %g] holds %g of the law", s->ui_lo, s->ui_hi, cover);
+    assert_true(s->hi - s->lo < 0.25 * (s->ui_hi - s->ui_lo));
+    free(stat);
+}
+
 /* Law of total variance: arrivals over T years at a rate L ~ gamma(mu,
  * sigma) are Poisson given L, so Var = E Var(N|L) + Var E(N|L) = mu T +
  * sigma^2 T^2. Without --uncertainty only the first term remains. */
@@ -249,6 +275,7 @@ static void test_psa_total_variance(void **state)
         double want = mu * T + (on ? sigma * sigma * T * T : 0.0);
         if (fabs(var - want) > 4 * se)
             fail_msg("uncertainty %d: variance %g, want %g (se %g)", on, var, want, se);
+        if (on) ui_covers_negative_binomial(&res, k, mu, sigma, T);
         runner_results_fini(&res);
     }
     model_destroy(m);
@@ -291,6 +318,42 @@ static void test_psa_paired_draws(void **state)
     model_destroy(m);
 }
 
+/* The files: summary.csv gains ui_lo, ui_hi and summary.json a ui95 per
+ * KPI and an uncertainty block with --uncertainty; without, neither. */
+static void test_psa_files(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/psa_ring.cfg -r 5 -q -o %s/u --uncertainty", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *csv = tu_tmp_read(&t, "u/summary.csv"), *json = tu_tmp_read(&t, "u/summary.json");
+    assert_non_null(csv);
+    assert_non_null(json);
+    assert_non_null(strstr(csv, "unit,n,ui_lo,ui_hi\n"));
+    assert_non_null(strstr(json, "\"ui95\""));
+    assert_non_null(strstr(json, "\"truncated_at_zero\""));
+    free(csv);
+    free(json);
+    snprintf(args, sizeof args, "run tests/data/psa_ring.cfg -r 5 -q -o %s/n", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    csv = tu_tmp_read(&t, "n/summary.csv");
+    json = tu_tmp_read(&t, "n/summary.json");
+    assert_non_null(strstr(csv, "unit,n\n"));
+    assert_null(strstr(json, "ui95"));
+    free(csv);
+    free(json);
+    /* --uncertainty on a scenario without the block: one line, exit 2. */
+    snprintf(args, sizeof args, "run tests/data/policy_arrivals.cfg -r 2 -q -o %s/x --uncertainty", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 2);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_non_null(strstr(err, "declares no uncertainty block"));
+    assert_int_equal(tu_count_lines(err), 1);
+    free(err);
+    tu_tmp_remove(&t);
+}
+
 int test_group_psa(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +362,7 @@ int test_group_psa(int *n)
         cmocka_unit_test(test_psa_loader_errors),
         cmocka_unit_test(test_psa_paired_draws),
         cmocka_unit_test(test_psa_total_variance),
+        cmocka_unit_test(test_psa_files),
     };
     *n = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("psa", tests, NULL, NULL);

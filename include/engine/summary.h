@@ -4,12 +4,16 @@
 #ifndef FLOWSIM_SUMMARY_H
 #define FLOWSIM_SUMMARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kpi_stat {
     double mean, sd;        /* over the replications where it is defined */
     double lo, hi;          /* 95% CI of the mean (Student t); NaN if n < 2 */
     int n;                  /* replications where it is defined (finite) */
+    bool has_ui;            /* ui_lo, ui_hi set (a run with parameter uncertainty) */
+    double ui_lo, ui_hi;    /* 2.5 % and 97.5 % percentiles of the replications'
+                             * values: where one outcome falls (docs/uncertainty.md) */
 };
 
 /* Statistics of x[0], x[stride], ..., x[(n-1)*stride], skipping NaN. */
@@ -28,6 +32,11 @@ void summary_stat_diff(const double *x, size_t sx, const double *y, size_t sy, i
  * queue are right-skewed and Student t misses on the low side (coverage
  * test in tests/test_validation.c, figures in docs/model.md). */
 void summary_stat_skewed(const double *x, size_t stride, int n, struct kpi_stat *out);
+
+/* Sets out's ui_lo, ui_hi (and has_ui) to the 2.5 % and 97.5 % quantiles
+ * of the finite values among x[0..n-1], which it reorders in place: the
+ * interval with parameter uncertainty (NaN when none is finite). */
+void summary_stat_ui(double *x, int n, struct kpi_stat *out);
 
 /* The p-quantile (0..1) of n values, which it sorts in place. NaN if n=0. */
 double summary_quantile(double *x, size_t n, double p);

@@ -451,7 +451,7 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
         for (int j = 0; j < nh; j++) {
             int kb = h[j].k, ka = map[kb];
             char vb[32], va[32], vd[40], ci[80], lo[32], hi[32];
-            struct kpi_stat d = { NAN, NAN, NAN, NAN, 0 };
+            struct kpi_stat d = { .mean = NAN, .sd = NAN, .lo = NAN, .hi = NAN };
             if (ka >= 0) compare_paired(b, kb, a, ka, &d);
             double s = h[j].scale;
             if (kpi_def(b->desc[kb].id)->show & KPI_WHOLE)  /* whole counts: decimals only in a mean below 10 */

@@ -52,20 +52,20 @@ static const struct command_help {
 } HELP[] = {
     { "run",
       "  flowsim run SCENARIO.cfg [--set PATH=VALUE ...] [-o DIR] [-r REPS] [-s SEED] [-j THREADS]\n"
-      "              [--years Y] [--lang da|en] [-q]\n",
+      "              [--years Y] [--lang da|en] [--uncertainty] [-q]\n",
       "  run     simulate the scenario's replications and write the results to DIR\n"
       "          (default: the scenario's output.dir)\n",
       COMMON_OPTIONS, SET_OPTION, NULL },
     { "compare",
       "  flowsim compare BASE.cfg ALT.cfg [ALT.cfg ...] [--set PATH=VALUE ...] [-o DIR] [-r REPS]\n"
-      "                  [-s SEED] [-j THREADS] [-q]\n",
+      "                  [-s SEED] [-j THREADS] [--uncertainty] [-q]\n",
       "  compare run the base and each alternative with common random numbers; write\n"
       "          comparison.json/.csv to DIR (default output/compare-<base name>)\n"
       "          and print the differences with 95% CIs\n",
       COMMON_OPTIONS, SET_OPTION, NULL },
     { "sweep",
       "  flowsim sweep BASE.cfg --set PATH=FROM:TO:STEP [--set ...] [--zip] [-o DIR] [-r REPS]\n"
-      "                [-s SEED] [-j THREADS] [-q]\n",
+      "                [-s SEED] [-j THREADS] [--uncertainty] [-q]\n",
       "  sweep   run the base at each point of the grid of the swept settings (paths as\n"
       "          in a variant's set; --zip steps them together); write sweep.csv/.json\n"
       "          to DIR (default output/sweep-<base name>) and print each point's KPIs\n"

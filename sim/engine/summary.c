@@ -99,3 +99,13 @@ double summary_quantile(double *x, size_t n, double p)
     gsl_sort(x, 1, n);
     return gsl_stats_quantile_from_sorted_data(x, 1, n, p);
 }
+
+void summary_stat_ui(double *x, int n, struct kpi_stat *out)
+{
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(x[i])) x[k++] = x[i];
+    out->has_ui = true;
+    out->ui_lo = summary_quantile(x, k, 0.025);
+    out->ui_hi = k ? gsl_stats_quantile_from_sorted_data(x, 1, k, 0.975) : NAN;
+}

@@ -11,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "model/uncertainty.h"
 #include "base/afile.h"
 #include "base/caldate.h"
 #include "base/interrupt.h"
@@ -76,6 +77,28 @@ static cJSON *kpi_parent(const struct model *m, cJSON *kpis, const struct kpi_de
     return kpis;
 }
 
+/* What a run with --uncertainty drew: each setting with its distribution
+ * and central value, and how many normal draws were set to 0. */
+static cJSON *uncertainty_json(const struct run_results *res)
+{
+    const struct uncertainty *u = res->m->uncertainty;
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(o, "parameters");
+    for (int i = 0; list && i < uncertainty_count(u); i++) {
+        cJSON *p = cJSON_CreateObject();
+        if (!p) break;
+        cJSON_AddStringToObject(p, "path", uncertainty_path(u, i));
+        cJSON_AddStringToObject(p, "dist", i < u->n ? uncertainty_dist_name(u->p[i].dist) : "mvn");
+        cJSON_AddNumberToObject(p, "center", uncertainty_center(u, i));
+        cJSON_AddNumberToObject(p, "q05", uncertainty_quantile_at(u, i, 0.05));
+        cJSON_AddNumberToObject(p, "q95", uncertainty_quantile_at(u, i, 0.95));
+        cJSON_AddItemToArray(list, p);
+    }
+    cJSON_AddNumberToObject(o, "truncated_at_zero", res->psa_truncated);
+    cJSON_AddStringToObject(o, "interval", "ui95: 2.5-97.5 % percentiles of the replications' values");
+    return o;
+}
+
 cJSON *output_kpi_stat_json(const struct kpi_stat *s, int n_rep, const char *unit)
 {
     cJSON *o = cJSON_CreateObject();
@@ -86,6 +109,13 @@ cJSON *output_kpi_stat_json(const struct kpi_stat *s, int n_rep, const char *uni
     if (ci) {
         cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->lo));
         cJSON_AddItemToArray(ci, cJSON_CreateNumber(s->hi));
+    }
+    if (s->has_ui) {
+        cJSON *ui = cJSON_AddArrayToObject(o, "ui95");
+        if (ui) {
+            cJSON_AddItemToArray(ui, cJSON_CreateNumber(s->ui_lo));
+            cJSON_AddItemToArray(ui, cJSON_CreateNumber(s->ui_hi));
+        }
     }
     if (s->n < n_rep) cJSON_AddNumberToObject(o, "n", s->n);
     cJSON_AddStringToObject(o, "unit", unit);
@@ -128,6 +158,7 @@ int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat)
         for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
         if (kpi_def(desc[k].id)->show & KPI_SKEWED) summary_stat_skewed(col, 1, res->n_rep, &stat[k]);
         else summary_stat(col, 1, res->n_rep, &stat[k]);
+        if (res->ro.uncertainty) summary_stat_ui(col, res->n_rep, &stat[k]);
     }
     free(col);
     free(desc);
@@ -226,8 +257,10 @@ static int write_summary(const struct model *m, const struct run_results *res,
         return -1;
     }
     cJSON_AddItemToObject(root, "kpis", kpis);
+    if (res->ro.uncertainty) cJSON_AddItemToObject(root, "uncertainty", uncertainty_json(res));
 
-    fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi,unit,n\n");
+    const bool ui = res->ro.uncertainty;
+    fprintf(fc, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi,unit,n%s\n", ui ? ",ui_lo,ui_hi" : "");
     for (int k = 0; k < n_kpi; k++) {
         const struct kpi_desc *d = &desc[k];
         output_csv_kpi_cols(fc, m, d);
@@ -236,7 +269,12 @@ static int write_summary(const struct model *m, const struct run_results *res,
         fputc(',', fc); csv_num(fc, stat[k].lo);
         fputc(',', fc); csv_num(fc, stat[k].hi);
         fputc(',', fc); csv_cell(fc, d->unit);
-        fprintf(fc, ",%d\n", stat[k].n);
+        fprintf(fc, ",%d", stat[k].n);
+        if (ui) {
+            fputc(',', fc); csv_num(fc, stat[k].ui_lo);
+            fputc(',', fc); csv_num(fc, stat[k].ui_hi);
+        }
+        fputc('\n', fc);
     }
     int rc = output_json_write(fj, root);
     cJSON_Delete(root);

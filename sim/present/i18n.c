@@ -180,6 +180,7 @@ static const struct entry texts[] = {
     { "figure", "Figure", "Figur" },
     { "value", "Mean", "Gennemsnit" },
     { "ci95", "95% CI", "95 % KI" },
+    { "ui95", "with parameter uncertainty", "med parameterusikkerhed" },
     { "sd", "SD", "Spredning" },
     { "unit", "Unit", "Enhed" },
     { "where", "Where", "Hvor" },

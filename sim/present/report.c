@@ -134,12 +134,17 @@ static const char *jstr(const cJSON *o, const char *key, const char *dflt)
     return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
 }
 
-static void ci_of(const cJSON *k, double *lo, double *hi)
+static void interval_of(const cJSON *k, const char *key, double *lo, double *hi)
 {
-    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(k, "ci95");
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(k, key);
     const cJSON *a = cJSON_GetArrayItem(ci, 0), *b = cJSON_GetArrayItem(ci, 1);
     *lo = cJSON_IsNumber(a) ? a->valuedouble : NAN;
     *hi = cJSON_IsNumber(b) ? b->valuedouble : NAN;
+}
+
+static void ci_of(const cJSON *k, double *lo, double *hi)
+{
+    interval_of(k, "ci95", lo, hi);
 }
 
 static bool is_money(const char *unit)
@@ -162,6 +167,13 @@ static void fmt_ci(char *buf, size_t n, const cJSON *k, const char *unit, enum l
     fmt_val(a, sizeof a, lo, ref, unit, l, false);
     fmt_val(b, sizeof b, hi, ref, unit, l, false);
     sbuf_fmt(buf, n, "%s \xe2\x80\x93 %s", a, b);
+    /* A run with parameter uncertainty: where one outcome falls, beside. */
+    interval_of(k, "ui95", &lo, &hi);
+    if (!isfinite(lo) || !isfinite(hi)) return;
+    fmt_val(a, sizeof a, lo, ref, unit, l, false);
+    fmt_val(b, sizeof b, hi, ref, unit, l, false);
+    size_t used = strlen(buf);
+    sbuf_fmt(buf + used, n - used, " \xc2\xb7 %s %s \xe2\x80\x93 %s", i18n_text("ui95", l), a, b);
 }
 
 static const char *unit_col(const cJSON *k, const char *unit, enum lang l)
