@@ -927,6 +927,8 @@ static void test_command_options(void **state)
     free(out);
     assert_true(exists(dir, "outv/validation.csv"));
     assert_true(exists(dir, "outv/validation_moves.csv"));
+    assert_true(exists(dir, "outv/validation.gp"));
+    assert_true(exists(dir, "outv/validation-home.dat"));
     snprintf(args, sizeof args, "%s/export.csv --scenario tests/data/calib_two.cfg --validate 0",
              dir);
     assert_int_equal(run_cmd(dir, args), 2);

@@ -135,7 +135,7 @@ static int read_panel(const struct cal_args *a, const struct model *m, const str
 static int write_results(const struct cal_args *a, const struct model *m,
                          const struct calib_result *r, const struct calib_validation *v,
                          const struct calib_source *src, const char *dir, const char *frag,
-                         bool *drawn, struct err *plot_err)
+                         bool drawn[2], struct err *plot_err)
 {
     struct resultset rd;
     int rc = cli_results_begin(&rd, dir);
@@ -147,8 +147,10 @@ static int write_results(const struct cal_args *a, const struct model *m,
         if (!a->fragment && calib_write_fragment(path, m, r, src, &e) != 0) rc = EXIT_RUNTIME;
         snprintf(path, sizeof path, "%s/calibration.json", rd.work);
         if (!rc && calib_write_json(path, m, r, src, frag, &e) != 0) rc = EXIT_RUNTIME;
-        if (!rc && fitcheck_write(rd.work, m, r, drawn, plot_err, &e) != 0) rc = EXIT_RUNTIME;
+        if (!rc && fitcheck_write(rd.work, m, r, &drawn[0], plot_err, &e) != 0) rc = EXIT_RUNTIME;
         if (!rc && v->reps && calib_validation_write(rd.work, m, v, &e) != 0) rc = EXIT_RUNTIME;
+        if (!rc && v->reps && validation_plot_write(rd.work, m, v, &drawn[1], plot_err, &e) != 0)
+            rc = EXIT_RUNTIME;
         if (rc) rc = e.status ? e.status : EXIT_RUNTIME;
     }
     rc = cli_results_finish(&rd, rc, &e);
@@ -215,13 +217,14 @@ int cli_calibrate(int argc, char **argv)
     cmd = cli_join_args(argc, argv);
     struct calib_source src = { a.panel, SHA256File(a.panel, sha), cmd, &p };
     struct err plot_err = { 0 };
-    bool drawn = false;
-    if ((rc = write_results(&a, m, &r, &v, &src, dir, frag, &drawn, &plot_err))) goto out;
+    bool drawn[2] = { false, false };
+    if ((rc = write_results(&a, m, &r, &v, &src, dir, frag, drawn, &plot_err))) goto out;
     calib_print_table(m, &r, &src, stdout);
     int beyond = v.reps ? calib_validation_print(m, &v, stdout) : 0;
     printf("\nwrote %s (fitted transitions), %s/calibration.json, %s/fitcheck.csv", frag, dir, dir);
     if (v.reps) printf(", %s/validation.csv, %s/validation_moves.csv", dir, dir);
-    if (drawn) printf(" and %s/fitcheck.png", dir);
+    if (drawn[0]) printf(", %s/fitcheck.png", dir);
+    if (drawn[1]) printf(", %s/validation.png", dir);
     printf("\n");
     fflush(stdout);
     for (int f = 0; f < r.n_flows; f++)
