@@ -137,6 +137,36 @@ static void test_readme_usage_matches_help(void **state)
     tu_tmp_remove(&t);
 }
 
+/* The project documents itself: no page, scenario or Makefile points to a
+ * document outside the repository (a clone has no ../shared). */
+static void test_docs_stay_inside(void **state)
+{
+    (void)state;
+    const char *const dirs[] = { "docs", "scenarios", "." };
+    int read = 0;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        DIR *dir = opendir(dirs[d]);
+        assert_non_null(dir);
+        for (struct dirent *de; (de = readdir(dir));) {
+            size_t n = strlen(de->d_name);
+            bool text = (n > 3 && !strcmp(de->d_name + n - 3, ".md")) ||
+                        (n > 4 && !strcmp(de->d_name + n - 4, ".cfg")) ||
+                        !strcmp(de->d_name, "Makefile") || !strcmp(de->d_name, "flowsim.1");
+            if (!text) continue;
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", dirs[d], de->d_name);
+            char *body = tu_slurp(path, NULL);
+            assert_non_null(body);
+            if (strstr(body, "../shared") || strstr(body, "shared/docs"))
+                fail_msg("%s points outside the repository (../shared)", path);
+            free(body);
+            read++;
+        }
+        closedir(dir);
+    }
+    assert_true(read >= 10);
+}
+
 static void test_check_prints_table(void **state)
 {
     (void)state;
@@ -375,6 +405,7 @@ int test_group_cli(int *n)
         cmocka_unit_test(test_option_equals_value),
         cmocka_unit_test(test_check_prints_table),
         cmocka_unit_test(test_readme_usage_matches_help),
+        cmocka_unit_test(test_docs_stay_inside),
         cmocka_unit_test(test_bad_input_touches_nothing),
         cmocka_unit_test(test_determinism_across_threads),
         cmocka_unit_test(test_run_writes_every_file),
