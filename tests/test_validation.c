@@ -11,6 +11,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "engine/runner.h"
 #include "engine/stats.h"
@@ -53,15 +54,6 @@ static struct model *load(const char *path)
     return m;
 }
 
-static void run(const struct model *m, struct run_results *res)
-{
-    struct err e = { 0 };
-    struct runopts ro;
-    runopts_of(m, &ro);
-    ro.threads = 2;
-    if (runner_run(m, &ro, false, NULL, res, &e) != 0) fail_msg("%s", e.msg);
-}
-
 /* ---- M/M/c against Erlang C ------------------------------------------- */
 
 /* Erlang C waiting probability, via the stable Erlang B recursion. */
@@ -81,7 +73,7 @@ static void check_mmc(double lambda, double mu, int c)
     m->flows[0].rings[0].capacity = c;
     m->replications = 200;         /* cheap (0.1 s): a tighter check */
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
 
     double a = lambda / mu;
     double wq_days = erlang_c(c, a) / (c * mu - lambda) * DAYS_PER_YEAR;
@@ -150,7 +142,7 @@ static void test_ctmc_expm(void **state)
     p0[fl->n_rings] = m->initial - placed;
 
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     const double times[] = { 1.0, 2.0, 5.0 };
     for (size_t it = 0; it < sizeof times / sizeof times[0]; it++) {
         gsl_matrix_memcpy(qt, q);
@@ -281,7 +273,7 @@ static void test_cost_identity(void **state)
     m->replications = 2;
     m->out_events = true;
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     const double *kpi = res.rep[0].kpi;
     double total = kpi[kpi_index(m, "cost_total", -1, -1)];
     double bound;
@@ -321,7 +313,7 @@ static void test_discounting(void **state)
     m->replications = 2;
     m->flows[0].rings[0].variable_cost_per_year = 0.0;
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     double c = m->flows[0].rings[0].place_cost_per_year * m->flows[0].rings[0].capacity;
     double exact = c * (1.0 - pow(1.035, -7.5)) / log(1.035);
     double got = res.rep[0].kpi[kpi_index(m, "cost_total_discounted", -1, -1)];
@@ -358,7 +350,7 @@ static void lq_coverage(int replications, int seeds, double *skewed, double *stu
     for (int s = 0; s < seeds; s++) {
         m->seed = 5000 + (uint64_t)s;
         struct run_results res;
-        run(m, &res);
+        tu_run(m, &res);
         for (int r = 0; r < res.n_rep; r++) col[r] = res.rep[r].kpi[k];
         struct kpi_stat bt, t;
         summary_stat_skewed(col, 1, res.n_rep, &bt);
@@ -415,7 +407,7 @@ static void test_little_esbjerg(void **state)
     m->warmup_years = 40.0;
     m->years = 80.0;
     struct run_results res;
-    run(m, &res);
+    tu_run(m, &res);
     const double W = m->years - m->warmup_years;
     for (int f = 0; f < m->n_flows; f++)
         for (int s = 0; s < m->flows[f].n_rings; s++) {
