@@ -167,6 +167,28 @@ static void test_docs_stay_inside(void **state)
     assert_true(read >= 10);
 }
 
+/* The README's documentation index names every page in docs/. */
+static void test_readme_indexes_docs(void **state)
+{
+    (void)state;
+    char *readme = tu_slurp("README.md", NULL);
+    assert_non_null(readme);
+    DIR *dir = opendir("docs");
+    assert_non_null(dir);
+    int pages = 0;
+    for (struct dirent *de; (de = readdir(dir));) {
+        size_t n = strlen(de->d_name);
+        if (n < 4 || strcmp(de->d_name + n - 3, ".md")) continue;
+        char row[600];
+        snprintf(row, sizeof row, "| [docs/%s](docs/%s) |", de->d_name, de->d_name);
+        if (!strstr(readme, row)) fail_msg("README's documentation index lacks docs/%s", de->d_name);
+        pages++;
+    }
+    closedir(dir);
+    assert_true(pages >= 5);
+    free(readme);
+}
+
 static void test_check_prints_table(void **state)
 {
     (void)state;
@@ -406,6 +428,7 @@ int test_group_cli(int *n)
         cmocka_unit_test(test_check_prints_table),
         cmocka_unit_test(test_readme_usage_matches_help),
         cmocka_unit_test(test_docs_stay_inside),
+        cmocka_unit_test(test_readme_indexes_docs),
         cmocka_unit_test(test_bad_input_touches_nothing),
         cmocka_unit_test(test_determinism_across_threads),
         cmocka_unit_test(test_run_writes_every_file),
