@@ -859,6 +859,113 @@ static void test_evq_keyed_events(void **state)
     evq_fini(&q);
 }
 
+/* The far tier (time buckets beside the heap), made to spill at 16 events:
+ * keyed sets, cancels, plain and ordered pushes and pops over times near,
+ * far, very far and tied, checked against a shadow table of (t, seq). Each
+ * pop must be the shadow's earliest by (t, seq), seq included (the
+ * tie-break), so a bucket never changes the order; the ring, the overflow
+ * and rewindowing must all have been used. */
+struct shadow_ev { double t; uint64_t seq; uint32_t who; bool keyed, live; };
+
+static double far_delay(gsl_rng *g, double now)
+{
+    double u = gsl_rng_uniform(g);
+    if (u < 0.15) return now;                                   /* due now */
+    if (u < 0.30) return floor(now) + 2.0;                      /* ties */
+    if (u < 0.70) return now + gsl_rng_uniform(g) * 0.05;
+    if (u < 0.95) return now + gsl_rng_uniform(g) * 40.0;
+    return now + gsl_rng_uniform(g) * 1e4;
+}
+
+static void test_evq_far_tier(void **state)
+{
+    (void)state;
+    enum { KEYS = 1500, PLAIN = 4000, OPS = 50000 };
+    struct evq q;
+    assert_int_equal(evq_init(&q, 4), 0);
+    assert_int_equal(evq_reserve_keys(&q, KEYS), 0);
+    q.spill_at = 16;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 7731);
+    struct shadow_ev *key = calloc(KEYS, sizeof *key), *plain = calloc(PLAIN, sizeof *plain);
+    assert_non_null(key);
+    assert_non_null(plain);
+    size_t n_plain = 0, live = 0;
+    uint64_t seq = 0;
+    double now = 0.0, last_ordered = 0.0;
+    bool saw_ring = false, saw_over = false, saw_rewindow = false;
+    for (int op = 0; op < OPS; op++) {
+        double u = gsl_rng_uniform(g);
+        uint32_t k = (uint32_t)gsl_rng_uniform_int(g, KEYS);
+        if (u < 0.35) {
+            double t = far_delay(g, now);
+            assert_int_equal(evq_set(&q, k, t, 3, 1), 0);
+            live += !key[k].live;
+            key[k] = (struct shadow_ev){ t, seq++, k, true, true };
+        } else if (u < 0.42) {
+            if (gsl_rng_uniform(g) < 0.5) evq_cancel(&q, k);
+            else assert_int_equal(evq_set(&q, k, INFINITY, 3, 1), 0);
+            live -= key[k].live;
+            key[k].live = false;
+        } else if (u < 0.55 && n_plain < PLAIN) {
+            double t = far_delay(g, now);
+            bool ordered = gsl_rng_uniform(g) < 0.5;
+            uint32_t who = (uint32_t)n_plain;
+            if (ordered) {
+                t = t < last_ordered ? last_ordered : t;   /* mostly in order */
+                last_ordered = t;
+                assert_int_equal(evq_push_ordered(&q, t, 2, 0, who, 5), 0);
+            } else {
+                assert_int_equal(evq_push(&q, t, 2, 0, who, 5), 0);
+            }
+            plain[n_plain++] = (struct shadow_ev){ t, seq++, who, false, true };
+            live++;
+        } else {
+            struct event e;
+            bool got = evq_pop(&q, &e);
+            assert_true(got == (live > 0));
+            if (!got) continue;
+            const struct shadow_ev *best = NULL;
+            for (int j = 0; j < KEYS; j++)
+                if (key[j].live && (!best || key[j].t < best->t ||
+                                    (key[j].t == best->t && key[j].seq < best->seq)))
+                    best = &key[j];
+            for (size_t j = 0; j < n_plain; j++)
+                if (plain[j].live && (!best || plain[j].t < best->t ||
+                                      (plain[j].t == best->t && plain[j].seq < best->seq)))
+                    best = &plain[j];
+            assert_non_null(best);
+            assert_true(e.t == best->t);
+            assert_true(e.seq == best->seq);
+            assert_int_equal(e.keyed, best->keyed);
+            assert_int_equal(e.who, best->who);
+            if (!e.keyed) assert_int_equal(e.stamp, 5);
+            (best->keyed ? key : plain)[e.who].live = false;
+            live--;
+            now = e.t;
+        }
+        assert_int_equal(evq_size(&q), live);
+        assert_false(q.failed);
+        saw_ring |= q.ring_n > 0;
+        saw_over |= q.over.n > 0;
+        saw_rewindow |= q.ring_n > 0 && q.win > 0 && q.win < (UINT64_C(1) << 63);
+    }
+    assert_true(saw_ring && saw_over && saw_rewindow);
+    /* Drained, the queue turns the far tier off; cleared, it is empty. */
+    struct event e;
+    while (evq_pop(&q, &e)) live--;
+    assert_int_equal(live, 0);
+    assert_true(q.width == 0.0);
+    assert_int_equal(evq_push(&q, 1.0, 1, 0, 1, 0), 0);
+    evq_clear(&q);
+    assert_int_equal(evq_size(&q), 0);
+    assert_false(evq_pop(&q, &e));
+    free(key);
+    free(plain);
+    gsl_rng_free(g);
+    evq_fini(&q);
+}
+
 /* In the debug and sanitizer builds (no NDEBUG) a broken heap order stops
  * the program where a sift ends next to it; the plain build skips this. */
 static void test_evq_asserts_heap_order(void **state)
@@ -892,6 +999,7 @@ int test_group_basics(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evq_keyed_events),
+        cmocka_unit_test(test_evq_far_tier),
         cmocka_unit_test(test_evq_random_sorted),
         cmocka_unit_test(test_evq_bulk_sorted),
         cmocka_unit_test(test_evq_asserts_heap_order),

@@ -5,8 +5,28 @@
  * cancels one by bumping the stamp it carries (lazy cancellation), and the
  * loop drops stale events when they surface. Keyed events (a key per
  * citizen and purpose, such as its next hazard) are moved or removed in
- * place: redrawing a key leaves nothing stale behind, so the heap stays as
- * small as the number of pending things. */
+ * place: redrawing a key leaves nothing stale behind, so the queue stays as
+ * small as the number of pending things.
+ *
+ * Three places hold events; the order of pops is (t, seq) whichever holds
+ * them, so the structure never changes a result:
+ *   - the near heap: a 4-ary min-heap on (t, seq), kept small so that it
+ *     stays in the caches;
+ *   - the far tier, on once the heap outgrows spill_at: a ring of
+ *     EVQ_RING unsorted buckets, each `width` years wide, covering the
+ *     buckets win .. win + EVQ_RING - 1, and an unsorted overflow for later
+ *     events. Bucket b holds events with floor(t / width) == b. Invariant:
+ *     every far event's bucket is >= cur, so a heap event whose bucket is
+ *     below cur comes before every far event. When the heap's earliest is
+ *     not below cur, bucket cur moves into the heap and cur advances; when
+ *     the ring is spent, the overflow is spread over a new window whose
+ *     width is chosen from the overflow's times (about EVQ_BUCKET_TARGET
+ *     events a bucket). Pushing to or removing from a bucket is O(1), so a
+ *     large population no longer means a deep heap that misses the cache
+ *     at every level;
+ *   - the FIFO lane (evq_push_ordered).
+ * pos[key] says where a keyed event is: 0 not queued; heap index + 1; or
+ * EVQ_FAR with its bucket and slot (see evq.c). */
 #ifndef FLOWSIM_EVQ_H
 #define FLOWSIM_EVQ_H
 
@@ -24,18 +44,35 @@ struct event {                 /* 24 bytes: the heap's working set stays small *
     uint32_t stamp;            /* version of the state it was drawn from */
 };
 
+enum { EVQ_RING = 4096, EVQ_BUCKET_TARGET = 512, EVQ_SPILL_AT = 8192 };
+
+struct evq_bucket {            /* unsorted events of one far bucket */
+    struct event *ev;
+    uint32_t n, cap;
+};
+
 struct evq {
-    struct event *heap;        /* 4-ary min-heap on (t, seq) */
+    struct event *heap;        /* near tier: 4-ary min-heap on (t, seq) */
     size_t n, cap;
     struct event *lane;        /* FIFO ring of events pushed in time order */
     size_t lane_head, lane_n, lane_cap;
     uint64_t next_seq;
-    uint32_t *pos;             /* pos[key]: heap index + 1, 0 = not queued */
+    uint32_t *pos;             /* pos[key]: where its event is (above) */
     size_t n_keys;
+    /* far tier (above); width == 0 while it is off */
+    struct evq_bucket *ring;   /* EVQ_RING buckets, bucket b at b % EVQ_RING */
+    struct evq_bucket over;    /* events beyond the ring's window */
+    size_t ring_n, far_n;      /* events in the ring; in ring + overflow */
+    double width, inv_width;   /* years a bucket */
+    uint64_t cur, win;         /* next bucket for the heap; window's first */
+    size_t spill_at;           /* heap size that turns the far tier on */
+    bool failed;               /* out of memory moving a bucket */
 };
 
 /* Caller-owned storage. cap_hint sizes the first allocation; the heap grows
- * geometrically. Returns 0, or -1 when out of memory. */
+ * geometrically. spill_at starts at EVQ_SPILL_AT (the tests lower it to
+ * exercise the far tier with few events). Returns 0, or -1 when out of
+ * memory. */
 int evq_init(struct evq *q, size_t cap_hint);
 void evq_fini(struct evq *q);
 /* Empties the queue and restarts seq, keeping the allocation. */
@@ -59,11 +96,14 @@ void evq_cancel(struct evq *q, uint32_t who);
  * heap, so the order of pops is the same either way. */
 int evq_push_ordered(struct evq *q, double t, uint8_t kind, uint8_t flow,
                      uint32_t who, uint32_t stamp);
-/* Removes the earliest event into *out; false when the queue is empty. */
+/* Removes the earliest event into *out; false when the queue is empty, or
+ * when it ran out of memory moving far events into the heap (q->failed
+ * says so; the queue is unusable then). */
 bool evq_pop(struct evq *q, struct event *out);
-/* The earliest event without removing it, or NULL. */
-const struct event *evq_peek(const struct evq *q);
+/* The earliest event without removing it (it may move a bucket into the
+ * heap), or NULL. */
+const struct event *evq_peek(struct evq *q);
 
-static inline size_t evq_size(const struct evq *q) { return q->n + q->lane_n; }
+static inline size_t evq_size(const struct evq *q) { return q->n + q->lane_n + q->far_n; }
 
 #endif

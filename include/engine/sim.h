@@ -54,8 +54,9 @@ void sim_workspace_set_stop(struct sim_workspace *w, const volatile sig_atomic_t
  * a new workspace has the scenario's, m->seed. */
 void sim_workspace_set_seed(struct sim_workspace *w, uint64_t seed);
 
-/* Citizens the last replication created, and the largest event heap it
- * had: for the benchmark's bytes per citizen and its bare-queue floor. */
+/* Citizens the last replication created, and the most events it had
+ * queued at once: for the benchmark's bytes per citizen and its bare-queue
+ * floor. */
 double sim_workspace_citizens(const struct sim_workspace *w);
 double sim_workspace_heap_peak(const struct sim_workspace *w);
 
