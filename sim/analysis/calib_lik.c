@@ -213,6 +213,19 @@ static void reachability(const struct calib_lik *L, bool reach[][MODEL_MAX_RINGS
                 for (int b = 0; b < S; b++) reach[a][b] |= reach[v][b];
 }
 
+/* The first impossible pair, for the warning. */
+static void note_impossible(struct calib_lik *L, const struct panel *p, size_t c,
+                            const struct flow *fl, const struct panel_obs *x,
+                            const struct panel_obs *y)
+{
+    char id[170];
+    const char *raw = panel_citizen_id(p, c);
+    panel_escape(raw, strlen(raw), id, sizeof id);
+    snprintf(L->impossible_example, sizeof L->impossible_example,
+             "citizen %s: %s -> %s, lines %u and %u", id, model_state_id(fl, x->state[L->flow]),
+             model_state_id(fl, y->state[L->flow]), x->line, y->line);
+}
+
 struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p, int flow,
                                    const struct calib_opts *o, struct err *e)
 {
@@ -266,14 +279,7 @@ struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p,
             if (a >= S || b >= S) continue;              /* no column: not reached */
             L->counts[a * S + b]++;
             if (!reach[a][b]) {
-                if (!L->n_impossible++) {
-                    char id[170];
-                    const char *raw = panel_citizen_id(p, c);
-                    panel_escape(raw, strlen(raw), id, sizeof id);
-                    snprintf(L->impossible_example, sizeof L->impossible_example,
-                             "citizen %s: %s -> %s, lines %u and %u", id,
-                             model_state_id(fl, a), model_state_id(fl, b), x->line, y->line);
-                }
+                if (!L->n_impossible++) note_impossible(L, p, c, fl, x, y);
                 continue;
             }
             double dt = round((y->t - x->t) / CALIB_DT_QUANTUM) * CALIB_DT_QUANTUM;

@@ -224,10 +224,96 @@ static bool name_is(const struct slice *f, const char *s)
     return f->n == n && strncasecmp(f->s, s, n) == 0;
 }
 
-static int read_header(struct parser *P, size_t *header_line)
+/* Keys of the known column names: id, t, date, age, female, then flows
+ * from 8, then dimensions. */
+#define PANEL_KEYS (8 + MODEL_MAX_FLOWS + MODEL_MAX_DIMS)
+
+/* The role of each of the header's n fields; where[key] = the column of
+ * each known name (-1: none). 0, or an input error. */
+static int classify_columns(struct parser *P, int n, int line, int *where)
+{
+    const struct model *m = P->m;
+    for (int k = 0; k < PANEL_KEYS; k++) where[k] = -1;
+    for (int j = 0; j < n; j++) {
+        struct col *c = &P->cols[j];
+        const struct slice *f = &P->fld[j];
+        panel_escape(f->s, f->n, c->name, sizeof c->name);
+        if (f->n > PANEL_FIELD_MAX)
+            return err_at(P->e, P->name, line, "header",
+                          "field %d is longer than %d bytes", j + 1, PANEL_FIELD_MAX);
+        if (memchr(f->s, '\0', f->n))
+            return err_at(P->e, P->name, line, "header",
+                          "field %d contains a NUL byte", j + 1);
+        int key = -1;
+        c->role = R_IGNORE;
+        if (name_is(f, P->o->id_column ? P->o->id_column : "id")) c->role = R_ID, key = 0;
+        else if (name_is(f, "t")) c->role = R_T, key = 1;
+        else if (name_is(f, "date")) c->role = R_DATE, key = 2;
+        else if (name_is(f, "age")) c->role = R_AGE, key = 3;
+        else if (name_is(f, "female")) c->role = R_FEMALE, key = 4;
+        for (int fl = 0; key < 0 && fl < m->n_flows; fl++)
+            if (name_is(f, m->flows[fl].id)) c->role = R_FLOW, c->idx = fl, key = 8 + fl;
+        for (int d = 0; key < 0 && d < m->n_dims; d++)
+            if (name_is(f, m->dims[d]))
+                c->role = R_LEVEL, c->idx = d, key = 8 + MODEL_MAX_FLOWS + d;
+        if (key < 0) continue;
+        if (where[key] >= 0)
+            return err_at(P->e, P->name, line, "header",
+                          "column '%s' appears twice (fields %d and %d)", c->name,
+                          where[key] + 1, j + 1);
+        where[key] = j;
+        if ((c->role == R_LEVEL && !P->o->need_level[c->idx]) ||
+            (c->role == R_AGE && !P->o->need_age) || (c->role == R_FEMALE && !P->o->need_female))
+            c->role = R_IGNORE;            /* not a covariate: not read, not checked */
+    }
+    return 0;
+}
+
+/* The columns that must be there (id, a time, a flow, the covariates'),
+ * and what the panel has. 0, or an input error. */
+static int required_columns(struct parser *P, int n, int line, const int *where)
 {
     const struct model *m = P->m;
     struct panel *p = P->p;
+    if (where[0] < 0) {
+        bool semi = false;
+        for (int j = 0; j < n; j++) semi |= memchr(P->fld[j].s, ';', P->fld[j].n) != NULL;
+        return err_at(P->e, P->name, line, "header", "no column '%s'%s",
+                      P->o->id_column ? P->o->id_column : "id",
+                      semi               ? " (fields must be separated by ',', not ';')"
+                      : P->o->id_column ? ""
+                                         : " (name the citizen column with --id COLUMN)");
+    }
+    if (where[1] < 0 && where[2] < 0)
+        return err_at(P->e, P->name, line, "header",
+                      "no column 't' or 'date' (the time of each measurement)");
+    if (where[1] >= 0 && where[2] >= 0) P->cols[where[2]].role = R_IGNORE;   /* t wins */
+    p->time_from_date = where[1] < 0;
+    bool any_flow = false;
+    for (int fl = 0; fl < m->n_flows; fl++) any_flow |= p->has_flow[fl] = where[8 + fl] >= 0;
+    if (!any_flow)
+        return err_at(P->e, P->name, line, "header",
+                      "no column named after a flow of the scenario (%s%s%s)", m->flows[0].id,
+                      m->n_flows > 1 ? ", " : "", m->n_flows > 1 ? m->flows[1].id : "");
+    for (int d = 0; d < m->n_dims; d++) {
+        p->has_level[d] = where[8 + MODEL_MAX_FLOWS + d] >= 0;
+        if (P->o->need_level[d] && !p->has_level[d])
+            return err_at(P->e, P->name, line, "header",
+                          "no column '%s' (needed by --covariates)", m->dims[d]);
+    }
+    p->has_age = where[3] >= 0;
+    p->has_female = where[4] >= 0;
+    if (P->o->need_age && !p->has_age)
+        return err_at(P->e, P->name, line, "header",
+                      "no column 'age' (needed by --covariates)");
+    if (P->o->need_female && !p->has_female)
+        return err_at(P->e, P->name, line, "header",
+                      "no column 'female' (needed by --covariates)");
+    return 0;
+}
+
+static int read_header(struct parser *P, size_t *header_line)
+{
     /* UTF-8 byte-order mark (Excel's "CSV UTF-8"). */
     if (P->len >= 3 && memcmp(P->buf, "\xef\xbb\xbf", 3) == 0) P->pos = 3;
     while (P->pos < P->len && blank_line(P, P->pos)) skip_line(P);
@@ -261,74 +347,10 @@ static int read_header(struct parser *P, size_t *header_line)
         return err_at(P->e, P->name, (int)*header_line, "header",
                       "text after a closing quote in field %d", bad + 1);
 
-    int where[8 + MODEL_MAX_FLOWS + MODEL_MAX_DIMS];   /* column of each known name */
-    for (size_t k = 0; k < sizeof where / sizeof where[0]; k++) where[k] = -1;
-    for (int j = 0; j < n; j++) {
-        struct col *c = &P->cols[j];
-        const struct slice *f = &P->fld[j];
-        panel_escape(f->s, f->n, c->name, sizeof c->name);
-        if (f->n > PANEL_FIELD_MAX)
-            return err_at(P->e, P->name, (int)*header_line, "header",
-                          "field %d is longer than %d bytes", j + 1, PANEL_FIELD_MAX);
-        if (memchr(f->s, '\0', f->n))
-            return err_at(P->e, P->name, (int)*header_line, "header",
-                          "field %d contains a NUL byte", j + 1);
-        int key = -1;
-        c->role = R_IGNORE;
-        if (name_is(f, P->o->id_column ? P->o->id_column : "id")) c->role = R_ID, key = 0;
-        else if (name_is(f, "t")) c->role = R_T, key = 1;
-        else if (name_is(f, "date")) c->role = R_DATE, key = 2;
-        else if (name_is(f, "age")) c->role = R_AGE, key = 3;
-        else if (name_is(f, "female")) c->role = R_FEMALE, key = 4;
-        for (int fl = 0; key < 0 && fl < m->n_flows; fl++)
-            if (name_is(f, m->flows[fl].id)) c->role = R_FLOW, c->idx = fl, key = 8 + fl;
-        for (int d = 0; key < 0 && d < m->n_dims; d++)
-            if (name_is(f, m->dims[d]))
-                c->role = R_LEVEL, c->idx = d, key = 8 + MODEL_MAX_FLOWS + d;
-        if (key < 0) continue;
-        if (where[key] >= 0)
-            return err_at(P->e, P->name, (int)*header_line, "header",
-                          "column '%s' appears twice (fields %d and %d)", c->name,
-                          where[key] + 1, j + 1);
-        where[key] = j;
-        if ((c->role == R_LEVEL && !P->o->need_level[c->idx]) ||
-            (c->role == R_AGE && !P->o->need_age) || (c->role == R_FEMALE && !P->o->need_female))
-            c->role = R_IGNORE;            /* not a covariate: not read, not checked */
-    }
-    if (where[0] < 0) {
-        bool semi = false;
-        for (int j = 0; j < n; j++) semi |= memchr(P->fld[j].s, ';', P->fld[j].n) != NULL;
-        return err_at(P->e, P->name, (int)*header_line, "header", "no column '%s'%s",
-                      P->o->id_column ? P->o->id_column : "id",
-                      semi               ? " (fields must be separated by ',', not ';')"
-                      : P->o->id_column ? ""
-                                         : " (name the citizen column with --id COLUMN)");
-    }
-    if (where[1] < 0 && where[2] < 0)
-        return err_at(P->e, P->name, (int)*header_line, "header",
-                      "no column 't' or 'date' (the time of each measurement)");
-    if (where[1] >= 0 && where[2] >= 0) P->cols[where[2]].role = R_IGNORE;   /* t wins */
-    p->time_from_date = where[1] < 0;
-    bool any_flow = false;
-    for (int fl = 0; fl < m->n_flows; fl++) any_flow |= p->has_flow[fl] = where[8 + fl] >= 0;
-    if (!any_flow)
-        return err_at(P->e, P->name, (int)*header_line, "header",
-                      "no column named after a flow of the scenario (%s%s%s)", m->flows[0].id,
-                      m->n_flows > 1 ? ", " : "", m->n_flows > 1 ? m->flows[1].id : "");
-    for (int d = 0; d < m->n_dims; d++) {
-        p->has_level[d] = where[8 + MODEL_MAX_FLOWS + d] >= 0;
-        if (P->o->need_level[d] && !p->has_level[d])
-            return err_at(P->e, P->name, (int)*header_line, "header",
-                          "no column '%s' (needed by --covariates)", m->dims[d]);
-    }
-    p->has_age = where[3] >= 0;
-    p->has_female = where[4] >= 0;
-    if (P->o->need_age && !p->has_age)
-        return err_at(P->e, P->name, (int)*header_line, "header",
-                      "no column 'age' (needed by --covariates)");
-    if (P->o->need_female && !p->has_female)
-        return err_at(P->e, P->name, (int)*header_line, "header",
-                      "no column 'female' (needed by --covariates)");
+    int where[PANEL_KEYS];            /* column of each known name */
+    int rc = classify_columns(P, n, (int)*header_line, where);
+    if (rc == 0) rc = required_columns(P, n, (int)*header_line, where);
+    if (rc != 0) return rc;
 
     /* From here on only the known columns are kept. */
     P->n_used = 0;

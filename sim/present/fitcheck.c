@@ -32,11 +32,11 @@ static int draw(const char *dir, const char *name, bool *drawn, struct err *plot
     return 0;
 }
 
-int fitcheck_write(const char *dir, const struct model *m, const struct calib_result *r,
-                         bool *drawn, struct err *plot_err, struct err *e)
+/* fitcheck.csv: every flow, grid time and state. */
+static int write_csv(const char *dir, const struct model *m, const struct calib_result *r,
+                     struct err *e)
 {
     char path[4096];
-    *drawn = false;
     struct afile a;
     snprintf(path, sizeof path, "%s/fitcheck.csv", dir);
     if (afile_open(&a, path, e) != 0) return -1;
@@ -60,7 +60,15 @@ int fitcheck_write(const char *dir, const struct model *m, const struct calib_re
         }
     }
     if (afile_commit(&a, e) != 0) return -1;
+    return 0;
+}
 
+/* fitcheck-<flow>.dat for the drawing; returns how many, or -1. */
+static int write_dat(const char *dir, const struct model *m, const struct calib_result *r,
+                     struct err *e)
+{
+    char path[4096];
+    struct afile a;
     /* One data file per flow: t, n, observed shares, expected shares. */
     int n_plots = 0;
     for (int fi = 0; fi < r->n_flows; fi++) {
@@ -83,6 +91,18 @@ int fitcheck_write(const char *dir, const struct model *m, const struct calib_re
         if (afile_commit(&a, e) != 0) return -1;
         n_plots++;
     }
+    return n_plots;
+}
+
+int fitcheck_write(const char *dir, const struct model *m, const struct calib_result *r,
+                         bool *drawn, struct err *plot_err, struct err *e)
+{
+    char path[4096];
+    *drawn = false;
+    struct afile a;
+    if (write_csv(dir, m, r, e) != 0) return -1;
+    int n_plots = write_dat(dir, m, r, e);
+    if (n_plots < 0) return -1;
     if (!n_plots) return 0;
 
     snprintf(path, sizeof path, "%s/fitcheck.gp", dir);
