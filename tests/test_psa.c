@@ -354,6 +354,47 @@ static void test_psa_files(void **state)
     tu_tmp_remove(&t);
 }
 
+/* flowsim sensitivity on the ring with an uncertain arrival rate: the
+ * arrivals at the rate's 5 % and 95 % quantiles (and at its mean) are the
+ * rate times T, within 4 standard errors of a Poisson mean over the
+ * replications; files written, exit 0. */
+static void test_psa_sensitivity(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "sensitivity tests/data/psa_ring.cfg -r 40 -q -o %s/s", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *csv = tu_tmp_read(&t, "s/sensitivity.csv");
+    assert_non_null(csv);
+    assert_true(tu_tmp_exists(&t, "s/sensitivity.json"));
+    const char *row = strstr(csv, "\npopulation.arrivals_per_year,gamma,");
+    assert_non_null(row);
+    const char *kp = NULL;
+    for (const char *r = row; r && !kp; r = strstr(r + 1, "\npopulation.arrivals_per_year,"))
+        if (strstr(r, ",arrivals,") && strstr(r, ",arrivals,") < strchr(r + 1, '\n')) kp = r;
+    assert_non_null(kp);
+    double vc, vl, vh, c, lo, hi;
+    assert_int_equal(sscanf(kp, "\npopulation.arrivals_per_year,gamma,%lf,%lf,%lf,arrivals,,,,citizens,%lf,%lf,%lf",
+                            &vc, &vl, &vh, &c, &lo, &hi), 6);
+    assert_true(vl < vc && vc < vh);
+    const double T = 4.0, R = 40.0;
+    const double v[3] = { vc, vl, vh }, got[3] = { c, lo, hi };
+    for (int i = 0; i < 3; i++)
+        if (fabs(got[i] - v[i] * T) > 4 * sqrt(v[i] * T / R))
+            fail_msg("arrivals %g at rate %g, want %g", got[i], v[i], v[i] * T);
+    free(csv);
+    /* Without an uncertainty block: one line, exit 2, nothing written. */
+    snprintf(args, sizeof args, "sensitivity tests/data/policy_arrivals.cfg -r 2 -q -o %s/x", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 2);
+    char *err = tu_tmp_read(&t, "stderr");
+    assert_non_null(strstr(err, "declares no uncertainty block"));
+    assert_false(tu_tmp_exists(&t, "x"));
+    free(err);
+    tu_tmp_remove(&t);
+}
+
 int test_group_psa(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +404,7 @@ int test_group_psa(int *n)
         cmocka_unit_test(test_psa_paired_draws),
         cmocka_unit_test(test_psa_total_variance),
         cmocka_unit_test(test_psa_files),
+        cmocka_unit_test(test_psa_sensitivity),
     };
     *n = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("psa", tests, NULL, NULL);

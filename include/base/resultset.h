@@ -11,7 +11,7 @@
  *
  * An existing target is replaced only when it looks like a result set
  * (empty, or holding summary.json, comparison.json, sweep.json,
- * optimise.json or calibration.json): `-o ~` must never delete a home
+ * optimise.json, calibration.json or sensitivity.json): `-o ~` must never delete a home
  * directory.
  *
  * Usage:

@@ -116,6 +116,7 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_compare(int argc, char **argv);     /* sim/cli_compare.c */
 int cli_sweep(int argc, char **argv);       /* sim/cli_sweep.c */
+int cli_sensitivity(int argc, char **argv); /* sim/cli_sensitivity.c */
 int cli_optimise(int argc, char **argv);    /* sim/cli_optimise.c */
 int cli_calibrate(int argc, char **argv);   /* sim/cli_calibrate.c */
 void cli_calibrate_usage(FILE *out);

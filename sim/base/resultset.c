@@ -24,7 +24,7 @@
 #define RANDOM_TAIL 6               /* mkdtemp's XXXXXX */
 
 static const char *const RESULT_MARKERS[] = {
-    "summary.json", "comparison.json", "sweep.json", "optimise.json", "calibration.json", NULL,
+    "summary.json", "comparison.json", "sweep.json", "optimise.json", "calibration.json", "sensitivity.json", NULL,
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
@@ -186,7 +186,7 @@ static int check_existing(struct resultset *rd, struct err *e)
         return err_set(e, EXIT_RUNTIME, "%s: exists and is not a directory", rd->target);
     if (!looks_like_results(rd->target))
         return err_set(e, EXIT_RUNTIME, "%s: holds files but no flowsim results (no summary.json, "
-                       "comparison.json, sweep.json, optimise.json or calibration.json); flowsim "
+                       "comparison.json, sweep.json, optimise.json, calibration.json or sensitivity.json); flowsim "
                        "replaces its "
                        "output directory as a whole, so choose a new or empty one", rd->target);
     return 0;

@@ -71,6 +71,14 @@ static const struct command_help {
       "          to DIR (default output/sweep-<base name>) and print each point's KPIs\n"
       "          with 95% CIs and their difference to the first point\n",
       COMMON_OPTIONS, SET_OPTION, NULL },
+    { "sensitivity",
+      "  flowsim sensitivity BASE.cfg [--set PATH=VALUE ...] [-o DIR] [-r REPS] [-s SEED]\n"
+      "                      [-j THREADS] [-q]\n",
+      "  sensitivity  run each setting of the scenario's uncertainty block at its 5 % and\n"
+      "          95 % quantiles (the others at their centre) with common random numbers;\n"
+      "          write sensitivity.csv/.json and a tornado plot per headline KPI to DIR\n"
+      "          (default output/sensitivity-<base name>) and print the swings\n",
+      COMMON_OPTIONS, SET_OPTION, NULL },
     { "optimise",
       "  flowsim optimise BASE.cfg --vary PATH=FROM:TO:STEP [--vary ...] --target 'KPI<=VALUE'\n"
       "                   [--target ...] [--minimise KPI] [--set PATH=VALUE ...] [-o DIR] [-r REPS]\n"
@@ -528,6 +536,7 @@ int cli_main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } commands[] = {
         { "run", cli_run },         { "check", cli_check },
         { "compare", cli_compare }, { "sweep", cli_sweep }, { "optimise", cli_optimise },
+        { "sensitivity", cli_sensitivity },
         { "calibrate", cli_calibrate }, { "plot", cli_plot },
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
