@@ -24,6 +24,7 @@
 #include "base/caldate.h"
 #include "engine/evq.h"
 #include "engine/rngs.h"
+#include "engine/summary.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -995,6 +996,26 @@ static void test_evq_asserts_heap_order(void **state)
 #endif
 }
 
+/* Statistics are whole whatever the struct held before: a difference of a
+ * run without parameter uncertainty has no uncertainty interval (it once
+ * printed stack garbage as comparison.json's ui95). */
+static void test_summary_stat_sets_every_field(void **state)
+{
+    (void)state;
+    const double x[] = { 1.0, 2.0, 4.0 }, y[] = { 0.5, 0.5, 0.5 };
+    struct kpi_stat s;
+    memset(&s, 0, sizeof s);
+    s.has_ui = true;
+    s.ui_lo = s.ui_hi = 1e-310;
+    summary_stat_diff(x, 1, y, 1, 3, &s);
+    assert_false(s.has_ui);
+    assert_int_equal(s.n, 3);
+    assert_true(fabs(s.mean - 11.0 / 6.0) < 1e-12);
+    s.has_ui = true;
+    summary_stat(x, 1, 3, &s);
+    assert_false(s.has_ui);
+}
+
 int test_group_basics(int *n)
 {
     static const struct CMUnitTest tests[] = {
@@ -1003,6 +1024,7 @@ int test_group_basics(int *n)
         cmocka_unit_test(test_evq_random_sorted),
         cmocka_unit_test(test_evq_bulk_sorted),
         cmocka_unit_test(test_evq_asserts_heap_order),
+        cmocka_unit_test(test_summary_stat_sets_every_field),
         cmocka_unit_test(test_evq_ties_fifo),
         cmocka_unit_test(test_evq_clear_and_growth),
         cmocka_unit_test(test_rngs_reproducible),
