@@ -50,15 +50,22 @@ void summary_stat_diff(const double *x, size_t sx, const double *y, size_t sy, i
 
 /* Studentised means of the bootstrap resamples, sorted into tb[B]. The
  * resampling stream is fixed (GSL taus2, seed 1), so the interval depends
- * on the values alone: same seed, same bytes, whatever the threads. */
+ * on the values alone: same seed, same bytes, whatever the threads.
+ * BOOT_LANES resamples at a time: their indices are drawn first, in the
+ * stream's order, then their running means are updated side by side. Each
+ * resample sees the same operations in the same order as alone (the same
+ * bytes), but the lanes' divisions no longer wait for each other. */
 #define BOOT_B 999
+#define BOOT_LANES 4
 
 static int boot_t(const double *x, size_t stride, int n, double mean, double *tb)
 {
     double *v = malloc((size_t)n * sizeof *v);
+    unsigned long *idx = malloc((size_t)n * BOOT_LANES * sizeof *idx);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
-    if (!v || !rng) {
+    if (!v || !idx || !rng) {
         free(v);
+        free(idx);
         if (rng) gsl_rng_free(rng);
         return -1;
     }
@@ -66,18 +73,27 @@ static int boot_t(const double *x, size_t stride, int n, double mean, double *tb
     for (int i = 0; i < n; i++)
         if (isfinite(x[(size_t)i * stride])) v[k++] = x[(size_t)i * stride];
     gsl_rng_set(rng, 1);
-    for (int b = 0; b < BOOT_B; b++) {
-        double m = 0.0, m2 = 0.0;
-        for (int i = 0; i < k; i++) {
-            double y = v[gsl_rng_uniform_int(rng, (unsigned long)k)], d = y - m;
-            m += d / (i + 1);
-            m2 += d * (y - m);
+    for (int b0 = 0; b0 < BOOT_B; b0 += BOOT_LANES) {
+        /* The last group's spare lanes draw past the stream's used part:
+         * nothing reads them. */
+        for (int l = 0; l < BOOT_LANES; l++)
+            for (int i = 0; i < k; i++)
+                idx[(size_t)i * BOOT_LANES + l] = gsl_rng_uniform_int(rng, (unsigned long)k);
+        double m[BOOT_LANES] = { 0 }, m2[BOOT_LANES] = { 0 };
+        for (int i = 0; i < k; i++)
+            for (int l = 0; l < BOOT_LANES; l++) {
+                double y = v[idx[(size_t)i * BOOT_LANES + l]], d = y - m[l];
+                m[l] += d / (i + 1);
+                m2[l] += d * (y - m[l]);
+            }
+        for (int l = 0; l < BOOT_LANES && b0 + l < BOOT_B; l++) {
+            double se = sqrt(m2[l] / (k - 1) / k);
+            tb[b0 + l] = se > 0.0 ? (m[l] - mean) / se : 0.0;   /* all alike: no spread */
         }
-        double se = sqrt(m2 / (k - 1) / k);
-        tb[b] = se > 0.0 ? (m - mean) / se : 0.0;   /* all alike: no spread to scale */
     }
     gsl_sort(tb, 1, BOOT_B);
     gsl_rng_free(rng);
+    free(idx);
     free(v);
     return 0;
 }
