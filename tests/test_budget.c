@@ -29,7 +29,6 @@ static struct model *load_mmc(double years)
     return m;
 }
 
-
 static double val(const struct run_results *res, int r, int k) { return res->rep[r].kpi[k]; }
 
 /* A budget below the fixed cost of the places: the projection exceeds it

@@ -28,6 +28,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "analysis/calib.h"
 #include "analysis/calib_out.h"
@@ -48,14 +49,6 @@ static char *tu_slurp_file(const char *path, size_t *n)
     *n = fread(s, 1, (1 << 20) - 1, in);
     fclose(in);
     return s;
-}
-
-static struct model *load(const char *path)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
-    return m;
 }
 
 static void parse_panel(const struct model *m, const char *text, size_t len,
@@ -128,7 +121,7 @@ static double two_closed(double a, double b)
 static void test_two_state_closed_form(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_two.cfg");
+    struct model *m = tu_load("tests/data/calib_two.cfg");
     struct calib_opts co = { 0 };
     struct panel p;
     parse_panel(m, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
@@ -173,7 +166,7 @@ static void test_two_state_closed_form(void **state)
 static void test_gradient_with_covariates(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt_cov.cfg");
+    struct model *m = tu_load("tests/data/calib_rt_cov.cfg");
     m->initial = 300;                  /* a small panel is enough here */
     m->flows[0].rings[0].initial = 100;
     m->flows[0].rings[1].initial = 100;
@@ -215,7 +208,7 @@ static void test_gradient_with_covariates(void **state)
 static void test_dense_count_exposure(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     const struct flow *fl = &m->flows[0];
     int S = fl->n_rings + 1, K = m->n_transitions;
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
@@ -316,7 +309,7 @@ static void check_roundtrip(const struct model *m, const struct calib_result *r,
 static void test_roundtrip_rates(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     size_t len;
     char *text = simulate_panel(m, 2, &len);
     struct calib_opts co = { 0 };
@@ -344,7 +337,7 @@ static void test_roundtrip_rates(void **state)
 static void test_roundtrip_covariates(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt_cov.cfg");
+    struct model *m = tu_load("tests/data/calib_rt_cov.cfg");
     size_t len;
     char *text = simulate_panel(m, 2, &len);
     struct calib_opts co = { 0 };
@@ -378,7 +371,7 @@ static void test_roundtrip_covariates(void **state)
     fprintf(out, "%.*s@include \"fitted.cfg\"\n%s", (int)(from - cfg), cfg, to + 3);
     fclose(out);
     free(cfg);
-    struct model *fitted = load(path);
+    struct model *fitted = tu_load(path);
     const struct calib_flow *cf = &r.flow[0];
     assert_int_equal(fitted->n_transitions, m->n_transitions);
     for (int i = 0; i < cf->n_params; i++) {
@@ -419,7 +412,7 @@ static bool has_warning(const struct calib_flow *cf, const char *part)
 static void test_held_and_impossible(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     /* Nobody measured in b; a -> b never seen; everyone male. */
     struct sbuf b = { 0 };
     sbuf_printf(&b, "id,t,home,female\n");
@@ -457,7 +450,7 @@ static void test_held_and_impossible(void **state)
     sbuf_free(&b);
 
     /* A move the listed transitions cannot make is counted and left out. */
-    struct model *two = load("tests/data/calib_two.cfg");
+    struct model *two = tu_load("tests/data/calib_two.cfg");
     two->n_transitions = 1;            /* only in -> none: none -> in is impossible */
     co.n_cov = 0;
     parse_panel(two, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
@@ -495,7 +488,7 @@ static const struct calib_param *param_of(const struct model *m, const struct ca
 static void test_system_bias_flagged(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     size_t len;
     char *text = simulate_panel(m, 1, &len);
     m->flows[0].rings[0].max_stay_years = 2.0;                  /* a */
@@ -541,7 +534,7 @@ static char *fragment_loaded(const char *base_cfg, const struct model *m,
     fprintf(out, "%.*s@include \"fitted.cfg\"\n%s", (int)(from - cfg), cfg, to + 3);
     fclose(out);
     free(cfg);
-    *loaded = load(path);
+    *loaded = tu_load(path);
     char *text = tu_slurp_file(frag, &n);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -553,7 +546,7 @@ static char *fragment_loaded(const char *base_cfg, const struct model *m,
 static void test_unidentified_keeps_base(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_two.cfg");
+    struct model *m = tu_load("tests/data/calib_two.cfg");
     struct calib_opts co = { 0 };
     struct panel p;
     parse_panel(m, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
@@ -580,7 +573,7 @@ static void test_unidentified_keeps_base(void **state)
 static void test_dropped_effects_said(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt_cov.cfg");
+    struct model *m = tu_load("tests/data/calib_rt_cov.cfg");
     size_t len;
     char *ptext = simulate_panel(m, 1, &len);
     struct calib_opts co = { 0 };
@@ -610,7 +603,7 @@ static void test_dropped_effects_said(void **state)
 static void test_validation(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     size_t len;
     char *text = simulate_panel(m, 1, &len);
     struct calib_opts co = { 0 };
@@ -755,7 +748,7 @@ static void test_command(void **state)
 static void test_gradient_agrees_beyond_cap(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_two.cfg");
+    struct model *m = tu_load("tests/data/calib_two.cfg");
     struct calib_opts co = { 0 };
     struct panel p;
     parse_panel(m, TWO_PANEL, strlen(TWO_PANEL), &co, &p);
@@ -780,7 +773,7 @@ static void test_gradient_agrees_beyond_cap(void **state)
 static void test_separated_effect_ends(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     struct sbuf b = { 0 };
     sbuf_printf(&b, "id,t,home,female\n");
     for (int c = 0; c < 120; c++) {
@@ -812,7 +805,7 @@ static void test_separated_effect_ends(void **state)
 static void test_stop_flag(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/calib_rt.cfg");
+    struct model *m = tu_load("tests/data/calib_rt.cfg");
     size_t len;
     char *text = simulate_panel(m, 1, &len);
     volatile sig_atomic_t stop = 1;

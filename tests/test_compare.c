@@ -20,14 +20,6 @@
 #include "analysis/sweep.h"
 #include "model/scenario.h"
 
-static struct model *load(const char *path)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
-    return m;
-}
-
 static void crun(struct model *m, struct cmp_run *c)
 {
     struct err e = { 0 };
@@ -51,7 +43,7 @@ static int find(const struct cmp_run *c, const char *name, int flow, int ring)
 static void test_self_comparison_is_zero(void **state)
 {
     (void)state;
-    struct model *a = load("tests/data/small.cfg"), *b = load("tests/data/small.cfg");
+    struct model *a = tu_load("tests/data/small.cfg"), *b = tu_load("tests/data/small.cfg");
     a->replications = b->replications = 4;
     struct cmp_run ra, rb;
     crun(a, &ra);
@@ -82,8 +74,8 @@ static void test_self_comparison_is_zero(void **state)
 static void test_crn_narrows_the_ci(void **state)
 {
     (void)state;
-    struct model *mb = load("tests/data/mmc.cfg"), *ma = load("tests/data/mmc.cfg"),
-                 *mi = load("tests/data/mmc.cfg");
+    struct model *mb = tu_load("tests/data/mmc.cfg"), *ma = tu_load("tests/data/mmc.cfg"),
+                 *mi = tu_load("tests/data/mmc.cfg");
     struct model *ms[] = { mb, ma, mi };
     for (int i = 0; i < 3; i++) {
         ms[i]->years = 25.0;
@@ -92,6 +84,8 @@ static void test_crn_narrows_the_ci(void **state)
     }
     ma->flows[0].rings[0].capacity = 6;
     mi->flows[0].rings[0].capacity = 6;
+    tu_finish(ma);
+    tu_finish(mi);
     mi->seed = 1234567;                        /* independent streams */
     struct cmp_run b, a, ind;
     crun(mb, &b);
@@ -123,7 +117,7 @@ static void test_crn_narrows_the_ci(void **state)
 static void test_match_by_name(void **state)
 {
     (void)state;
-    struct model *a = load("tests/data/small.cfg"), *b = load("tests/data/small.cfg");
+    struct model *a = tu_load("tests/data/small.cfg"), *b = tu_load("tests/data/small.cfg");
     a->replications = b->replications = 2;
     b->years = 2.5;                            /* ends in 2016: no 2017 */
     struct cmp_run ra, rb;
@@ -478,7 +472,7 @@ static void test_cli_set(void **state)
 static void test_runopts_leave_the_model_alone(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/small.cfg");
+    struct model *m = tu_load("tests/data/small.cfg");
     assert_true(m->out_events && m->out_rbs_panel);
     const uint64_t seed = m->seed;
     const int reps = m->replications;

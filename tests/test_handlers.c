@@ -18,6 +18,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "engine/runner.h"
 #include "engine/sim.h"
@@ -26,28 +27,6 @@
 #include "model/scenario.h"
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static struct model *load(const char *path)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
-    return m;
-}
-
-static int kpi_index(const struct model *m, const char *name, int flow, int ring)
-{
-    struct kpi_desc *d = NULL;
-    int n = stats_kpi_layout(m, &d);
-    int found = -1;
-    for (int k = 0; k < n && found < 0; k++)
-        if (!strcmp(d[k].name, name) && d[k].flow == flow && d[k].ring == ring &&
-            d[k].year == 0 && d[k].dim < 0)
-            found = k;
-    free(d);
-    if (found < 0) fail_msg("no KPI %s (%d, %d)", name, flow, ring);
-    return found;
-}
 
 /* All replications of m, each with its own panel and event log as asked. */
 struct runs {
@@ -258,16 +237,16 @@ static double gompertz_H(const struct model *m, double t)
 static void test_gompertz_mortality(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_exits.cfg");
+    struct model *m = tu_load("tests/data/policy_exits.cfg");
     struct runs x;
     run_all(m, false, false, &x);
     check_survival(m, &x, gompertz_H, "Gompertz");
     /* Every exit is a death, counted as such; nobody else leaves. */
-    int kd = kpi_index(m, "deaths", -1, -1), ke = kpi_index(m, "end_size", -1, -1);
+    int kd = tu_kpi(m, "deaths", -1, -1, 0), ke = tu_kpi(m, "end_size", -1, -1, 0);
     for (int r = 0; r < x.n; r++) {
         assert_true(kpi_of(&x, r, kd) + kpi_of(&x, r, ke) == m->initial);
-        assert_true(kpi_of(&x, r, kpi_index(m, "other_exits", -1, -1)) == 0.0);
-        assert_true(kpi_of(&x, r, kpi_index(m, "retirements", -1, -1)) == 0.0);
+        assert_true(kpi_of(&x, r, tu_kpi(m, "other_exits", -1, -1, 0)) == 0.0);
+        assert_true(kpi_of(&x, r, tu_kpi(m, "retirements", -1, -1, 0)) == 0.0);
         /* The last snapshot, at the horizon, is the end size. */
         assert_true(snap_occ(&x, r, x.shape.n_snap - 1, x.shape.n_slots - 1) == kpi_of(&x, r, ke));
     }
@@ -280,17 +259,17 @@ static double moving_H(const struct model *m, double t) { return m->other_exit_p
 static void test_moving_away(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_exits.cfg");
+    struct model *m = tu_load("tests/data/policy_exits.cfg");
     m->mort_a = 0.0;
     m->other_exit_per_year = 0.15;
     struct runs x;
     run_all(m, false, false, &x);
     check_survival(m, &x, moving_H, "moving away");
-    int ko = kpi_index(m, "other_exits", -1, -1), ke = kpi_index(m, "end_size", -1, -1);
+    int ko = tu_kpi(m, "other_exits", -1, -1, 0), ke = tu_kpi(m, "end_size", -1, -1, 0);
     double sum = 0.0;
     for (int r = 0; r < x.n; r++) {
         assert_true(kpi_of(&x, r, ko) + kpi_of(&x, r, ke) == m->initial);
-        assert_true(kpi_of(&x, r, kpi_index(m, "deaths", -1, -1)) == 0.0);
+        assert_true(kpi_of(&x, r, tu_kpi(m, "deaths", -1, -1, 0)) == 0.0);
         sum += kpi_of(&x, r, ke);
     }
     double n = (double)m->initial * x.n, p = exp(-m->other_exit_per_year * m->years);
@@ -306,7 +285,7 @@ static void test_moving_away(void **state)
 static void test_retirement_exact(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_exits.cfg");
+    struct model *m = tu_load("tests/data/policy_exits.cfg");
     m->mort_a = 0.0;
     m->retirement_age = 65.0;
     m->initial = 400;
@@ -374,7 +353,7 @@ static void test_retirement_exact(void **state)
 static void test_arrivals_poisson(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_exits.cfg");
+    struct model *m = tu_load("tests/data/policy_exits.cfg");
     m->mort_a = 0.0;
     m->initial = 0;
     m->arrivals_per_year = 150.0;
@@ -382,7 +361,7 @@ static void test_arrivals_poisson(void **state)
     m->replications = 20;
     struct runs x;
     run_all(m, false, false, &x);
-    int ka = kpi_index(m, "arrivals", -1, -1), ke = kpi_index(m, "end_size", -1, -1);
+    int ka = tu_kpi(m, "arrivals", -1, -1, 0), ke = tu_kpi(m, "end_size", -1, -1, 0);
     double mean = 0.0, s2 = 0.0, lt = m->arrivals_per_year * m->years;
     for (int r = 0; r < x.n; r++) {
         mean += kpi_of(&x, r, ka) / x.n;
@@ -404,7 +383,7 @@ static void test_arrivals_poisson(void **state)
 static void test_arrivals_by_year(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_arrivals.cfg");
+    struct model *m = tu_load("tests/data/policy_arrivals.cfg");
     struct runs x;
     run_all(m, false, true, &x);
     /* Days from 2001-07-01 to 1 January 2002, 2003, 2004, and the horizon. */
@@ -423,7 +402,7 @@ static void test_arrivals_by_year(void **state)
             while (y < 3 && ev[i].t >= edge[y + 1]) y++;
             count[y]++;
         }
-        assert_true(n_arr == kpi_of(&x, r, kpi_index(m, "arrivals", -1, -1)));
+        assert_true(n_arr == kpi_of(&x, r, tu_kpi(m, "arrivals", -1, -1, 0)));
         free(ev);
     }
     for (int y = 0; y < 4; y++) {
@@ -444,14 +423,14 @@ static void test_arrivals_by_year(void **state)
 static void test_visitation_plenty(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_visit.cfg");
+    struct model *m = tu_load("tests/data/policy_visit.cfg");
     struct runs x;
     run_all(m, false, false, &x);
-    int kd = kpi_index(m, "referral_to_decision_days", -1, -1);
-    int kp = kpi_index(m, "referral_to_placement_days", -1, -1);
-    int ka = kpi_index(m, "arrivals", -1, -1);
-    int ku = kpi_index(m, "caseworker_utilisation", -1, -1);
-    int kq = kpi_index(m, "visitation_queue_mean", -1, -1);
+    int kd = tu_kpi(m, "referral_to_decision_days", -1, -1, 0);
+    int kp = tu_kpi(m, "referral_to_placement_days", -1, -1, 0);
+    int ka = tu_kpi(m, "arrivals", -1, -1, 0);
+    int ku = tu_kpi(m, "caseworker_utilisation", -1, -1, 0);
+    int kq = tu_kpi(m, "visitation_queue_mean", -1, -1, 0);
     double mean = 0.0, var = 0.0;
     for (int r = 0; r < x.n; r++) {
         double n = kpi_of(&x, r, ka), d = kpi_of(&x, r, kd);
@@ -475,7 +454,7 @@ static void test_visitation_plenty(void **state)
 static void test_visitation_mg1(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_visit.cfg");
+    struct model *m = tu_load("tests/data/policy_visit.cfg");
     const double mean_s = 30.0, sd_s = 10.0, rho = 0.5;
     const double lambda = rho / mean_s * DAYS_PER_YEAR;       /* per year */
     m->caseworkers = 1;
@@ -490,8 +469,8 @@ static void test_visitation_mg1(void **state)
     m->n_arrivals_by_year = 61;
     struct runs x;
     run_all(m, false, false, &x);
-    int kd = kpi_index(m, "referral_to_decision_days", -1, -1);
-    int ku = kpi_index(m, "caseworker_utilisation", -1, -1);
+    int kd = tu_kpi(m, "referral_to_decision_days", -1, -1, 0);
+    int ku = tu_kpi(m, "caseworker_utilisation", -1, -1, 0);
     double mean = 0.0, s2 = 0.0, util = 0.0, u2 = 0.0;
     for (int r = 0; r < x.n; r++) {
         mean += kpi_of(&x, r, kd) / x.n;
@@ -518,7 +497,7 @@ static void test_visitation_mg1(void **state)
 static void test_work_participation(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_work.cfg");
+    struct model *m = tu_load("tests/data/policy_work.cfg");
     /* One initial citizen: with none, a run of two flows crashes (see
      * test_two_flows_without_initial_population). It holds no work ring at
      * t = 0, so it takes no part in work (SPEC §7); the share below is over
@@ -566,7 +545,7 @@ static void test_work_participation(void **state)
 static void test_initial_participation(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_work.cfg");
+    struct model *m = tu_load("tests/data/policy_work.cfg");
     m->initial = 40;
     m->flows[0].rings[0].initial = 40;
     m->flows[1].rings[0].initial = 10;
@@ -609,7 +588,7 @@ static void test_initial_participation(void **state)
 static void test_two_flows_without_initial_population(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_work.cfg");
+    struct model *m = tu_load("tests/data/policy_work.cfg");
     assert_int_equal(m->initial, 0);
     assert_true(m->n_flows == 2);
     m->years = 0.5;
@@ -642,16 +621,16 @@ static void test_two_flows_without_initial_population(void **state)
 static void test_stay_limit(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_stay.cfg");
+    struct model *m = tu_load("tests/data/policy_stay.cfg");
     const struct flow *fl = &m->flows[0];
     const int none = fl->n_rings;
     const double assess = m->assess_mean_days / DAYS_PER_YEAR;   /* sd 0: exact */
     const double tick = 2e-6;                                     /* log rounding */
     struct runs x;
     run_all(m, true, true, &x);
-    int ip = kpi_index(m, "progressions_per_100_citizen_years", 0, -1);
-    int ir = kpi_index(m, "regressions_per_100_citizen_years", 0, -1);
-    int icy = kpi_index(m, "citizen_years", -1, -1);
+    int ip = tu_kpi(m, "progressions_per_100_citizen_years", 0, -1, 0);
+    int ir = tu_kpi(m, "regressions_per_100_citizen_years", 0, -1, 0);
+    int icy = tu_kpi(m, "citizen_years", -1, -1, 0);
     double init_sum = 0.0;
     int init_n = 0, n_moves = 0, n_to_none = 0, n_inward = 0, n_outward_ring = 0;
     for (int r = 0; r < x.n; r++) {
@@ -760,7 +739,7 @@ static void test_stay_limit(void **state)
 static void test_transition_into_full_ring(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_transit.cfg");
+    struct model *m = tu_load("tests/data/policy_transit.cfg");
     assert_true(m->interim == INTERIM_OUTER && m->waiting_list == WL_FIFO);
     const struct flow *fl = &m->flows[0];
     const int cap = fl->rings[0].capacity, none = fl->n_rings;
@@ -834,7 +813,7 @@ static void test_transition_into_full_ring(void **state)
  * measured, replayed from its move events; with `record` nobody moves. */
 static void check_reassess(bool replace)
 {
-    struct model *m = load("tests/data/policy_reassess.cfg");
+    struct model *m = tu_load("tests/data/policy_reassess.cfg");
     m->reassess = replace ? REASSESS_REPLACE : REASSESS_RECORD;
     const struct flow *fl = &m->flows[0];
     struct runs x;
@@ -887,8 +866,8 @@ static void check_reassess(bool replace)
             else assert_int_equal(after, 0);                 /* record: never moves */
         }
         /* Reassessments count as progressions (all outward here). */
-        double cy = kpi_of(&x, r, kpi_index(m, "citizen_years", -1, -1));
-        double p = kpi_of(&x, r, kpi_index(m, "progressions_per_100_citizen_years", 0, -1));
+        double cy = kpi_of(&x, r, tu_kpi(m, "citizen_years", -1, -1, 0));
+        double p = kpi_of(&x, r, tu_kpi(m, "progressions_per_100_citizen_years", 0, -1, 0));
         assert_true(fabs(p * cy / 100.0 - prog) < 1e-6);
         free(n_mv); free(mv_t); free(mv_to);
         free(ev);
@@ -926,7 +905,7 @@ static void develop_moments(double p0, double mu, bool improve, double *mean, do
 
 static void check_develop(bool improve)
 {
-    struct model *m = load("tests/data/policy_develop.cfg");
+    struct model *m = tu_load("tests/data/policy_develop.cfg");
     struct ring *a = &m->flows[0].rings[0];
     if (!improve) {
         a->initial_mean_level = 1.0;
@@ -979,7 +958,7 @@ static void test_develop_worsen_mean(void **state) { (void)state; check_develop(
 static void test_develop_bounds(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_develop.cfg");
+    struct model *m = tu_load("tests/data/policy_develop.cfg");
     m->flows[0].rings[0].improve_per_year = 3.0;
     m->flows[0].rings[0].worsen_per_year = 3.0;
     m->flows[0].rings[0].initial_mean_level = 2.0;
@@ -1041,7 +1020,7 @@ static void test_develop_bounds(void **state)
 static void test_transition_covariates(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/policy_cov.cfg");
+    struct model *m = tu_load("tests/data/policy_cov.cfg");
     const struct transition *tr = &m->transitions[0];
     const int social = 1;
     assert_true(tr->beta[COV_FEMALE] != 0.0 && tr->beta[social] != 0.0 && tr->beta[0] == 0.0);
@@ -1097,7 +1076,7 @@ static double band_key(const struct ring *g, double s)
  * in ring_mask. */
 static void check_initial(unsigned ring_mask)
 {
-    struct model *m = load("tests/data/policy_initial.cfg");
+    struct model *m = tu_load("tests/data/policy_initial.cfg");
     const struct flow *home = &m->flows[0], *work = &m->flows[1];
     struct runs x;
     run_all(m, true, false, &x);
@@ -1200,7 +1179,7 @@ static void test_initial_band_open_upper_bound(void **state)
 static void test_panel_changes_no_result(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/small.cfg");
+    struct model *m = tu_load("tests/data/small.cfg");
     m->reassess = REASSESS_RECORD;
     for (int k = 0; k < m->n_transitions; k++) m->moves[k].beta[COV_AGE] = 0.0;
     m->replications = 3;

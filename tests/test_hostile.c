@@ -674,18 +674,10 @@ static void test_fuzz_regressions(void **state)
 
 /* ---- run limits on models built here -------------------------------------- */
 
-static struct model *load(const char *path)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
-    return m;
-}
-
 static void test_limits_estimates(void **state)
 {
     (void)state;
-    struct model *m = load("scenarios/esbjerg.cfg");
+    struct model *m = tu_load("scenarios/esbjerg.cfg");
     struct runopts ro;
     runopts_of(m, &ro);
     struct err e = { 0 };
@@ -745,7 +737,7 @@ static void test_limits_pass_shipped(void **state)
     static const char *const files[] = { "scenarios/esbjerg.cfg", "scenarios/more-107.cfg",
                                          "tests/data/small.cfg", "tests/data/mmc.cfg" };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        struct model *m = load(files[i]);
+        struct model *m = tu_load(files[i]);
         struct err e = { 0 };
         if (runlimits_check(m, NULL, &e) != 0) fail_msg("%s", e.msg);
         model_destroy(m);

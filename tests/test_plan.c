@@ -16,6 +16,7 @@
 #include "engine/stats.h"
 #include "model/model.h"
 #include "model/scenario.h"
+#include "model/setpath.h"
 
 static double t_of(const struct model *m, const char *date)
 {
@@ -82,6 +83,33 @@ static void test_plan_loader(void **state)
 
 /* Spending follows each price from its date on, to the day: 10 citizens in
  * 12 places for four years, nothing moving. */
+/* The fixed cost of a ring is derived once (model_finish): in the base, in
+ * each change's model, and again when setpath_set changes a capacity or a
+ * price; an unlimited ring has none. */
+static void test_fixed_cost_derived(void **state)
+{
+    (void)state;
+    struct model *m = tu_load("tests/data/plan_cost.cfg");
+    assert_true(m->flows[0].rings[0].fixed_cost_per_year == 12 * 100000.0);
+    assert_true(m->changes[0].m->flows[0].rings[0].fixed_cost_per_year == 12 * 150000.0);
+    assert_true(model_fixed_cost_per_year(m->changes[1].m) == 12 * 150000.0);
+    struct setpath_ref ref;
+    struct err e = { 0 };
+    if (setpath_resolve(m, "flows.home.rings.ring.capacity", &ref, &e) != 0 ||
+        setpath_set(m, &ref, 15, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_true(m->flows[0].rings[0].fixed_cost_per_year == 15 * 100000.0);
+    if (setpath_resolve(m, "flows.home.rings.ring.place_cost_per_year", &ref, &e) != 0 ||
+        setpath_set(m, &ref, 90000.0, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_true(m->flows[0].rings[0].fixed_cost_per_year == 15 * 90000.0);
+    if (setpath_resolve(m, "flows.home.rings.ring.capacity", &ref, &e) != 0 ||
+        setpath_set(m, &ref, 0, &e) != 0)
+        fail_msg("%s", e.msg);
+    assert_true(m->flows[0].rings[0].fixed_cost_per_year == 0.0);      /* unlimited */
+    model_destroy(m);
+}
+
 static void test_plan_cost_from_date(void **state)
 {
     (void)state;
@@ -221,6 +249,7 @@ int test_group_plan(int *n)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_loader),
+        cmocka_unit_test(test_fixed_cost_derived),
         cmocka_unit_test(test_plan_cost_from_date),
         cmocka_unit_test(test_plan_relocate),
         cmocka_unit_test(test_caseworker_cost),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tests.h"
+#include "util.h"
 
 #include "engine/policy.h"
 #include "engine/pop.h"
@@ -663,6 +664,7 @@ static void test_moves_cancel_wait_interim_keeps(void **state)
     struct fx x = { .m = load_fixture() };
     x.m->flows[HOME].rings[R2].capacity = 0;      /* room to move about */
     x.m->flows[HOME].rings[R3].capacity = 0;
+    tu_finish(x.m);                               /* costs of the changed capacities */
     fx_start(&x);
     struct rep *r = &x.r;
     add_citizen(r, R0, NONE, 4);                  /* r0 full */
@@ -844,6 +846,7 @@ static void test_progression_counting(void **state)
     (void)state;
     struct fx x = { .m = load_fixture() };
     for (int k = R1; k <= R3; k++) x.m->flows[HOME].rings[k].capacity = 0;
+    tu_finish(x.m);
     fx_start(&x);
     struct rep *r = &x.r;
     const int none = r->m->flows[HOME].n_rings;

@@ -20,21 +20,6 @@
 #include "model/model.h"
 #include "model/scenario.h"
 
-/* Index of a KPI in the layout; fails the test when it does not exist. */
-static int kpi_index(const struct model *m, const char *name, int flow, int ring)
-{
-    struct kpi_desc *d = NULL;
-    int n = stats_kpi_layout(m, &d);
-    int found = -1;
-    for (int k = 0; k < n && found < 0; k++)
-        if (!strcmp(d[k].name, name) && d[k].flow == flow && d[k].ring == ring &&
-            d[k].year == 0 && d[k].dim < 0)
-            found = k;
-    free(d);
-    assert_true(found >= 0);
-    return found;
-}
-
 /* Mean over replications and its standard error. */
 static void kpi_mean_se(const struct run_results *res, int k, double *mean, double *se)
 {
@@ -44,14 +29,6 @@ static void kpi_mean_se(const struct run_results *res, int k, double *mean, doub
     *mean = s / n;
     for (int r = 0; r < n; r++) s2 += pow(res->rep[r].kpi[k] - *mean, 2);
     *se = sqrt(s2 / (n - 1) / n);
-}
-
-static struct model *load(const char *path)
-{
-    struct model *m = NULL;
-    struct err e = { 0 };
-    if (scenario_load(path, &m, &e) != 0) fail_msg("%s", e.msg);
-    return m;
 }
 
 /* ---- M/M/c against Erlang C ------------------------------------------- */
@@ -66,11 +43,12 @@ static double erlang_c(int c, double a)
 
 static void check_mmc(double lambda, double mu, int c)
 {
-    struct model *m = load("tests/data/mmc.cfg");
+    struct model *m = tu_load("tests/data/mmc.cfg");
     m->arrivals_per_year = lambda;
     m->moves[0].per_year = mu;
     m->transitions[0].per_year = mu;
     m->flows[0].rings[0].capacity = c;
+    tu_finish(m);
     m->replications = 200;         /* cheap (0.1 s): a tighter check */
     struct run_results res;
     tu_run(m, &res);
@@ -80,26 +58,26 @@ static void check_mmc(double lambda, double mu, int c)
     double lq = lambda * wq_days / DAYS_PER_YEAR;
     double l = lq + a;
     double mean, se;
-    kpi_mean_se(&res, kpi_index(m, "wait_days_mean", 0, 0), &mean, &se);
+    kpi_mean_se(&res, tu_kpi(m, "wait_days_mean", 0, 0, 0), &mean, &se);
     printf("  M/M/%d lambda=%g mu=%g: Wq %.3f days (Erlang C %.3f, se %.3f)\n", c, lambda, mu,
            mean, wq_days, se);
     assert_true(se > 0.0);
     assert_true(fabs(mean - wq_days) < 4.0 * se);
-    kpi_mean_se(&res, kpi_index(m, "waiting_list_mean", 0, 0), &mean, &se);
+    kpi_mean_se(&res, tu_kpi(m, "waiting_list_mean", 0, 0, 0), &mean, &se);
     printf("  M/M/%d: Lq %.4f (Erlang C %.4f, se %.4f)\n", c, mean, lq, se);
     assert_true(fabs(mean - lq) < 4.0 * se);
-    kpi_mean_se(&res, kpi_index(m, "occupancy_mean", 0, 0), &mean, &se);
+    kpi_mean_se(&res, tu_kpi(m, "occupancy_mean", 0, 0, 0), &mean, &se);
     printf("  M/M/%d: L in service %.4f (exact %.4f, se %.4f)\n", c, mean, a, se);
     assert_true(fabs(mean - a) < 4.0 * se);
     (void)l;
     /* Little's law: expected stay = occupancy / entry rate = 1 / mu. */
-    kpi_mean_se(&res, kpi_index(m, "stay_years_little", 0, 0), &mean, &se);
+    kpi_mean_se(&res, tu_kpi(m, "stay_years_little", 0, 0, 0), &mean, &se);
     printf("  M/M/%d: stay by Little %.4f years (exact %.4f, se %.4f)\n", c, mean, 1.0 / mu, se);
     assert_true(fabs(mean - 1.0 / mu) < 4.0 * se);
     /* The Kaplan-Meier waits against P(W > t) = C exp(-(c mu - lambda) t). */
     double pc = erlang_c(c, a), rate = c * mu - lambda;
     double median = pc <= 0.5 ? 0.0 : log(2.0 * pc) / rate * DAYS_PER_YEAR;
-    kpi_mean_se(&res, kpi_index(m, "wait_days_median_km", 0, 0), &mean, &se);
+    kpi_mean_se(&res, tu_kpi(m, "wait_days_median_km", 0, 0, 0), &mean, &se);
     printf("  M/M/%d: median wait %.3f days (exact %.3f, se %.3f)\n", c, mean, median, se);
     /* A quantile of one replication's strongly autocorrelated waits is biased
      * (up, at these loads: 23.0 against 18.8 days for M/M/5, 225 against 200
@@ -107,7 +85,7 @@ static void check_mmc(double lambda, double mu, int c)
      * at a fixed time is a mean, so it is held to 4 se alone. */
     assert_true(fabs(mean - median) < 4.0 * se + 0.15 * median + 1e-9);
     double over90 = pc * exp(-rate * 90.0 / DAYS_PER_YEAR);
-    kpi_mean_se(&res, kpi_index(m, "wait_share_over_90_days", 0, 0), &mean, &se);
+    kpi_mean_se(&res, tu_kpi(m, "wait_share_over_90_days", 0, 0, 0), &mean, &se);
     printf("  M/M/%d: still waiting after 90 days %.4f (exact %.4f, se %.4f)\n", c, mean, over90, se);
     assert_true(fabs(mean - over90) < 4.0 * se);
     runner_results_fini(&res);
@@ -122,7 +100,7 @@ static void test_mmc_2(void **state) { (void)state; check_mmc(3.1, 1.9, 2); }
 static void test_ctmc_expm(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/ctmc.cfg");
+    struct model *m = tu_load("tests/data/ctmc.cfg");
     const struct flow *fl = &m->flows[0];
     const int n = fl->n_rings + 1;      /* rings and none */
     gsl_matrix *q = gsl_matrix_calloc((size_t)n, (size_t)n);
@@ -269,13 +247,13 @@ static double replay_cost(const struct model *m, const char *log, double *bound)
 static void test_cost_identity(void **state)
 {
     (void)state;
-    struct model *m = load("scenarios/esbjerg.cfg");
+    struct model *m = tu_load("scenarios/esbjerg.cfg");
     m->replications = 2;
     m->out_events = true;
     struct run_results res;
     tu_run(m, &res);
     const double *kpi = res.rep[0].kpi;
-    double total = kpi[kpi_index(m, "cost_total", -1, -1)];
+    double total = kpi[tu_kpi(m, "cost_total", -1, -1, 0)];
     double bound;
     double replayed = replay_cost(m, res.rep[0].events.s, &bound);
     printf("  cost over %g years: %.2f DKK; replayed from the event log: %.2f "
@@ -296,7 +274,7 @@ static void test_cost_identity(void **state)
     assert_true(fabs(by_flow - total) <= 1e-9 * total);
     assert_true(fabs(by_ring - total) <= 1e-9 * total);
     /* Without discounting the discounted total is the nominal one. */
-    assert_true(fabs(kpi[kpi_index(m, "cost_total_discounted", -1, -1)] - total) <= 1e-9 * total);
+    assert_true(fabs(kpi[tu_kpi(m, "cost_total_discounted", -1, -1, 0)] - total) <= 1e-9 * total);
     runner_results_fini(&res);
     model_destroy(m);
 }
@@ -306,7 +284,7 @@ static void test_cost_identity(void **state)
 static void test_discounting(void **state)
 {
     (void)state;
-    struct model *m = load("tests/data/mmc.cfg");
+    struct model *m = tu_load("tests/data/mmc.cfg");
     m->discount_rate = 0.035;
     m->warmup_years = 0.0;
     m->years = 7.5;
@@ -316,9 +294,9 @@ static void test_discounting(void **state)
     tu_run(m, &res);
     double c = m->flows[0].rings[0].place_cost_per_year * m->flows[0].rings[0].capacity;
     double exact = c * (1.0 - pow(1.035, -7.5)) / log(1.035);
-    double got = res.rep[0].kpi[kpi_index(m, "cost_total_discounted", -1, -1)];
+    double got = res.rep[0].kpi[tu_kpi(m, "cost_total_discounted", -1, -1, 0)];
     assert_true(fabs(got - exact) <= 1e-9 * exact);
-    assert_true(fabs(res.rep[0].kpi[kpi_index(m, "cost_total", -1, -1)] - c * 7.5) <= 1e-9 * c);
+    assert_true(fabs(res.rep[0].kpi[tu_kpi(m, "cost_total", -1, -1, 0)] - c * 7.5) <= 1e-9 * c);
     runner_results_fini(&res);
     model_destroy(m);
 }
@@ -332,18 +310,19 @@ static void test_discounting(void **state)
  * summary.json states (bootstrap-t), *student Student t's. */
 static void lq_coverage(int replications, int seeds, double *skewed, double *student)
 {
-    struct model *m = load("tests/data/mmc.cfg");
+    struct model *m = tu_load("tests/data/mmc.cfg");
     const double lambda = 2.0, mu = 2.0;
     const int c = 2;
     m->arrivals_per_year = lambda;
     m->moves[0].per_year = mu;
     m->transitions[0].per_year = mu;
     m->flows[0].rings[0].capacity = c;
+    tu_finish(m);
     m->warmup_years = 10.0;
     m->years = 30.0;
     m->replications = replications;
     const double lq = lambda * erlang_c(c, lambda / mu) / (c * mu - lambda);
-    const int k = kpi_index(m, "waiting_list_mean", 0, 0);
+    const int k = tu_kpi(m, "waiting_list_mean", 0, 0, 0);
     int cov_s = 0, cov_t = 0, low = 0;
     double *col = malloc((size_t)replications * sizeof *col);
     assert_non_null(col);
@@ -383,7 +362,7 @@ static void lq_coverage(int replications, int seeds, double *skewed, double *stu
 static void test_interval_coverage(void **state)
 {
     (void)state;
-    struct model *shipped = load("scenarios/esbjerg.cfg");
+    struct model *shipped = tu_load("scenarios/esbjerg.cfg");
     int r_default = shipped->replications;
     model_destroy(shipped);
     double bt, t;
@@ -402,7 +381,7 @@ static void test_interval_coverage(void **state)
 static void test_little_esbjerg(void **state)
 {
     (void)state;
-    struct model *m = load("scenarios/esbjerg.cfg");
+    struct model *m = tu_load("scenarios/esbjerg.cfg");
     m->replications = 24;
     m->warmup_years = 40.0;
     m->years = 80.0;
@@ -411,9 +390,9 @@ static void test_little_esbjerg(void **state)
     const double W = m->years - m->warmup_years;
     for (int f = 0; f < m->n_flows; f++)
         for (int s = 0; s < m->flows[f].n_rings; s++) {
-            int kl = kpi_index(m, "occupancy_mean", f, s);
-            int kd = kpi_index(m, "departures", f, s);
-            int ks = kpi_index(m, "stay_years_mean", f, s);
+            int kl = tu_kpi(m, "occupancy_mean", f, s, 0);
+            int kd = tu_kpi(m, "departures", f, s, 0);
+            int ks = tu_kpi(m, "stay_years_mean", f, s, 0);
             double *diff = malloc((size_t)res.n_rep * sizeof *diff);
             double mean = 0.0, sd = 0.0, lsum = 0.0;
             for (int r = 0; r < res.n_rep; r++) {

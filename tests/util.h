@@ -33,6 +33,9 @@ bool tu_tmp_exists(const struct tmp *t, const char *name);
 int tu_count_lines(const char *s);
 /* Loads a scenario, failing the test with its message if it does not load. */
 struct model *tu_load(const char *path);
+/* model_finish again after a test changed the model by hand (capacities,
+ * prices, rates), failing the test on an error. */
+void tu_finish(struct model *m);
 
 struct run_results;
 /* Runs m's replications on 2 threads, failing the test on an error. */

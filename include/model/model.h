@@ -30,6 +30,13 @@ enum wl_order { WL_FIFO, WL_NEED };
 enum interim_policy { INTERIM_STAY, INTERIM_INNER, INTERIM_OUTER };
 enum reassess_policy { REASSESS_RECORD, REASSESS_REPLACE };
 enum budget_rule { BUDGET_REPORT, BUDGET_FREEZE, BUDGET_STEP_DOWN };
+/* The words a scenario writes for each, indexed by value and NULL-ended:
+ * the one table of each that the loader, check, setpath and summary.json
+ * read. */
+extern const char *const model_wl_order_names[];
+extern const char *const model_interim_names[];
+extern const char *const model_reassess_names[];
+extern const char *const model_budget_rule_names[];
 
 struct ring {
     char *id, *name, *law;          /* law may be "" */
@@ -40,6 +47,7 @@ struct ring {
     double hours_per_week;          /* 0 when not hourly */
     double cost_per_hour;
     double variable_cost_per_year;  /* derived: per occupant-year */
+    double fixed_cost_per_year;     /* derived: capacity x place cost, 0 when unlimited */
     bool referral;
     double need_lo, need_hi;        /* band [lo, hi); hi == 4 holds 4 too */
     double initial_mean_level;
@@ -206,9 +214,10 @@ struct model {
 struct model *model_create(void);
 void model_destroy(struct model *m);        /* NULL is a no-op */
 
-/* Derives what the engine needs (variable costs, the transition index, the
- * covariate table) and checks the invariants that span sections. Call it
- * again after changing transitions. Returns 0, or -1 with e set. */
+/* Derives what the engine needs (variable and fixed costs, the transition
+ * index, the covariate table) and checks the invariants that span sections.
+ * Call it again after changing transitions, a capacity or a price (setpath_set
+ * does). Returns 0, or -1 with e set. */
 int model_finish(struct model *m, struct err *e);
 
 /* Appends one line (no trailing newline needed) to m->notes. 0, or -1

@@ -495,8 +495,7 @@ static void on_snapshot(struct rep *r, int k, float *series, int n_slots)
             double spend = 0.0;
             if (s < fl->n_rings) {
                 const struct ring *ring = &fl->rings[s];
-                spend = (ring->capacity > 0 ? ring->place_cost_per_year * ring->capacity : 0.0) +
-                        ring->variable_cost_per_year * r->occ[slot];
+                spend = ring->fixed_cost_per_year + ring->variable_cost_per_year * r->occ[slot];
             }
             row[slot * SERIES_COLS + SERIES_OCC] = (float)r->occ[slot];
             row[slot * SERIES_COLS + SERIES_WL] = (float)r->wl[slot].len;

@@ -253,11 +253,6 @@ static double year_window_len(const struct rep_stats *st, int k)
     return b > a ? b - a : 0.0;
 }
 
-static double ring_fixed_per_year(const struct ring *r)
-{
-    return r->capacity > 0 ? r->place_cost_per_year * r->capacity : 0.0;
-}
-
 /* Cost of ring r of flow f in calendar year k (k < 0: the whole window):
  * the prices in force now over the whole window, corrected for the time
  * before the plan's changes (cost_adj). */
@@ -267,12 +262,12 @@ static double ring_cost(const struct rep_stats *st, int f, int r, int k, bool di
     const struct slot_stats *s = &st->slot[stats_slot(st, f, r)];
     double W = st->m->years - st->m->warmup_years;
     if (discounted)
-        return ring_fixed_per_year(ring) * disc_len(st, st->m->warmup_years, st->m->years) +
+        return ring->fixed_cost_per_year * disc_len(st, st->m->warmup_years, st->m->years) +
                ring->variable_cost_per_year * s->occ_disc + s->cost_adj_disc;
     if (k < 0)
-        return ring_fixed_per_year(ring) * W + ring->variable_cost_per_year * s->occ.area +
+        return ring->fixed_cost_per_year * W + ring->variable_cost_per_year * s->occ.area +
                s->cost_adj;
-    return ring_fixed_per_year(ring) * year_window_len(st, k) +
+    return ring->fixed_cost_per_year * year_window_len(st, k) +
            ring->variable_cost_per_year * s->occ_year[k] + s->cost_adj_year[k];
 }
 
@@ -285,7 +280,7 @@ void stats_switch(struct rep_stats *st, double t, const struct model *next)
         for (int r = 0; r < m->flows[f].n_rings; r++) {
             const struct ring *o = &old->flows[f].rings[r], *n = &next->flows[f].rings[r];
             struct slot_stats *s = &st->slot[stats_slot(st, f, r)];
-            double dF = ring_fixed_per_year(o) - ring_fixed_per_year(n);
+            double dF = o->fixed_cost_per_year - n->fixed_cost_per_year;
             double dV = o->variable_cost_per_year - n->variable_cost_per_year;
             s->cost_adj += dV * s->occ.area + dF * done;
             s->cost_adj_disc += dV * s->occ_disc + dF * done_disc;

@@ -189,9 +189,7 @@ static cJSON *model_json(const struct model *m)
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
     cJSON_AddNumberToObject(o, "budget_annual", m->budget_annual);
-    cJSON_AddStringToObject(o, "budget_rule", m->budget_rule == BUDGET_FREEZE ? "freeze"
-                                              : m->budget_rule == BUDGET_STEP_DOWN ? "step_down"
-                                                                                   : "report");
+    cJSON_AddStringToObject(o, "budget_rule", model_budget_rule_names[m->budget_rule]);
     cJSON_AddNumberToObject(o, "discount_rate", m->discount_rate);
     /* A plan's dates (SPEC §9), for the plots and the report to mark. */
     cJSON *changes = cJSON_AddArrayToObject(o, "changes");
@@ -223,8 +221,7 @@ static cJSON *model_json(const struct model *m)
             cJSON_AddStringToObject(jr, "law", ring->law ? ring->law : "");
             cJSON_AddNumberToObject(jr, "capacity", ring->capacity);
             cJSON_AddNumberToObject(jr, "initial", ring->initial);
-            cJSON_AddNumberToObject(jr, "fixed_cost_per_year",
-                                    ring->capacity > 0 ? ring->place_cost_per_year * ring->capacity : 0.0);
+            cJSON_AddNumberToObject(jr, "fixed_cost_per_year", ring->fixed_cost_per_year);
             cJSON_AddNumberToObject(jr, "variable_cost_per_year", ring->variable_cost_per_year);
             cJSON_AddBoolToObject(jr, "referral", ring->referral);
         }

@@ -176,6 +176,11 @@ static int build_moves(struct model *m, struct err *e)
     return build_level_factors(m, e);
 }
 
+const char *const model_wl_order_names[] = { "fifo", "need", NULL };
+const char *const model_interim_names[] = { "stay", "inner", "outer", NULL };
+const char *const model_reassess_names[] = { "record", "replace", NULL };
+const char *const model_budget_rule_names[] = { "report", "freeze", "step_down", NULL };
+
 int model_finish(struct model *m, struct err *e)
 {
     if (m->n_flows < 1 || m->n_flows > MODEL_MAX_FLOWS)
@@ -193,6 +198,7 @@ int model_finish(struct model *m, struct err *e)
             g->variable_cost_per_year = hourly
                 ? g->hours_per_week * g->cost_per_hour * WEEKS_PER_YEAR
                 : g->citizen_cost_per_year;
+            g->fixed_cost_per_year = g->capacity > 0 ? g->place_cost_per_year * g->capacity : 0.0;
         }
     }
     /* The loader reports these with file and line; this guards models built
@@ -281,10 +287,7 @@ double model_fixed_cost_per_year(const struct model *m)
 {
     double sum = 0.0;
     for (int f = 0; f < m->n_flows; f++)
-        for (int r = 0; r < m->flows[f].n_rings; r++) {
-            const struct ring *g = &m->flows[f].rings[r];
-            sum += g->place_cost_per_year * g->capacity;   /* 0 when unlimited */
-        }
+        for (int r = 0; r < m->flows[f].n_rings; r++) sum += m->flows[f].rings[r].fixed_cost_per_year;
     return sum;
 }
 
@@ -371,7 +374,7 @@ static double print_flow(const struct model *m, const struct flow *fl, FILE *out
         const struct ring *g = &fl->rings[r];
         print_ring_row(out, g, &any_hourly);
         placed += g->initial;
-        at_start += g->place_cost_per_year * g->capacity + g->variable_cost_per_year * g->initial;
+        at_start += g->fixed_cost_per_year + g->variable_cost_per_year * g->initial;
     }
     fprintf(out, "  %-17s%-14s%10s %8d\n", "none", "", "", m->initial - placed);
     for (int r = 0; any_hourly && r < fl->n_rings; r++) {
@@ -445,17 +448,14 @@ void model_print_table(const struct model *m, FILE *out)
         fprintf(out, "arrivals      %g a year\n", m->arrivals_per_year);
     }
 
-    static const char *const wl[] = { "fifo", "need" };
-    static const char *const interim[] = { "stay", "inner", "outer" };
-    static const char *const reassess[] = { "record", "replace" };
-    static const char *const rule[] = { "report", "freeze", "step_down" };
     fprintf(out, "visitation    %d caseworkers, assessment mean %g sd %g days, reassess %s\n",
-            m->caseworkers, m->assess_mean_days, m->assess_sd_days, reassess[m->reassess]);
-    fprintf(out, "policy        waiting list %s, interim %s\n", wl[m->waiting_list],
-            interim[m->interim]);
+            m->caseworkers, m->assess_mean_days, m->assess_sd_days,
+            model_reassess_names[m->reassess]);
+    fprintf(out, "policy        waiting list %s, interim %s\n",
+            model_wl_order_names[m->waiting_list], model_interim_names[m->interim]);
     if (m->budget_annual > 0.0)
         fprintf(out, "budget        %s DKK a year, rule %s\n", money(m->budget_annual, a),
-                rule[m->budget_rule]);
+                model_budget_rule_names[m->budget_rule]);
     else
         fprintf(out, "budget        none\n");
 

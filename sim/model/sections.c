@@ -32,10 +32,6 @@
 #include "model/bounds.h"
 #include "model/keys.h"
 
-static const char *const wl_names[] = { "fifo", "need", NULL };
-static const char *const interim_names[] = { "stay", "inner", "outer", NULL };
-static const char *const reassess_names[] = { "record", "replace", NULL };
-static const char *const rule_names[] = { "report", "freeze", "step_down", NULL };
 static const char *const lang_names[] = { "en", "da", NULL };
 /* Columns of the RBS panel (SPEC §6) besides flows and dimensions. */
 static const char *const panel_columns[] = { "id", "date", "t", "age", "female", NULL };
@@ -239,7 +235,7 @@ static int read_visitation(struct loader *L, const config_setting_t *root, struc
         cfg_check_keys(L, a, ap, keys_of("visitation.assessment_days")) < 0 ||
         cfg_get_num(L, a, ap, "mean", &m->assess_mean_days, 0.0, INFINITY) < 0 ||
         cfg_get_num(L, a, ap, "sd", &m->assess_sd_days, 0.0, INFINITY) < 0 ||
-        cfg_get_enum(L, g, gp, "reassess", reassess_names, &reassess) < 0)
+        cfg_get_enum(L, g, gp, "reassess", model_reassess_names, &reassess) < 0)
         return -1;
     /* Any sd >= 0 (SPEC §9); a tiny one is a near-fixed time, which the
      * gamma draw handles (engine/rngs.c, rngs_gamma_mean_sd). */
@@ -254,15 +250,15 @@ static int read_policy_budget(struct loader *L, const config_setting_t *root, st
     int rc = cfg_get_group(L, root, "", "policy", &g);
     if (rc < 0) return -1;
     if (rc == 1 && (cfg_check_keys(L, g, "policy", keys_of("policy")) < 0 ||
-                    cfg_get_enum(L, g, "policy", "waiting_list", wl_names, &wl) < 0 ||
-                    cfg_get_enum(L, g, "policy", "interim", interim_names, &interim) < 0))
+                    cfg_get_enum(L, g, "policy", "waiting_list", model_wl_order_names, &wl) < 0 ||
+                    cfg_get_enum(L, g, "policy", "interim", model_interim_names, &interim) < 0))
         return -1;
     rc = cfg_get_group(L, root, "", "budget", &g);
     if (rc < 0) return -1;
     if (rc == 1 && (cfg_check_keys(L, g, "budget", keys_of("budget")) < 0 ||
                     cfg_get_capped(L, g, "budget", "annual", &m->budget_annual, BOUNDS_MAX_DKK,
                                " DKK") < 0 ||
-                    cfg_get_enum(L, g, "budget", "rule", rule_names, &rule) < 0 ||
+                    cfg_get_enum(L, g, "budget", "rule", model_budget_rule_names, &rule) < 0 ||
                     cfg_get_num(L, g, "budget", "tolerance", &m->budget_tolerance, 0.0, 1.0) < 0))
         return -1;
     m->waiting_list = (enum wl_order)wl;

@@ -506,10 +506,9 @@ static void diff_one(const char *path, double v, void *p)
 /* The settings that are words: names, policies, switches. */
 static int print_word_changes(const struct model *b, const struct model *v, FILE *out)
 {
-    static const char *const wl[] = { "fifo", "need" }, *const interim[] = { "stay", "inner", "outer" },
-                      *const reassess[] = { "record", "replace" },
-                      *const rule[] = { "report", "freeze", "step_down" },
-                      *const yes[] = { "false", "true" };
+    const char *const *wl = model_wl_order_names, *const *interim = model_interim_names,
+                      *const *reassess = model_reassess_names, *const *rule = model_budget_rule_names;
+    static const char *const yes[] = { "false", "true" };
     const struct { const char *path, *was, *is; } w[] = {
         { "name", b->name, v->name },
         { "description", b->description, v->description },
