@@ -344,6 +344,26 @@ static void test_psa_files(void **state)
     assert_null(strstr(json, "ui95"));
     free(csv);
     free(json);
+    /* check lists the uncertain settings with their quantiles. */
+    snprintf(args, sizeof args, "check tests/data/psa_ring.cfg");
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *out = tu_tmp_read(&t, "stdout");
+    assert_non_null(out);
+    const char *line = strstr(out, "  population.arrivals_per_year");
+    assert_non_null(strstr(out, "uncertain settings"));
+    assert_non_null(line);
+    double mean, sd, q05, q95;
+    assert_int_equal(sscanf(line, " population.arrivals_per_year gamma %lf %lf %lf %lf", &mean, &sd, &q05, &q95), 4);
+    assert_true(mean == 100.0 && sd == 20.0 && q05 < mean && mean < q95);
+    free(out);
+    /* A comparison without --uncertainty: no ui95 in its differences either. */
+    snprintf(args, sizeof args, "compare tests/data/psa_ring.cfg tests/data/psa_ring.cfg -r 3 -q -o %s/c",
+             t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    json = tu_tmp_read(&t, "c/comparison.json");
+    assert_non_null(json);
+    assert_null(strstr(json, "ui95"));
+    free(json);
     /* --uncertainty on a scenario without the block: one line, exit 2. */
     snprintf(args, sizeof args, "run tests/data/policy_arrivals.cfg -r 2 -q -o %s/x --uncertainty", t.dir);
     assert_int_equal(tu_flowsim(&t, NULL, args), 2);
@@ -395,6 +415,40 @@ static void test_psa_sensitivity(void **state)
     tu_tmp_remove(&t);
 }
 
+/* In a plan, a draw holds in every epoch that keeps the scenario's own
+ * value; an epoch whose change sets the setting keeps the plan's value. */
+static void test_psa_plan_epochs(void **state)
+{
+    (void)state;
+    size_t len;
+    char *base = slurp_file("tests/data/plan_cost.cfg", &len);
+    const char *block =
+        "uncertainty = { parameters = (\n"
+        "  { path = \"flows.home.rings.ring.place_cost_per_year\"; dist = \"gamma\"; mean = 100000.0; sd = 10000.0; },\n"
+        "  { path = \"transitions[home:ring->none].per_year\"; dist = \"uniform\"; min = 0.1; max = 0.3; } ); };\n";
+    size_t n = len + strlen(block) + 1;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%s", base, block);
+    struct model *m = NULL, *d = NULL;
+    struct err e = { 0 };
+    if (scenario_load_text("tests/data/plan_cost.cfg", text, strlen(text), &m, &e) != 0) fail_msg("%s", e.msg);
+    const double v[2] = { 123456.0, 0.25 };
+    if (psa_model(m, v, &d, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(d->n_changes, m->n_changes);
+    assert_true(d->flows[0].rings[0].place_cost_per_year == 123456.0);
+    for (int i = 0; i < d->n_changes; i++) {
+        assert_true(d->changes[i].m->flows[0].rings[0].place_cost_per_year == 150000.0);  /* the plan's */
+        assert_true(d->changes[i].m->transitions[0].per_year == 0.25);                 /* the draw's */
+    }
+    assert_true(d->transitions[0].per_year == 0.25);
+    assert_true(m->transitions[0].per_year == 0.0);
+    model_destroy(d);
+    model_destroy(m);
+    free(text);
+    free(base);
+}
+
 int test_group_psa(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -405,6 +459,7 @@ int test_group_psa(int *n)
         cmocka_unit_test(test_psa_total_variance),
         cmocka_unit_test(test_psa_files),
         cmocka_unit_test(test_psa_sensitivity),
+        cmocka_unit_test(test_psa_plan_epochs),
     };
     *n = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("psa", tests, NULL, NULL);

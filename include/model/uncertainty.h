@@ -44,4 +44,9 @@ double uncertainty_center(const struct uncertainty *u, int i);
 /* Quantile p of setting i (parameter or MVN marginal). */
 double uncertainty_quantile_at(const struct uncertainty *u, int i, double prob);
 
+/* For `flowsim check`: each uncertain setting with its distribution as
+ * declared, its centre and its 5 % and 95 % quantiles. Nothing when u is
+ * NULL. */
+void uncertainty_print(const struct uncertainty *u, FILE *out);
+
 #endif

@@ -20,6 +20,7 @@
 #include "engine/runlimits.h"
 #include "engine/runner.h"
 #include "io/output.h"
+#include "model/uncertainty.h"
 #include "model/bounds.h"
 #include "model/model.h"
 #include "model/runopts.h"
@@ -500,6 +501,7 @@ int cli_check(int argc, char **argv)
     int rc = cli_load_set(scenario, &o, 0, NULL, &m);
     if (rc) return rc;
     model_print_table(m, stdout);
+    uncertainty_print(m->uncertainty, stdout);
     if (m->base_path || o.n_sets > 0) {
         /* What the variant (or --set) changes relative to its base. */
         struct model *base = NULL;

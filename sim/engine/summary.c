@@ -26,6 +26,7 @@ static void stat_of(const double *x, size_t sx, const double *y, size_t sy, int 
     }
     out->n = k;
     out->has_ui = false;                /* summary_stat_ui adds the interval */
+    out->ui_lo = out->ui_hi = NAN;
     out->mean = k ? mean : NAN;
     out->sd = k > 1 ? sqrt(m2 / (k - 1)) : NAN;
     if (k > 1) {

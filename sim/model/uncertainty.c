@@ -294,3 +294,21 @@ double uncertainty_quantile_at(const struct uncertainty *u, int i, double prob)
     return i < u->n ? uncertainty_quantile(&u->p[i], prob)
                     : uncertainty_mvn_quantile(&u->mvn, i - u->n, prob);
 }
+
+void uncertainty_print(const struct uncertainty *u, FILE *out)
+{
+    if (!u) return;
+    fprintf(out, "\nuncertain settings (drawn with --uncertainty; docs/uncertainty.md)\n");
+    fprintf(out, "  %-48s %-10s %12s %12s %12s %12s\n", "setting", "dist", "mean", "sd", "5%", "95%");
+    for (int i = 0; i < uncertainty_count(u); i++) {
+        bool mvn = i >= u->n;
+        double mean = mvn ? exp(u->mvn.mean[i - u->n]) : u->p[i].mean;
+        double sd = mvn ? sqrt(u->mvn.cov[(i - u->n) * (u->mvn.k + 1)]) : u->p[i].sd;
+        fprintf(out, "  %-48s %-10s %12.6g %12.6g %12.6g %12.6g\n", uncertainty_path(u, i),
+                mvn ? "mvn (log)" : uncertainty_dist_name(u->p[i].dist), mean, sd,
+                uncertainty_quantile_at(u, i, 0.05), uncertainty_quantile_at(u, i, 0.95));
+    }
+    if (u->mvn.k > 0)
+        fprintf(out, "  (mvn: under mean its median, exp(mean of the log); under sd the sd "
+                     "of the log)\n");
+}
