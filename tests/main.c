@@ -18,6 +18,7 @@ int main(void)
         { "handlers", test_group_handlers },
         { "budget", test_group_budget },
         { "kpi", test_group_kpi },
+        { "answer", test_group_answer },
         { "plan", test_group_plan },
         { "psa", test_group_psa },
         { "optimise", test_group_optimise },

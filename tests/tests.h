@@ -27,6 +27,7 @@ int test_group_panel(int *n);      /* RBS panel reader */
 int test_group_calib(int *n);      /* calibration and `flowsim calibrate` */
 int test_group_budget(int *n);     /* budget rules: report, freeze, step_down */
 int test_group_kpi(int *n);        /* the KPI catalogue: labels, units, scopes */
+int test_group_answer(int *n);     /* the comparison report answers first, in Danish */
 int test_group_plan(int *n);       /* plans over time: changes at dates */
 int test_group_psa(int *n);        /* parameter uncertainty: draws, total variance */
 int test_group_optimise(int *n);   /* flowsim optimise against known answers */

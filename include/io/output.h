@@ -61,6 +61,10 @@ struct cJSON *output_json_add_u64(struct cJSON *o, const char *key, uint64_t v);
  * NULL (compare's file). */
 void output_replication_rows(FILE *f, const char *scenario, const struct model *m,
                              const struct kpi_desc *desc, int n_kpi, int replication, const double *kpi);
+/* Adds a scenario's display texts to o: "title", "title_da",
+ * "description_da" ("" when not set) and "prices_year" (the price basis of
+ * its DKK figures: prices_year, or the start year). */
+void output_display_texts(struct cJSON *o, const struct model *m);
 /* Writes root, pretty-printed, and a newline. 0, or -1 on OOM. */
 int output_json_write(FILE *f, const struct cJSON *root);
 /* A number for CSV: %.12g, or nothing when not finite. */

@@ -40,6 +40,8 @@ struct results_run {
     struct cJSON *summary;          /* summary.json */
     const struct cJSON *kpis;       /* its "kpis" object (never NULL) */
     const char *name, *description, *start_date, *lang;
+    const char *title, *title_da, *description_da;   /* "" when the scenario sets none */
+    int prices_year;                /* price basis of DKK figures (0: not stated) */
     int replications;
     double years, warmup_years, budget_annual;
     char seed[32];                  /* as written ("?" when absent) */

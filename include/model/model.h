@@ -134,6 +134,8 @@ struct model_change {
 
 struct model {
     char *name, *description;
+    char *title, *title_da, *description_da;   /* display texts; "" = name, description */
+    int prices_year;                /* price basis of every DKK figure; 0 = the start year */
     char *path;                     /* scenario file as given */
     char *base_path;                /* a variant's base file, as found; else NULL */
     char sha256[65];                /* of the scenario file's bytes */

@@ -50,6 +50,13 @@ int i18n_auto_decimals(double v);
  * up in the output instead of crashing. */
 const char *i18n_text(const char *key, enum lang l);
 
+/* A function dimension's name ("physical" -> "fysisk"); unknown ids as is. */
+const char *i18n_dimension(const char *id, enum lang l);
+
+/* Entry i of the fixed texts (for tests that look for untranslated
+ * words): false past the last. */
+bool i18n_text_entry(int i, const char **key, const char **en, const char **da);
+
 /* A KPI's readable label from its key in summary.json ("occupancy_mean" ->
  * "Occupancy (mean)"); unknown keys come back unchanged. */
 const char *i18n_kpi(const char *key, enum lang l);

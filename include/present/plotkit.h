@@ -59,6 +59,9 @@ void plotkit_safe_name(char *dst, size_t n, const char *prefix, const char *id);
 /* `set <axis>tics (...)` from lo to hi, about target ticks, labelled in the
  * language's format; returns the last tick. */
 double plotkit_tics(FILE *f, const char *axis, double lo, double hi, int target, enum lang l);
+/* A round step (1, 2, 2.5 or 5 times a power of 10) cutting span into
+ * about target parts. */
+double plotkit_nice_step(double span, int target);
 /* The top of a value axis from 0: a round number a little above max. */
 double plotkit_axis_top(double max);
 /* x axis in calendar years from x0 to x1, labelled "Year". */

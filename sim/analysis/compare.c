@@ -125,6 +125,7 @@ static cJSON *scenario_ref(const struct model *m)
     cJSON_AddStringToObject(o, "description", m->description ? m->description : "");
     cJSON_AddStringToObject(o, "file", m->path ? m->path : "");
     cJSON_AddStringToObject(o, "sha256", m->sha256);
+    output_display_texts(o, m);
     return o;
 }
 

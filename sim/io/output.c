@@ -182,6 +182,15 @@ int output_json_write(FILE *f, const cJSON *root)
     return 0;
 }
 
+void output_display_texts(cJSON *o, const struct model *m)
+{
+    cJSON_AddStringToObject(o, "title", m->title ? m->title : "");
+    cJSON_AddStringToObject(o, "title_da", m->title_da ? m->title_da : "");
+    cJSON_AddStringToObject(o, "description_da", m->description_da ? m->description_da : "");
+    /* The price basis defaults to the start year (start_date is YYYY-MM-DD). */
+    cJSON_AddNumberToObject(o, "prices_year", m->prices_year > 0 ? m->prices_year : atoi(m->start_date));
+}
+
 /* The model's structure, so plots and reports can use the names and law
  * references exactly as the scenario writes them. */
 static cJSON *model_json(const struct model *m)
@@ -242,6 +251,7 @@ static int write_summary(const struct model *m, const struct run_results *res,
     cJSON_AddStringToObject(sc, "description", m->description ? m->description : "");
     cJSON_AddStringToObject(sc, "sha256", m->sha256);
     cJSON_AddStringToObject(sc, "start_date", m->start_date);
+    output_display_texts(sc, m);
     cJSON_AddStringToObject(root, "lang", res->ro.lang);
     cJSON_AddItemToObject(root, "model", model_json(m));
     output_json_add_u64(root, "seed", res->ro.seed);

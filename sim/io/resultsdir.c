@@ -381,6 +381,10 @@ int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(r->summary, "scenario");
     r->name = results_json_str(sc, "name", "flowsim");
     r->description = results_json_str(sc, "description", "");
+    r->title = results_json_str(sc, "title", "");
+    r->title_da = results_json_str(sc, "title_da", "");
+    r->description_da = results_json_str(sc, "description_da", "");
+    r->prices_year = results_json_int(sc, "prices_year", 0);
     r->start_date = results_json_str(sc, "start_date", NULL);
     r->lang = results_json_str(r->summary, "lang", NULL);
     r->replications = results_json_int(r->summary, "replications", 0);

@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const struct key top_keys[] = {
-    { "name", true }, { "description", false }, { "simulation", true },
+    { "name", true }, { "description", false }, { "title", false }, { "title_da", false },
+    { "description_da", false }, { "prices_year", false }, { "simulation", true },
     { "dimensions", true }, { "population", true }, { "visitation", true },
     { "policy", false }, { "budget", false }, { "flows", true },
     { "transitions", true }, { "output", false }, { "base", false },

@@ -68,6 +68,9 @@ void model_destroy(struct model *m)
     if (!m) return;
     free(m->name);
     free(m->description);
+    free(m->title);
+    free(m->title_da);
+    free(m->description_da);
     free(m->path);
     free(m->base_path);
     for (int d = 0; d < m->n_dims; d++) free(m->dims[d]);

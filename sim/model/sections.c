@@ -744,6 +744,14 @@ int sections_read_model(struct loader *L, const config_setting_t *root, struct m
         return cfg_fail(L, config_setting_get_member(root, "name"), "name", "must not be empty");
     if (!(m->description = strdup(""))) return cfg_oom(L);
     if (cfg_get_strdup(L, root, "", "description", &m->description) < 0) return -1;
+    /* Display texts for reports, per language (empty: name, description). */
+    if (!(m->title = strdup("")) || !(m->title_da = strdup("")) || !(m->description_da = strdup("")))
+        return cfg_oom(L);
+    if (cfg_get_strdup(L, root, "", "title", &m->title) < 0 ||
+        cfg_get_strdup(L, root, "", "title_da", &m->title_da) < 0 ||
+        cfg_get_strdup(L, root, "", "description_da", &m->description_da) < 0 ||
+        cfg_get_int(L, root, "", "prices_year", &m->prices_year, 1) < 0)
+        return -1;
     /* Population before flows: a flow's `none` level defaults to it. */
     if (read_simulation(L, root, m) < 0 || read_dimensions(L, root, m) < 0 ||
         read_population(L, root, m) < 0 || read_visitation(L, root, m) < 0 ||

@@ -104,6 +104,10 @@ char *i18n_value(char *buf, size_t n, double v, double ref, const char *unit, bo
         return i18n_num(buf, n, v / 1e6, dec, l);
     }
     if (is_money(unit) && with_unit) return i18n_dkk(buf, n, v, l);
+    if (unit && !strcmp(unit, "year")) {          /* a calendar year: 2014, never 2.014 */
+        snprintf(buf, n, "%.0f", v);
+        return buf;
+    }
     double r = isfinite(ref) ? ref : v;
     int dec = is_money(unit) ? 0 : whole ? (fabs(r) >= 10.0 || r == floor(r) ? 0 : 1) : i18n_auto_decimals(r);
     i18n_num(num, sizeof num, v, dec, l);
@@ -166,6 +170,8 @@ static const struct entry texts[] = {
     { "no_waits", "No waits recorded", "Ingen ventetider registreret" },
     { "diff_title", "Difference from the base scenario (95% CI)", "Forskel fra basisscenariet (95 % KI)" },
     { "not_real", "pale: not a real difference (CI includes 0)", "lys: ingen reel forskel (KI indeholder 0)" },
+    { "cmp_wait_title", "Waiting lists: base and alternatives", "Ventelister: basis og alternativer" },
+    { "cmp_spending_title", "Spending per year against the budget, all scenarios", "Udgift pr. år mod budgettet, alle scenarier" },
     { "cmp_occ_title", "Citizens in each ring: base and alternatives", "Borgere i hver ring: basis og alternativer" },
     { "years_word", "years", "år" },
     /* report */
@@ -177,7 +183,7 @@ static const struct entry texts[] = {
     { "plots", "Plots", "Figurer" },
     { "all_kpis", "All key figures", "Alle nøgletal" },
     { "how_to_read", "How to read this", "Sådan læses rapporten" },
-    { "figure", "Figure", "Figur" },
+    { "figure", "Measure", "Nøgletal" },
     { "value", "Mean", "Gennemsnit" },
     { "ci95", "95% CI", "95 % KI" },
     { "ui95", "with parameter uncertainty", "med parameterusikkerhed" },
@@ -203,9 +209,14 @@ static const struct entry texts[] = {
     { "difference", "Difference", "Forskel" },
     { "base", "Base", "Basis" },
     { "alternative", "Alternative", "Alternativ" },
-    { "real", "Real?", "Reel?" },
-    { "real_yes", "yes", "ja" },
-    { "real_no", "no", "nej" },
+    { "reading", "Reading", "Vurdering" },
+    { "no_difference", "\xe2\x80\x93", "\xe2\x80\x93" },
+    { "clear_change", "clear change", "tydelig ændring" },
+    { "small_change", "small change (under 1 %)", "lille ændring (under 1 %)" },
+    { "could_be_chance", "could be chance", "kan skyldes tilfældighed" },
+    { "answer_heading", "What the alternatives do", "Hvad alternativerne betyder" },
+    { "print_detail", "The rings' rows of the tables above and the complete tables of every difference are in the report on screen and in comparison.csv.",
+      "Ringenes rækker i tabellerne ovenfor og de fulde tabeller over alle forskelle står i rapporten på skærmen og i comparison.csv." },
     { "differences", "Differences from the base", "Forskelle fra basis" },
     { "all_differences", "All differences", "Alle forskelle" },
     { "scenarios", "Scenarios", "Scenarier" },
@@ -235,6 +246,30 @@ static const struct entry texts[] = {
 const char *i18n_text(const char *key, enum lang l)
 {
     return lookup(texts, key, l);
+}
+
+/* The function dimensions of the RBS method as the shipped scenarios name
+ * them; a scenario's own ids are shown as written. */
+static const struct entry dims[] = {
+    { "physical", "physical", "fysisk" },
+    { "communication", "communication", "kommunikation" },
+    { "social", "social", "social" },
+    { "mental", "mental", "psykisk" },
+    { NULL, NULL, NULL }
+};
+
+const char *i18n_dimension(const char *id, enum lang l)
+{
+    return lookup(dims, id, l);
+}
+
+bool i18n_text_entry(int i, const char **key, const char **en, const char **da)
+{
+    if (i < 0 || i >= (int)(sizeof texts / sizeof texts[0]) - 1) return false;
+    *key = texts[i].key;
+    *en = texts[i].en;
+    *da = texts[i].da;
+    return true;
 }
 
 /* KPI labels live in the KPI catalogue (model/kpi.h), beside the KPI. */

@@ -1,6 +1,7 @@
-/* plotcmp.c: the plots of a comparison (plotcmp.h): the differences of the
- * headline KPIs with their confidence intervals, and each ring's occupancy
- * in the base and every alternative over time. */
+/* plotcmp.c: the plots of a comparison (plotcmp.h): spending against the
+ * budget per year of every scenario, each ring's waiting list in the base
+ * and every alternative over time, the differences of the headline KPIs
+ * with their confidence intervals, and each ring's occupancy over time. */
 #include "present/plotcmp.h"
 
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <cJSON.h>
 
 #include "base/sbuf.h"
+#include "present/answer.h"
 #include "present/gnuplot.h"
 
 struct cmp_row { char path[256]; char label[256]; };
@@ -90,7 +92,8 @@ static void cmp_legend(FILE *g, const struct results_cmp *m, int leg_rows, int h
     for (int a = 1; a <= n_alt; a++) {
         char t[300], cut[300];
         int row = (a - 1) / 3, col = (a - 1) % 3, in_row = n_alt - 3 * row < 3 ? n_alt - 3 * row : 3;
-        snprintf(t, sizeof t, "\xe2\x96\xa0 %s \xe2\x88\x92 %s", m->scen[a], m->base);
+        snprintf(t, sizeof t, "\xe2\x96\xa0 %s \xe2\x88\x92 %s", answer_title(m->run[a], m->scen[a], l),
+                 answer_title(m->run[0], m->base, l));
         plotkit_key_title(cut, sizeof cut, t, 46);
         fprintf(g, "  set label %d ", 10 + a);
         gnuplot_quote(g, cut);
@@ -199,14 +202,15 @@ static int plot_cmp_kpis(struct plot_ctx *c, const struct results_cmp *m)
     return plotkit_close(c, &p);
 }
 
-/* compare_occupancy_<flow>.dat: a block per (ring, scenario), the base
- * first; [*x0, *x1] receives the years spanned. */
-static void cmp_occupancy_data(FILE *d, const struct results_cmp *m, const struct results_flow *fl, double *x0,
-                               double *x1)
+/* compare_occupancy_<flow>.dat (col TS_OCC) or compare_waiting_<flow>.dat
+ * (TS_WAIT): a block per (ring, scenario), the base first; [*x0, *x1]
+ * receives the years spanned. */
+static void cmp_series_data(FILE *d, const struct results_cmp *m, const struct results_flow *fl, int col,
+                            double *x0, double *x1)
 {
     fprintf(d, "# one block per (ring, scenario): index = ring * %d + scenario (base first);\n"
-               "# columns: decimal calendar year, mean, 5th and 95th percentile of citizens in the ring\n",
-            m->n_scen);
+               "# columns: decimal calendar year, mean, 5th and 95th percentile of citizens %s\n",
+            m->n_scen, col == TS_OCC ? "in the ring" : "on its waiting list");
     for (int s = 0; s < fl->n_rings; s++)
         for (int j = 0; j < m->n_scen; j++) {
             const struct results_run *r = m->run[j];
@@ -216,7 +220,7 @@ static void cmp_occupancy_data(FILE *d, const struct results_cmp *m, const struc
             int s2 = f2 >= 0 ? results_state_index(&r->flows[f2], fl->rings[s].id) : -1;
             if (s2 < 0 || s2 >= r->flows[f2].n_rings || r->n_snap == 0) { fputs("NaN NaN NaN NaN\n", d); continue; }
             for (int k = 0; k < r->n_snap; k++) {
-                const double *v = results_ts(r, k, r->flows[f2].slot0 + s2) + TS_OCC;
+                const double *v = results_ts(r, k, r->flows[f2].slot0 + s2) + col;
                 fprintf(d, "%.6f %.6g %.6g %.6g\n", r->x_year[k], v[0], v[1], v[2]);
                 *x0 = fmin(*x0, r->x_year[k]);
                 *x1 = fmax(*x1, r->x_year[k]);
@@ -224,23 +228,25 @@ static void cmp_occupancy_data(FILE *d, const struct results_cmp *m, const struc
         }
 }
 
-/* Occupancy of the base and the alternatives, one panel per ring. */
-static int plot_cmp_occupancy(struct plot_ctx *c, const struct results_cmp *m, int fi)
+/* Occupancy (col TS_OCC) or waiting list (TS_WAIT) of the base and the
+ * alternatives, one panel per ring. */
+static int plot_cmp_series(struct plot_ctx *c, const struct results_cmp *m, int fi, int col)
 {
     const struct results_run *b = m->run[0];
     if (!b || fi >= b->n_flows || b->n_snap < 2) return 0;
     const struct results_flow *fl = &b->flows[fi];
+    const bool occ = col == TS_OCC;
     char name[PLOTKIT_NAME_MAX];
-    plotkit_safe_name(name, sizeof name, "compare_occupancy_", fl->id);
+    plotkit_safe_name(name, sizeof name, occ ? "compare_occupancy_" : "compare_waiting_", fl->id);
     int rows, cols;
     plotkit_grid_shape(fl->n_rings + 1, &rows, &cols);
     struct plot_files p;
     if (plotkit_open(c, &p, name, 370 * cols + 40, 270 * rows + 70) != 0) return -1;
     FILE *g = p.g, *d = p.d;
     double x0 = INFINITY, x1 = -INFINITY;
-    cmp_occupancy_data(d, m, fl, &x0, &x1);
+    cmp_series_data(d, m, fl, col, &x0, &x1);
     char title[512];
-    snprintf(title, sizeof title, "%s: %s", fl->name, i18n_text("cmp_occ_title", c->l));
+    snprintf(title, sizeof title, "%s: %s", fl->name, i18n_text(occ ? "cmp_occ_title" : "cmp_wait_title", c->l));
     fprintf(g, "  set multiplot layout %d,%d title ", rows, cols);
     gnuplot_quote(g, title);
     fputs(" font \",14\"\n", g);
@@ -254,7 +260,7 @@ static int plot_cmp_occupancy(struct plot_ctx *c, const struct results_cmp *m, i
             int s2 = f2 >= 0 ? results_state_index(&r->flows[f2], fl->rings[s].id) : -1;
             if (s2 < 0) continue;
             for (int k = 0; k < r->n_snap; k++) {
-                const double *v = results_ts(r, k, r->flows[f2].slot0 + s2) + TS_OCC;
+                const double *v = results_ts(r, k, r->flows[f2].slot0 + s2) + col;
                 if (isfinite(v[2])) max = fmax(max, v[2]);
             }
         }
@@ -265,7 +271,7 @@ static int plot_cmp_occupancy(struct plot_ctx *c, const struct results_cmp *m, i
         fputs(" font \",10\"\n", g);
         if (s % cols == 0) {
             fputs("  set ylabel ", g);
-            gnuplot_quote(g, i18n_text("occupancy_axis", c->l));
+            gnuplot_quote(g, i18n_text(occ ? "occupancy_axis" : "waiting_axis", c->l));
             fputc('\n', g);
         } else {
             fputs("  unset ylabel\n", g);
@@ -294,7 +300,7 @@ static int plot_cmp_occupancy(struct plot_ctx *c, const struct results_cmp *m, i
           "  set key center center vertical Left reverse samplen 3 spacing 1.5 font \",11\"\n  plot ", g);
     for (int j = 0; j < m->n_scen; j++) {
         char t[256], cut[256];
-        plotkit_key_title(cut, sizeof cut, m->scen[j], 32);      /* the key fills one panel's cell */
+        plotkit_key_title(cut, sizeof cut, answer_title(m->run[j], m->scen[j], c->l), 32);  /* one panel's cell */
         sbuf_fmt(t, sizeof t, "%s%s", cut, j == 0 ? (c->l == LANG_DA ? " (basis)" : " (base)") : "");
         fprintf(g, "%sNaN with lines lw 2 lc ", j ? ", \\\n       " : "");
         plotkit_color(g, plotkit_scenario_color(j));
@@ -307,9 +313,98 @@ static int plot_cmp_occupancy(struct plot_ctx *c, const struct results_cmp *m, i
     return plotkit_close(c, &p);
 }
 
+static double kpi_mean(const cJSON *kpis, const char *path)
+{
+    return results_json_num(results_kpi(kpis, path), "mean", NAN);
+}
+
+/* compare_spending.dat: a block per scenario (base first), a row per
+ * calendar year: spending and budget in DKK million, a part year scaled to
+ * a whole one. Returns the extent of the values in *lo, *hi. */
+static void cmp_spending_data(FILE *d, const struct results_cmp *m, int y0, int y1, double xa, double xb,
+                              bool *budget, double *lo, double *hi)
+{
+    fprintf(d, "# one block per scenario (base first); columns: calendar year, spending and budget in DKK\n"
+               "# million (a part year scaled to a whole year; NaN: no budget)\n");
+    for (int j = 0; j < m->n_scen; j++) {
+        fputs(j ? "\n\n" : "", d);
+        plotkit_dat_comment(d, "# scenario %s\n", m->scen[j]);
+        for (int y = y0; y < y1; y++) {
+            char path[64];
+            double share = fmin(xb, y + 1.0) - fmax(xa, y);
+            if (!(share > 0.05)) continue;          /* a sliver of a year says nothing */
+            snprintf(path, sizeof path, "by_year/%d/spending", y);
+            double sp = kpi_mean(m->kpis[j], path) / share / 1e6;
+            snprintf(path, sizeof path, "by_year/%d/budget", y);
+            double bu = kpi_mean(m->kpis[j], path) / share / 1e6;
+            if (!(bu > 0)) bu = NAN;
+            budget[j] |= isfinite(bu);
+            if (isfinite(sp)) *hi = fmax(*hi, sp), *lo = fmin(*lo, sp);
+            if (isfinite(bu)) *hi = fmax(*hi, bu), *lo = fmin(*lo, bu);
+            fprintf(d, "%d %.6f ", y, sp);
+            if (isfinite(bu)) fprintf(d, "%.6f\n", bu);
+            else fputs("NaN\n", d);
+        }
+    }
+}
+
+/* Spending per calendar year of every scenario in one plot, each with its
+ * budget (dashed, same colour) where it has one: summary's by_year figures. */
+static int plot_cmp_spending(struct plot_ctx *c, const struct results_cmp *m)
+{
+    const struct results_run *b = m->run[0];
+    if (!b || b->n_snap < 2 || !m->kpis[0]) return 0;
+    double xa = b->x_year[0] + b->warmup_years, xb = b->x_year[b->n_snap - 1];
+    int y0 = (int)floor(xa + 1e-9), y1 = (int)ceil(xb - 1e-9);
+    if (y1 - y0 <= 0 || y1 - y0 > 500) return 0;
+    struct plot_files p;
+    if (plotkit_open(c, &p, "compare_spending", 1150, 560) != 0) return -1;
+    FILE *g = p.g;
+    double top = 0.0, low = INFINITY;
+    bool budget[RESULTS_MAX_SCEN] = { false };
+    cmp_spending_data(p.d, m, y0, y1, xa, xb, budget, &low, &top);
+    fputs("  set title ", g);
+    gnuplot_quote(g, i18n_text("cmp_spending_title", c->l));
+    fprintf(g, " font \",14\"\n  set xrange [%d:%d]\n  set xtics 1 scale 0\n  set grid xtics ytics\n", y0, y1 - 1);
+    fputs("  set ylabel ", g);
+    gnuplot_quote(g, i18n_text("spending_axis", c->l));
+    /* Not from 0: a 5 % cut would be a hair's breadth; the axis says where
+     * it starts. */
+    double span = top - (isfinite(low) ? low : 0.0), ylo = 0.0, ytop = plotkit_axis_top(top * 1.02);
+    if (isfinite(low) && span > 0 && low - span > 0) {
+        double step = plotkit_nice_step(span, 5);
+        ylo = step * floor((low - 0.5 * span) / step);
+        ytop = step * ceil((top + 0.5 * span) / step);
+    }
+    fprintf(g, "\n  set yrange [%.10g:%.10g]\n", ylo, ytop);
+    plotkit_tics(g, "y", ylo, ytop, 6, c->l);
+    fputs("  set key outside right top vertical Left reverse samplen 3 spacing 1.3 font \",10\"\n  plot ", g);
+    for (int j = 0; j < m->n_scen; j++) {
+        char t[256], bt[300];
+        plotkit_key_title(t, sizeof t, answer_title(m->run[j], m->scen[j], c->l), 36);
+        fprintf(g, "%s'compare_spending.dat' index %d using 1:2 with linespoints lw 2.5 pt 7 ps 0.7 lc ",
+                j ? ", \\\n       " : "", j);
+        plotkit_color(g, plotkit_scenario_color(j));
+        fputs(" title ", g);
+        gnuplot_quote(g, t);
+        if (!budget[j]) continue;
+        snprintf(bt, sizeof bt, "%s: %s", i18n_text("budget", c->l), t);
+        fprintf(g, ", \\\n       'compare_spending.dat' index %d using 1:3 with lines lw 1.5 dt 2 lc ", j);
+        plotkit_color(g, plotkit_scenario_color(j));
+        fputs(" title ", g);
+        gnuplot_quote(g, bt);
+    }
+    fputc('\n', g);
+    return plotkit_close(c, &p);
+}
+
+/* The order of the report: spending against budget, waiting lists, the
+ * differences, occupancy. */
 int plotcmp_write(struct plot_ctx *c, const struct results_cmp *m)
 {
-    int rc = plot_cmp_kpis(c, m);
-    for (int f = 0; rc == 0 && m->run[0] && f < m->run[0]->n_flows; f++) rc = plot_cmp_occupancy(c, m, f);
+    int rc = plot_cmp_spending(c, m);
+    for (int f = 0; rc == 0 && m->run[0] && f < m->run[0]->n_flows; f++) rc = plot_cmp_series(c, m, f, TS_WAIT);
+    if (rc == 0) rc = plot_cmp_kpis(c, m);
+    for (int f = 0; rc == 0 && m->run[0] && f < m->run[0]->n_flows; f++) rc = plot_cmp_series(c, m, f, TS_OCC);
     return rc;
 }

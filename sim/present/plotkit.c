@@ -57,7 +57,7 @@ void plotkit_wrap(char *dst, size_t n, const char *s, int width)
     dst[o] = '\0';
 }
 
-static double nice_step(double span, int target)
+double plotkit_nice_step(double span, int target)
 {
     if (!(span > 0)) return 1.0;
     double raw = span / target, e = pow(10.0, floor(log10(raw))), f = raw / e;
@@ -78,7 +78,7 @@ static int step_decimals(double step)
  * language's number format; returns the upper end rounded to a tick. */
 double plotkit_tics(FILE *f, const char *axis, double lo, double hi, int target, enum lang l)
 {
-    double step = nice_step(hi - lo, target);
+    double step = plotkit_nice_step(hi - lo, target);
     int dec = step_decimals(step);
     double first = ceil(lo / step - 1e-9) * step;
     fprintf(f, "  set %stics (", axis);
@@ -99,7 +99,7 @@ double plotkit_tics(FILE *f, const char *axis, double lo, double hi, int target,
 double plotkit_axis_top(double max)
 {
     if (!(max > 0)) return 1.0;
-    double step = nice_step(max, 8);
+    double step = plotkit_nice_step(max, 8);
     return ceil(max * 1.05 / step) * step;
 }
 

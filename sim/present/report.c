@@ -20,6 +20,7 @@
 #include "base/version.h"
 #include "io/resultsdir.h"
 #include "model/kpi.h"
+#include "present/answer.h"
 #include "present/i18n.h"
 
 #define PATH_LEN 4096
@@ -104,7 +105,19 @@ static const char css[] =
     "figcaption{font-size:13px;color:#555;margin-top:4px;text-align:left}"
     ".note{color:#8a4b00;background:#fff6e0;padding:8px 12px;border-radius:4px}"
     "footer{margin-top:30px;color:#888;font-size:12px}a{color:#1f4e79}"
-    "@media print{body{background:#fff}main{box-shadow:none}figure{break-inside:avoid}}";
+    ".answer{margin:10px 0 18px}.answer .cards{margin:8px 0}ul.plain{margin:6px 0 0 0;padding-left:20px}"
+    "ul.plain li{margin:4px 0}.printonly{display:none}"
+    /* Print: A4, smaller type, the answer and plots first, the complete
+     * difference tables left to the screen and comparison.csv. */
+    "@page{size:A4;margin:12mm 11mm}"
+    "@media print{body{background:#fff;font-size:10.5px;line-height:1.3}main{box-shadow:none;max-width:none;padding:0}"
+    "h1{font-size:20px}h2{font-size:15px;margin:14px 0 6px}h3{font-size:12.5px;margin:10px 0 4px}"
+    ".howto{font-size:10px;padding:6px 10px;margin:8px 0}.card{padding:5px 8px}.card .v{font-size:15px}"
+    ".card .l{font-size:10px}table{font-size:9.5px;margin:4px 0 8px}th,td{padding:2px 5px}"
+    "figure{break-inside:avoid;margin:8px 0}figure img{max-height:118mm;width:auto}figcaption{font-size:9.5px}"
+    ".answer,.cards,tr{break-inside:avoid}h2,h3{break-after:avoid}section.detail{display:none}"
+    "table.headline tr.ring{display:none}"
+    ".printonly{display:block;color:#666}footer{margin-top:8px}}";
 
 static void head(FILE *f, enum lang l, const char *title)
 {
@@ -152,9 +165,19 @@ static bool is_money(const char *unit)
     return unit && (!strcmp(unit, "DKK") || !strcmp(unit, "DKK/year"));
 }
 
-static void fmt_val(char *buf, size_t n, double v, double ref, const char *unit, enum lang l, bool with_unit)
+/* A KPI leaf (or its difference) is a whole count by the catalogue: the
+ * leaf's key is the KPI's name. */
+static bool whole_kpi(const cJSON *leaf)
 {
-    i18n_value(buf, n, v, ref, unit, false, l, with_unit);
+    const struct kpi_def *d = leaf && leaf->string ? kpi_find(leaf->string) : NULL;
+    return d && (d->show & KPI_WHOLE);
+}
+
+/* v of KPI leaf `leaf` (for its kind: whole count or not) in the unit's format. */
+static void fmt_val(char *buf, size_t n, double v, double ref, const char *unit, enum lang l, bool with_unit,
+                    const cJSON *leaf)
+{
+    i18n_value(buf, n, v, ref, unit, whole_kpi(leaf), l, with_unit);
 }
 
 /* "lo – hi" (unit as for the mean), or "–" when undefined. */
@@ -164,14 +187,14 @@ static void fmt_ci(char *buf, size_t n, const cJSON *k, const char *unit, enum l
     ci_of(k, &lo, &hi);
     if (!isfinite(lo) || !isfinite(hi)) { sbuf_fmt(buf, n, "\xe2\x80\x93"); return; }
     char a[96], b[96];
-    fmt_val(a, sizeof a, lo, ref, unit, l, false);
-    fmt_val(b, sizeof b, hi, ref, unit, l, false);
+    fmt_val(a, sizeof a, lo, ref, unit, l, false, k);
+    fmt_val(b, sizeof b, hi, ref, unit, l, false, k);
     sbuf_fmt(buf, n, "%s \xe2\x80\x93 %s", a, b);
     /* A run with parameter uncertainty: where one outcome falls, beside. */
     interval_of(k, "ui95", &lo, &hi);
     if (!isfinite(lo) || !isfinite(hi)) return;
-    fmt_val(a, sizeof a, lo, ref, unit, l, false);
-    fmt_val(b, sizeof b, hi, ref, unit, l, false);
+    fmt_val(a, sizeof a, lo, ref, unit, l, false, k);
+    fmt_val(b, sizeof b, hi, ref, unit, l, false, k);
     size_t used = strlen(buf);
     sbuf_fmt(buf + used, n - used, " \xc2\xb7 %s %s \xe2\x80\x93 %s", i18n_text("ui95", l), a, b);
 }
@@ -209,7 +232,7 @@ static void describe(const struct results_run *r, char **seg, int n, enum lang l
     sbuf_fmt(where, wn, "\xe2\x80\x94");
     if (n >= 3 && !strcmp(seg[0], "by_year")) sbuf_fmt(where, wn, "%s", seg[1]);
     else if (n == 2 && strcmp(seg[0], "flows")) {
-        sbuf_fmt(label, ln, "%s: %s", i18n_kpi(seg[0], l), seg[1]);
+        sbuf_fmt(label, ln, "%s: %s", i18n_kpi(seg[0], l), i18n_dimension(seg[1], l));
     } else if (n >= 3 && !strcmp(seg[0], "flows")) {
         const char *fn = flow_name(r, seg[1]);
         if (n >= 5 && !strcmp(seg[2], "rings")) {
@@ -259,6 +282,10 @@ static void caption(char *buf, size_t n, const char *name, const struct results_
           "Hvor længe borgerne ventede på en plads: andelen placeret inden for et givet antal dage, pr. ring (ringe hvor ingen ventede er udeladt)." },
         { "compare_kpis", "Each bar is an alternative minus the base; the whisker is its 95% confidence interval. Solid bars are real differences; pale bars could be chance.",
           "Hver søjle er et alternativ minus basis; stregen er 95 %-konfidensintervallet. Fyldte søjler er reelle forskelle; lyse søjler kan skyldes tilfældighed." },
+        { "compare_spending", "Spending per calendar year of every scenario (a part year scaled to a whole year); dashed: each scenario's budget.",
+          "Udgift pr. kalenderår i hvert scenarie (et delvist år omregnet til et helt år); stiplet: scenariets budget." },
+        { "compare_waiting_", "Citizens on the waiting list of each ring over time in the base and in each alternative (mean and 90% band).",
+          "Borgere på venteliste til hver ring over tid i basis og i hvert alternativ (gennemsnit og 90 %-bånd)." },
         { "compare_occupancy_", "Citizens in each ring over time in the base and in each alternative (mean and 90% band).",
           "Borgere i hver ring over tid i basis og i hvert alternativ (gennemsnit og 90 %-bånd)." },
     };
@@ -329,12 +356,16 @@ static void howto(FILE *f, enum lang l, int reps, bool comparison)
     if (comparison) {
         if (l == LANG_DA)
             fputs("<p>En sammenligning kører alle scenarier med de samme tilfældige tal, så forskellene skyldes "
-                  "scenarierne og ikke held. En forskel er <span class=\"yes\">reel</span>, når hele dens "
-                  "95 %-interval ligger på samme side af nul; ellers kan den skyldes tilfældighed.</p>\n", f);
+                  "scenarierne og ikke held. Kolonnen Vurdering siger <span class=\"yes\">tydelig ændring</span>, når hele "
+                  "forskellens 95 %-interval ligger på samme side af nul og forskellen er mindst 1 % af basis; "
+                  "lille ændring, når intervallet udelukker nul, men forskellen er under 1 %; ellers kan den "
+                  "skyldes tilfældighed. Rækker, hvor intet kan ændre sig, er udeladt.</p>\n", f);
         else
             fputs("<p>A comparison runs every scenario with the same random numbers, so differences come from "
-                  "the scenarios, not from luck. A difference is <span class=\"yes\">real</span> when its whole "
-                  "95% interval lies on one side of zero; otherwise it could be chance.</p>\n", f);
+                  "the scenarios, not from luck. The Reading column says <span class=\"yes\">clear change</span> when "
+                  "the difference's whole 95% interval lies on one side of zero and the difference is at least 1% of "
+                  "the base; small change when the interval excludes zero but the difference is under 1%; otherwise "
+                  "it could be chance. Rows where nothing can change are left out.</p>\n", f);
     }
     fputs("</div>\n", f);
 }
@@ -347,7 +378,7 @@ static void card(FILE *f, const cJSON *kpis, const char *path, const char *label
     char v[128], ci[192];
     /* Money and shares carry their unit; other numbers get it small beside. */
     bool inline_unit = is_money(unit) || !strcmp(unit, "share");
-    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, inline_unit);
+    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, inline_unit, k);
     fmt_ci(ci, sizeof ci, k, unit, l);
     fputs("<div class=\"card\"><div class=\"v\">", f);
     esc(f, v);
@@ -369,7 +400,7 @@ static void kpi_row(FILE *f, const cJSON *kpis, const char *path, const char *la
     if (!k) return;
     const char *unit = jstr(k, "unit", "");
     char v[128], ci[192];
-    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false);
+    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false, k);
     fmt_ci(ci, sizeof ci, k, unit, l);
     fputs("<tr><td>", f);
     esc(f, label);
@@ -387,7 +418,7 @@ static void ring_cell(FILE *f, const cJSON *kpis, const char *path, enum lang l)
     const cJSON *k = results_kpi(kpis, path);
     const char *unit = jstr(k, "unit", "");
     char v[128], ci[192];
-    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false);
+    fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false, k);
     fmt_ci(ci, sizeof ci, k, unit, l);
     fputs("<td class=\"n\">", f);
     esc(f, k ? v : "\xe2\x80\x93");
@@ -408,8 +439,8 @@ static void full_row(void *vctx, char **seg, int n, const char *path, const cJSO
     describe(c->r, seg, n, c->l, label, sizeof label, where, sizeof where);
     const char *unit = jstr(k, "unit", "");
     double mean = jnum(k, "mean");
-    fmt_val(v, sizeof v, mean, mean, unit, c->l, false);
-    fmt_val(sd, sizeof sd, jnum(k, "sd"), mean, unit, c->l, false);
+    fmt_val(v, sizeof v, mean, mean, unit, c->l, false, k);
+    fmt_val(sd, sizeof sd, jnum(k, "sd"), mean, unit, c->l, false, k);
     fmt_ci(ci, sizeof ci, k, unit, c->l);
     fputs("<tr><td>", c->f);
     esc(c->f, label);
@@ -578,9 +609,9 @@ static void run_report(FILE *f, const struct results_run *r, const struct plot_f
     sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), r->name);
     head(f, l, title);
     fputs("<h1>", f);
-    esc(f, r->name);
+    esc(f, answer_title(r, r->name, l));
     fputs("</h1>\n<p class=\"lead\">", f);
-    esc(f, r->description && *r->description ? r->description : i18n_text("none_desc", l));
+    esc(f, *answer_description(r, l) ? answer_description(r, l) : i18n_text("none_desc", l));
     fputs("</p>\n", f);
     meta_line(f, r, l);
 
@@ -628,6 +659,20 @@ static const char *find_scenario_kpis_name(const cJSON *root, const char *name, 
     return "";
 }
 
+/* How a difference reads: a clear change when its 95 % interval excludes 0
+ * and it is at least 1 % of the base value; a small change when the
+ * interval excludes 0 but it is smaller; else it could be chance. */
+#define CLEAR_CHANGE_SHARE 0.01
+
+static const char *diff_reading(const cJSON *d, double base_mean)
+{
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"))) return "could_be_chance";
+    double dm = jnum(d, "mean");
+    if (isfinite(base_mean) && base_mean != 0.0 && fabs(dm) < CLEAR_CHANGE_SHARE * fabs(base_mean))
+        return "small_change";
+    return "clear_change";
+}
+
 static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSON *d)
 {
     struct diff_ctx *c = vctx;
@@ -636,22 +681,26 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
     const cJSON *bk = results_kpi(c->base_kpis, path), *ak = results_kpi(c->alt_kpis, path);
     const char *unit = jstr(bk ? bk : ak, "unit", "");
     double bm = jnum(bk, "mean"), am = jnum(ak, "mean"), dm = jnum(d, "mean");
-    double ref = isfinite(bm) ? bm : dm;
-    fmt_val(b, sizeof b, bm, ref, unit, c->l, false);
-    fmt_val(a, sizeof a, am, ref, unit, c->l, false);
-    fmt_val(v, sizeof v, dm, ref, unit, c->l, false);
+    double ref = isfinite(bm) ? bm : isfinite(am) ? am : dm;
+    fmt_val(b, sizeof b, bm, ref, unit, c->l, false, d);
+    fmt_val(a, sizeof a, am, ref, unit, c->l, false, d);
+    fmt_val(v, sizeof v, dm, ref, unit, c->l, false, d);
     double lo, hi;
     ci_of(d, &lo, &hi);
     if (isfinite(lo) && isfinite(hi)) {
         char x[96], y[96];
-        fmt_val(x, sizeof x, lo, ref, unit, c->l, false);
-        fmt_val(y, sizeof y, hi, ref, unit, c->l, false);
+        fmt_val(x, sizeof x, lo, ref, unit, c->l, false, d);
+        fmt_val(y, sizeof y, hi, ref, unit, c->l, false, d);
         sbuf_fmt(ci, sizeof ci, "%s \xe2\x80\x93 %s", x, y);
     } else {
         sbuf_fmt(ci, sizeof ci, "\xe2\x80\x93");
     }
-    bool real = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "real"));
-    fprintf(c->f, "<tr%s><td>", real ? " class=\"real\"" : "");
+    /* A difference that is 0 in every replication cannot be news. */
+    if (dm == 0.0 && !(jnum(d, "sd") > 0.0)) return;
+    const char *reading = isfinite(dm) ? diff_reading(d, bm) : "no_difference";
+    bool real = !strcmp(reading, "clear_change");
+    bool ring = n >= 5;              /* flows/<f>/rings/<r>/<kpi>: left to the screen in print */
+    fprintf(c->f, "<tr class=\"%s%s\"><td>", real ? "real" : "", ring ? " ring" : "");
     esc(c->f, label);
     fputs("</td><td>", c->f);
     esc(c->f, where);
@@ -666,7 +715,7 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
     esc(c->f, ci);
     fputs("</td><td>", c->f);
     esc(c->f, unit_col(bk ? bk : ak, unit, c->l));
-    fprintf(c->f, "</td><td class=\"%s\">%s</td>", real ? "yes" : "no", i18n_text(real ? "real_yes" : "real_no", c->l));
+    fprintf(c->f, "</td><td class=\"%s\">%s</td>", real ? "yes" : "no", i18n_text(reading, c->l));
     if (!c->headline_only) {
         fputs("<td><code>", c->f);
         esc(c->f, path);
@@ -711,15 +760,20 @@ static void diff_headline_rows(struct diff_ctx *c, const cJSON *dk)
     }
 }
 
-static void diff_table_head(FILE *f, enum lang l, const char *base, const char *alt, bool with_key)
+static void diff_table_head(FILE *f, enum lang l, const char *base, const char *alt, bool with_key,
+                            const char *unit_head)
 {
-    fprintf(f, "<table>\n<tr><th>%s</th><th>%s</th><th>%s: ", i18n_text("figure", l), i18n_text("where", l),
+    fprintf(f, "<table%s>\n<tr><th>%s</th><th>%s</th><th>%s: ", with_key ? "" : " class=\"headline\"",
+            i18n_text("figure", l), i18n_text("where", l),
             i18n_text("base", l));
     esc(f, base);
     fprintf(f, "</th><th>");
     esc(f, alt);
-    fprintf(f, "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr>\n", i18n_text("difference", l),
-            i18n_text("ci95", l), i18n_text("unit", l), i18n_text("real", l), with_key ? "<th>Key</th>" : "");
+    fprintf(f, "</th><th>%s</th><th>%s</th><th>", i18n_text("difference", l), i18n_text("ci95", l));
+    esc(f, unit_head);
+    fprintf(f, "</th><th>%s</th>", i18n_text("reading", l));
+    if (with_key) fprintf(f, "<th>%s</th>", i18n_text("key", l));
+    fputs("</tr>\n", f);
 }
 
 /* The run directory read for scenario name, or NULL. */
@@ -728,6 +782,36 @@ static const struct results_run *cmp_run(const struct results_cmp *m, const char
     for (int i = 0; i < m->n_scen; i++)
         if (!strcmp(m->scen[i], name)) return m->run[i];
     return NULL;
+}
+
+/* The answer first: per alternative, cards and a few plain sentences. */
+static void answers(FILE *f, const struct results_cmp *m, enum lang l)
+{
+    if (m->n_scen < 2) return;
+    fprintf(f, "<h2>%s</h2>\n", i18n_text("answer_heading", l));
+    for (int j = 1; j < m->n_scen; j++) {
+        struct answer a;
+        answer_build(m, j, l, &a);
+        fputs("<div class=\"answer\"><h3>", f);
+        esc(f, answer_title(m->run[j], m->scen[j], l));
+        fputs("</h3>\n<div class=\"cards\">\n", f);
+        for (int k = 0; k < a.n_cards; k++) {
+            fputs("<div class=\"card\"><div class=\"v\">", f);
+            esc(f, a.card[k].value);
+            fputs("</div><div class=\"l\">", f);
+            esc(f, a.card[k].label);
+            fputs("</div></div>\n", f);
+        }
+        fputs("</div>\n<ul class=\"plain\">\n", f);
+        for (int k = 0; k < a.n_lines; k++) {
+            if (!a.line[k].s || a.line[k].failed) continue;
+            fputs("<li>", f);
+            esc(f, a.line[k].s);
+            fputs("</li>\n", f);
+        }
+        fputs("</ul></div>\n", f);
+        answer_free(&a);
+    }
 }
 
 static void compare_report(FILE *f, const char *dir, const struct results_cmp *m,
@@ -740,7 +824,7 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
     results_seed_text(cJSON_GetObjectItemCaseSensitive(root, "seed"), seed, sizeof seed);
 
     char title[512];
-    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("cmp_report_title", l), base);
+    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("cmp_report_title", l), answer_title(br, base, l));
     head(f, l, title);
     fprintf(f, "<h1>%s</h1>\n", i18n_text("cmp_report_title", l));
     fprintf(f, "<p class=\"meta\">%.0f %s \xc2\xb7 %s %s \xc2\xb7 %s %s</p>\n",
@@ -753,9 +837,9 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
         const char *name = jstr(it, "name", "?");
         const struct results_run *sr = cmp_run(m, name);
         fputs("<tr><td><b>", f);
-        esc(f, name);
+        esc(f, answer_title(sr, name, l));
         fprintf(f, "</b>%s</td><td>", strcmp(name, base) ? "" : (l == LANG_DA ? " (basis)" : " (base)"));
-        esc(f, sr && *sr->description ? sr->description : jstr(it, "file", ""));
+        esc(f, sr && *answer_description(sr, l) ? answer_description(sr, l) : jstr(it, "file", ""));
         fputs("</td><td>", f);
         /* Only a scenario read from its own directory has a report there. */
         const char *sub = jstr(it, "dir", name);
@@ -770,7 +854,12 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
     }
     fputs("</table>\n", f);
     howto(f, l, results_json_int(root, "replications", 0), true);
+    answers(f, m, l);
+    plots_section(f, figs, br, l);
 
+    char prices[48], unit_head[128];
+    answer_prices(br, l, prices, sizeof prices);
+    sbuf_fmt(unit_head, sizeof unit_head, "%s%s%s", i18n_text("unit", l), *prices ? " " : "", prices);
     const cJSON *base_kpis = NULL;
     find_scenario_kpis_name(root, base, &base_kpis);
     if (!base_kpis && br) base_kpis = br->kpis;
@@ -781,24 +870,24 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
         const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
         find_scenario_kpis_name(root, alt, &ak);
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, true };
-        diff_heading(f, alt, base);
-        diff_table_head(f, l, base, alt, false);
+        diff_heading(f, answer_title(cmp_run(m, alt), alt, l), answer_title(br, base, l));
+        diff_table_head(f, l, answer_title(br, base, l), answer_title(cmp_run(m, alt), alt, l), false, unit_head);
         diff_headline_rows(&c, dk);
         fputs("</table>\n", f);
     }
-    plots_section(f, figs, br, l);
-    fprintf(f, "<h2>%s</h2>\n", i18n_text("all_differences", l));
+    fprintf(f, "<section class=\"detail\">\n<h2>%s</h2>\n", i18n_text("all_differences", l));
     cJSON_ArrayForEach(it, diffs) {
         const char *alt = jstr(it, "alternative", "?");
         const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
         find_scenario_kpis_name(root, alt, &ak);
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, false };
-        diff_heading(f, alt, base);
-        diff_table_head(f, l, base, alt, true);
+        diff_heading(f, answer_title(cmp_run(m, alt), alt, l), answer_title(br, base, l));
+        diff_table_head(f, l, answer_title(br, base, l), answer_title(cmp_run(m, alt), alt, l), true, unit_head);
         char *seg[8], p[512] = "";
         walk(dk, seg, 0, p, sizeof p, diff_row, &c);
         fputs("</table>\n", f);
     }
+    fprintf(f, "</section>\n<p class=\"printonly\">%s</p>\n", i18n_text("print_detail", l));
     foot(f, l);
 }
 
