@@ -199,6 +199,60 @@ static void test_plots_of_a_run(void **state)
     tu_tmp_remove(&t);
 }
 
+/* A plan that changes a ring's places: summary.json holds the places in
+ * force from each date, and the occupancy plot's dashed capacity line steps
+ * with them (6, then 9 from 2015-07-01) instead of staying at the start's. */
+static void test_capacity_line_follows_plan(void **state)
+{
+    (void)state;
+    if (!have_gnuplot()) skip();
+    struct tmp t;
+    tu_tmp_make(&t);
+    small_with_plots(&t);
+    char path[256];
+    snprintf(path, sizeof path, "%s/small.cfg", t.dir);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("changes = ( { date = \"2015-07-01\";\n"
+          "  set = ( ( \"flows.home.rings.training.capacity\", 9 ) ); } );\n", f);
+    fclose(f);
+    char args[512];
+    snprintf(args, sizeof args, "run %s -r 2 -q -o %s/run", path, t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *js = tu_tmp_read(&t, "run/summary.json");
+    cJSON *root = cJSON_Parse(js);
+    free(js);
+    const cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "model"), "changes"), 0);
+    const cJSON *cap = cJSON_GetObjectItem(cJSON_GetObjectItem(ch, "capacity"), "home");
+    assert_int_equal(cJSON_GetObjectItem(cap, "training")->valueint, 9);
+    assert_int_equal(cJSON_GetObjectItem(cap, "residence")->valueint, 12);
+    cJSON_Delete(root);
+    /* home has 3 rings: training's places are block 3 + 1 of the .dat. */
+    char *gp = tu_tmp_read(&t, "run/plots/occupancy_home.gp");
+    assert_non_null(strstr(gp, "'' index 4 using 1:2 with lines dt 2"));
+    assert_non_null(strstr(gp, "12 with lines dt 2"));          /* residence unchanged */
+    assert_null(strstr(gp, "6 with lines dt 2"));
+    free(gp);
+    char *dat = tu_tmp_read(&t, "run/plots/occupancy_home.dat");
+    const char *b = strstr(dat, "# places of ring 1");
+    assert_non_null(b);
+    b = strchr(b, '\n') + 1;
+    double x[4];
+    int c[4];
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sscanf(b, "%lf %d", &x[i], &c[i]), 2);
+        b = strchr(b, '\n') + 1;
+    }
+    assert_int_equal(c[0], 6);
+    assert_int_equal(c[1], 6);
+    assert_int_equal(c[2], 9);
+    assert_int_equal(c[3], 9);
+    assert_true(x[1] == x[2] && x[1] > 2015.49 && x[1] < 2015.51);
+    assert_true(x[0] < x[1] && x[3] > x[2]);
+    free(dat);
+    tu_tmp_remove(&t);
+}
+
 /* Every KPI leaf of a kpis tree appears in the report by its path. */
 static void check_paths(const cJSON *o, char *path, size_t n, const char *report, int *count)
 {
@@ -915,6 +969,7 @@ int test_group_plot(int *n)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_i18n_numbers),
         cmocka_unit_test(test_plots_of_a_run),
+        cmocka_unit_test(test_capacity_line_follows_plan),
         cmocka_unit_test(test_report_holds_every_kpi),
         cmocka_unit_test(test_missing_gnuplot_degrades),
         cmocka_unit_test(test_failing_gnuplot_is_one_warning),

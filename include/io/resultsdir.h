@@ -25,6 +25,9 @@ enum { TS_OCC = 0, TS_WAIT = 3, TS_SPEND = 6 };   /* + 0 mean, 1 p05, 2 p95 */
 struct results_ring {
     const char *id, *name, *law;    /* point into summary (or strings) */
     int capacity;                   /* 0 = unlimited, -1 = not known */
+    int change_capacity[RESULTS_MAX_CHANGES];   /* in force from change i
+                                                 * (same codes; -1 also when
+                                                 * unchanged or not written) */
 };
 
 struct results_flow {
@@ -48,6 +51,7 @@ struct results_run {
     int n_changes;                  /* a plan's dates, as decimal calendar years */
     double change_x[RESULTS_MAX_CHANGES];
     char change_date[RESULTS_MAX_CHANGES][11];   /* checked YYYY-MM-DD */
+    const struct cJSON *change_json[RESULTS_MAX_CHANGES];   /* its summary.json entry */
     int n_flows;
     struct results_flow *flows;
     int n_slots;                    /* sum over flows of n_rings + 1 */

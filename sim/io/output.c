@@ -210,6 +210,15 @@ static cJSON *model_json(const struct model *m)
         cJSON_AddNumberToObject(ch, "t", m->changes[i].t);
         cJSON_AddBoolToObject(ch, "relocate", m->changes[i].relocate);
         cJSON_AddNumberToObject(ch, "budget_annual", m->changes[i].m->budget_annual);
+        /* Every ring's places in force from the date: the plots' capacity
+         * line steps with them. */
+        const struct model *mi = m->changes[i].m;
+        cJSON *cap = cJSON_AddObjectToObject(ch, "capacity");
+        for (int f = 0; cap && f < mi->n_flows; f++) {
+            cJSON *cf = cJSON_AddObjectToObject(cap, mi->flows[f].id);
+            for (int r = 0; cf && r < mi->flows[f].n_rings; r++)
+                cJSON_AddNumberToObject(cf, mi->flows[f].rings[r].id, mi->flows[f].rings[r].capacity);
+        }
     }
     cJSON *dims = cJSON_AddArrayToObject(o, "dimensions");
     for (int d = 0; dims && d < m->n_dims; d++) cJSON_AddItemToArray(dims, cJSON_CreateString(m->dims[d]));

@@ -189,6 +189,12 @@ static bool load_model(struct results_run *r, struct err *e, bool *oom)
             pr->name = results_json_str(g, "name", pr->id);
             pr->law = results_json_str(g, "law", "");
             pr->capacity = results_json_int(g, "capacity", -1);
+            for (int i = 0; i < r->n_changes; i++) {
+                const cJSON *cf = cJSON_GetObjectItemCaseSensitive(
+                    cJSON_GetObjectItemCaseSensitive(r->change_json[i], "capacity"), pf->id);
+                int c = results_json_int(cf, pr->id, -1);
+                pr->change_capacity[i] = c >= 0 ? c : -1;
+            }
         }
     }
     return true;
@@ -226,6 +232,7 @@ static int model_from_timeseries(struct results_run *r, char *text)
         if (!(pr->id = pr->name = keep_string(r, field[3]))) return -1;
         pr->law = "";
         pr->capacity = -1;
+        for (int i = 0; i < RESULTS_MAX_CHANGES; i++) pr->change_capacity[i] = -1;
     }
     return 0;
 }
@@ -403,6 +410,7 @@ int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e
             r->n_changes == RESULTS_MAX_CHANGES)
             continue;
         memcpy(r->change_date[r->n_changes], date, 11);
+        r->change_json[r->n_changes] = ch;
         r->change_x[r->n_changes++] = x;
         /* A plan may bring the budget in later: the report then shows it. */
         double b = results_json_num(ch, "budget_annual", 0.0);

@@ -31,6 +31,50 @@ _Static_assert(PLOT_NAME_MAX == PLOTKIT_NAME_MAX && PLOT_MAX == PLOTKIT_MAX, "pl
 
 #define PATH_LEN 4096
 
+/* The places of ring in force from change i on (a plan may change them). */
+static int capacity_at(const struct results_ring *ring, int i)
+{
+    int cap = ring->capacity;
+    for (int k = 0; k <= i; k++)
+        if (ring->change_capacity[k] >= 0) cap = ring->change_capacity[k];
+    return cap;
+}
+
+/* True when a plan changes ring's places within the plotted years. */
+static bool capacity_steps(const struct results_run *r, const struct results_ring *ring)
+{
+    for (int i = 0; i < r->n_changes; i++)
+        if (r->change_x[i] < r->x_year[r->n_snap - 1] && capacity_at(ring, i) != ring->capacity)
+            return true;
+    return false;
+}
+
+/* The most places ring has at any time of the plan. */
+static int capacity_max(const struct results_run *r, const struct results_ring *ring)
+{
+    int max = ring->capacity;
+    for (int i = 0; i < r->n_changes; i++)
+        if (capacity_at(ring, i) > max) max = capacity_at(ring, i);
+    return max;
+}
+
+/* ring's places over the plotted years as a step line (x, places), one
+ * point at each end of each period; a blank line breaks it where the ring
+ * is unlimited (0), so the dashed line follows the plan's capacity. */
+static void write_capacity_steps(FILE *d, const struct results_run *r, const struct results_ring *ring)
+{
+    double x0 = r->x_year[0], x1 = r->x_year[r->n_snap - 1];
+    double from = x0;
+    int cap = ring->capacity;
+    for (int i = 0; i <= r->n_changes; i++) {
+        double to = i < r->n_changes ? fmin(fmax(r->change_x[i], x0), x1) : x1;
+        if (cap > 0 && to > from) fprintf(d, "%.6f %d\n%.6f %d\n", from, cap, to, cap);
+        else if (cap <= 0) fputc('\n', d);
+        if (i < r->n_changes) cap = capacity_at(ring, i);
+        from = to;
+    }
+}
+
 /* Occupancy (col TS_OCC) or waiting list (TS_WAIT) of each ring of a flow
  * over time: mean line and the band holding 90% of replications. */
 static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, int col)
@@ -55,6 +99,14 @@ static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, 
             fprintf(d, "%.6f %.6g %.6g %.6g\n", r->x_year[k], v[0], v[1], v[2]);
         }
     }
+    /* Where a plan changes a ring's places, its capacity line follows them. */
+    for (int s = 0; occ && s < fl->n_rings; s++) {
+        if (!capacity_steps(r, &fl->rings[s])) continue;
+        fputs("\n\n", d);
+        plotkit_dat_comment(d, "# places of ring %d (%s) in force (gnuplot index %d): year, places\n",
+                            s, fl->rings[s].id, fl->n_rings + s);
+        write_capacity_steps(d, r, &fl->rings[s]);
+    }
     uint32_t line = plotkit_flow_color(fi), band = plotkit_lighten(line, 0.55);
     char title[512];
     snprintf(title, sizeof title, "%s: %s", fl->name,
@@ -66,7 +118,8 @@ static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, 
     plotkit_change_marks(g, r);
     for (int s = 0; s < fl->n_rings; s++) {
         const struct results_ring *ring = &fl->rings[s];
-        double max = occ && ring->capacity > 0 ? ring->capacity : 0.0;
+        int cap_max = capacity_max(r, ring);
+        double max = occ && cap_max > 0 ? cap_max : 0.0;
         for (int k = 0; k < r->n_snap; k++) {
             const double *v = results_ts(r, k, fl->slot0 + s) + col;
             if (isfinite(v[2]) && v[2] > max) max = v[2];
@@ -95,7 +148,10 @@ static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, 
         plotkit_color(g, band);
         fprintf(g, " fs solid 1.0 noborder, \\\n       '' index %d using 1:2 with lines lw 2 lc ", s);
         plotkit_color(g, line);
-        if (occ && ring->capacity > 0)
+        if (occ && capacity_steps(r, ring))
+            fprintf(g, ", \\\n       '' index %d using 1:2 with lines dt 2 lw 1.5 lc rgb \"#777777\"",
+                    fl->n_rings + s);
+        else if (occ && ring->capacity > 0)
             fprintf(g, ", \\\n       %d with lines dt 2 lw 1.5 lc rgb \"#777777\"", ring->capacity);
         fputc('\n', g);
         fputs("  unset label 5\n", g);
