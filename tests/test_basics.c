@@ -22,6 +22,7 @@
 
 #include "base/afile.h"
 #include "base/caldate.h"
+#include "base/pathname.h"
 #include "engine/evq.h"
 #include "engine/rngs.h"
 #include "engine/summary.h"
@@ -1016,9 +1017,31 @@ static void test_summary_stat_sets_every_field(void **state)
     assert_false(s.has_ui);
 }
 
+/* The one dirname and basename (base/pathname): the split is at the last
+ * '/', a name in the root keeps "/", a bare name lives in ".". */
+static void test_path_names(void **state)
+{
+    (void)state;
+    static const struct { const char *path, *dir, *base; } c[] = {
+        { "scenarios/more-107.cfg", "scenarios", "more-107.cfg" },
+        { "a/b/c", "a/b", "c" },
+        { "/x", "/", "x" },
+        { "x", ".", "x" },
+        { "out/", "out", "" },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char *d = path_dirname(c[i].path);
+        assert_non_null(d);
+        assert_string_equal(d, c[i].dir);
+        free(d);
+        assert_string_equal(path_basename(c[i].path), c[i].base);
+    }
+}
+
 int test_group_basics(int *n)
 {
     static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_names),
         cmocka_unit_test(test_evq_keyed_events),
         cmocka_unit_test(test_evq_far_tier),
         cmocka_unit_test(test_evq_random_sorted),

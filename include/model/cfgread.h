@@ -106,8 +106,6 @@ void cfg_elem_path(char *out, const char *lpath, const config_setting_t *el, int
 int cfg_layer_rank(const struct loader *L, const config_setting_t *s);
 
 void cfg_layer_free(struct layer *ly);
-/* The directory of path ("." when none); NULL when out of memory. */
-char *cfg_dir_of(const char *path);
 /* name relative to dir (absolute names as they are); NULL out of memory. */
 char *cfg_path_in(const char *dir, const char *name);
 

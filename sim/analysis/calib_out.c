@@ -9,6 +9,7 @@
 #include <cJSON.h>
 
 #include "base/afile.h"
+#include "base/pathname.h"
 #include "base/version.h"
 
 size_t calib_observed_once(const struct panel *p)
@@ -404,10 +405,9 @@ int calib_write_fragment(const char *path, const struct model *m, const struct c
     fprintf(f, "# Panel: %s", src->panel_path);
     if (src->panel_sha256) fprintf(f, " (sha256 %s)", src->panel_sha256);
     fprintf(f, "\n# Base scenario: %s (%s)\n", m->name, m->path ? m->path : "");
-    const char *base = strrchr(path, '/');
     fprintf(f, "# Use it in a scenario in place of its own `transitions` list (the path is\n"
                "# relative to that scenario's directory):\n#   @include \"%s\"\n",
-            base ? base + 1 : path);
+            path_basename(path));
     fprintf(f, "# See calibration.json for standard errors, 95%% CIs and warnings.\n");
     fprintf(f, "transitions = (\n");
     bool first = true;

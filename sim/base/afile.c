@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/pathname.h"
+
 static const char TMP_SUFFIX[] = ".tmp.XXXXXX";
 
 /* Frees the strings and zeroes a; unlinks the temporary file if asked. */
@@ -67,18 +69,7 @@ int afile_open(struct afile *a, const char *final_path, struct err *e)
  * data itself is already on disk. */
 static int fsync_parent_dir(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash) {
-        dir = strdup(".");
-    } else {
-        size_t len = slash == path ? 1 : (size_t)(slash - path);   /* "/x" -> "/" */
-        dir = malloc(len + 1);
-        if (dir) {
-            memcpy(dir, path, len);
-            dir[len] = '\0';
-        }
-    }
+    char *dir = path_dirname(path);
     if (!dir) return ENOMEM;
     int rc = 0;
     int fd = open(dir, O_RDONLY | O_DIRECTORY);

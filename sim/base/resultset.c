@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/afile.h"
+#include "base/pathname.h"
 
 #define RANDOM_TAIL 6               /* mkdtemp's XXXXXX */
 
@@ -51,10 +52,8 @@ static char *str_printf(const char *fmt, const char *a, const char *b)
 /* Splits a target into parent ("." when none) and last name. */
 static int split(const char *target, char **parent, char **base)
 {
-    const char *slash = strrchr(target, '/');
-    *parent = slash ? (slash == target ? strdup("/") : strndup(target, (size_t)(slash - target)))
-                    : strdup(".");
-    *base = strdup(slash ? slash + 1 : target);
+    *parent = path_dirname(target);
+    *base = strdup(path_basename(target));
     return *parent && *base ? 0 : -1;
 }
 
@@ -156,8 +155,7 @@ static char *clean_target(const char *target, struct err *e)
         err_set(e, EXIT_RUNTIME, "out of memory");
         return NULL;
     }
-    const char *last = strrchr(t, '/');
-    last = last ? last + 1 : t;
+    const char *last = path_basename(t);
     if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
         err_set(e, EXIT_INPUT, "%s: name the output directory itself (not '.', '..' or '/')", target);
         free(t);

@@ -23,6 +23,7 @@
 #include "base/afile.h"
 #include "base/err.h"
 #include "base/interrupt.h"
+#include "base/pathname.h"
 #include "base/resultset.h"
 #include "present/fitcheck.h"
 
@@ -155,12 +156,11 @@ static int write_results(const struct cal_args *a, const struct model *m,
     }
     rc = cli_results_finish(&rd, rc, &e);
     if (rc || !a->fragment) return rc;
-    char fdir[4200];
-    snprintf(fdir, sizeof fdir, "%s", frag);
-    char *slash = strrchr(fdir, '/');
-    if (slash) *slash = '\0';
-    if ((slash && afile_mkdirs(fdir, &e) != 0) ||
-        calib_write_fragment(frag, m, r, src, &e) != 0) {
+    char *fdir = strchr(frag, '/') ? path_dirname(frag) : NULL;   /* made when named */
+    if (strchr(frag, '/') && !fdir) err_set(&e, EXIT_RUNTIME, "out of memory");
+    int made = fdir ? afile_mkdirs(fdir, &e) : strchr(frag, '/') ? -1 : 0;
+    free(fdir);
+    if (made != 0 || calib_write_fragment(frag, m, r, src, &e) != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
         return e.status ? e.status : EXIT_RUNTIME;
     }

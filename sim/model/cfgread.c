@@ -356,16 +356,6 @@ void cfg_layer_free(struct layer *ly)
     free(ly);
 }
 
-char *cfg_dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) return strdup(".");
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
-    if (d) { memcpy(d, path, n); d[n] = '\0'; }
-    return d;
-}
-
 /* name relative to dir, as libconfig and the user mean it. */
 char *cfg_path_in(const char *dir, const char *name)
 {

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "base/caldate.h"
+#include "base/pathname.h"
 #include "base/resultset.h"
 #include "base/sbuf.h"
 #include "base/suggest.h"
@@ -682,8 +683,7 @@ static bool is_variant(const struct loader *L)
 /* "scenarios/more-107.cfg" -> "more-107". NULL when out of memory. */
 static char *file_stem(const char *path)
 {
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
+    const char *b = path_basename(path);
     size_t n = strlen(b);
     if (n > 4 && strcmp(b + n - 4, ".cfg") == 0) n -= 4;
     return strndup(b, n);
@@ -707,7 +707,7 @@ static int read_output(struct loader *L, const config_setting_t *root, struct mo
     if (m->out_dir && is_variant(L) && cfg_layer_rank(L, config_setting_get_member(g, "dir")) > 1) {
         /* The base's directory is not the variant's: the variant's results
          * go beside the base's, under the variant's name. */
-        char *d = cfg_dir_of(m->out_dir), safe[128];
+        char *d = path_dirname(m->out_dir), safe[128];
         resultset_safe_name(m->name, safe, sizeof safe);     /* never "../x" */
         size_t len = (d ? strlen(d) : 0) + strlen(safe) + 2;
         char *own = d ? malloc(len) : NULL;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pathname.h"
 #include "base/sbuf.h"
 #include "base/suggest.h"
 #include "model/cfgtext.h"
@@ -49,7 +50,7 @@ int variant_parse_layer(struct loader *L, const char *path, const char *text, si
     L->layer[L->n_layers++] = ly;            /* owned by the chain from here */
     ly->dev = dev;
     ly->ino = ino;
-    if (!(ly->path = strdup(path)) || !(ly->dir = cfg_dir_of(path))) return cfg_oom(L);
+    if (!(ly->path = strdup(path)) || !(ly->dir = path_dirname(path))) return cfg_oom(L);
     config_set_include_dir(&ly->cfg, ly->dir);
     struct inc_stack stk = { .n = 1, .used = len };
     stk.dev[0] = dev;

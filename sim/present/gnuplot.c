@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/interrupt.h"
+#include "base/pathname.h"
 
 static bool is_executable(const char *path)
 {
@@ -162,7 +163,7 @@ int gnuplot_draw_begin(struct gnuplot_draw *d, const char *dir, bool *found, str
         d->tmp[0] = '\0';
         return err_set(e, EXIT_RUNTIME, "cannot make a drawing directory in %s: %s", dir, strerror(errno));
     }
-    d->rel = strrchr(d->tmp, '/') + 1;
+    d->rel = path_basename(d->tmp);
     snprintf(d->log, sizeof d->log, "%s/gnuplot.log", d->tmp);
     return 0;
 }
