@@ -184,8 +184,10 @@ static void test_psa_loader_errors(void **state)
         { "uncertainty = { mvn = { paths = [ \"population.arrivals_per_year\" ]; mean = [ 1.0 ]; "
           "cov = [ 1.0, 0.0 ]; }; };", "must hold 1 values" },
         { "uncertainty = { parameters = ( { path = \"flows.home.rings.ring.initial\"; dist = \"gamma\"; "
-          "mean = 10.0; sd = 1.0; } ); };", "no parameter to draw" },
+          "mean = 10.0; sd = 1.0; } ); };", "holds whole numbers" },
         { "uncertainty = { };", "declares nothing" },
+        { "uncertainty = { parameters = ( { path = \"flows.home.rings.ring.capacity\"; dist = \"uniform\"; "
+          "min = 10.0; max = 20.0; } ); };", "holds whole numbers" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct model *m = NULL;

@@ -19,14 +19,24 @@
 #include "model/uncertainty.h"
 #include "model/variant.h"
 
-/* A path an uncertainty draw may write: a numeric setting setpath knows. */
+/* A path an uncertainty draw may write: a numeric setting setpath knows
+ * that takes any number. */
 static int settable(const struct model *m, const char *path, char *why, size_t n)
 {
     struct setpath_ref ref;
     struct err e = { 0 };
-    if (setpath_resolve(m, path, &ref, &e) == 0) return 0;
-    snprintf(why, n, "%s", e.msg);
-    return -1;
+    if (setpath_resolve(m, path, &ref, &e) != 0) {
+        snprintf(why, n, "%s", e.msg);
+        return -1;
+    }
+    /* A continuous draw would almost never be whole: such settings
+     * (capacities, caseworkers) are decisions to sweep, not unknowns. */
+    if (ref.integer) {
+        snprintf(why, n, "%s: holds whole numbers, which no distribution here draws "
+                 "(sweep it instead)", path);
+        return -1;
+    }
+    return 0;
 }
 
 static char *dup_bytes(const char *s, size_t len)

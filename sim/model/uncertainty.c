@@ -28,9 +28,6 @@ static int check_path(struct loader *L, const config_setting_t *at, const char *
 {
     char why[512];
     if (resolves(m, path, why, sizeof why) < 0) return cfg_fail(L, at, where, "%s", why);
-    const char *last = strrchr(path, '.');
-    if (last && !strcmp(last, ".initial"))
-        return cfg_fail(L, at, where, "%s: a count at t = 0 is no parameter to draw", path);
     return 0;
 }
 
