@@ -21,6 +21,7 @@
 #include "base/sbuf.h"
 #include "model/model.h"
 #include "present/fitcheck.h"
+#include "engine/sim.h"
 #include "present/gnuplot.h"
 #include "present/i18n.h"
 #include "tests.h"
@@ -174,7 +175,7 @@ static void test_plots_of_a_run(void **state)
     assert_string_equal(err, "");
     free(err);
     /* small.cfg: home has 3 rings, work 2; snapshots every 2 months over
-     * 3.5 years; waits.csv has 26 bins per ring, the last open-ended. */
+     * 3.5 years; waits.csv has WAIT_BINS bins per ring, the last open-ended. */
     char *ts = tu_tmp_read(&t, "run/timeseries.csv");
     int n_snap = (tu_count_lines(ts) - 1) / (3 + 1 + 2 + 1);
     free(ts);
@@ -184,7 +185,7 @@ static void test_plots_of_a_run(void **state)
     assert_int_equal(check_plot(&t, "run", "occupancy_work"), 2 * n_snap);
     assert_int_equal(check_plot(&t, "run", "waiting_work"), 2 * n_snap);
     assert_int_equal(check_plot(&t, "run", "outward"), 2 * (3 + 1) + 2 * (2 + 1));
-    assert_int_equal(check_plot(&t, "run", "waits"), 5 * 25);
+    assert_int_equal(check_plot(&t, "run", "waits"), 5 * (WAIT_BINS - 1));
     /* Calendar years 2014 (from the end of warm-up) to 2017. */
     assert_int_equal(check_plot(&t, "run", "spending"), 4);
     char *dat = tu_tmp_read(&t, "run/plots/spending.dat");

@@ -18,7 +18,10 @@ enum series_col { SERIES_OCC, SERIES_WL, SERIES_SPEND, SERIES_COLS };
  * 1..WAIT_BINS-2 waits in ((k-1)*WAIT_BIN_DAYS, k*WAIT_BIN_DAYS] days, the
  * last bin the longer ones. */
 #define WAIT_BIN_DAYS 30
-#define WAIT_BINS 26
+/* 122 bins of 30 days reach 3,660 days: the waits of a 10-year run (a
+ * freeze keeps requests waiting for years), so the waits plot's axis covers
+ * the waits that occur; longer ones fall into the last, open-ended bin. */
+#define WAIT_BINS 124
 
 /* Sizes of what a replication yields, fixed by the model. */
 struct sim_shape {
