@@ -244,9 +244,9 @@ static void outward_sentence(const struct results_cmp *m, int alt, enum lang l, 
                     x, l == LANG_DA ? "i" : "in", br->flows[f].name, l == LANG_DA ? "basis" : "base", b);
         if (f == 0 && isfinite(vb) && isfinite(vx)) {
             char v[48], label[160];
-            i18n_num(v, sizeof v, 100.0 * (vx - vb), 1, l);
+            i18n_num(v, sizeof v, 100.0 * fabs(vx - vb), 1, l);
             char sv[64];
-            sbuf_fmt(sv, sizeof sv, "%s%s %s", vx >= vb ? "+" : "", v, l == LANG_DA ? "%-point" : "points");
+            sbuf_fmt(sv, sizeof sv, "%s%s %s", vx >= vb ? "+" : "\xe2\x88\x92", v, l == LANG_DA ? "%-point" : "points");
             sbuf_fmt(label, sizeof label, "%s: %s", l == LANG_DA ? "andel udad" : "share outward", br->flows[f].name);
             card(a, sv, label);
         }
