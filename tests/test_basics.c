@@ -22,7 +22,9 @@
 
 #include "base/afile.h"
 #include "base/caldate.h"
+#include "base/csvcell.h"
 #include "base/pathname.h"
+#include "base/sbuf.h"
 #include "engine/evq.h"
 #include "engine/rngs.h"
 #include "engine/summary.h"
@@ -1038,9 +1040,38 @@ static void test_path_names(void **state)
     }
 }
 
+/* The one CSV splitter reads back what csv_cell writes: quoted commas,
+ * doubled quotes and line ends, CRLF, blanks around a field; a record per
+ * call, -1 at the end. */
+static void test_csv_record_reads_cells_back(void **state)
+{
+    (void)state;
+    struct sbuf b = { 0 };
+    static const char *const cell[] = { "plain", "a,b", "say \"hi\"", "two\nlines", "=1+2" };
+    for (int i = 0; i < 5; i++) {
+        if (i) sbuf_append(&b, ",", 1);
+        csv_cell_sbuf(&b, cell[i]);
+    }
+    const char *tail = "\r\n x , \"y\" \r\nlast";
+    sbuf_append(&b, tail, strlen(tail));
+    size_t pos = 0;
+    char *f[8];
+    assert_int_equal(csv_record(b.s, b.len, &pos, f, 8), 5);
+    for (int i = 0; i < 4; i++) assert_string_equal(f[i], cell[i]);
+    assert_string_equal(f[4], "'=1+2");          /* the formula guard stays */
+    assert_int_equal(csv_record(b.s, b.len, &pos, f, 8), 2);
+    assert_string_equal(f[0], "x");
+    assert_string_equal(f[1], "y");
+    assert_int_equal(csv_record(b.s, b.len, &pos, f, 1), 1);
+    assert_string_equal(f[0], "last");
+    assert_int_equal(csv_record(b.s, b.len, &pos, f, 8), -1);
+    sbuf_free(&b);
+}
+
 int test_group_basics(int *n)
 {
     static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_record_reads_cells_back),
         cmocka_unit_test(test_path_names),
         cmocka_unit_test(test_evq_keyed_events),
         cmocka_unit_test(test_evq_far_tier),

@@ -1,6 +1,6 @@
 /* panel.c: the RBS panel reader (see panel.h for the format and the
- * invariant). One pass over the bytes: a hand-written RFC 4180 field
- * splitter hands each row's used fields to the validators; valid rows are
+ * invariant). One pass over the bytes: the RFC 4180 field splitter
+ * (base/csvcell) hands each row's used fields to the validators; valid rows are
  * appended to obs[] and their citizen ids interned in an open-addressing
  * hash table; then one sort by (citizen, t) finds duplicate times.
  *
@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "base/caldate.h"
+#include "base/csvcell.h"
 #include "base/sbuf.h"
 
 enum role { R_IGNORE, R_ID, R_T, R_DATE, R_FLOW, R_LEVEL, R_AGE, R_FEMALE };
@@ -134,84 +135,33 @@ static void skip_line(struct parser *P)
 
 enum split_status { SPLIT_OK, SPLIT_UNTERMINATED, SPLIT_AFTER_QUOTE };
 
-/* Splits the row at P->pos into fields, leaving P->pos after its line end.
- * Used fields (column j < n_cols with a slot) land in P->fld; quoted ones
- * are unquoted into the slot's scratch (a longer one keeps n =
- * PANEL_FIELD_MAX + 1 as a mark). *n_fields gets the number of fields.
- * *bad_col gets the column of a quoting error. */
+/* Splits the row at P->pos into fields (base/csvcell's splitter), leaving
+ * P->pos after its line end. Used fields (column j < n_cols with a slot)
+ * land in P->fld; quoted ones are unquoted into the slot's scratch (a
+ * longer one keeps n = PANEL_FIELD_MAX + 1 as a mark). *n_fields gets the
+ * number of fields. *bad_col gets the column of a quoting error. */
 static enum split_status split_row(struct parser *P, int *n_fields, int *bad_col)
 {
-    const char *b = P->buf;
-    size_t len = P->len, pos = P->pos;
     int j = 0;
     enum split_status st = SPLIT_OK;
     for (int k = 0; k < P->n_used; k++) P->fld[k] = (struct slice){ "", 0, false };
-    for (;;) {
+    for (bool more = true; more; j++) {
         int slot = j < P->n_cols ? P->cols[j].slot : -1;
-        while (pos < len && is_blank(b[pos])) pos++;
-        if (pos < len && b[pos] == '"') {
-            char *out = slot >= 0 ? P->scratch + (size_t)slot * (PANEL_FIELD_MAX + 2) : NULL;
-            size_t n = 0;
-            pos++;
-            for (;;) {
-                if (pos >= len) {
-                    *bad_col = j;
-                    P->pos = len;
-                    *n_fields = j + 1;
-                    return SPLIT_UNTERMINATED;
-                }
-                char c = b[pos];
-                if (c == '"') {
-                    if (pos + 1 < len && b[pos + 1] == '"') {
-                        pos += 2;
-                    } else {
-                        pos++;
-                        break;
-                    }
-                } else {
-                    if (c == '\n') P->line++;
-                    pos++;
-                }
-                if (out && n <= PANEL_FIELD_MAX) out[n] = c;
-                if (n <= PANEL_FIELD_MAX) n++;
-            }
-            if (slot >= 0) P->fld[slot] = (struct slice){ out, n, true };
-            while (pos < len && (is_blank(b[pos]) || b[pos] == '\r') &&
-                   !(b[pos] == '\r' && !(pos + 1 >= len || b[pos + 1] == '\n')))
-                pos++;
-            if (pos < len && b[pos] != ',' && b[pos] != '\n' && st == SPLIT_OK) {
-                st = SPLIT_AFTER_QUOTE;
-                *bad_col = j;
-                /* Resynchronise: the rest of the field up to ',' or '\n'. */
-                while (pos < len && b[pos] != ',' && b[pos] != '\n') pos++;
-            }
-        } else {
-            size_t start = pos;
-            const char *stop = NULL;
-            /* The field ends at the first ',' or '\n'. */
-            for (size_t q = pos; q < len; q++)
-                if (b[q] == ',' || b[q] == '\n') {
-                    stop = b + q;
-                    break;
-                }
-            pos = stop ? (size_t)(stop - b) : len;
-            size_t end = pos;
-            if (end > start && b[end - 1] == '\r' && (pos >= len || b[pos] == '\n')) end--;
-            while (end > start && is_blank(b[end - 1])) end--;
-            if (slot >= 0) P->fld[slot] = (struct slice){ b + start, end - start, false };
+        char *out = slot >= 0 ? P->scratch + (size_t)slot * (PANEL_FIELD_MAX + 2) : NULL;
+        struct csv_field f;
+        enum csv_status cs = csv_field(P->buf, P->len, &P->pos, out, PANEL_FIELD_MAX + 1, &f,
+                                       &more, &P->line);
+        if (cs == CSV_UNTERMINATED) {
+            *bad_col = j;
+            *n_fields = j + 1;
+            return SPLIT_UNTERMINATED;
         }
-        j++;
-        if (pos < len && b[pos] == ',') {
-            pos++;
-            continue;
+        if (cs == CSV_AFTER_QUOTE && st == SPLIT_OK) {
+            st = SPLIT_AFTER_QUOTE;
+            *bad_col = j;
         }
-        if (pos < len) {            /* '\n' */
-            pos++;
-            P->line++;
-        }
-        break;
+        if (slot >= 0) P->fld[slot] = (struct slice){ f.s, f.n, f.quoted };
     }
-    P->pos = pos;
     *n_fields = j;
     return st;
 }

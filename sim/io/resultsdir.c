@@ -1,7 +1,8 @@
 /* resultsdir.c: reads a finished run or comparison directory back (see
- * resultsdir.h). The CSV files read here are flowsim's own (output.c): plain
- * comma-separated fields without quoting; rows that do not fit are skipped,
- * so a damaged or hand-edited file gives gaps, never a crash. */
+ * resultsdir.h). The CSV files read here are flowsim's own (output.c),
+ * split by base/csvcell's RFC 4180 splitter (names flowsim quoted come back
+ * whole); rows that do not fit are skipped, so a damaged or hand-edited file
+ * gives gaps, never a crash. */
 #include "io/resultsdir.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 
 #include <cJSON.h>
 
+#include "base/csvcell.h"
 #include "base/sbuf.h"
 
 #define PATH_LEN 4096
@@ -41,36 +43,15 @@ static bool file_exists(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* Splits line (modified in place) at commas; returns the field count. The
- * CSV files read here are flowsim's own: no quoting. */
-static int split_csv(char *line, char **field, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        field[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c) break;
-        *c = '\0';
-        p = c + 1;
-    }
-    return n;
-}
+/* A CSV text being read record by record (changed in place). */
+struct rows { char *text; size_t len, pos; };
 
-/* Next line of text (modified in place: newline replaced); NULL at end. */
-static char *next_line(char **cursor)
+static struct rows rows_of(char *text) { return (struct rows){ text, strlen(text), 0 }; }
+
+/* The next record's fields (at most max); -1 at the end. */
+static int next_row(struct rows *r, char **field, int max)
 {
-    char *s = *cursor;
-    if (!s || !*s) return NULL;
-    char *nl = strchr(s, '\n');
-    if (nl) {
-        *nl = '\0';
-        *cursor = nl + 1;
-        if (nl > s && nl[-1] == '\r') nl[-1] = '\0';
-    } else {
-        *cursor = s + strlen(s);
-    }
-    return s;
+    return csv_record(r->text, r->len, &r->pos, field, max);
 }
 
 static double num_or_nan(const char *s)
@@ -204,13 +185,13 @@ static bool load_model(struct results_run *r, struct err *e, bool *oom)
  * ids stand in for names. */
 static int model_from_timeseries(struct results_run *r, char *text)
 {
-    char *cur = text;
-    next_line(&cur);                                   /* header */
-    char *line, *field[16];
+    struct rows rs = rows_of(text);
+    char *field[16];
+    next_row(&rs, field, 16);                           /* header */
     const char *first_t = NULL;
     char tbuf[32] = "";
-    while ((line = next_line(&cur))) {
-        if (split_csv(line, field, 16) < 4) continue;
+    for (int n; (n = next_row(&rs, field, 16)) >= 0;) {
+        if (n < 4) continue;
         if (!first_t) { snprintf(tbuf, sizeof tbuf, "%s", field[1]); first_t = tbuf; }
         if (strcmp(field[1], first_t)) break;
         int f = results_flow_index(r, field[2]);
@@ -248,31 +229,29 @@ static double snapshot_t(const char *s)
 
 static int load_timeseries(struct results_run *r, char *text)
 {
-    char *cur = text;
-    char *line = next_line(&cur), *field[32];
-    if (!line) return 0;
+    struct rows rs = rows_of(text);
+    char *field[32];
+    int nh = next_row(&rs, field, 32);
+    if (nh < 0) return 0;
     /* Column positions from the header, so added columns do no harm. */
     static const char *const want[RESULTS_TS_COLS] = {
         "occupancy_mean", "occupancy_p05", "occupancy_p95", "waiting_mean", "waiting_p05",
         "waiting_p95", "spending_mean", "spending_p05", "spending_p95",
     };
-    int pos[RESULTS_TS_COLS], nh = split_csv(line, field, 32);
+    int pos[RESULTS_TS_COLS];
     for (int c = 0; c < RESULTS_TS_COLS; c++) {
         pos[c] = -1;
         for (int i = 0; i < nh; i++)
             if (!strcmp(field[i], want[c])) pos[c] = i;
     }
     /* Count snapshots: distinct consecutive t values. */
-    char *body = cur;
-    size_t body_len = strlen(body);
-    char *copy = malloc(body_len + 1);
+    char *copy = strdup(rs.text + rs.pos);
     if (!copy) return -1;
-    memcpy(copy, body, body_len + 1);
+    struct rows count = rows_of(copy);
     int n_snap = 0;
     char last_t[32] = "";
-    char *c2 = copy;
-    while ((line = next_line(&c2))) {
-        if (split_csv(line, field, 32) < 4 || !isfinite(snapshot_t(field[1]))) continue;
+    for (int nf; (nf = next_row(&count, field, 32)) >= 0;) {
+        if (nf < 4 || !isfinite(snapshot_t(field[1]))) continue;
         if (strcmp(field[1], last_t)) { n_snap++; snprintf(last_t, sizeof last_t, "%s", field[1]); }
     }
     free(copy);
@@ -285,8 +264,7 @@ static int load_timeseries(struct results_run *r, char *text)
     double x0 = decimal_year(r->start_date);
     int k = -1;
     last_t[0] = '\0';
-    while ((line = next_line(&cur))) {
-        int nf = split_csv(line, field, 32);
+    for (int nf; (nf = next_row(&rs, field, 32)) >= 0;) {
         double t = nf >= 4 ? snapshot_t(field[1]) : NAN;
         if (!isfinite(t)) continue;
         if (strcmp(field[1], last_t)) {
@@ -307,15 +285,17 @@ static int load_timeseries(struct results_run *r, char *text)
 
 static int load_waits(struct results_run *r, char *text)
 {
-    char *cur = text, *line, *field[16];
-    next_line(&cur);
+    struct rows rs = rows_of(text);
+    char *field[16];
+    next_row(&rs, field, 16);                           /* header */
     /* Bins per ring: rows until the (flow, ring) pair changes. */
-    char *copy = strdup(cur);
+    char *copy = strdup(rs.text + rs.pos);
     if (!copy) return -1;
-    char *c2 = copy, first[256] = "";
+    struct rows count = rows_of(copy);
+    char first[256] = "";
     int n_bins = 0;
-    while ((line = next_line(&c2))) {
-        if (split_csv(line, field, 16) < 6) continue;
+    for (int nf; (nf = next_row(&count, field, 16)) >= 0;) {
+        if (nf < 6) continue;
         char key[256];
         snprintf(key, sizeof key, "%s,%s", field[0], field[1]);
         if (!first[0]) snprintf(first, sizeof first, "%s", key);
@@ -332,8 +312,8 @@ static int load_waits(struct results_run *r, char *text)
     for (int i = 0; i < r->n_slots * n_bins; i++) r->wait_share[i] = NAN;
     char prev[256] = "";
     int b = 0;
-    while ((line = next_line(&cur))) {
-        if (split_csv(line, field, 16) < 6) continue;
+    for (int nf; (nf = next_row(&rs, field, 16)) >= 0;) {
+        if (nf < 6) continue;
         char key[256];
         snprintf(key, sizeof key, "%s,%s", field[0], field[1]);
         if (strcmp(key, prev)) { b = 0; snprintf(prev, sizeof prev, "%s", key); }
