@@ -131,5 +131,10 @@ void results_seed_text(const struct cJSON *v, char *buf, size_t n);
 /* A whole file as a NUL-terminated buffer (free it), *len its size when
  * len is not NULL; NULL when it cannot be read. */
 char *resultsdir_slurp(const char *path, size_t *len);
+/* A whole JSON file parsed (cJSON_Delete it); NULL when it cannot be read
+ * (errno says why) or is no JSON (errno 0). */
+struct cJSON *resultsdir_read_json(const char *path);
+/* True when dir/file is a regular file. */
+bool resultsdir_has_file(const char *dir, const char *file);
 
 #endif

@@ -6,6 +6,8 @@
 #ifndef FLOWSIM_REPORT_H
 #define FLOWSIM_REPORT_H
 
+#include <stdio.h>
+
 #include "base/err.h"
 #include "present/plot.h"
 
@@ -17,5 +19,10 @@
  * read this"; for a comparison, the differences with real ones marked and
  * links to each scenario's own report. Returns 0, or -1 with e set. */
 int report_write(const char *dir, const char *lang, const struct plot_figures *figs, struct err *e);
+
+/* Writes s (NULL: nothing) as HTML text or a quoted attribute value: the
+ * five markup characters as entities, control characters but tab and line
+ * break dropped. The one escaper of flowsim's HTML pages. */
+void report_html_esc(FILE *f, const char *s);
 
 #endif

@@ -43,6 +43,27 @@ static bool file_exists(const char *path)
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+bool resultsdir_has_file(const char *dir, const char *file)
+{
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return file_exists(path);
+}
+
+cJSON *resultsdir_read_json(const char *path)
+{
+    errno = 0;
+    char *text = resultsdir_slurp(path, NULL);
+    if (!text) {
+        if (!errno) errno = EIO;
+        return NULL;
+    }
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    if (!j) errno = 0;
+    return j;
+}
+
 /* A CSV text being read record by record (changed in place). */
 struct rows { char *text; size_t len, pos; };
 
@@ -349,17 +370,11 @@ int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e
     char *text = NULL;
     if (!r) goto oom;
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    if (!(text = resultsdir_slurp(path, NULL))) {
-        free(r);
-        return err_set(e, EXIT_INPUT, "%s: %s (not a finished flowsim run?)", path,
-                       strerror(errno ? errno : EIO));
-    }
-    r->summary = cJSON_Parse(text);
-    free(text);
-    text = NULL;
-    if (!r->summary) {
+    if (!(r->summary = resultsdir_read_json(path))) {
+        int why = errno;
         results_run_free(r);
-        return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
+        if (!why) return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
+        return err_set(e, EXIT_INPUT, "%s: %s (not a finished flowsim run?)", path, strerror(why));
     }
     const cJSON *kpis = cJSON_GetObjectItemCaseSensitive(r->summary, "kpis");
     if (!cJSON_IsObject(kpis)) kpis = cJSON_AddObjectToObject(r->summary, "kpis");
@@ -435,9 +450,7 @@ oom:
 
 bool resultsdir_is_comparison(const char *dir)
 {
-    char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/comparison.json", dir);
-    return file_exists(path);
+    return resultsdir_has_file(dir, "comparison.json");
 }
 
 const double *results_ts(const struct results_run *r, int k, int slot)
@@ -462,18 +475,14 @@ void resultsdir_lang(const char *dir, char *buf, size_t n)
     if (!file_exists(path) && resultsdir_is_comparison(dir)) {
         /* A comparison speaks its base scenario's language. */
         snprintf(path, sizeof path, "%s/comparison.json", dir);
-        char *t = resultsdir_slurp(path, NULL);
-        cJSON *j = t ? cJSON_Parse(t) : NULL;
-        free(t);
+        cJSON *j = resultsdir_read_json(path);
         const char *base = results_json_str(cJSON_GetObjectItemCaseSensitive(j, "base"), "name", NULL);
         bool ok = resultsdir_safe_name(base);
         snprintf(path, sizeof path, "%s/%s/summary.json", dir, ok ? base : "");
         cJSON_Delete(j);
         if (!ok) return;
     }
-    char *t = resultsdir_slurp(path, NULL);
-    cJSON *j = t ? cJSON_Parse(t) : NULL;
-    free(t);
+    cJSON *j = resultsdir_read_json(path);
     snprintf(buf, n, "%s", results_json_str(j, "lang", ""));
     cJSON_Delete(j);
 }
@@ -490,11 +499,8 @@ int resultsdir_read_cmp(const char *dir, struct results_cmp *m, struct err *e)
     memset(m, 0, sizeof *m);
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/comparison.json", dir);
-    char *text = resultsdir_slurp(path, NULL);
-    if (!text) return err_set(e, EXIT_INPUT, "%s: cannot read", path);
-    m->root = cJSON_Parse(text);
-    free(text);
-    if (!m->root) return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
+    if (!(m->root = resultsdir_read_json(path)))
+        return err_set(e, EXIT_INPUT, errno ? "%s: cannot read" : "%s: not valid JSON", path);
     m->base = results_json_str(cJSON_GetObjectItemCaseSensitive(m->root, "base"), "name", NULL);
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(m->root, "scenarios"), *it;
     if (m->base) m->scen[m->n_scen++] = m->base;

@@ -31,7 +31,7 @@
 /* Text for HTML content and quoted attribute values: the five markup
  * characters as entities; control characters (not allowed in HTML text)
  * dropped, tab and line break kept. */
-static void esc(FILE *f, const char *s)
+void report_html_esc(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
@@ -46,6 +46,8 @@ static void esc(FILE *f, const char *s)
         }
     }
 }
+
+static void esc(FILE *f, const char *s) { report_html_esc(f, s); }
 
 /* s as one path segment of a relative URL: everything but unreserved
  * characters percent-encoded, so no name can become a scheme

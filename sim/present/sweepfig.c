@@ -15,31 +15,21 @@
 #include "base/version.h"
 #include "io/resultsdir.h"
 #include "present/gnuplot.h"
+#include "present/report.h"
 
 #define PATH_LEN 4096
 #define MAX_FIGS 24
 #define FIG_TIMEOUT_S 30.0
 
-static bool has_file(const char *dir, const char *file)
-{
-    char path[PATH_LEN];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool sweepfig_is_sweep(const char *dir) { return has_file(dir, "sweep.json"); }
-bool sweepfig_is_optimise(const char *dir) { return has_file(dir, "optimise.json"); }
+bool sweepfig_is_sweep(const char *dir) { return resultsdir_has_file(dir, "sweep.json"); }
+bool sweepfig_is_optimise(const char *dir) { return resultsdir_has_file(dir, "optimise.json"); }
 
 static cJSON *read_json(const char *dir, const char *file, struct err *e)
 {
     char path[PATH_LEN];
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    char *text = resultsdir_slurp(path, NULL);
-    if (!text) return err_set(e, EXIT_INPUT, "%s: %s", path, strerror(errno ? errno : EIO)), NULL;
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    if (!j) err_set(e, EXIT_INPUT, "%s: not JSON", path);
+    cJSON *j = resultsdir_read_json(path);
+    if (!j) err_set(e, EXIT_INPUT, "%s: %s", path, errno ? strerror(errno) : "not JSON");
     return j;
 }
 
@@ -61,17 +51,7 @@ static double stat_of(const cJSON *k, int what)      /* 0 mean, 1 lo, 2 hi */
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static void html_esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else if (*s == '"') fputs("&quot;", f);
-        else if (*s == '\'') fputs("&#39;", f);
-        else fputc(*s, f);
-    }
-}
+static void html_esc(FILE *f, const char *s) { report_html_esc(f, s); }
 
 /* ---- which KPIs a sweep shows (as the printed table: sweep.h) --------------- */
 
