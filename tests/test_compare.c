@@ -276,6 +276,62 @@ static void test_cli_bad_input(void **state)
     tu_tmp_remove(&t);
 }
 
+/* A plan that brings a budget in later gets the overview's "days rule
+ * active" column and the budget rows, as a budget from the start does. */
+static void test_cli_plan_budget_column(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    variant(&t, "nobudget", "( \"budget.annual\", 0.0 )");
+    char cwd[2048], text[8192], args[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, "base = \"%s/tests/data/small.cfg\";\nname = \"later\";\n"
+             "set = ( ( \"budget.annual\", 0.0 ) );\n"
+             "changes = ( { date = \"2015-01-01\"; set = ( ( \"budget.annual\", 4000000.0 ) ); } );\n", cwd);
+    tu_tmp_write(&t, "later.cfg", text);
+    snprintf(args, sizeof args, "compare %s/nobudget.cfg %s/later.cfg -r 3 -o %s/cmp", t.dir, t.dir, t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *out = tu_tmp_read(&t, "stdout");
+    assert_non_null(strstr(out, "days rule active"));
+    free(out);
+    /* Neither side with a budget at any time: no such column. */
+    snprintf(args, sizeof args, "compare %s/nobudget.cfg %s/nobudget.cfg -r 3 -o %s/cmp", t.dir, t.dir, t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    out = tu_tmp_read(&t, "stdout");
+    assert_non_null(strstr(out, "scenario"));
+    assert_null(strstr(out, "days rule active"));
+    free(out);
+    tu_tmp_remove(&t);
+}
+
+/* -q (--help: no summary line or table): compare, sweep and optimise
+ * print nothing on stdout, and still write their results. */
+static void test_cli_quiet_prints_nothing(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    static const char *const cmds[] = {
+        "compare tests/data/small.cfg tests/data/small.cfg",
+        "sweep tests/data/small.cfg --set flows.home.rings.training.capacity=5:6:1",
+        "optimise tests/data/small.cfg --vary flows.home.rings.training.capacity=5:6:1 "
+        "--target 'flows.home.rings.training.wait_days_mean<=100000'",
+    };
+    static const char *const files[] = { "out/comparison.json", "out/sweep.json", "out/optimise.json" };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char args[1024];
+        snprintf(args, sizeof args, "%s -r 2 -q -o %s/out", cmds[i], t.dir);
+        assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+        char *out = tu_tmp_read(&t, "stdout");
+        assert_non_null(out);
+        if (out[0]) fail_msg("%s -q printed: %s", cmds[i], out);
+        free(out);
+        assert_true(tu_tmp_exists(&t, files[i]));
+    }
+    tu_tmp_remove(&t);
+}
+
 static void test_cli_compare_and_sweep(void **state)
 {
     (void)state;
@@ -505,6 +561,8 @@ int test_group_compare(int *n)
         cmocka_unit_test(test_load_set),
         cmocka_unit_test(test_cli_bad_input),
         cmocka_unit_test(test_cli_compare_and_sweep),
+        cmocka_unit_test(test_cli_plan_budget_column),
+        cmocka_unit_test(test_cli_quiet_prints_nothing),
         cmocka_unit_test(test_cli_sweep_grid_zip),
         cmocka_unit_test(test_cli_set),
     };

@@ -263,6 +263,8 @@ const char *model_state_id(const struct flow *f, int state);
 /* The model in force at time t: m itself before its first change, else
  * the model of the last change dated at or before t. */
 const struct model *model_at(const struct model *m, double t);
+/* True when m has a budget at some time: from the start or from a change. */
+bool model_has_budget(const struct model *m);
 /* The date (t) of m's first change after t, or INFINITY. */
 double model_next_change_t(const struct model *m, double t);
 /* The integral of budget.annual over [a, b] (following the changes), per

@@ -390,7 +390,7 @@ static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
         col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_OUTWARD_SHARE, f, -1), titles[f], 100.0, 1 };
     }
     bool any_budget = false;
-    for (int i = 0; i < n_runs; i++) any_budget |= runs[i].m->budget_annual > 0.0;
+    for (int i = 0; i < n_runs; i++) any_budget |= model_has_budget(runs[i].m);   /* a plan's too */
     if (any_budget)
         col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_DAYS_FROZEN, -1, -1), "days rule active", 1.0, 0 };
     fprintf(out, "  %-24s", "scenario");
@@ -469,7 +469,7 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
             if (isfinite(d.lo)) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
             else snprintf(ci, sizeof ci, "-");
             bool budget_row = kpi_def(b->desc[kb].id)->show & KPI_NEEDS_BUDGET;
-            if (budget_row && b->m->budget_annual <= 0.0 && a->m->budget_annual <= 0.0)
+            if (budget_row && !model_has_budget(b->m) && !model_has_budget(a->m))
                 continue;                  /* no budget on either side: nothing to say */
             char line[384];
             snprintf(line, sizeof line, "  %-*s %12s %12s %12s  %-25s%s", width, h[j].label, vb, va, vd,

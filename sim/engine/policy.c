@@ -139,8 +139,7 @@ void policy_budget_start(struct rep *r)
     const struct model *m = r->m;
     struct budget_state *b = &r->bud;
     memset(b, 0, sizeof *b);
-    b->active = m->budget_annual > 0.0;
-    for (int i = 0; i < m->n_changes; i++) b->active |= m->changes[i].m->budget_annual > 0.0;
+    b->active = model_has_budget(m);
     if (!b->active) return;
     int year = model_year_of(m, 0.0);
     b->fixed_per_year = model_fixed_cost_per_year(m) + m->caseworker_cost_per_year * m->caseworkers;

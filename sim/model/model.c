@@ -265,6 +265,13 @@ const struct model *model_at(const struct model *m, double t)
     return cur;
 }
 
+bool model_has_budget(const struct model *m)
+{
+    bool any = m->budget_annual > 0.0;
+    for (int i = 0; i < m->n_changes; i++) any |= m->changes[i].m->budget_annual > 0.0;
+    return any;
+}
+
 double model_next_change_t(const struct model *m, double t)
 {
     for (int i = 0; i < m->n_changes; i++)
