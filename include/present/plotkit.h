@@ -64,6 +64,11 @@ double plotkit_tics(FILE *f, const char *axis, double lo, double hi, int target,
 double plotkit_nice_step(double span, int target);
 /* The top of a value axis from 0: a round number a little above max. */
 double plotkit_axis_top(double max);
+/* A ring's panel of an occupancy or waiting-list plot: its title, the
+ * value axis's label (only in the first column) and its range [0, top]
+ * with ticks. */
+void plotkit_ring_panel(FILE *g, const struct results_ring *ring, bool occ, bool first_col,
+                        double top, enum lang l);
 /* x axis in calendar years from x0 to x1, labelled "Year". */
 void plotkit_year_axis(FILE *g, double x0, double x1, enum lang l);
 /* A dashed vertical line at each date of r's plan. */

@@ -126,19 +126,7 @@ static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, 
             if (isfinite(v[0]) && v[0] > max) max = v[0];
         }
         double top = plotkit_axis_top(max);
-        plotkit_ring_title(title, sizeof title, ring, 34, true);
-        fputs("  set title ", g);
-        gnuplot_quote(g, title);
-        fputs(" font \",10\"\n", g);
-        if (s % cols == 0) {
-            fputs("  set ylabel ", g);
-            gnuplot_quote(g, i18n_text(occ ? "occupancy_axis" : "waiting_axis", c->l));
-            fputc('\n', g);
-        } else {
-            fputs("  unset ylabel\n", g);
-        }
-        fprintf(g, "  set yrange [0:%.10g]\n", top);
-        plotkit_tics(g, "y", 0.0, top, 5, c->l);
+        plotkit_ring_panel(g, ring, occ, s % cols == 0, top, c->l);
         if (!occ && max == 0.0) {       /* say so rather than show an empty frame */
             fputs("  set label 5 ", g);
             gnuplot_quote(g, i18n_text("nobody_waited", c->l));

@@ -265,19 +265,7 @@ static int plot_cmp_series(struct plot_ctx *c, const struct results_cmp *m, int 
             }
         }
         double top = plotkit_axis_top(max);
-        plotkit_ring_title(title, sizeof title, &fl->rings[s], 34, true);
-        fputs("  set title ", g);
-        gnuplot_quote(g, title);
-        fputs(" font \",10\"\n", g);
-        if (s % cols == 0) {
-            fputs("  set ylabel ", g);
-            gnuplot_quote(g, i18n_text(occ ? "occupancy_axis" : "waiting_axis", c->l));
-            fputc('\n', g);
-        } else {
-            fputs("  unset ylabel\n", g);
-        }
-        fprintf(g, "  set yrange [0:%.10g]\n", top);
-        plotkit_tics(g, "y", 0.0, top, 5, c->l);
+        plotkit_ring_panel(g, &fl->rings[s], occ, s % cols == 0, top, c->l);
         /* Bands first, then the alternatives' lines, the base's line last:
          * gnuplot draws in order, so the base stays visible where they meet. */
         fputs("  plot ", g);

@@ -295,3 +295,22 @@ void plotkit_change_marks(FILE *g, const struct results_run *r)
                    "lc rgb \"#7a3b9e\" front\n", 100 + i, r->change_x[i], r->change_x[i]);
 }
 
+
+void plotkit_ring_panel(FILE *g, const struct results_ring *ring, bool occ, bool first_col,
+                        double top, enum lang l)
+{
+    char title[512];
+    plotkit_ring_title(title, sizeof title, ring, 34, true);
+    fputs("  set title ", g);
+    gnuplot_quote(g, title);
+    fputs(" font \",10\"\n", g);
+    if (first_col) {
+        fputs("  set ylabel ", g);
+        gnuplot_quote(g, i18n_text(occ ? "occupancy_axis" : "waiting_axis", l));
+        fputc('\n', g);
+    } else {
+        fputs("  unset ylabel\n", g);
+    }
+    fprintf(g, "  set yrange [0:%.10g]\n", top);
+    plotkit_tics(g, "y", 0.0, top, 5, l);
+}
