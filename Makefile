@@ -99,7 +99,7 @@ run: $(BUILD)/flowsim
 # The Esbjerg baseline against its shipped variants (scenarios/README.md):
 # comparison.json/.csv in output/compare-esbjerg-baseline/, table on stdout.
 VARIANTS := more-107 more-caseworkers bigger-kraftcenter budget-cut-freeze \
-            budget-cut-step-down group-work
+            budget-cut-step-down group-work plan-108-to-107 plan-budget-cut
 compare: $(BUILD)/flowsim
 	$(BUILD)/flowsim compare scenarios/esbjerg.cfg $(VARIANTS:%=scenarios/%.cfg)
 

@@ -65,7 +65,6 @@ struct optimise {
     char minimise[256];          /* objective KPI path (default cost_per_year) */
     int k_obj;
     int reps;                    /* replications asked for per decided point */
-    int threads;
     bool progress;
     const volatile sig_atomic_t *stop;
     opt_load_fn load;

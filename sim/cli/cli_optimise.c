@@ -134,7 +134,6 @@ int cli_optimise(int argc, char **argv)
     char *dir = NULL;
     if (rc == 0) {
         opt.reps = o.reps > 0 ? (int)o.reps : m0->replications;
-        opt.threads = o.threads >= 0 ? (int)o.threads : m0->threads;
         dir = o.out_dir ? strdup(o.out_dir) : cli_default_dir("optimise", m0);
         if (!dir) rc = EXIT_RUNTIME;
     }
