@@ -137,17 +137,8 @@ static void foot(FILE *f, enum lang l)
 
 /* ---------------------------------------------------------------- numbers */
 
-static double jnum(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *jstr(const cJSON *o, const char *key, const char *dflt)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
-}
+/* A number of o, NaN when absent (resultsdir's getter). */
+static double jnum(const cJSON *o, const char *key) { return results_json_num(o, key, NAN); }
 
 static void interval_of(const cJSON *k, const char *key, double *lo, double *hi)
 {
@@ -376,7 +367,7 @@ static void card(FILE *f, const cJSON *kpis, const char *path, const char *label
 {
     const cJSON *k = results_kpi(kpis, path);
     if (!k) return;
-    const char *unit = jstr(k, "unit", "");
+    const char *unit = results_json_str(k, "unit", "");
     char v[128], ci[192];
     /* Money and shares carry their unit; other numbers get it small beside. */
     bool inline_unit = is_money(unit) || !strcmp(unit, "share");
@@ -400,7 +391,7 @@ static void kpi_row(FILE *f, const cJSON *kpis, const char *path, const char *la
 {
     const cJSON *k = results_kpi(kpis, path);
     if (!k) return;
-    const char *unit = jstr(k, "unit", "");
+    const char *unit = results_json_str(k, "unit", "");
     char v[128], ci[192];
     fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false, k);
     fmt_ci(ci, sizeof ci, k, unit, l);
@@ -418,7 +409,7 @@ static void kpi_row(FILE *f, const cJSON *kpis, const char *path, const char *la
 static void ring_cell(FILE *f, const cJSON *kpis, const char *path, enum lang l)
 {
     const cJSON *k = results_kpi(kpis, path);
-    const char *unit = jstr(k, "unit", "");
+    const char *unit = results_json_str(k, "unit", "");
     char v[128], ci[192];
     fmt_val(v, sizeof v, jnum(k, "mean"), jnum(k, "mean"), unit, l, false, k);
     fmt_ci(ci, sizeof ci, k, unit, l);
@@ -439,7 +430,7 @@ static void full_row(void *vctx, char **seg, int n, const char *path, const cJSO
     struct full_ctx *c = vctx;
     char label[512], where[512], v[128], ci[192], sd[128];
     describe(c->r, seg, n, c->l, label, sizeof label, where, sizeof where);
-    const char *unit = jstr(k, "unit", "");
+    const char *unit = results_json_str(k, "unit", "");
     double mean = jnum(k, "mean");
     fmt_val(v, sizeof v, mean, mean, unit, c->l, false, k);
     fmt_val(sd, sizeof sd, jnum(k, "sd"), mean, unit, c->l, false, k);
@@ -654,9 +645,9 @@ static const char *find_scenario_kpis_name(const cJSON *root, const char *name, 
     const cJSON *it, *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     *kpis = NULL;
     cJSON_ArrayForEach(it, sc)
-        if (!strcmp(jstr(it, "name", ""), name)) {
+        if (!strcmp(results_json_str(it, "name", ""), name)) {
             *kpis = cJSON_GetObjectItemCaseSensitive(it, "kpis");
-            return jstr(it, "file", "");
+            return results_json_str(it, "file", "");
         }
     return "";
 }
@@ -681,7 +672,7 @@ static void diff_row(void *vctx, char **seg, int n, const char *path, const cJSO
     char label[512], where[512], b[128], a[128], v[128], ci[192];
     describe(c->r, seg, n, c->l, label, sizeof label, where, sizeof where);
     const cJSON *bk = results_kpi(c->base_kpis, path), *ak = results_kpi(c->alt_kpis, path);
-    const char *unit = jstr(bk ? bk : ak, "unit", "");
+    const char *unit = results_json_str(bk ? bk : ak, "unit", "");
     double bm = jnum(bk, "mean"), am = jnum(ak, "mean"), dm = jnum(d, "mean");
     double ref = isfinite(bm) ? bm : isfinite(am) ? am : dm;
     fmt_val(b, sizeof b, bm, ref, unit, c->l, false, d);
@@ -836,15 +827,16 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
             i18n_text("scenario", l));
     const cJSON *it, *sc = cJSON_GetObjectItemCaseSensitive(root, "scenarios");
     cJSON_ArrayForEach(it, sc) {
-        const char *name = jstr(it, "name", "?");
+        const char *name = results_json_str(it, "name", "?");
         const struct results_run *sr = cmp_run(m, name);
         fputs("<tr><td><b>", f);
         esc(f, answer_title(sr, name, l));
         fprintf(f, "</b>%s</td><td>", strcmp(name, base) ? "" : (l == LANG_DA ? " (basis)" : " (base)"));
-        esc(f, sr && *answer_description(sr, l) ? answer_description(sr, l) : jstr(it, "file", ""));
+        esc(f, sr && *answer_description(sr, l) ? answer_description(sr, l)
+                                                : results_json_str(it, "file", ""));
         fputs("</td><td>", f);
         /* Only a scenario read from its own directory has a report there. */
-        const char *sub = jstr(it, "dir", name);
+        const char *sub = results_json_str(it, "dir", name);
         sbuf_fmt(path, sizeof path, "%s/%s/report.html", dir, sub);
         struct stat sb;
         if (sr && resultsdir_safe_name(sub) && stat(path, &sb) == 0) {
@@ -868,7 +860,7 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
     const cJSON *diffs = cJSON_GetObjectItemCaseSensitive(root, "differences");
     fprintf(f, "<h2>%s</h2>\n", i18n_text("differences", l));
     cJSON_ArrayForEach(it, diffs) {
-        const char *alt = jstr(it, "alternative", "?");
+        const char *alt = results_json_str(it, "alternative", "?");
         const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
         find_scenario_kpis_name(root, alt, &ak);
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, true };
@@ -879,7 +871,7 @@ static void compare_report(FILE *f, const char *dir, const struct results_cmp *m
     }
     fprintf(f, "<section class=\"detail\">\n<h2>%s</h2>\n", i18n_text("all_differences", l));
     cJSON_ArrayForEach(it, diffs) {
-        const char *alt = jstr(it, "alternative", "?");
+        const char *alt = results_json_str(it, "alternative", "?");
         const cJSON *dk = cJSON_GetObjectItemCaseSensitive(it, "kpis"), *ak = NULL;
         find_scenario_kpis_name(root, alt, &ak);
         struct diff_ctx c = { f, br, l, base_kpis, ak, alt, false };
