@@ -19,10 +19,12 @@
 
 #include "base/csvcell.h"
 #include "base/resultset.h"
+#include "base/sbuf.h"
 #include "engine/repagg.h"
 #include "engine/runner.h"
 #include "engine/summary.h"
 #include "io/output.h"
+#include "io/resultsdir.h"
 #include "model/model.h"
 #include "tests.h"
 #include "util.h"
@@ -871,9 +873,40 @@ static void test_seed_round_trips(void **state)
     tu_tmp_remove(&t);
 }
 
+/* resultsdir reads timeseries.csv with the one CSV splitter: a ring id
+ * that csv_cell had to quote comes back whole, not cut at its comma. */
+static void test_results_read_quoted_ids(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    tu_tmp_write(&t, "summary.json", "{ \"start_date\": \"2014-01-01\", \"kpis\": {} }");
+    struct sbuf b = { 0 };
+    sbuf_printf(&b, "date,t,flow,ring,occupancy_mean,occupancy_p05,occupancy_p95,waiting_mean,"
+                    "waiting_p05,waiting_p95,spending_mean,spending_p05,spending_p95\r\n");
+    for (int k = 0; k < 2; k++) {
+        sbuf_printf(&b, "2014-0%d-01,%d,home,", 1 + 6 * k, k);
+        csv_cell_sbuf(&b, "a,\"b\"");
+        sbuf_printf(&b, ",%d,0,9,0,0,0,0,0,0\r\n", 5 + k);
+    }
+    tu_tmp_write(&t, "timeseries.csv", b.s);
+    sbuf_free(&b);
+    struct results_run *r = NULL;
+    struct err e = { 0 };
+    if (resultsdir_read_run(t.dir, &r, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(r->n_flows, 1);
+    assert_int_equal(r->flows[0].n_rings, 1);
+    assert_string_equal(r->flows[0].rings[0].id, "a,\"b\"");
+    assert_int_equal(r->n_snap, 2);
+    assert_true(results_ts(r, 1, r->flows[0].slot0)[0] == 6.0);
+    results_run_free(r);
+    tu_tmp_remove(&t);
+}
+
 int test_group_results(int *n)
 {
     static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_results_read_quoted_ids),
         cmocka_unit_test(test_set_replaced_as_a_whole),
         cmocka_unit_test(test_sweep_and_optimise_sets),
         cmocka_unit_test(test_failed_write_keeps_old_set),
