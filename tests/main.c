@@ -25,6 +25,7 @@ int main(void)
         { "compare", test_group_compare },
         { "panel", test_group_panel },
         { "calib", test_group_calib },
+        { "calib_sim", test_group_calib_sim },
         { "cli", test_group_cli },
         { "plot", test_group_plot },
         { "hostile", test_group_hostile },

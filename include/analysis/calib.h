@@ -45,6 +45,10 @@ struct calib_param {
     /* What of the base scenario biases this rate in a plain Markov fit
      * (NULL: nothing known): "stay limit" or "full ring". */
     const char *biased_by;
+    /* A simulating fit only (else NaN): the plain fit of the observed panel
+     * (b_obs, on theta's scale) and the final gap b_obs - b_sim in its
+     * standard errors. */
+    double plain_theta, gap_se;
 };
 
 struct calib_flow {
@@ -74,8 +78,18 @@ struct calib_flow {
     double *observed, *expected;      /* [g * n_states + s], counts */
 };
 
+/* What a simulating fit (calib_sim.h) did; reps 0 for a plain fit. */
+struct calib_sim_info {
+    int reps, iterations;
+    int evaluations;                  /* simulated fits, the Jacobian's included */
+    bool converged;
+    double max_gap_se;                /* largest |b_obs - b_sim| / se(b_obs) at the answer */
+    double seconds;
+};
+
 struct calib_result {
     struct calib_opts opts;
+    struct calib_sim_info sim;
     int n_flows;
     struct calib_flow flow[MODEL_MAX_FLOWS];
     double seconds;

@@ -58,6 +58,10 @@ struct calib_opts {
     /* Raised (by a signal) to stop: the fit then returns -1 within a
      * group's matrix exponential. NULL: never. */
     const volatile sig_atomic_t *stop;
+    /* Part of a simulating fit (calib_sim.h): the base's capacities, stay
+     * limits and effects of covariates not fitted are part of the model, so
+     * no rate is flagged as biased by them and no effect is dropped. */
+    bool simulated;
 };
 
 /* Reads a comma-separated list of covariate names (dimension ids, `age`,

@@ -486,6 +486,7 @@ static void estimates(struct flow_fit *ff)
     for (int i = 0; i < P; i++) {
         struct calib_param *q = &cf->params[i];
         q->theta = ff->op.theta[i];
+        q->plain_theta = q->gap_se = NAN;
         double v = cf->cov[i * P + i];
         q->theta_se = v >= 0.0 ? sqrt(v) : NAN;
         double lo = q->theta - Z95 * q->theta_se, hi = q->theta + Z95 * q->theta_se;
@@ -675,8 +676,10 @@ static int fit_flow(const struct model *m, const struct panel *p, int flow,
     cf->minus2ll = 2.0 * ff.f;
     estimates(&ff);
     flag_unidentified(&ff);
-    flag_system_bias(&ff);
-    flag_dropped_effects(&ff);
+    if (!o->simulated) {          /* a simulating fit keeps the system and the effects */
+        flag_system_bias(&ff);
+        flag_dropped_effects(&ff);
+    }
     if (fit_check(L, p, ff.op.theta, cf) < 0) goto oom;
     if (calib_lik_stopped(L)) goto stopped;
     cf->seconds = now_s() - t_start;

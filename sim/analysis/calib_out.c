@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 
+#include "analysis/calib_sim.h"
 #include "base/afile.h"
 #include "base/pathname.h"
 #include "base/version.h"
@@ -64,9 +65,15 @@ static void print_estimates(const struct model *m, const struct calib_result *r,
             fmt_num(base, sizeof base, q->base);
             if (isnan(q->lo) && isnan(q->hi)) snprintf(ci, sizeof ci, "%s", q->fixed ? "(held)" : "-");
             else snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+            char note[64];
+            if (!isnan(q->gap_se))
+                snprintf(note, sizeof note, "plain %.4g, gap %+.2f se", q->cov < 0 ?
+                         exp(q->plain_theta) : q->plain_theta, q->gap_se);
+            else
+                snprintf(note, sizeof note, "%s", q->unidentified ? "not identified: base kept"
+                                                  : q->biased_by ? q->biased_by : "");
             fprintf(out, "  %-*s %-*s %11s %11s   %-25s %10s  %s\n", wl, tr, wp, param_name(m, q),
-                    est, se, ci, base,
-                    q->unidentified ? "not identified: base kept" : q->biased_by ? q->biased_by : "");
+                    est, se, ci, base, note);
         }
     }
     for (int w = 0; w < cf->n_warn; w++) fprintf(out, "  warning: %s\n", cf->warn[w]);
@@ -126,6 +133,12 @@ void calib_print_table(const struct model *m, const struct calib_result *r,
     for (int c = 0; c < r->opts.n_cov; c++)
         fprintf(out, "%s%s", c ? ", " : "", calib_cov_name(m, r->opts.cov[c]));
     fprintf(out, "\n");
+    if (r->sim.reps)
+        fprintf(out, "method: simulated (indirect inference): %d iteration%s of %d replications, "
+                "largest gap %.3f standard errors (%s), %.1f s; 'plain' is the Markov fit of "
+                "the panel, standard errors include the simulation noise\n", r->sim.iterations,
+                r->sim.iterations == 1 ? "" : "s", r->sim.reps, r->sim.max_gap_se,
+                r->sim.converged ? "converged" : "NOT converged", r->sim.seconds);
     for (int f = 0; f < r->n_flows; f++) {
         const struct calib_flow *cf = &r->flow[f];
         const struct flow *fl = &m->flows[f];
@@ -219,6 +232,10 @@ static cJSON *flow_json(const struct model *m, const struct calib_flow *cf)
         cJSON_AddBoolToObject(j, "held", q->fixed);
         cJSON_AddBoolToObject(j, "identified", !q->unidentified);
         if (q->biased_by) cJSON_AddStringToObject(j, "biased_by", q->biased_by);
+        if (!isnan(q->gap_se)) {
+            add_num(j, "plain_estimate", q->cov < 0 ? exp(q->plain_theta) : q->plain_theta);
+            add_num(j, "gap_se", q->gap_se);
+        }
     }
     cJSON *cov = cJSON_AddArrayToObject(o, "covariance_log_scale");
     for (int i = 0; i < cf->n_params; i++) {
@@ -267,6 +284,18 @@ int calib_write_json(const char *path, const struct model *m, const struct calib
     for (int c = 0; c < r->opts.n_cov; c++)
         cJSON_AddItemToArray(cv, cJSON_CreateString(calib_cov_name(m, r->opts.cov[c])));
     if (fragment_path) cJSON_AddStringToObject(root, "fragment", fragment_path);
+    cJSON_AddStringToObject(root, "method", r->sim.reps ? "simulated" : "markov");
+    if (r->sim.reps) {
+        cJSON *sim = cJSON_AddObjectToObject(root, "simulation");
+        cJSON_AddNumberToObject(sim, "replications", r->sim.reps);
+        cJSON_AddNumberToObject(sim, "iterations", r->sim.iterations);
+        cJSON_AddNumberToObject(sim, "evaluations", r->sim.evaluations);
+        cJSON_AddBoolToObject(sim, "converged", r->sim.converged);
+        add_num(sim, "max_gap_se", r->sim.max_gap_se);
+        add_num(sim, "tolerance_se", CALIB_SIM_TOL);
+        add_num(sim, "se_inflation", sqrt(1.0 + 1.0 / r->sim.reps));
+        add_num(sim, "seconds", r->sim.seconds);
+    }
     cJSON_AddNumberToObject(root, "seconds", r->seconds);
     cJSON *flows = cJSON_AddArrayToObject(root, "flows");
     for (int f = 0; f < r->n_flows; f++) cJSON_AddItemToArray(flows, flow_json(m, &r->flow[f]));
@@ -347,7 +376,8 @@ static void after_comment(FILE *f, bool *comment)
 
 /* One transition of the fragment. A fitted transition carries the effects
  * of the covariates fitted; a base effect of a covariate the fit left out
- * is dropped (the fitted rate averages over it), and the fragment says so. */
+ * is dropped (the fitted rate averages over it), and the fragment says so;
+ * a simulating fit held it in its model, so it is kept. */
 static void fragment_transition(FILE *f, const struct model *m, const struct calib_result *r,
                                 int i)
 {
@@ -372,7 +402,7 @@ static void fragment_transition(FILE *f, const struct model *m, const struct cal
     for (int s = 0; s < MODEL_MAX_COVS; s++) {
         if (s >= m->n_dims && s != COV_AGE && s != COV_FEMALE) continue;
         const struct calib_param *q = fitted_param(cf, C, r->opts.cov, i, s);
-        if (rate_q && !q && t->beta[s] != 0.0) {
+        if (rate_q && !q && t->beta[s] != 0.0 && !r->opts.simulated) {
             fprintf(f, "\n    # effect of %s (%g in the base) dropped: not fitted",
                     calib_cov_name(m, s), t->beta[s]);
             comment = true;

@@ -31,7 +31,9 @@ int calib_refitted_model(const struct model *base, const struct calib_result *r,
             if (!q->unidentified) t->per_year = isfinite(q->est) ? q->est : 0.0;
             double keep[MODEL_MAX_COVS];
             memcpy(keep, t->beta, sizeof keep);
-            memset(t->beta, 0, sizeof t->beta);     /* effects not fitted are dropped */
+            /* Effects not fitted are dropped, as the fragment does; a
+             * simulating fit kept them in its model, and keeps them here. */
+            if (!r->opts.simulated) memset(t->beta, 0, sizeof t->beta);
             for (int c = 0; c < C; c++) {
                 const struct calib_param *b = &cf->params[K + k * C + c];
                 t->beta[b->cov] = b->unidentified ? keep[b->cov] : isfinite(b->est) ? b->est : 0.0;

@@ -96,7 +96,7 @@ static const struct command_help {
     { "calibrate",
       "  flowsim calibrate PANEL.csv --scenario BASE.cfg [-o DIR] [--fragment FILE]\n"
       "                    [--covariates a,b] [--id COLUMN] [--map FILE] [--validate N]\n"
-      "                    [--skip-bad-rows]\n",
+      "                    [--simulate [--simulate-reps M]] [--skip-bad-rows]\n",
       "  calibrate  estimate the base scenario's transition rates (and, with --covariates,\n"
       "          their effects) from an RBS panel; print them with 95% CIs and a fit check;\n"
       "          write calibration.json, the fit check and fitted.cfg (for a scenario to\n"

@@ -1,6 +1,6 @@
 /* cli_calibrate.c: `flowsim calibrate PANEL.csv --scenario BASE.cfg
  * [-o DIR] [--fragment FILE] [--covariates a,b] [--id COLUMN] [--map FILE]
- * [--skip-bad-rows]`.
+ * [--validate N] [--simulate [--simulate-reps M]] [--skip-bad-rows]`.
  *
  * Everything is validated (arguments, scenario, covariates, the map, every
  * panel row) and the fit is done before any directory is created. DIR
@@ -18,6 +18,7 @@
 
 #include "analysis/calib.h"
 #include "analysis/calib_out.h"
+#include "analysis/calib_sim.h"
 #include "analysis/calib_validate.h"
 #include "analysis/panel.h"
 #include "base/afile.h"
@@ -31,7 +32,7 @@ void cli_calibrate_usage(FILE *out)
 {
     fputs("usage: flowsim calibrate PANEL.csv --scenario BASE.cfg [-o DIR] [--fragment FILE]\n"
           "                         [--covariates a,b] [--id COLUMN] [--map FILE] [--validate N]\n"
-          "                         [--skip-bad-rows]\n"
+          "                         [--simulate [--simulate-reps M]] [--skip-bad-rows]\n"
           "\n"
           "Estimates the base scenario's transition rates (and, with --covariates, their\n"
           "effects: dimension names, age, female) from an RBS panel by maximum likelihood,\n"
@@ -48,6 +49,10 @@ void cli_calibrate_usage(FILE *out)
           "  --map FILE       CSV `from,to`: ring names of the export -> the scenario's ids\n"
           "  --validate N     run the refitted scenario N times and compare its panels with\n"
           "                   this one (validation.csv, validation_moves.csv)\n"
+          "  --simulate       fit the scenario's rates so that the simulated system (its\n"
+          "                   capacities, waiting lists, stay limits) reproduces the plain fit\n"
+          "                   of the panel (indirect inference; method \"simulated\")\n"
+          "  --simulate-reps M  replications per iteration of --simulate (default 10)\n"
           "  --skip-bad-rows  leave malformed rows out (and count them) instead of stopping\n",
           out);
 }
@@ -60,8 +65,8 @@ static bool same_file(const char *a, const char *b)
 }
 
 struct cal_args {
-    const char *panel, *scenario, *dir, *fragment, *covs, *id, *map, *validate;
-    bool skip;
+    const char *panel, *scenario, *dir, *fragment, *covs, *id, *map, *validate, *sim_reps;
+    bool skip, simulate;
 };
 
 static int parse_args(int argc, char **argv, struct cal_args *a)
@@ -72,11 +77,16 @@ static int parse_args(int argc, char **argv, struct cal_args *a)
             a->skip = true;
             continue;
         }
+        if (!strcmp(arg, "--simulate")) {
+            a->simulate = true;
+            continue;
+        }
         /* --out-dir: the old name of -o, still understood. */
         static const char *const names[] = { "--scenario", "-o", "--out-dir", "--fragment",
-                                             "--covariates", "--id", "--map", "--validate" };
+                                             "--covariates", "--id", "--map", "--validate",
+                                             "--simulate-reps" };
         const char **slots[] = { &a->scenario, &a->dir, &a->dir, &a->fragment, &a->covs, &a->id,
-                                 &a->map, &a->validate };
+                                 &a->map, &a->validate, &a->sim_reps };
         const char *v = NULL;
         size_t k = 0;
         for (; k < sizeof names / sizeof names[0]; k++) {
@@ -102,6 +112,14 @@ static int parse_args(int argc, char **argv, struct cal_args *a)
         if (*end || n < 1 || n > 10000)
             return cli_usage_error("--validate: must be a whole number of replications 1..10000 "
                                    "(got '%s')", a->validate);
+    }
+    if (a->sim_reps) {
+        char *end;
+        long n = strtol(a->sim_reps, &end, 10);
+        if (*end || n < 1 || n > 1000)
+            return cli_usage_error("--simulate-reps: must be a whole number of replications "
+                                   "1..1000 (got '%s')", a->sim_reps);
+        if (!a->simulate) return cli_usage_error("%s needs --simulate", "--simulate-reps");
     }
     return 0;
 }
@@ -179,7 +197,7 @@ int cli_calibrate(int argc, char **argv)
         return cli_usage_error("--fragment %s would overwrite the base scenario", a.fragment);
     }
     struct err e = { 0 };
-    struct calib_opts co = { .stop = interrupt_flag() };
+    struct calib_opts co = { .stop = interrupt_flag(), .simulated = a.simulate };
     if (a.covs && calib_parse_covariates(m, a.covs, &co, &e) != 0) {
         fprintf(stderr, "flowsim: %s\n", e.msg);
         model_destroy(m);
@@ -200,6 +218,15 @@ int cli_calibrate(int argc, char **argv)
             fprintf(stderr, "flowsim: %s\n", e.msg);
         rc = interrupt_requested() ? EXIT_RUNTIME : e.status ? e.status : EXIT_RUNTIME;
         goto out_panel;
+    }
+    if (a.simulate && calib_simulate(m, &p, a.sim_reps ? atoi(a.sim_reps) : CALIB_SIM_REPS, &r,
+                                     &e) != 0) {
+        if (interrupt_requested())
+            fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
+        else
+            fprintf(stderr, "flowsim: simulate: %s\n", e.msg);
+        rc = EXIT_RUNTIME;
+        goto out;
     }
     if (a.validate && (calib_refitted_model(m, &r, &refit, &e) != 0 ||
                        calib_validate(refit, &p, &r, atoi(a.validate), interrupt_flag(), &v, &e) != 0)) {
