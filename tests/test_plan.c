@@ -2,16 +2,20 @@
  * runs against results known exactly: spending follows a price change from
  * its date to the day, a capacity cut with relocate empties the places
  * above it at once, and an M/M/c ring whose capacity is raised at a date
- * waits as Erlang C says for the new capacity after it. */
+ * waits as Erlang C says for the new capacity after it, and a change of an
+ * exit setting leaves the later citizens' exits paired with a scenario
+ * without it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests.h"
 #include "util.h"
 
 #include "base/caldate.h"
+#include "base/sbuf.h"
 #include "engine/runner.h"
 #include "engine/stats.h"
 #include "model/model.h"
@@ -245,6 +249,72 @@ static void test_plan_mmc_capacity_raised(void **state)
     model_destroy(m);
 }
 
+/* The exits (citizen, cause, time) of replication 1's citizens that arrive
+ * after t0, from an events.csv, one line each, in the file's order. */
+static void exits_after(const char *csv, double t0, struct sbuf *out)
+{
+    enum { MAX_ID = 1 << 16 };
+    char *arrived = calloc(MAX_ID, 1);
+    assert_non_null(arrived);
+    for (const char *p = csv; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        char date[16], ev[32];
+        double t;
+        unsigned id;
+        if (sscanf(p, "%15[^,],%lf,%u,%31[^,\n]", date, &t, &id, ev) != 4 || id >= MAX_ID) continue;
+        if (!strcmp(ev, "arrival") && t > t0) arrived[id] = 1;
+        else if (arrived[id] && (!strcmp(ev, "death") || !strcmp(ev, "retirement") || !strcmp(ev, "moved_away")))
+            sbuf_printf(out, "%u %s %.6f\n", id, ev, t);
+    }
+    free(arrived);
+}
+
+/* A change of an exit setting draws the living citizens' exits again from
+ * a stream of its own: the citizens who arrive after it draw their exits as
+ * in a scenario without the change (common random numbers stay paired).
+ * Retirement at 110 or 111 never comes first, so their laws are the same;
+ * moving away is made frequent so that many of them leave. */
+static void test_plan_exit_redraw_keeps_pairing(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char cwd[2048], text[8192], args[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, "base = \"%s/tests/data/small.cfg\";\nname = \"still\";\n"
+             "set = ( ( \"population.retirement_age\", 110.0 ), ( \"population.other_exit_per_year\", 0.8 ) );\n", cwd);
+    tu_tmp_write(&t, "still.cfg", text);
+    snprintf(text, sizeof text, "base = \"%s/tests/data/small.cfg\";\nname = \"moved\";\n"
+             "set = ( ( \"population.retirement_age\", 110.0 ), ( \"population.other_exit_per_year\", 0.8 ) );\n"
+             "changes = ( { date = \"2015-06-15\"; set = ( ( \"population.retirement_age\", 111.0 ) ); } );\n", cwd);
+    tu_tmp_write(&t, "moved.cfg", text);
+    snprintf(args, sizeof args, "run %s/still.cfg -r 1 -q -o %s/a", t.dir, t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    snprintf(args, sizeof args, "run %s/moved.cfg -r 1 -q -o %s/b", t.dir, t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *ea = tu_tmp_read(&t, "a/events.csv"), *eb = tu_tmp_read(&t, "b/events.csv");
+    assert_non_null(ea);
+    assert_non_null(eb);
+    const char *pc = strstr(eb, ",plan_change,");
+    assert_non_null(pc);
+    while (pc > eb && pc[-1] != ',') pc--;          /* back to the citizen column */
+    pc--;
+    while (pc > eb && pc[-1] != ',') pc--;          /* the t column */
+    double t0 = atof(pc);
+    assert_true(t0 > 0.9 && t0 < 1.1);
+    struct sbuf xa = { 0 }, xb = { 0 };
+    exits_after(ea, t0, &xa);
+    exits_after(eb, t0, &xb);
+    assert_non_null(xa.s);
+    assert_true(tu_count_lines(xa.s) >= 3);         /* some to compare */
+    assert_non_null(xb.s);
+    assert_string_equal(xa.s, xb.s);
+    free(xa.s);
+    free(xb.s);
+    free(ea);
+    free(eb);
+    tu_tmp_remove(&t);
+}
+
 int test_group_plan(int *n)
 {
     static const struct CMUnitTest tests[] = {
@@ -254,6 +324,7 @@ int test_group_plan(int *n)
         cmocka_unit_test(test_plan_relocate),
         cmocka_unit_test(test_caseworker_cost),
         cmocka_unit_test(test_plan_mmc_capacity_raised),
+        cmocka_unit_test(test_plan_exit_redraw_keeps_pairing),
     };
     *n = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

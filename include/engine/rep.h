@@ -127,6 +127,8 @@ void rep_switch_model(struct rep *r, int change);
 /* Draws the citizen's exit from now (SPEC §7) into t_exit and exit_cause;
  * it takes effect with the next rep_hazards_draw. */
 void rep_draw_exit(struct rep *r, uint32_t ci);
+/* The same from generator g (a plan's redraw: rngs.h, RNGS_PURPOSE_EXIT_REDRAW). */
+void rep_draw_exit_from(struct rep *r, uint32_t ci, gsl_rng *g);
 
 /* RBS follow-ups are events only when they do something: write the panel,
  * re-place (`replace`), or re-read an age effect (SPEC §7). A record-only

@@ -32,6 +32,7 @@ enum rng_purpose {
 struct rngs {
     gsl_rng *r[RNG_COUNT];
     gsl_rng *citizen;          /* taus2, pointed at a citizen's state */
+    gsl_rng *exit_redraw;      /* seeded at each plan change that redraws exits */
     void *citizen_own_state;   /* the state gsl_rng_alloc gave it, for free */
     uint64_t seed;
     uint32_t replication;
@@ -46,6 +47,12 @@ uint64_t rngs_mix(uint64_t seed, uint32_t replication, uint32_t purpose);
  * (engine/psa.c). Citizens' streams are purposes RNG_COUNT + citizen, and
  * citizens are fewer than 2^31, so this one is never a citizen's. */
 #define RNGS_PURPOSE_UNCERTAINTY UINT32_MAX
+/* A plan's change i that sets an exit rate draws the living citizens' exits
+ * again from a stream of its own, purpose RNGS_PURPOSE_EXIT_REDRAW - i
+ * (i < 64: never a citizen's nor the uncertainty's), so the RNG_EXIT stream
+ * of the citizens created later stays in step with a scenario without the
+ * change (common random numbers). */
+#define RNGS_PURPOSE_EXIT_REDRAW (UINT32_MAX - 1)
 
 /* The 32-bit seed of the GSL stream for (seed, replication, purpose), as
  * struct rngs seeds its streams. */

@@ -104,10 +104,13 @@ void plan_switch(struct rep *r, int i)
     /* The rate cache holds the old rates: read them again and draw anew
      * (exact: every pending time is exponential, or an exit drawn again). */
     bool hazards = hazards_differ(old, next), exits = exits_differ(old, next);
+    if (exits)
+        gsl_rng_set(r->rng.exit_redraw, rngs_stream_seed(r->rng.seed, r->rng.replication,
+                                                         RNGS_PURPOSE_EXIT_REDRAW - (uint32_t)i));
     for (uint32_t ci = 0; (hazards || exits) && ci < r->pop.n; ci++) {
         struct citizen *c = &r->pop.c[ci];
         if (!c->alive) continue;
-        if (exits) rep_draw_exit(r, ci);
+        if (exits) rep_draw_exit_from(r, ci, r->rng.exit_redraw);
         pop_rates_changed(c);
         rep_hazards_draw(r, ci);
     }

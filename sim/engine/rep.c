@@ -299,9 +299,13 @@ void rep_hazards_draw(struct rep *r, uint32_t ci)
  * the exit rates draws it again (plan.c). */
 void rep_draw_exit(struct rep *r, uint32_t ci)
 {
+    rep_draw_exit_from(r, ci, r->rng.r[RNG_EXIT]);
+}
+
+void rep_draw_exit_from(struct rep *r, uint32_t ci, gsl_rng *g)
+{
     const struct model *m = r->m;
     struct citizen *c = &r->pop.c[ci];
-    gsl_rng *g = r->rng.r[RNG_EXIT];
     double age = pop_age(c, r->t);
     double e = gsl_ran_exponential(g, 1.0);
     double a = m->mort_a * m->mort_ratio, b = m->mort_b;

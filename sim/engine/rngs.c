@@ -43,6 +43,7 @@ int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication)
     for (int p = 0; p < RNG_COUNT; p++) s->r[p] = NULL;
     s->citizen = NULL;
     s->citizen_own_state = NULL;
+    s->exit_redraw = NULL;
     if (gsl_rng_taus2->size > RNGS_CITIZEN_STATE_WORDS * sizeof(uint64_t)) return -1;
     s->citizen = gsl_rng_alloc(gsl_rng_taus2);
     if (!s->citizen) return -1;
@@ -55,6 +56,10 @@ int rngs_init(struct rngs *s, uint64_t seed, uint32_t replication)
             rngs_fini(s);
             return -1;
         }
+    }
+    if (!(s->exit_redraw = gsl_rng_alloc(gsl_rng_mt19937))) {
+        rngs_fini(s);
+        return -1;
     }
     rngs_reseed(s, seed, replication);
     return 0;
@@ -87,6 +92,8 @@ void rngs_fini(struct rngs *s)
         gsl_rng_free(s->r[p]);        /* NULL-safe */
         s->r[p] = NULL;
     }
+    gsl_rng_free(s->exit_redraw);
+    s->exit_redraw = NULL;
 }
 
 
