@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cJSON.h>
+
 #include "tests.h"
 #include "util.h"
 
@@ -315,6 +317,34 @@ static void test_plan_exit_redraw_keeps_pairing(void **state)
     tu_tmp_remove(&t);
 }
 
+/* A budget that a plan brings in later: years over it are counted and the
+ * largest overshoot is a number (it was left undefined when the scenario
+ * had no budget at the start). */
+static void test_plan_budget_later_overshoot(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char cwd[2048], text[8192], args[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text, "base = \"%s/tests/data/small.cfg\";\nname = \"later\";\n"
+             "set = ( ( \"budget.annual\", 0.0 ), ( \"budget.rule\", \"report\" ) );\n"
+             "changes = ( { date = \"2015-01-01\"; set = ( ( \"budget.annual\", 1000000.0 ) ); } );\n", cwd);
+    tu_tmp_write(&t, "later.cfg", text);
+    snprintf(args, sizeof args, "run %s/later.cfg -r 2 -q -o %s/o", t.dir, t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *js = tu_tmp_read(&t, "o/summary.json");
+    cJSON *root = cJSON_Parse(js);
+    free(js);
+    const cJSON *k = cJSON_GetObjectItem(root, "kpis");
+    const cJSON *over = cJSON_GetObjectItem(cJSON_GetObjectItem(k, "budget_overshoot_max"), "mean");
+    const cJSON *years = cJSON_GetObjectItem(cJSON_GetObjectItem(k, "years_over_budget"), "mean");
+    assert_true(cJSON_IsNumber(years) && years->valuedouble >= 1.0);
+    assert_true(cJSON_IsNumber(over) && over->valuedouble > 0.0);
+    cJSON_Delete(root);
+    tu_tmp_remove(&t);
+}
+
 int test_group_plan(int *n)
 {
     static const struct CMUnitTest tests[] = {
@@ -325,6 +355,7 @@ int test_group_plan(int *n)
         cmocka_unit_test(test_caseworker_cost),
         cmocka_unit_test(test_plan_mmc_capacity_raised),
         cmocka_unit_test(test_plan_exit_redraw_keeps_pairing),
+        cmocka_unit_test(test_plan_budget_later_overshoot),
     };
     *n = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("plan", tests, NULL, NULL);

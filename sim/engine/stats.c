@@ -371,7 +371,7 @@ static void budget_figures(const struct rep_stats *st, struct budget_figures *bf
         if (!within) bf->holds_from = NAN;
         holding = within;
     }
-    if (!(m->budget_annual > 0)) bf->overshoot_max = NAN;
+    if (!model_has_budget(m)) bf->overshoot_max = NAN;   /* a plan may bring one in later */
 }
 
 /* The Kaplan-Meier estimate of the waiting time of a ring's requests in
