@@ -375,32 +375,89 @@ void compare_cell(char *buf, size_t n, double v, int dec)
     else snprintf(buf, n, "-");
 }
 
+/* The fixed words of the table, English and Danish. The KPI labels come
+ * from the catalogue; these few live here because analysis sits below
+ * present/i18n (the same words as the report's: base, difference, 95 % CI). */
+enum cmp_word {
+    W_SCENARIO, W_COST, W_TO_PLACE, W_OUTWARD, W_RULE_DAYS, W_KPI, W_BASE, W_ALT, W_DIFF, W_CI,
+    W_HEAD, W_BASE_LINE, W_DIFF_LINE, W_FILES, W_N
+};
+
+static const char *const cmp_words[W_N][2] = {
+    [W_SCENARIO] = { "scenario", "scenarie" },
+    [W_COST] = { "cost M DKK/yr", "udgift mio. kr./år" },
+    [W_TO_PLACE] = { "to place, days", "til placering, dage" },
+    [W_OUTWARD] = { "%.30s outward %%", "%.30s udad %%" },
+    [W_RULE_DAYS] = { "days rule active", "dage med budgetregel" },
+    [W_KPI] = { "KPI", "Nøgletal" },
+    [W_BASE] = { "base", "basis" },
+    [W_ALT] = { "alternative", "alternativ" },
+    [W_DIFF] = { "difference", "forskel" },
+    [W_CI] = { "95% CI", "95 % KI" },
+    [W_HEAD] = { "flowsim compare: %d scenarios, %d replications each, seed %llu, %g years; "
+                 "common random numbers\n",
+                 "flowsim compare: %d scenarier, %d gentagelser hver, seed %llu, %g år; "
+                 "fælles tilfældige tal\n" },
+    [W_BASE_LINE] = { "base", "basis" },
+    [W_DIFF_LINE] = { "difference = alternative - base, per replication; * = its 95% CI excludes 0 "
+                      "(a clear or small change; without *: could be chance)\n\n",
+                      "forskel = alternativ - basis, pr. gentagelse; * = dens 95 %-KI udelukker 0 "
+                      "(tydelig eller lille ændring; uden *: kan skyldes tilfældighed)\n\n" },
+    [W_FILES] = { "every KPI, per scenario and as differences", "alle nøgletal, pr. scenarie og som forskelle" },
+};
+
+static const char *word(const struct cmp_run *b, enum cmp_word w)
+{
+    return cmp_words[w][!strcmp(b->ro.lang, "da")];
+}
+
+/* Characters in UTF-8 text (printf's widths count bytes: "ø" is two). */
+static int text_width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* s padded to width characters, left- or right-aligned, appended to line. */
+static void put_padded(char *line, size_t cap, const char *s, int width, bool left)
+{
+    size_t len = strlen(line);
+    int pad = width - text_width(s);
+    if (pad < 0) pad = 0;
+    if (left) snprintf(line + len, cap - len, "%s%*s", s, pad, "");
+    else snprintf(line + len, cap - len, "%*s%s", pad, "", s);
+}
+
 /* One line per scenario: value (difference, '*' if real) of a few KPIs. */
 static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
 {
     const struct cmp_run *b = &runs[0];
     struct ocol { int k; const char *title; double scale; int dec; } col[2 + MODEL_MAX_FLOWS + 1];
     int nc = 0;
-    col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_COST_PER_YEAR, -1, -1), "cost M DKK/yr", 1e-6, 1 };
+    col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_COST_PER_YEAR, -1, -1), word(b, W_COST), 1e-6, 1 };
     col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_REFERRAL_TO_PLACEMENT, -1, -1),
-                                  "to place, days", 1.0, 1 };
+                                  word(b, W_TO_PLACE), 1.0, 1 };
     char titles[MODEL_MAX_FLOWS][48];
     for (int f = 0; f < b->m->n_flows && f < MODEL_MAX_FLOWS; f++) {
-        snprintf(titles[f], sizeof titles[f], "%.30s outward %%", b->m->flows[f].id);
+        snprintf(titles[f], sizeof titles[f], word(b, W_OUTWARD), b->m->flows[f].id);
         col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_OUTWARD_SHARE, f, -1), titles[f], 100.0, 1 };
     }
     bool any_budget = false;
     for (int i = 0; i < n_runs; i++) any_budget |= model_has_budget(runs[i].m);   /* a plan's too */
     if (any_budget)
-        col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_DAYS_FROZEN, -1, -1), "days rule active", 1.0, 0 };
-    fprintf(out, "  %-24s", "scenario");
-    for (int c = 0; c < nc; c++) fprintf(out, " %22s", col[c].title);
-    fputc('\n', out);
+        col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_DAYS_FROZEN, -1, -1), word(b, W_RULE_DAYS), 1.0, 0 };
+    char line[512] = "  ";
+    put_padded(line, sizeof line, word(b, W_SCENARIO), 24, true);
+    for (int c = 0; c < nc; c++) {
+        strcat(line, " ");
+        put_padded(line, sizeof line, col[c].title, 22, false);
+    }
+    fprintf(out, "%s\n", line);
     for (int i = 0; i < n_runs; i++) {
         const struct cmp_run *a = &runs[i];
         int *map = i ? compare_match(b, a) : NULL;
         if (i && !map) return -1;
-        char line[512];
         snprintf(line, sizeof line, "  %-24.24s", a->m->name);
         for (int c = 0; c < nc; c++) {
             char v[32], d[40], text[80];
@@ -424,31 +481,47 @@ static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
     return 0;
 }
 
+/* The scenario's description in the table's language ("" when none). */
+static const char *description_of(const struct cmp_run *b, const struct model *m)
+{
+    if (!strcmp(b->ro.lang, "da") && m->description_da && *m->description_da) return m->description_da;
+    return m->description ? m->description : "";
+}
+
+/* "name (path): description" heading a scenario. */
+static void print_scenario_line(const struct cmp_run *b, const struct model *m, const char *lead,
+                                FILE *out)
+{
+    const char *desc = description_of(b, m);
+    fprintf(out, "%s%s (%s)%s%s\n", lead, m->name, m->path ? m->path : "", desc[0] ? ": " : "", desc);
+}
+
 int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE *out)
 {
     const struct cmp_run *b = &runs[0];
     struct headline h[4 * MODEL_MAX_FLOWS * MODEL_MAX_RINGS + 32];
-    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0])), width = 3;
+    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0])), width = text_width(word(b, W_KPI));
     for (int j = 0; j < nh; j++)
-        if ((int)strlen(h[j].label) > width) width = (int)strlen(h[j].label);
-    fprintf(out, "flowsim compare: %d scenarios, %d replications each, seed %llu, %g years; "
-                 "common random numbers\n",
-            n_runs, b->n_rep, (unsigned long long)b->ro.seed, b->m->years);
-    fprintf(out, "base: %s (%s)%s%s\n", b->m->name, b->m->path ? b->m->path : "",
-            b->m->description && b->m->description[0] ? ": " : "",
-            b->m->description ? b->m->description : "");
-    fprintf(out, "difference = alternative - base, per replication; "
-                 "* = its 95%% CI excludes 0 (a real difference)\n\n");
+        if (text_width(h[j].label) > width) width = text_width(h[j].label);
+    fprintf(out, word(b, W_HEAD), n_runs, b->n_rep, (unsigned long long)b->ro.seed, b->m->years);
+    char lead[32];
+    snprintf(lead, sizeof lead, "%s: ", word(b, W_BASE_LINE));
+    print_scenario_line(b, b->m, lead, out);
+    fputs(word(b, W_DIFF_LINE), out);
     if (print_overview(runs, n_runs, out) != 0) return -1;
     for (int i = 1; i < n_runs; i++) {
         const struct cmp_run *a = &runs[i];
         int *map = compare_match(b, a);
         if (!map) return -1;
-        fprintf(out, "\n%s (%s)%s%s\n", a->m->name, a->m->path ? a->m->path : "",
-                a->m->description && a->m->description[0] ? ": " : "",
-                a->m->description ? a->m->description : "");
-        fprintf(out, "  %-*s %12s %12s %12s  %s\n", width, "KPI", "base", "alternative",
-                "difference", "95% CI");
+        print_scenario_line(b, a->m, "\n", out);
+        char head[384] = "  ";
+        put_padded(head, sizeof head, word(b, W_KPI), width, true);
+        const enum cmp_word cols[] = { W_BASE, W_ALT, W_DIFF };
+        for (int c = 0; c < 3; c++) {
+            strcat(head, " ");
+            put_padded(head, sizeof head, word(b, cols[c]), 12, false);
+        }
+        fprintf(out, "%s  %s\n", head, word(b, W_CI));
         for (int j = 0; j < nh; j++) {
             int kb = h[j].k, ka = map[kb];
             char vb[32], va[32], vd[40], ci[80], lo[32], hi[32];
@@ -471,16 +544,17 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
             bool budget_row = kpi_def(b->desc[kb].id)->show & KPI_NEEDS_BUDGET;
             if (budget_row && !model_has_budget(b->m) && !model_has_budget(a->m))
                 continue;                  /* no budget on either side: nothing to say */
-            char line[384];
-            snprintf(line, sizeof line, "  %-*s %12s %12s %12s  %-25s%s", width, h[j].label, vb, va, vd,
-                     ci, compare_real(&d) ? " *" : "");
+            char line[384] = "  ";
+            put_padded(line, sizeof line, h[j].label, width, true);
+            size_t at = strlen(line);
+            snprintf(line + at, sizeof line - at, " %12s %12s %12s  %-25s%s", vb, va, vd, ci,
+                     compare_real(&d) ? " *" : "");
             size_t len = strlen(line);
             while (len > 0 && line[len - 1] == ' ') line[--len] = '\0';
             fprintf(out, "%s\n", line);
         }
         free(map);
     }
-    fprintf(out, "\nevery KPI, per scenario and as differences: %s/comparison.json, "
-                 "%s/comparison.csv\n", dir, dir);
+    fprintf(out, "\n%s: %s/comparison.json, %s/comparison.csv\n", word(b, W_FILES), dir, dir);
     return 0;
 }

@@ -35,7 +35,7 @@ static const char COMMON_OPTIONS[] =
     "  -o DIR      output directory          -r REPS   replications\n"
     "  -s SEED     random seed               -j N      worker threads (0 = all cores)\n"
     "  --years Y   simulated years           --lang    language of plots and report\n"
-    "  -q          print no summary line or table (notes still go to stderr)\n"
+    "  -q          print no summary or table (notes still go to stderr)\n"
     "  --uncertainty  one draw of the scenario's uncertain parameters per replication\n";
 static const char SET_OPTION[] =
     "  --set PATH=VALUE  change one setting (a path as in a variant's set); repeatable\n";

@@ -169,7 +169,7 @@ static const struct entry texts[] = {
     { "nobody_waited", "Nobody waited", "Ingen ventede" },
     { "no_waits", "No waits recorded", "Ingen ventetider registreret" },
     { "diff_title", "Difference from the base scenario (95% CI)", "Forskel fra basisscenariet (95 % KI)" },
-    { "not_real", "pale: not a real difference (CI includes 0)", "lys: ingen reel forskel (KI indeholder 0)" },
+    { "not_real", "pale: could be chance (CI includes 0)", "lys: kan skyldes tilfældighed (KI indeholder 0)" },
     { "cmp_wait_title", "Waiting lists: base and alternatives", "Ventelister: basis og alternativer" },
     { "cmp_spending_title", "Spending per year against the budget, all scenarios", "Udgift pr. år mod budgettet, alle scenarier" },
     { "cmp_occ_title", "Citizens in each ring: base and alternatives", "Borgere i hver ring: basis og alternativer" },

@@ -273,8 +273,8 @@ static void caption(char *buf, size_t n, const char *name, const struct results_
           "Hvor borgerne i hvert flow er ved start og slut: inderste (mest intensive) ring nederst. Mere farve mod toppen betyder, at borgerne er flyttet udad." },
         { "waits", "How long citizens waited for a place: the share placed within a given number of days, per ring (rings where nobody waited are left out).",
           "Hvor længe borgerne ventede på en plads: andelen placeret inden for et givet antal dage, pr. ring (ringe hvor ingen ventede er udeladt)." },
-        { "compare_kpis", "Each bar is an alternative minus the base; the whisker is its 95% confidence interval. Solid bars are real differences; pale bars could be chance.",
-          "Hver søjle er et alternativ minus basis; stregen er 95 %-konfidensintervallet. Fyldte søjler er reelle forskelle; lyse søjler kan skyldes tilfældighed." },
+        { "compare_kpis", "Each bar is an alternative minus the base; the whisker is its 95% confidence interval. Solid bars: the interval excludes 0 (a clear or small change in the Reading column); pale bars could be chance.",
+          "Hver søjle er et alternativ minus basis; stregen er 95 %-konfidensintervallet. Fyldte søjler: intervallet udelukker 0 (tydelig eller lille ændring i kolonnen Vurdering); lyse søjler kan skyldes tilfældighed." },
         { "compare_spending", "Spending per calendar year of every scenario (a part year scaled to a whole year); dashed: each scenario's budget.",
           "Udgift pr. kalenderår i hvert scenarie (et delvist år omregnet til et helt år); stiplet: scenariets budget." },
         { "compare_waiting_", "Citizens on the waiting list of each ring over time in the base and in each alternative (mean and 90% band).",
@@ -599,7 +599,7 @@ static void rings_tables(FILE *f, const struct results_run *r, const cJSON *k, e
 static void run_report(FILE *f, const struct results_run *r, const struct plot_figures *figs, enum lang l)
 {
     char title[512];
-    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), r->name);
+    sbuf_fmt(title, sizeof title, "%s: %s", i18n_text("report_title", l), answer_title(r, r->name, l));
     head(f, l, title);
     fputs("<h1>", f);
     esc(f, answer_title(r, r->name, l));
