@@ -290,13 +290,15 @@ static void test_cli_plan_budget_column(void **state)
              "set = ( ( \"budget.annual\", 0.0 ) );\n"
              "changes = ( { date = \"2015-01-01\"; set = ( ( \"budget.annual\", 4000000.0 ) ); } );\n", cwd);
     tu_tmp_write(&t, "later.cfg", text);
-    snprintf(args, sizeof args, "compare %s/nobudget.cfg %s/later.cfg -r 3 -o %s/cmp", t.dir, t.dir, t.dir);
+    snprintf(args, sizeof args, "compare %s/nobudget.cfg %s/later.cfg -r 3 --lang en -o %s/cmp", t.dir,
+             t.dir, t.dir);
     assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     char *out = tu_tmp_read(&t, "stdout");
     assert_non_null(strstr(out, "days rule active"));
     free(out);
     /* Neither side with a budget at any time: no such column. */
-    snprintf(args, sizeof args, "compare %s/nobudget.cfg %s/nobudget.cfg -r 3 -o %s/cmp", t.dir, t.dir, t.dir);
+    snprintf(args, sizeof args, "compare %s/nobudget.cfg %s/nobudget.cfg -r 3 --lang en -o %s/cmp", t.dir,
+             t.dir, t.dir);
     assert_int_equal(tu_flowsim(&t, NULL, args), 0);
     out = tu_tmp_read(&t, "stdout");
     assert_non_null(strstr(out, "scenario"));
