@@ -219,8 +219,8 @@ static void summary_reads(struct tmp *t, const char *lang)
 {
     char cwd[2048], args[4096];
     assert_non_null(getcwd(cwd, sizeof cwd));
-    snprintf(args, sizeof args, "run %s/tests/data/small.cfg -r 4 --set output.plots=false --lang %s -o %s/run-%s", cwd,
-             lang, t->dir, lang);
+    snprintf(args, sizeof args, "run %s/tests/data/small.cfg -r 4 --set output.plots=false --lang %s -o %s/run-%s",
+             cwd, lang, t->dir, lang);
     assert_int_equal(tu_flowsim(t, NULL, args), 0);
     char *out = tu_tmp_read(t, "stdout");
     assert_non_null(out);
@@ -228,7 +228,8 @@ static void summary_reads(struct tmp *t, const char *lang)
     int lines = 0;
     for (const char *p = out; *p; lines++) {
         size_t len = strcspn(p, "\n");
-        if (chars(p, len) > 100) fail_msg("a summary line of %d characters:\n%.*s", chars(p, len), (int)len, p);
+        if (chars(p, len) > 100)
+            fail_msg("a summary line of %d characters:\n%.*s", chars(p, len), (int)len, p);
         p += len + (p[len] == '\n');
     }
     assert_true(lines >= 4);            /* the heading and the three KPIs at least */

@@ -27,4 +27,8 @@ int sbuf_read_stream(struct sbuf *b, FILE *f);
  * stay whole, stays quiet. */
 void sbuf_fmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Characters (not bytes) of UTF-8 text, for lining up columns of text that
+ * holds Danish letters: printf's widths count bytes. */
+int sbuf_chars(const char *s);
+
 #endif

@@ -14,6 +14,7 @@
 #include "base/afile.h"
 #include "base/csvcell.h"
 #include "base/resultset.h"
+#include "base/sbuf.h"
 #include "base/version.h"
 #include "engine/runner.h"
 #include "io/output.h"
@@ -403,7 +404,8 @@ static const char *const cmp_words[W_N][2] = {
                       "(a clear or small change; without *: could be chance)\n\n",
                       "forskel = alternativ - basis, pr. gentagelse; * = dens 95 %-KI udelukker 0 "
                       "(tydelig eller lille ændring; uden *: kan skyldes tilfældighed)\n\n" },
-    [W_FILES] = { "every KPI, per scenario and as differences", "alle nøgletal, pr. scenarie og som forskelle" },
+    [W_FILES] = { "every KPI, per scenario and as differences",
+                  "alle nøgletal, pr. scenarie og som forskelle" },
 };
 
 static const char *word(const struct cmp_run *b, enum cmp_word w)
@@ -411,19 +413,11 @@ static const char *word(const struct cmp_run *b, enum cmp_word w)
     return cmp_words[w][!strcmp(b->ro.lang, "da")];
 }
 
-/* Characters in UTF-8 text (printf's widths count bytes: "ø" is two). */
-static int text_width(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 /* s padded to width characters, left- or right-aligned, appended to line. */
 static void put_padded(char *line, size_t cap, const char *s, int width, bool left)
 {
     size_t len = strlen(line);
-    int pad = width - text_width(s);
+    int pad = width - sbuf_chars(s);
     if (pad < 0) pad = 0;
     if (left) snprintf(line + len, cap - len, "%s%*s", s, pad, "");
     else snprintf(line + len, cap - len, "%*s%s", pad, "", s);
@@ -446,7 +440,8 @@ static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
     bool any_budget = false;
     for (int i = 0; i < n_runs; i++) any_budget |= model_has_budget(runs[i].m);   /* a plan's too */
     if (any_budget)
-        col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_DAYS_FROZEN, -1, -1), word(b, W_RULE_DAYS), 1.0, 0 };
+        col[nc++] = (struct ocol){ compare_find_kpi(b, KPI_DAYS_FROZEN, -1, -1), word(b, W_RULE_DAYS), 1.0,
+                                   0 };
     char line[512] = "  ";
     put_padded(line, sizeof line, word(b, W_SCENARIO), 24, true);
     for (int c = 0; c < nc; c++) {
@@ -500,9 +495,9 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
 {
     const struct cmp_run *b = &runs[0];
     struct headline h[4 * MODEL_MAX_FLOWS * MODEL_MAX_RINGS + 32];
-    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0])), width = text_width(word(b, W_KPI));
+    int nh = headlines(b, h, (int)(sizeof h / sizeof h[0])), width = sbuf_chars(word(b, W_KPI));
     for (int j = 0; j < nh; j++)
-        if (text_width(h[j].label) > width) width = text_width(h[j].label);
+        if (sbuf_chars(h[j].label) > width) width = sbuf_chars(h[j].label);
     fprintf(out, word(b, W_HEAD), n_runs, b->n_rep, (unsigned long long)b->ro.seed, b->m->years);
     char lead[32];
     snprintf(lead, sizeof lead, "%s: ", word(b, W_BASE_LINE));

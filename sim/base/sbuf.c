@@ -64,6 +64,13 @@ void sbuf_fmt(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
+int sbuf_chars(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;   /* not a continuation byte */
+    return n;
+}
+
 void sbuf_free(struct sbuf *b)
 {
     free(b->s);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sbuf.h"
 #include "engine/stats.h"
 #include "engine/summary.h"
 #include "io/output.h"
@@ -28,14 +29,6 @@ static double ring_mean(const struct kpi_desc *desc, const struct kpi_stat *stat
 /* Lines of the summary stay within this many columns. */
 #define ONELINE_COLUMNS 100
 
-/* Characters in UTF-8 text, for aligning Danish labels. */
-static int text_width(const char *s)
-{
-    int w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
 /* A note indented by two, wrapped at spaces within ONELINE_COLUMNS, later
  * lines indented by four. */
 static void print_wrapped(const char *text, FILE *out)
@@ -47,7 +40,7 @@ static void print_wrapped(const char *text, FILE *out)
         if (!len) break;
         char wordbuf[512];
         snprintf(wordbuf, sizeof wordbuf, "%.*s", (int)len, p);
-        int w = text_width(wordbuf);
+        int w = sbuf_chars(wordbuf);
         if (col > indent && col + 1 + w > ONELINE_COLUMNS) {
             fputc('\n', out);
             col = 0;
@@ -103,14 +96,14 @@ static void print_kpis(const struct kpi_desc *desc, const struct kpi_stat *stat,
             if (!(def->show & KPI_ONELINE) || d->flow >= 0 || d->year > 0 || d->dim >= 0) continue;
             const char *label = i18n_kpi(d->name, l);
             if (pass == 0) {
-                if (text_width(label) > width) width = text_width(label);
+                if (sbuf_chars(label) > width) width = sbuf_chars(label);
                 continue;
             }
             char v[96], lo[64], hi[64];
             /* Money and shares carry their unit; the other labels name theirs. */
             bool with_unit = !strncmp(d->unit, "DKK", 3) || !strcmp(d->unit, "share");
             i18n_value(v, sizeof v, stat[k].mean, stat[k].mean, d->unit, def->show & KPI_WHOLE, l, with_unit);
-            fprintf(out, "  %s%*s  %s", label, width - text_width(label), "", v);
+            fprintf(out, "  %s%*s  %s", label, width - sbuf_chars(label), "", v);
             if (isfinite(stat[k].lo) && !(def->show & KPI_WHOLE)) {
                 i18n_value(lo, sizeof lo, stat[k].lo, stat[k].mean, d->unit, false, l, false);
                 i18n_value(hi, sizeof hi, stat[k].hi, stat[k].mean, d->unit, false, l, false);
