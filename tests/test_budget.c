@@ -1,4 +1,4 @@
-/* test_budget.c: the budget rules of SPEC §1 (policy.c) on small scenarios
+/* test_budget.c: the budget rules of docs/model.md (policy.c) on small scenarios
  * whose effect is known: report only compares, freeze holds entries back,
  * step_down places one ring outward, budget years follow the calendar and a
  * partial year gets its share of the annual budget. Built on the M/M/c

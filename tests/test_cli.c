@@ -302,7 +302,7 @@ static void test_run_writes_every_file(void **state)
     assert_true(!strncmp(csv, "kpi,flow,ring,year,mean,sd,ci_lo,ci_hi,unit,n\n", 46));
     assert_non_null(strstr(csv, "\ncost_per_year,,,,"));
     /* replications.csv: one row per KPI and replication, whose mean is
-     * summary.csv's mean (SPEC §9). */
+     * summary.csv's mean (docs/files.md). */
     char *reps = tu_tmp_read(&t, "out/replications.csv");
     assert_true(!strncmp(reps, "replication,kpi,flow,ring,year,value,unit\n", 42));
     int rows_sum = -1, rows_rep = -1, n_rep = 0;

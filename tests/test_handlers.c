@@ -190,7 +190,7 @@ static double score_of(const struct model *m, const int *level)
     return s / m->n_dims;
 }
 
-/* The outermost ring whose band holds the score (SPEC §7), written out
+/* The outermost ring whose band holds the score (docs/model.md), written out
  * independently of model_band_ring. */
 static int band_of(const struct flow *fl, double s)
 {
@@ -500,7 +500,7 @@ static void test_work_participation(void **state)
     struct model *m = tu_load("tests/data/policy_work.cfg");
     /* One initial citizen: with none, a run of two flows crashes (see
      * test_two_flows_without_initial_population). It holds no work ring at
-     * t = 0, so it takes no part in work (SPEC §7); the share below is over
+     * t = 0, so it takes no part in work (docs/model.md); the share below is over
      * arrivals only. */
     m->initial = 1;
     struct runs x;
@@ -538,7 +538,7 @@ static void test_work_participation(void **state)
     model_destroy(m);
 }
 
-/* SPEC §7, taking part in a flow: an initial citizen takes part in the
+/* docs/model.md, taking part in a flow: an initial citizen takes part in the
  * work flow only if it holds a work ring at t = 0. The others are never
  * placed, re-placed (`replace` every three months) nor moved by the work
  * flow's `none -> job` transition (rate 2 a year): no work event at all. */
@@ -583,7 +583,7 @@ static void test_initial_participation(void **state)
 /* Regression (found by this test): with population.initial = 0 and more
  * than one flow, the initial placement of each further flow called
  * gsl_ran_shuffle(..., n = 0, ...), which aborts or, with GSL's handler off,
- * loops from SIZE_MAX and dies. SPEC §3 allows `initial = 0`. The run is
+ * loops from SIZE_MAX and dies. docs/scenario.md allows `initial = 0`. The run is
  * made in a child process so a crash fails this test, not the suite. */
 static void test_two_flows_without_initial_population(void **state)
 {
@@ -646,7 +646,7 @@ static void test_stay_limit(void **state)
         assert_true(level && st && entered && reached && initial);
         for (unsigned i = 0; i <= max_id; i++) { level[i] = -1; st[i] = none; reached[i] = NAN; }
         for (int i = 0; i < nr; i++) level[row[i].id] = row[i].level[0];   /* no development */
-        /* RBS baseline (SPEC §7): at t = 0 for the initial population, at
+        /* RBS baseline (docs/model.md): at t = 0 for the initial population, at
          * the end of the intake assessment (30 days) for arrivals. */
         for (int i = 0; i < ne; i++)
             if (!strcmp(ev[i].kind, "arrival")) reached[ev[i].id] = ev[i].t;
@@ -733,7 +733,7 @@ static void test_stay_limit(void **state)
 
 /* A transition into a full ring puts the citizen on the ring's list and
  * leaves it where it is: no interim move even under interim = "outer"
- * (SPEC §7). A freed place goes to the head of the FIFO list at once, and
+ * (docs/model.md). A freed place goes to the head of the FIFO list at once, and
  * the list is only ever non-empty while the ring is full. Replayed from the
  * event log. */
 static void test_transition_into_full_ring(void **state)
@@ -914,7 +914,7 @@ static void check_develop(bool improve)
         m->flows[1].none_worsen_per_year = m->flows[1].none_improve_per_year;
         m->flows[1].none_improve_per_year = 0.0;
     }
-    /* The rate per level: ring a's plus work's none (SPEC §1). */
+    /* The rate per level: ring a's plus work's none (docs/model.md). */
     const double rate = improve ? a->improve_per_year + m->flows[1].none_improve_per_year
                                 : a->worsen_per_year + m->flows[1].none_worsen_per_year;
     const double p0 = a->initial_mean_level / 4.0;
@@ -1162,7 +1162,7 @@ static void test_initial_population_by_band(void **state)
 }
 
 /* Regression (found by this test): a score equal to the open upper bound
- * of a band [lo, hi), hi < 4, lies outside it (SPEC §7), but band_distance
+ * of a band [lo, hi), hi < 4, lies outside it (docs/model.md), but band_distance
  * gave it 0, the distance of scores inside, so such citizens tied with
  * in-band ones: here w2 [1.5, 3) took citizens of score 3.0 though its band
  * holds about 80 for 40 places. */

@@ -1,4 +1,4 @@
-/* test_plan.c: plans over time (SPEC §9 `changes`): the loader, and whole
+/* test_plan.c: plans over time (docs/plans.md `changes`): the loader, and whole
  * runs against results known exactly: spending follows a price change from
  * its date to the day, a capacity cut with relocate empties the places
  * above it at once, and an M/M/c ring whose capacity is raised at a date

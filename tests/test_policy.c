@@ -359,7 +359,7 @@ static void test_full_target_outer(void **state)
 
     /* A citizen inside the target (r0) whose outer rings are all full stays
      * where it is, on the list: `none` is no ring, and interim never moves
-     * a citizen there (SPEC §7). r0's list keeps waiting. */
+     * a citizen there (docs/model.md). r0's list keeps waiting. */
     struct fx y = { .m = load_fixture() };
     y.m->interim = INTERIM_OUTER;
     fx_start(&y);
@@ -934,7 +934,7 @@ static void test_report_rule_allows_all(void **state)
 /* ---- placement by need band ------------------------------------------------ */
 
 /* model_band_ring: [lo, hi) except a band ending at 4, which holds 4; among
- * rings whose bands hold the score, the outermost wins (SPEC §7). */
+ * rings whose bands hold the score, the outermost wins (docs/model.md). */
 static void test_band_ring(void **state)
 {
     (void)state;
@@ -1011,7 +1011,7 @@ static void test_rate_cache_keeps_draw_until_change(void **state)
 }
 
 /* With an age effect on any rate, every event of the citizen re-reads its
- * covariates and redraws (SPEC §7), and the RBS follow-ups stay events. */
+ * covariates and redraws (docs/model.md), and the RBS follow-ups stay events. */
 static void test_rate_cache_age_effect_redraws(void **state)
 {
     (void)state;

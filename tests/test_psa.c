@@ -1,4 +1,4 @@
-/* test_psa.c: parameter uncertainty (SPEC §9; docs/uncertainty.md): the
+/* test_psa.c: parameter uncertainty (docs/uncertainty.md): the
  * loader's checks of the `uncertainty` block, the draws against their
  * declared moments, the MVN's covariance recovered, draws paired by
  * (seed, replication), and the law of total variance on a ring whose

@@ -944,7 +944,7 @@ static void test_variant_own_name_and_dir(void **state)
     model_destroy(m);
 }
 
-/* Any assessment sd >= 0 is valid (SPEC §9): a tiny one is the near-fixed
+/* Any assessment sd >= 0 is valid (docs/scenario.md): a tiny one is the near-fixed
  * time it is, never NaN, and a vanishing one is the mean exactly. */
 static void test_tiny_assessment_sd(void **state)
 {

@@ -1,12 +1,12 @@
 /* calib_lik.h: the panel likelihood of one flow, which `flowsim calibrate`
- * maximises (SPEC §6; docs/calibration.md); the fit is calib.h.
+ * maximises (docs/calibration.md); the fit is calib.h.
  *
  * Each flow is a continuous-time Markov chain on its states (rings, then
  * `none`), fitted on its own. Its parameters are the log-rates of the
  * transitions the scenario lists for the flow and, per covariate asked for,
  * one log hazard ratio (beta) per transition, so the rate of transition k
  * for a citizen with covariates z is
- *     q_k(z) = exp(theta_k + sum_c beta_kc z_c)          (SPEC §2 for z).
+ *     q_k(z) = exp(theta_k + sum_c beta_kc z_c)          (docs/model.md for z).
  * Two consecutive measurements of one citizen, state a at t1 and b at t2,
  * contribute log expm(Q(z) (t2 - t1))[a, b], z read at t1. Pairs with equal
  * (t2 - t1, z) share one matrix exponential. The gradient is exact: with
@@ -76,7 +76,7 @@ const char *calib_cov_name(const struct model *m, int slot);
 /* The panel columns the covariates need. */
 void calib_panel_needs(const struct calib_opts *o, struct panel_opts *po);
 
-/* z of SPEC §2 for covariate slot at measurement ob (age on its grid). */
+/* z of docs/model.md for covariate slot at measurement ob (age on its grid). */
 double calib_cov_value(const struct panel_obs *ob, int slot);
 
 /* ---- the likelihood of one flow ------------------------------------------ */

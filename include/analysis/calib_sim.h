@@ -1,7 +1,7 @@
 /* calib_sim.h: `flowsim calibrate --simulate`, the fit that reproduces the
- * system (SPEC §9; docs/calibration.md, "Calibration by simulation").
+ * system (docs/calibration.md, "Calibration by simulation").
  *
- * Indirect inference. The plain §6 fit (calib.h) is the auxiliary model:
+ * Indirect inference. The plain Markov fit (calib.h) is the auxiliary model:
  * b_obs is its fit of the observed panel. For candidate scenario
  * parameters theta (log rates, and betas of the covariates fitted; the
  * base's other settings, capacities, stay limits and effects held), the

@@ -1,5 +1,4 @@
-/* compare.h: scenarios side by side with common random numbers (SPEC §4,
- * §5): `flowsim compare`, and the runs and files sweep.c builds on.
+/* compare.h: scenarios side by side with common random numbers (docs/compare.md): `flowsim compare`, and the runs and files sweep.c builds on.
  *
  * Every scenario of one comparison or sweep runs with the same seed and
  * replication count, so replication r of each draws from the same streams

@@ -1,4 +1,4 @@
-/* optimise.h: `flowsim optimise` (SPEC §9), the planner's question: the
+/* optimise.h: `flowsim optimise` (docs/plans.md), the planner's question: the
  * cheapest combination of the --vary settings whose --targets hold with 95%
  * confidence (the CI's far end meets each target), under common random
  * numbers throughout.

@@ -1,4 +1,4 @@
-/* panel.h: reads an RBS panel (SPEC §6) for `flowsim calibrate`. A CSV file
+/* panel.h: reads an RBS panel (docs/calibration.md) for `flowsim calibrate`. A CSV file
  * with a header line; one row per measurement of one citizen. The columns
  * are named by the scenario: `id`, `t` (years since the scenario's start) or
  * `date` (ISO; used when there is no `t`), one column per flow (ring ids or

@@ -1,4 +1,4 @@
-/* sensitivity.h: `flowsim sensitivity` (SPEC §9; docs/uncertainty.md): each
+/* sensitivity.h: `flowsim sensitivity` (docs/uncertainty.md): each
  * uncertain setting of the scenario's `uncertainty` block at its 5 % and
  * 95 % quantiles, every other at its centre (a parameter's mean, an MVN
  * component's exp(mean), i.e. its marginal median), all runs with common

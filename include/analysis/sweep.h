@@ -1,4 +1,4 @@
-/* sweep.h: `flowsim sweep` (SPEC §4, §9): the base scenario at each point
+/* sweep.h: `flowsim sweep` (docs/compare.md): the base scenario at each point
  * of a grid of settings (or, zipped, at points stepping every setting
  * together), every point with common random numbers (compare.h), and
  * every KPI's paired difference to the first point. */

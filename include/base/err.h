@@ -1,5 +1,5 @@
 /* err.h: errors travel up as a return code plus one struct err; only main()
- * prints the message and picks the exit status (SPEC §4: 0 done, 1 runtime
+ * prints the message and picks the exit status (docs/flowsim.1: 0 done, 1 runtime
  * failure, 2 bad usage or input). A message is one line, no trailing newline. */
 #ifndef FLOWSIM_ERR_H
 #define FLOWSIM_ERR_H

@@ -1,4 +1,4 @@
-/* cli.h: the command line of SPEC §4. cli_main() dispatches to one function
+/* cli.h: the command line of docs/flowsim.1. cli_main() dispatches to one function
  * per command; each parses its own arguments with the shared option reader
  * below, prints errors and returns the exit status (0 done, 1 runtime
  * failure, 2 bad usage or input). Only these functions print errors. */

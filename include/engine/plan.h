@@ -1,4 +1,4 @@
-/* plan.h: a replication switching to a plan's dated change (SPEC §9). The
+/* plan.h: a replication switching to a plan's dated change (docs/plans.md). The
  * models of the changes are built at load (model.h: changes[i].m, every
  * change up to i applied); at the date the replication reads the new one,
  * and what it had drawn from the old one is brought in line. */

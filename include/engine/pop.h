@@ -15,7 +15,7 @@
 #define POP_NIL UINT32_MAX           /* end of an intrusive list */
 
 /* Why a citizen is (or will be) moved: decides what counts as a progression
- * or regression (SPEC §7) and whether interim placement applies. */
+ * or regression (docs/model.md) and whether interim placement applies. */
 enum move_cause {
     CAUSE_INTAKE,        /* placement after the intake assessment */
     CAUSE_TRANSITION,    /* a transition event */
@@ -39,7 +39,7 @@ struct citizen {
     uint64_t rng_state[RNGS_CITIZEN_STATE_WORDS];  /* its own stream (rngs.h) */
     double age0;                      /* age at t = 0 (age(t) = age0 + t) */
     double hz_total;                  /* the cached total rate (see above) */
-    double t_exit;                    /* its exit, drawn once (SPEC §7) */
+    double t_exit;                    /* its exit, drawn once (docs/model.md) */
     int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
     uint8_t level[MODEL_MAX_DIMS];
     uint8_t in_flow;                  /* bit f: takes part in flow f */

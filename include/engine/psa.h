@@ -1,4 +1,4 @@
-/* psa.h: probabilistic sensitivity analysis (SPEC §9 "Parameter
+/* psa.h: probabilistic sensitivity analysis (docs/uncertainty.md "Parameter
  * uncertainty"; docs/uncertainty.md). With --uncertainty every replication
  * draws one value for each uncertain setting of the scenario's
  * `uncertainty` block, from the stream of (seed, replication,

@@ -36,7 +36,7 @@ struct vqueue {                /* caseworker queue: FIFO ring buffer */
     int busy;                  /* caseworkers assessing */
 };
 
-/* The budget rule's state (SPEC §1; policy.c). The projection of the
+/* The budget rule's state (docs/model.md; policy.c). The projection of the
  * calendar year's spending, spent + rate * (year_end - t_acc), is constant
  * between changes of the cost rate (d spent/dt = rate), so it is re-read
  * only when occupancy changes and at calendar-year starts: O(1) per move. */
@@ -108,7 +108,7 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
  * transition in any flow or a development step, as competing exponentials
  * at the total rate) or its exit, whichever comes first.
  *
- * The rate cache. SPEC §7 reads covariates at each of the citizen's events,
+ * The rate cache. docs/model.md reads covariates at each of the citizen's events,
  * but its rates can change only when its states or levels change, or, for
  * a rate with an age effect, with time. So:
  *   - rep_hazards_update(), called at each of the citizen's events, draws a
@@ -124,14 +124,14 @@ void rep_hazards_draw(struct rep *r, uint32_t ci);
 /* Puts the model of a plan's change `change` in force (plan.c). */
 void rep_switch_model(struct rep *r, int change);
 
-/* Draws the citizen's exit from now (SPEC §7) into t_exit and exit_cause;
+/* Draws the citizen's exit from now (docs/model.md) into t_exit and exit_cause;
  * it takes effect with the next rep_hazards_draw. */
 void rep_draw_exit(struct rep *r, uint32_t ci);
 /* The same from generator g (a plan's redraw: rngs.h, RNGS_PURPOSE_EXIT_REDRAW). */
 void rep_draw_exit_from(struct rep *r, uint32_t ci, gsl_rng *g);
 
 /* RBS follow-ups are events only when they do something: write the panel,
- * re-place (`replace`), or re-read an age effect (SPEC §7). A record-only
+ * re-place (`replace`), or re-read an age effect (docs/model.md). A record-only
  * follow-up with no panel changes nothing and is not scheduled. */
 static inline bool rep_rbs_followups(const struct rep *r)
 {
@@ -142,7 +142,7 @@ static inline bool rep_rbs_followups(const struct rep *r)
  * mean number of arrivals): sizes allocations and the memory estimate. */
 double rep_expected_citizens(const struct model *m);
 
-/* The rates behind a citizen's hazard (SPEC §1, §7), at the covariates of
+/* The rates behind a citizen's hazard (docs/model.md), at the covariates of
  * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z)
  * of moves[k], with code = rep_level_code(m, c) (the citizen's levels in
  * the model's covariate table, or -1 without one), computed once for all

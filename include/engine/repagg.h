@@ -1,6 +1,6 @@
 /* repagg.h: what the files need of the replications' time series and
  * waiting-time histograms, kept without keeping every replication's
- * arrays (timeseries.csv and waits.csv, SPEC §9):
+ * arrays (timeseries.csv and waits.csv, docs/files.md):
  *   - each series cell's sum, folded in replication order, so the mean is
  *     the same double as a sum over all replications in order, whatever
  *     the number of threads;

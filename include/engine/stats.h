@@ -3,7 +3,7 @@
  *
  * Accumulators are indexed by state slot: slot = model slot_base(f) + s for
  * state s of flow f (rings and `none`), so the time series can show `none`.
- * KPIs cover the window [warmup_years, years] (SPEC §7); an accumulator is
+ * KPIs cover the window [warmup_years, years] (docs/model.md); an accumulator is
  * flushed before every change of its level and at every window or calendar
  * mark, so a period never straddles a mark. */
 #ifndef FLOWSIM_STATS_H

@@ -1,4 +1,4 @@
-/* output.h: the files of a run (SPEC §5). All are written to temporary
+/* output.h: the files of a run (docs/files.md). All are written to temporary
  * names first and renamed into place only when every one is complete, so a
  * failure leaves the previous results untouched. */
 #ifndef FLOWSIM_OUTPUT_H

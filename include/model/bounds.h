@@ -1,7 +1,7 @@
 /* bounds.h: the hard limits of a scenario's values, which the loader
  * (model/scenario.c) and setpath_set enforce with file:line. Each protects
  * memory or the numerics, and says how; docs/limits.md lists them for users.
- * Nothing else is refused: a valid value written against SPEC is never
+ * Nothing else is refused: a valid value of docs/scenario.md is never
  * turned away by a bound chosen for taste. */
 #ifndef FLOWSIM_BOUNDS_H
 #define FLOWSIM_BOUNDS_H

@@ -1,4 +1,4 @@
-/* changes.h: a scenario's dated changes (SPEC §9). */
+/* changes.h: a scenario's dated changes (docs/plans.md). */
 #ifndef FLOWSIM_CHANGES_H
 #define FLOWSIM_CHANGES_H
 

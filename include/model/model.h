@@ -18,13 +18,13 @@
 #define MODEL_MAX_FLOWS 3               /* per citizen state: keep it small */
 #define MODEL_MAX_RINGS 64            /* per flow */
 #define MODEL_LEVEL_MAX 4             /* VUM scale 0..4 */
-/* Covariate slots of a transition's beta[] (SPEC §2). */
+/* Covariate slots of a transition's beta[] (docs/model.md). */
 #define COV_AGE MODEL_MAX_DIMS          /* z = (age - 40) / 10 */
 #define COV_FEMALE (MODEL_MAX_DIMS + 1) /* z = 1 for women */
 #define MODEL_MAX_COVS (MODEL_MAX_DIMS + 2)
 
 #define DAYS_PER_YEAR 365.25
-#define WEEKS_PER_YEAR 52.18            /* SPEC §1, hourly-priced rings */
+#define WEEKS_PER_YEAR 52.18            /* docs/model.md, hourly-priced rings */
 
 enum wl_order { WL_FIFO, WL_NEED };
 enum interim_policy { INTERIM_STAY, INTERIM_INNER, INTERIM_OUTER };
@@ -79,7 +79,7 @@ struct age_dist { double min, max, mean, sd; };   /* truncated normal */
 
 struct model;
 
-/* ---- what the scenario does not know (SPEC §9; model/uncertainty.h reads
+/* ---- what the scenario does not know (docs/uncertainty.md; model/uncertainty.h reads
  * it and computes its quantiles, engine/psa.h draws from it) ---- */
 enum unc_dist { UNC_LOGNORMAL, UNC_NORMAL, UNC_GAMMA, UNC_BETA, UNC_UNIFORM };
 
@@ -123,7 +123,7 @@ struct uncertainty {
 };
 
 
-/* A dated change of a plan (SPEC §9): from t on, the replication reads m,
+/* A dated change of a plan (docs/plans.md): from t on, the replication reads m,
  * the scenario with this change and every earlier one applied. */
 struct model_change {
     char date[11];                  /* ISO */
@@ -198,7 +198,7 @@ struct model {
     int n_changes;
     struct model_change *changes;
 
-    /* what the scenario does not know (SPEC §9), or NULL */
+    /* what the scenario does not know (docs/model.md), or NULL */
     struct uncertainty *uncertainty;
 
     /* output (the scenario's; a run's, with the command line's, in runopts.h) */
@@ -211,7 +211,7 @@ struct model {
     char *notes;
 };
 
-/* An empty model with every default of SPEC §3 filled in. Caller frees with
+/* An empty model with every default of docs/scenario.md filled in. Caller frees with
  * model_destroy(). Returns NULL when out of memory. */
 struct model *model_create(void);
 void model_destroy(struct model *m);        /* NULL is a no-op */
@@ -243,7 +243,7 @@ static inline int model_level_code(const struct model *m, const uint8_t *levels)
 /* Need score: the mean of the citizen's function levels. */
 double model_need_score(const struct model *m, const uint8_t *levels);
 
-/* The outermost ring of flow f whose band holds score (SPEC §7). */
+/* The outermost ring of flow f whose band holds score (docs/model.md). */
 int model_band_ring(const struct flow *f, double score);
 
 /* Calendar year (e.g. 2014) of time t, and the time at which calendar year

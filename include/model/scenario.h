@@ -1,4 +1,4 @@
-/* scenario.h: reads a scenario file (libconfig, SPEC §3) into a model,
+/* scenario.h: reads a scenario file (libconfig, docs/scenario.md) into a model,
  * validating every key. Errors are one line, "file:line: setting: problem",
  * with a did-you-mean for unknown keys; the caller prints it and exits 2. */
 #ifndef FLOWSIM_SCENARIO_H
@@ -18,7 +18,7 @@
 int scenario_load(const char *path, struct model **out, struct err *e);
 
 /* As scenario_load, then writes values[i] (libconfig syntax: 80, 0.5,
- * "fifo", true, [1.0, 2.0]) over paths[i] (the `set` paths of SPEC §3), in
+ * "fifo", true, [1.0, 2.0]) over paths[i] (the `set` paths of docs/scenario.md), in
  * order, before validation; for `flowsim sweep`. A path that names no
  * setting, or a value that does not fit the setting, is an input error
  * naming the path: "--set: PATH: problem". */

@@ -1,4 +1,4 @@
-/* setpath.h: the paths that name a scenario's settings (SPEC §3, §9). ONE
+/* setpath.h: the paths that name a scenario's settings (docs/scenario.md). ONE
  * grammar, parsed here, for a variant's `set`, `--set`, sweeps, `optimise`,
  * dated `changes` and `uncertainty`:
  *

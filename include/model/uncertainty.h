@@ -1,4 +1,4 @@
-/* uncertainty.h: what a scenario declares it does not know (SPEC §9
+/* uncertainty.h: what a scenario declares it does not know (docs/uncertainty.md
  * "Parameter uncertainty"; docs/uncertainty.md). The `uncertainty` block
  * names numeric settings by set path (model/setpath.h), each with a
  * distribution, and a multivariate normal on the log of some rates (as

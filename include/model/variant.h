@@ -1,6 +1,6 @@
 /* variant.h: the chain of files of a scenario (a variant, its bases, and
  * --set values) merged into one libconfig tree, and set paths written into
- * that tree (SPEC §3; the grammar is model/setpath.h). */
+ * that tree (docs/scenario.md; the grammar is model/setpath.h). */
 #ifndef FLOWSIM_VARIANT_H
 #define FLOWSIM_VARIANT_H
 

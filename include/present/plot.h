@@ -1,4 +1,4 @@
-/* plot.h: the plots of a finished run or comparison (SPEC §5), drawn from
+/* plot.h: the plots of a finished run or comparison (docs/files.md), drawn from
  * its output DIRECTORY alone (read through io/resultsdir.h), so `flowsim
  * plot DIR` and the end of `run` and `compare` are the same code.
  *

@@ -1,4 +1,4 @@
-/* plotcmp.h: the plots of a comparison directory (SPEC §5), written with
+/* plotcmp.h: the plots of a comparison directory (docs/files.md), written with
  * the kit of plotkit.h: compare_kpis (each alternative minus the base, with
  * its 95% CI, pale where the CI holds 0) and compare_occupancy_<flow> (each
  * ring's citizens over time in the base, drawn on top, and the

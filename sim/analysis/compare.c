@@ -274,7 +274,7 @@ fail:
 struct comparison_ctx { const struct cmp_run *runs; int n; };
 
 /* replications.csv of a comparison: every scenario's replications, led by
- * the scenario's name (SPEC §9). */
+ * the scenario's name (docs/compare.md). */
 static void write_replications(const struct cmp_run *runs, int n_runs, FILE *f)
 {
     fprintf(f, "scenario,replication,kpi,flow,ring,year,value,unit\n");

@@ -1,4 +1,4 @@
-/* cli_compare.c: `flowsim compare` (SPEC §4). Every
+/* cli_compare.c: `flowsim compare` (docs/flowsim.1). Every
  * scenario is loaded and checked before the first replication runs, and
  * files are written only after every run succeeded: bad input writes
  * nothing. */

@@ -1,4 +1,4 @@
-/* cli_optimise.c: `flowsim optimise` (SPEC §9): the cheapest combination of
+/* cli_optimise.c: `flowsim optimise` (docs/compare.md): the cheapest combination of
  * the --vary settings whose --targets hold with 95% confidence. The
  * scenario and every target are checked before the first replication. */
 #include "cli/cli.h"

@@ -1,4 +1,4 @@
-/* cli_sensitivity.c: `flowsim sensitivity` (SPEC §9; docs/uncertainty.md).
+/* cli_sensitivity.c: `flowsim sensitivity` (docs/uncertainty.md).
  * Every model is built and checked before the first replication runs, and
  * files are written only after every run succeeded. */
 #include "cli/cli.h"
@@ -39,7 +39,7 @@ static int build(const char *scenario, const struct cli_common *o, struct model 
     int rc = cli_load_set(scenario, o, 0, NULL, base);
     if (rc) return rc;
     if (!(*base)->uncertainty) {
-        fprintf(stderr, "flowsim: sensitivity: %s declares no uncertainty block (SPEC §9; "
+        fprintf(stderr, "flowsim: sensitivity: %s declares no uncertainty block (docs/uncertainty.md; "
                         "docs/uncertainty.md)\n", (*base)->path);
         return EXIT_INPUT;
     }

@@ -1,4 +1,4 @@
-/* cli_sweep.c: `flowsim sweep` (SPEC §4, §9). Every point is loaded and
+/* cli_sweep.c: `flowsim sweep` (docs/compare.md). Every point is loaded and
  * checked before the first replication runs, and files are written only
  * after every run succeeded: bad input writes nothing. */
 #include "cli/cli.h"

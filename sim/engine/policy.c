@@ -46,7 +46,7 @@ bool policy_admit(struct rep *r, uint32_t ci, int f, int ring)
     return false;
 }
 
-/* ---- budget rule (SPEC §1) ------------------------------------------------
+/* ---- budget rule (docs/model.md) ------------------------------------------------
  * spent + committed = spent(t_acc) + rate * (year_end - t_acc), where rate =
  * fixed + variable cost of the current occupants: constant while the rate
  * is, so the state `over` can change only when occupancy changes or a
@@ -351,7 +351,7 @@ void policy_fill(struct rep *r, int f, int ring)
     }
 }
 
-/* Interim (SPEC §7): the nearest ring with room counted from the target,
+/* Interim (docs/model.md): the nearest ring with room counted from the target,
  * inward or outward; if the citizen's current state comes first, it stays.
  * `none` is no ring: the outward search ends at the outermost ring, and with
  * no room in that direction the citizen stays where it is, on the list. */

@@ -1,6 +1,6 @@
 /* rep.c: the replication's plumbing (storage, reset, scheduling, the event
  * log) and its hazard draws: the rates out of a citizen's states and its
- * development, with the covariate factors (SPEC §1, §7). The event handlers
+ * development, with the covariate factors (docs/model.md). The event handlers
  * that use them are sim.c's. */
 #include "engine/rep.h"
 
@@ -208,7 +208,7 @@ void rep_switch_model(struct rep *r, int change)
 }
 
 /* Per-dimension improve and worsen rates: the sum over flows of the current
- * state's rates (SPEC §1). */
+ * state's rates (docs/model.md). */
 void rep_develop_rates(const struct model *m, const struct citizen *c,
                        double *improve, double *worsen)
 {
@@ -292,7 +292,7 @@ void rep_hazards_draw(struct rep *r, uint32_t ci)
     set_next_event(r, ci, r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), c->hz_total));
 }
 
-/* Draws the citizen's exit once (SPEC §7): Gompertz death by inverting the
+/* Draws the citizen's exit once (docs/model.md): Gompertz death by inverting the
  * cumulative hazard from the current age, retirement at retirement_age,
  * moving away exponential; the first wins. It becomes the citizen's keyed
  * event when no hazard comes first (rep_hazards_draw). A plan's change of

@@ -1,8 +1,8 @@
 /* sim.c: the event loop of one replication and the model's event handlers
- * (SPEC §1, §7). Where citizens go is policy.c's; what is measured is
+ * (docs/model.md). Where citizens go is policy.c's; what is measured is
  * stats.c's; this file decides when things happen.
  *
- * Hazards are redrawn at each of a citizen's events (SPEC §7: covariates are
+ * Hazards are redrawn at each of a citizen's events (docs/model.md: covariates are
  * piecewise constant, read when rates are drawn). A citizen has ONE pending
  * hazard event (a keyed event in the queue) at the total rate of its
  * transitions in every flow and its development; redrawing moves it. */
@@ -134,7 +134,7 @@ static void set_alive(struct rep *r, int delta)
 
 /* How far a need score lies from a band: 0 inside (lo <= s < hi, the top
  * band holding 4.0 too), else 1 + the distance, so that a score on an open
- * upper bound never ties with the scores inside (SPEC §7). */
+ * upper bound never ties with the scores inside (docs/model.md). */
 static double band_distance(const struct ring *ring, double s)
 {
     bool top = ring->need_hi >= (double)MODEL_LEVEL_MAX;
@@ -158,7 +158,7 @@ static int cand_cmp(const void *a, const void *b)
 
 static bool stop_requested(const volatile sig_atomic_t *stop) { return interrupt_seen(stop); }
 
-/* Fills the rings of a further flow at t = 0 (SPEC §7): innermost first,
+/* Fills the rings of a further flow at t = 0 (docs/model.md): innermost first,
  * each ring's `initial` drawn at random among the unplaced whose score lies
  * in its band, then the nearest. That is a shuffle, then a stable sort by
  * distance: those in the band (distance 0) come first in shuffled order, so
@@ -227,7 +227,7 @@ static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
         c->in_flow = 1u;            /* further flows: see below */
         c->intake_done = true;
         /* The first flow's rings take citizens in order, so levels come from
-         * the ring (SPEC §7). */
+         * the ring (docs/model.md). */
         while (ring < f0->n_rings && left == 0)
             if (++ring < f0->n_rings) left = f0->rings[ring].initial;
         c->state[0] = (int8_t)ring;
@@ -243,7 +243,7 @@ static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
         if ((ci & STOP_CHECK_MASK) == 0 && stop_requested(stop)) return 1;
         struct citizen *c = &r->pop.c[ci];
         /* An initial citizen takes part in a further flow if and only if it
-         * holds a ring of it at t = 0 (SPEC §7). */
+         * holds a ring of it at t = 0 (docs/model.md). */
         for (int f = 1; f < m->n_flows; f++)
             if (c->state[f] < m->flows[f].n_rings) c->in_flow |= (uint8_t)(1u << f);
         for (int f = 0; f < m->n_flows; f++) {
@@ -321,7 +321,7 @@ static void on_arrival(struct rep *r)
     if (r->events) rep_log(r, ci, "arrival", "", "", "");
     rep_schedule(r, next_arrival(r, r->t), EV_ARRIVAL, 0, 0, 0);
     rep_draw_exit(r, ci);
-    if (age >= m->retirement_age) {          /* leaves at once (SPEC §7) */
+    if (age >= m->retirement_age) {          /* leaves at once (docs/model.md) */
         rep_hazards_draw(r, ci);
         return;
     }
@@ -353,7 +353,7 @@ static void on_assessed(struct rep *r, uint32_t ci)
         rbs_baseline(r, ci);
     } else {
         /* Re-visitation after a stay limit: only the flows whose expired
-         * ring the citizen still holds (SPEC §7). */
+         * ring the citizen still holds (docs/model.md). */
         for (int f = 0; f < m->n_flows; f++) {
             if (!(mask & (1u << f))) continue;
             int expired = c->expired[f];
@@ -398,7 +398,7 @@ static void transition(struct rep *r, uint32_t ci, int f)
     }
     int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
     /* A move into a full ring puts the citizen on its list and leaves it
-     * where it is; transitions get no interim placement (SPEC §7). */
+     * where it is; transitions get no interim placement (docs/model.md). */
     if (policy_admit(r, ci, f, to))
         policy_enter_now(r, ci, f, to, CAUSE_TRANSITION);
     else

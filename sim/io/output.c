@@ -200,7 +200,7 @@ static cJSON *model_json(const struct model *m)
     cJSON_AddNumberToObject(o, "budget_annual", m->budget_annual);
     cJSON_AddStringToObject(o, "budget_rule", model_budget_rule_names[m->budget_rule]);
     cJSON_AddNumberToObject(o, "discount_rate", m->discount_rate);
-    /* A plan's dates (SPEC §9), for the plots and the report to mark. */
+    /* A plan's dates (docs/plans.md), for the plots and the report to mark. */
     cJSON *changes = cJSON_AddArrayToObject(o, "changes");
     for (int i = 0; changes && i < m->n_changes; i++) {
         cJSON *ch = cJSON_CreateObject();
@@ -315,7 +315,7 @@ void output_replication_rows(FILE *f, const char *scenario, const struct model *
     }
 }
 
-/* replications.csv (SPEC §9): every KPI of every replication. */
+/* replications.csv (docs/files.md): every KPI of every replication. */
 static void write_replications(const struct model *m, const struct run_results *res,
                                const struct kpi_desc *desc, FILE *f)
 {

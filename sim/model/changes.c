@@ -1,4 +1,4 @@
-/* changes.c: plans over time (SPEC §9 `changes`; docs/plans.md). Each
+/* changes.c: plans over time (docs/plans.md `changes`; docs/plans.md). Each
  * change's set entries are written over the merged tree and the whole
  * model read again (model/changes.h). */
 #include "model/changes.h"
@@ -92,7 +92,7 @@ static int apply_change(struct loader *L, const config_setting_t *c, int i, conf
     return 0;
 }
 
-/* Reads `changes` (SPEC §9): for each, in date order, its settings are
+/* Reads `changes` (docs/plans.md): for each, in date order, its settings are
  * written over the tree and the whole model read again, so that change i
  * holds the model from its date on (every change up to i applied). The
  * engine switches between these models at the dates. */

@@ -14,7 +14,7 @@ struct model *model_create(void)
 {
     struct model *m = calloc(1, sizeof *m);
     if (!m) return NULL;
-    /* Defaults of SPEC §3 (keys shown with a value a file may leave out). */
+    /* Defaults of docs/scenario.md (keys shown with a value a file may leave out). */
     m->warmup_years = 0.0;
     m->snapshot_months = 1.0;
     m->rbs_interval_months = 6.0;
@@ -353,7 +353,7 @@ static void print_ring_row(FILE *out, const struct ring *g, bool *any_hourly)
     bool hourly = g->hours_per_week > 0.0 || g->cost_per_hour > 0.0;
     if (g->capacity > 0) snprintf(cap, sizeof cap, "%d", g->capacity);
     else snprintf(cap, sizeof cap, "unlimited");
-    /* One format for every bound; the top band holds 4 too (SPEC §7). */
+    /* One format for every bound; the top band holds 4 too (docs/model.md). */
     snprintf(band, sizeof band, "[%g, %g%c", g->need_lo, g->need_hi,
              g->need_hi >= MODEL_LEVEL_MAX ? ']' : ')');
     if (g->max_stay_years > 0.0) snprintf(stay, sizeof stay, "%g y", g->max_stay_years);

@@ -1,4 +1,4 @@
-/* scenario.c: reads a scenario (SPEC §3) with libconfig into a model.
+/* scenario.c: reads a scenario (docs/scenario.md) with libconfig into a model.
  *
  * Two stages. First the file and the chain of bases it names are parsed and
  * merged into ONE libconfig tree (model/variant.c, after the checks of its

@@ -1,19 +1,19 @@
 /* sections.c: reads each section of a scenario's merged tree into the
- * model, validating every key (SPEC §3, docs/scenario.md).
+ * model, validating every key (docs/scenario.md).
  *
- * Defaults where SPEC §3 shows none (decided here):
+ * Defaults where docs/scenario.md shows none (decided here):
  *   - description: "".  output: the group may be left out; dir defaults to
  *     "output/<name>" (a variant without its own: beside its base's).
  *     policy and budget groups may be left out.
  *   - ring: law "", place_cost_per_year 0 (unlimited rings have no fixed
  *     cost anyway), referral true, max_stay_years 0 (no limit);
  *     citizen_cost_per_year is required unless hours_per_week and
- *     cost_per_hour (both) are given, which then replace it (SPEC §7).
+ *     cost_per_hour (both) are given, which then replace it (docs/model.md).
  *     improve_per_year, worsen_per_year and initial_mean_level are required.
  *   - flow `none` group: improve 0, worsen 0, initial_mean_level =
  *     population.arrival_mean_level.
  *   - transitions: effects optional (no effect).
- * Ranges where SPEC is silent: discount_rate above -1, hours_per_week 0..168,
+ * Ranges the contract leaves open: discount_rate above -1, hours_per_week 0..168,
  * mortality a, b and ratio 0 or more, warmup_years in [0, years).
  * Ids (flows, rings, dimensions) must be names of letters, digits, '_' and
  * '-': they become CSV columns and set paths, where '.' would be ambiguous. */
@@ -34,7 +34,7 @@
 #include "model/keys.h"
 
 static const char *const lang_names[] = { "en", "da", NULL };
-/* Columns of the RBS panel (SPEC §6) besides flows and dimensions. */
+/* Columns of the RBS panel (docs/calibration.md) besides flows and dimensions. */
 static const char *const panel_columns[] = { "id", "date", "t", "age", "female", NULL };
 
 /* ---- sections ---- */
@@ -93,7 +93,7 @@ static int read_simulation(struct loader *L, const config_setting_t *root, struc
     if (cfg_get_bool(L, g, gp, "uncertainty", &m->draw_uncertainty) < 0) return -1;
     if (m->draw_uncertainty && !config_setting_get_member(root, "uncertainty"))
         return cfg_fail(L, config_setting_get_member(g, "uncertainty"), "simulation.uncertainty",
-                        "needs an uncertainty block (SPEC §9; docs/uncertainty.md)");
+                        "needs an uncertainty block (docs/uncertainty.md)");
     /* (1 + r)^-t must stay a finite, non-zero double over the horizon. */
     if (!(m->discount_rate > -1.0) || fabs(log1p(m->discount_rate)) * m->years > 700.0)
         return cfg_fail(L, config_setting_get_member(g, "discount_rate"), "simulation.discount_rate",
@@ -238,7 +238,7 @@ static int read_visitation(struct loader *L, const config_setting_t *root, struc
         cfg_get_num(L, a, ap, "sd", &m->assess_sd_days, 0.0, INFINITY) < 0 ||
         cfg_get_enum(L, g, gp, "reassess", model_reassess_names, &reassess) < 0)
         return -1;
-    /* Any sd >= 0 (SPEC §9); a tiny one is a near-fixed time, which the
+    /* Any sd >= 0 (docs/scenario.md); a tiny one is a near-fixed time, which the
      * gamma draw handles (engine/rngs.c, rngs_gamma_mean_sd). */
     m->reassess = (enum reassess_policy)reassess;
     return 0;
@@ -594,7 +594,7 @@ static int read_effects(struct loader *L, const config_setting_t *tg, const char
     return 0;
 }
 
-/* The largest rate a transition reaches with its covariates (SPEC §2):
+/* The largest rate a transition reaches with its covariates (docs/model.md):
  * levels give z in [-2, 2], age z = (age - 40) / 10 over the ages a
  * citizen can have (retirement ends them), female z in {0, 1}. Above
  * BOUNDS_MAX_RATE the events of one citizen would crowd out the run

@@ -1,4 +1,4 @@
-/* uncertainty.c: the `uncertainty` block of a scenario (SPEC §9; model/
+/* uncertainty.c: the `uncertainty` block of a scenario (docs/uncertainty.md; model/
  * uncertainty.h, docs/uncertainty.md): read, checked, and its quantiles. */
 #include "model/uncertainty.h"
 

@@ -1,4 +1,4 @@
-/* variant.c: files, bases and variants (SPEC §3): the chain of files a
+/* variant.c: files, bases and variants (docs/scenario.md): the chain of files a
  * scenario names is parsed and merged into ONE libconfig tree, the deepest
  * base's, with each variant's top-level keys replacing the base's and each
  * `set` entry written into it (model/variant.h).

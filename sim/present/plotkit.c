@@ -286,7 +286,7 @@ void plotkit_year_axis(FILE *g, double x0, double x1, enum lang l)
             x0, x1, (int)ceil(x0 - 1e-9), step);
 }
 
-/* A dashed vertical line at each date of a plan (SPEC §9: the plots mark
+/* A dashed vertical line at each date of a plan (docs/plans.md: the plots mark
  * each change), in every panel drawn after it. */
 void plotkit_change_marks(FILE *g, const struct results_run *r)
 {

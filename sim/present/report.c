@@ -486,7 +486,7 @@ static void meta_line(FILE *f, const struct results_run *r, enum lang l)
     fprintf(f, " \xc2\xb7 %s %s \xc2\xb7 %s %s</p>\n", i18n_text("seed", l), r->seed,
             i18n_text("version", l), FLOWSIM_VERSION);
     if (r->n_changes == 0) return;
-    /* A plan's dates (SPEC §9: the report marks each). */
+    /* A plan's dates (docs/plans.md: the report marks each). */
     fprintf(f, "<p class=\"meta\">%s", i18n_text("plan_changes", l));
     for (int i = 0; i < r->n_changes; i++) fprintf(f, "%s %s", i ? "," : "", r->change_date[i]);
     fprintf(f, " %s</p>\n", i18n_text("plan_marked", l));
