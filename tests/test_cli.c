@@ -189,6 +189,40 @@ static void test_readme_indexes_docs(void **state)
     free(readme);
 }
 
+/* The README's install command installs every package CI installs, so its
+ * two commands work on a fresh machine as .ci/run does. */
+static void test_readme_installs_what_ci_installs(void **state)
+{
+    (void)state;
+    char *readme = tu_slurp("README.md", NULL), *ci = tu_slurp(".ci/run", NULL);
+    assert_non_null(readme);
+    assert_non_null(ci);
+    const char *rl = strstr(readme, "apt-get install -y ");
+    assert_non_null(rl);
+    size_t rlen = strcspn(rl, "\n");
+    const char *p = strstr(ci, "apt-get install -y ");
+    assert_non_null(p);
+    p += strlen("apt-get install -y ");
+    int packages = 0;
+    /* .ci/run's list runs over continuation lines ("\\" then newline) */
+    while (*p && *p != '\n') {
+        while (*p == ' ' || (p[0] == '\\' && p[1] == '\n')) p += *p == ' ' ? 1 : 2;
+        size_t n = strcspn(p, " \\\n");
+        if (n == 0) break;
+        if (p[0] != '-') {
+            char name[128];
+            snprintf(name, sizeof name, " %.*s", (int)n, p);
+            const char *hit = strstr(rl, name);
+            if (!hit || hit > rl + rlen) fail_msg("README's install command lacks%s", name);
+            packages++;
+        }
+        p += n;
+    }
+    assert_true(packages >= 10);
+    free(readme);
+    free(ci);
+}
+
 static void test_check_prints_table(void **state)
 {
     (void)state;
@@ -429,6 +463,7 @@ int test_group_cli(int *n)
         cmocka_unit_test(test_readme_usage_matches_help),
         cmocka_unit_test(test_docs_stay_inside),
         cmocka_unit_test(test_readme_indexes_docs),
+        cmocka_unit_test(test_readme_installs_what_ci_installs),
         cmocka_unit_test(test_bad_input_touches_nothing),
         cmocka_unit_test(test_determinism_across_threads),
         cmocka_unit_test(test_run_writes_every_file),
