@@ -716,8 +716,9 @@ static int map_line(const char *path, int ln, char *line, const struct model *m,
             return err_at(e, path, ln, "map", "'%s' is mapped twice", from);
     if (map->n == PANEL_MAP_MAX)
         return err_at(e, path, ln, "map", "more than %d entries", PANEL_MAP_MAX);
-    snprintf(map->from[map->n], PANEL_MAP_NAME, "%s", from);
-    snprintf(map->to[map->n], PANEL_MAP_NAME, "%s", to);
+    /* lengths checked above: both fit with their NUL */
+    memcpy(map->from[map->n], from, strlen(from) + 1);
+    memcpy(map->to[map->n], to, strlen(to) + 1);
     map->n++;
     return 0;
 }

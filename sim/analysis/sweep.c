@@ -278,7 +278,8 @@ static void add_kpi(const struct cmp_run *b, struct sweep_kpi *out, int *n, int 
     for (int i = 0; i < *n; i++)
         if (out[i].k == k) return;                 /* two axes, one ring */
     out[*n] = (struct sweep_kpi){ .k = k, .scale = scale, .dec = dec };
-    snprintf(out[*n].title, sizeof out[*n].title, "%s", title);
+    /* a title longer than the column is cut on purpose */
+    snprintf(out[*n].title, sizeof out[*n].title, "%.*s", (int)sizeof out[*n].title - 1, title);
     (*n)++;
 }
 
