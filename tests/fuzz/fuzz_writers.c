@@ -141,6 +141,7 @@ static void check_dat(const char *path, const char *s)
 static const char *const html_tags[] = {
     "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "h3", "p", "div", "span",
     "table", "tr", "th", "td", "b", "a", "br", "small", "code", "figure", "img", "figcaption", "footer",
+    "section", "ul", "li",
 };
 
 /* The value of attribute name in tag [t, end), or NULL. */
