@@ -831,8 +831,8 @@ static double mono_now(void)
 
 /* SIGINT, SIGTERM and SIGHUP each stop a long covariate fit (minutes on
  * the Esbjerg panel with four covariates): exit 1, one line, nothing
- * written. The bound is generous (a loaded machine); a command that ignores
- * the signal would take minutes. */
+ * written. A command that ignored the signal would finish the fit (minutes)
+ * and exit 0 with its files; no wall-clock bound is asserted. */
 static void test_signal_stops_fit(void **state)
 {
     (void)state;
@@ -860,8 +860,9 @@ static void test_signal_stops_fit(void **state)
         int status;
         assert_int_equal(waitpid(pid, &status, 0), pid);
         double took = mono_now() - t0;
+        /* Printed, not asserted: a fit that ignored the signal would run to
+         * its end and exit 0, which the checks below catch. */
         printf("  calibrate stopped %.3f s after signal %d\n", took, sigs[i]);
-        assert_true(took < 20.0);
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 1);
         char *err = slurp(dir, "stderr");
