@@ -26,6 +26,7 @@ int main(void)
         { "panel", test_group_panel },
         { "calib", test_group_calib },
         { "calib_sim", test_group_calib_sim },
+        { "calib_mvn", test_group_calib_mvn },
         { "cli", test_group_cli },
         { "plot", test_group_plot },
         { "hostile", test_group_hostile },

@@ -26,6 +26,7 @@ int test_group_cli(int *n);        /* the program end to end */
 int test_group_panel(int *n);      /* RBS panel reader */
 int test_group_calib(int *n);      /* calibration and `flowsim calibrate` */
 int test_group_calib_sim(int *n);  /* calibrate --simulate (indirect inference) */
+int test_group_calib_mvn(int *n);  /* the uncertainty block calibrate writes */
 int test_group_budget(int *n);     /* budget rules: report, freeze, step_down */
 int test_group_kpi(int *n);        /* the KPI catalogue: labels, units, scopes */
 int test_group_answer(int *n);     /* the comparison report answers first, in Danish */

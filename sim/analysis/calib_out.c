@@ -8,10 +8,12 @@
 
 #include <cJSON.h>
 
+#include "analysis/calib_mvn.h"
 #include "analysis/calib_sim.h"
 #include "base/afile.h"
 #include "base/pathname.h"
 #include "base/version.h"
+#include "model/uncertainty.h"
 
 size_t calib_observed_once(const struct panel *p)
 {
@@ -319,11 +321,17 @@ int calib_write_json(const char *path, const struct model *m, const struct calib
 
 /* ---- the scenario fragment ---------------------------------------------- */
 
-/* A libconfig float: always with a '.' or an exponent. */
+/* A libconfig float: always with a '.' or an exponent; `digits`
+ * significant digits (17: the double itself, read back exactly). */
+static void cfg_num_digits(char *buf, size_t n, double v, int digits)
+{
+    snprintf(buf, n, "%.*g", digits, v);
+    if (!strpbrk(buf, ".eE")) strncat(buf, ".0", n - strlen(buf) - 1);
+}
+
 static void cfg_num(char *buf, size_t n, double v)
 {
-    snprintf(buf, n, "%.8g", v);
-    if (!strpbrk(buf, ".eE")) strncat(buf, ".0", n - strlen(buf) - 1);
+    cfg_num_digits(buf, n, v, 8);
 }
 
 /* Writes a string for libconfig (ids are plain, but quote and escape). */
@@ -424,8 +432,91 @@ static void fragment_transition(FILE *f, const struct model *m, const struct cal
     fprintf(f, " }");
 }
 
-int calib_write_fragment(const char *path, const struct model *m, const struct calib_result *r,
-                         const struct calib_source *src, struct err *e)
+/* An array of numbers read back exactly, rows of `row` numbers each on a
+ * line of its own, wrapped every four. */
+static void cfg_array(FILE *f, const double *x, int n, int row, const char *indent)
+{
+    char num[40];
+    fputc('[', f);
+    for (int i = 0; i < n; i++) {
+        cfg_num_digits(num, sizeof num, x[i], 17);
+        if (i == 0) fputc(' ', f);
+        else if (i % row == 0) fprintf(f, ",\n%s", indent);
+        else if (i % row % 4 == 0) fprintf(f, ",\n%s  ", indent);
+        else fputs(", ", f);
+        fputs(num, f);
+    }
+    fprintf(f, " ]");
+}
+
+/* One parameter of the base's block, as it was declared. */
+static void base_parameter(FILE *f, const struct unc_param *p, bool last)
+{
+    char a[40], b[40];
+    bool uni = p->dist == UNC_UNIFORM;
+    cfg_num_digits(a, sizeof a, uni ? p->a : p->mean, 17);
+    cfg_num_digits(b, sizeof b, uni ? p->b : p->sd, 17);
+    fprintf(f, "    { path = ");
+    cfg_str(f, p->path);
+    fprintf(f, "; dist = \"%s\"; %s = %s; %s = %s; }%s\n", uncertainty_dist_name(p->dist),
+            uni ? "min" : "mean", a, uni ? "max" : "sd", b, last ? "" : ",");
+}
+
+/* The block's MVN: the fitted rates, then the base's components kept. */
+static void block_mvn(FILE *f, const struct calib_mvn *v)
+{
+    fprintf(f, "  mvn = {\n    paths = [");
+    for (int i = 0; i < v->k; i++) {
+        fprintf(f, "%s", i ? ",\n              " : " ");
+        cfg_str(f, v->path[i]);
+    }
+    fprintf(f, " ];\n    mean = ");
+    cfg_array(f, v->mean, v->k, 1, "             ");
+    fprintf(f, ";\n    cov = ");
+    cfg_array(f, v->cov, v->k * v->k, v->k, "            ");
+    fprintf(f, ";\n  };\n");
+}
+
+/* The uncertainty block (analysis/calib_mvn.h): the fit's, with what the
+ * base's own block declares of settings the fit does not set. */
+static void fragment_uncertainty(FILE *f, const struct model *m, const struct calib_mvn *v)
+{
+    const struct uncertainty *u = m->uncertainty;
+    int nfit = 0;
+    while (nfit < v->k && v->flow[nfit] >= 0) nfit++;
+    if (nfit)
+        fprintf(f, "# The fit's uncertainty: the %d fitted rates' joint normal on the log scale\n"
+                   "# (mean: their log per_year; cov: the fit's covariance of them, row by row).\n"
+                   "# A run with --uncertainty draws them jointly (docs/uncertainty.md); effects\n"
+                   "# are held at their estimates.\n", nfit);
+    else
+        fprintf(f, "# The fit adds no uncertainty: %s.\n", v->why);
+    if (u) {
+        fprintf(f, "# The base scenario's uncertainty block: %d of its %d settings kept (the\n"
+                   "# fit does not set them)%s\n", v->n_kept + v->k - nfit, uncertainty_count(u),
+                v->n_replaced ? "; left out, since the fit sets them:" : ".");
+        for (int i = 0; i < v->n_replaced; i++)
+            fprintf(f, "#   %s\n", uncertainty_path(u, v->replaced[i]));
+    }
+    if (v->k == 0 && v->n_kept == 0) {
+        if (u)
+            fprintf(f, "# Nothing of it is left, so the fragment declares no uncertainty block\n"
+                       "# (a variant of the base including it would inherit the base's).\n");
+        return;
+    }
+    fprintf(f, "uncertainty = {\n");
+    if (v->n_kept) {
+        fprintf(f, "  parameters = (\n");
+        for (int i = 0; i < v->n_kept; i++) base_parameter(f, &u->p[v->kept[i]], i == v->n_kept - 1);
+        fprintf(f, "  );\n");
+    }
+    if (v->k) block_mvn(f, v);
+    fprintf(f, "};\n");
+}
+
+static int write_fragment(const char *path, const struct model *m, const struct calib_result *r,
+                          const struct calib_source *src, const struct calib_mvn *mvn,
+                          struct err *e)
 {
     struct afile a;
     if (afile_open(&a, path, e) != 0) return -1;
@@ -459,5 +550,16 @@ int calib_write_fragment(const char *path, const struct model *m, const struct c
         }
     }
     fprintf(f, "\n);\n");
+    fragment_uncertainty(f, m, mvn);
     return afile_commit(&a, e);
+}
+
+int calib_write_fragment(const char *path, const struct model *m, const struct calib_result *r,
+                         const struct calib_source *src, struct err *e)
+{
+    struct calib_mvn mvn;
+    if (calib_mvn_build(m, r, &mvn, e) != 0) return -1;
+    int rc = write_fragment(path, m, r, src, &mvn, e);
+    calib_mvn_fini(&mvn);
+    return rc;
 }
