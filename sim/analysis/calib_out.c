@@ -526,9 +526,11 @@ static int write_fragment(const char *path, const struct model *m, const struct 
     fprintf(f, "# Panel: %s", src->panel_path);
     if (src->panel_sha256) fprintf(f, " (sha256 %s)", src->panel_sha256);
     fprintf(f, "\n# Base scenario: %s (%s)\n", m->name, m->path ? m->path : "");
-    fprintf(f, "# Use it in a scenario in place of its own `transitions` list (the path is\n"
-               "# relative to that scenario's directory):\n#   @include \"%s\"\n",
-            path_basename(path));
+    fprintf(f, "# Use it in a variant of the base scenario, whose `transitions` and\n"
+               "# `uncertainty` it replaces (paths relative to the variant's directory):\n"
+               "#   base = \"%s\";\n#   @include \"%s\"\n"
+               "# and run that with --uncertainty to draw the fitted rates jointly.\n",
+            m->path ? m->path : "BASE.cfg", path_basename(path));
     fprintf(f, "# See calibration.json for standard errors, 95%% CIs and warnings.\n");
     fprintf(f, "transitions = (\n");
     bool first = true;
