@@ -25,9 +25,15 @@ enum move_cause {
     CAUSE_INITIAL        /* the initial population */
 };
 
-/* A citizen's record: the hot fields, read at every one of its events,
- * fill the first cache line (the array is 64-byte aligned); the cold ones
- * (moves, waits, visitation, RBS) follow. Sizes are asserted in pop.c.
+/* A citizen is held in three arrays, by how often its fields are read:
+ *   - struct citizen, the hot fields read at every one of its events: one
+ *     64-byte cache line each (the array is 64-byte aligned), so an event
+ *     that only redraws its hazards (most of them) touches one line of it;
+ *   - struct citizen_cold, read at its intake, placements and RBS rows;
+ *   - struct citizen_flow, its part in each flow the model has (not
+ *     MODEL_MAX_FLOWS), the flows of one citizen side by side: two flows
+ *     fill one cache line. Reached through pop_flow().
+ * Sizes are asserted in pop.c.
  *
  * The hazard-rate cache (rep.h): hz_total is the total rate of the
  * citizen's transitions and development at its current states and levels
@@ -35,7 +41,6 @@ enum move_cause {
  * citizen is created calls pop_rates_changed(); policy_move() and the
  * development step are the only ones. */
 struct citizen {
-    /* hot */
     uint64_t rng_state[RNGS_CITIZEN_STATE_WORDS];  /* its own stream (rngs.h) */
     double age0;                      /* age at t = 0 (age(t) = age0 + t) */
     double hz_total;                  /* the cached total rate (see above) */
@@ -46,25 +51,32 @@ struct citizen {
     uint8_t exit_cause;               /* enum exit_cause (rep.h) */
     bool alive, female;
     bool rates_fresh;                 /* hz_total is that of state[], level[] */
-    /* cold */
-    double hz_t;                      /* when its rates were last computed */
+};
+
+struct citizen_cold {
+    double hz_t;                      /* when its rates were last computed: kept
+                                         only when a rate has an age effect (rep.h) */
     double t_arrival;                 /* referral time; < 0 for the initial */
-    double entered[MODEL_MAX_FLOWS];  /* entry time into the current state */
-    double wait_since[MODEL_MAX_FLOWS];
-    uint32_t wl_next[MODEL_MAX_FLOWS], wl_prev[MODEL_MAX_FLOWS];
     uint32_t baseline;                /* RBS baseline levels, packed (pop_pack_levels) */
-    uint16_t move_stamp[MODEL_MAX_FLOWS]; /* version of the stay-limit draw (wraps) */
-    int8_t wait_ring[MODEL_MAX_FLOWS];/* ring waited for, or POP_NO_RING */
-    int8_t wait_cause[MODEL_MAX_FLOWS];
-    int8_t first_ring[MODEL_MAX_FLOWS];/* first ring held, or POP_NO_RING */
-    int8_t expired[MODEL_MAX_FLOWS];  /* ring whose stay limit ran out */
     uint8_t visit_flows;              /* flows to place at the next assessment */
     bool assessing : 1, has_baseline : 1, intake_done : 1, placed_once : 1,
         in_visit_queue : 1;
 };
 
-#define POP_HOT_BYTES 64              /* the first cache line */
-#define POP_CITIZEN_BYTES 176
+struct citizen_flow {
+    double entered;                   /* entry time into the current state */
+    double wait_since;
+    uint32_t wl_next, wl_prev;        /* its ring's waiting list (policy.c) */
+    uint16_t move_stamp;              /* version of the stay-limit draw (wraps) */
+    int8_t wait_ring;                 /* ring waited for, or POP_NO_RING */
+    int8_t wait_cause;
+    int8_t first_ring;                /* first ring held, or POP_NO_RING */
+    int8_t expired;                   /* ring whose stay limit ran out */
+};
+
+#define POP_HOT_BYTES 64              /* one cache line */
+#define POP_COLD_BYTES 24
+#define POP_FLOW_BYTES 32
 
 /* Levels 0..MODEL_LEVEL_MAX in 3 bits each: a record's copy of a vector of
  * levels in 4 bytes (the RBS baseline). */
@@ -87,12 +99,28 @@ static inline void pop_rates_changed(struct citizen *c) { c->rates_fresh = false
 
 struct pop {
     struct citizen *c;
+    struct citizen_cold *cold;
+    struct citizen_flow *fl;          /* [ci * n_flows + f] */
     uint32_t n, cap;
+    int n_flows;
 };
 
-/* Caller-owned storage; cap_hint sizes the first allocation (give the
- * expected number of citizens: growing copies the array). 0 or -1 (OOM). */
-int pop_init(struct pop *p, uint32_t cap_hint);
+static inline struct citizen_cold *pop_cold(const struct pop *p, uint32_t ci) { return &p->cold[ci]; }
+static inline struct citizen_flow *pop_flow(const struct pop *p, uint32_t ci, int f)
+{
+    return &p->fl[(size_t)ci * (size_t)p->n_flows + (size_t)f];
+}
+
+/* Bytes a citizen takes in the three arrays of a model with n_flows flows. */
+static inline size_t pop_bytes_per_citizen(int n_flows)
+{
+    return POP_HOT_BYTES + POP_COLD_BYTES + (size_t)n_flows * POP_FLOW_BYTES;
+}
+
+/* Caller-owned storage for citizens of a model with n_flows flows (1 ..
+ * MODEL_MAX_FLOWS); cap_hint sizes the first allocation (give the expected
+ * number of citizens: growing copies the arrays). 0 or -1 (OOM). */
+int pop_init(struct pop *p, uint32_t cap_hint, int n_flows);
 void pop_fini(struct pop *p);
 void pop_clear(struct pop *p);
 /* Appends a zeroed citizen with no ring, no wait, no exit drawn yet

@@ -143,23 +143,30 @@ static inline bool rep_rbs_followups(const struct rep *r)
 double rep_expected_citizens(const struct model *m);
 
 /* The rates behind a citizen's hazard (docs/model.md), at the covariates of
- * c->hz_t (when its hazard was drawn). rep_covariate_factor: exp(beta . z)
- * of moves[k], with code = rep_level_code(m, c) (the citizen's levels in
- * the model's covariate table, or -1 without one), computed once for all
- * the moves of a draw.
+ * time t_rates: rep_rates_t(), when its hazard was drawn.
+ * rep_covariate_factor: exp(beta . z) of moves[k], with code =
+ * rep_level_code(m, c) (the citizen's levels in the model's covariate
+ * table, or -1 without one), computed once for all the moves of a draw.
  * rep_develop_rates: per-dimension improve and worsen rates, summed over
  * the flows' current states; rep_develop_total: their sum over the
  * dimensions that can still move. rep_hazard_rates: the rate out of each
  * flow's state (0 for flows it takes no part in) and the development rate;
  * returns their total. */
 int rep_level_code(const struct model *m, const struct citizen *c);
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code);
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code,
+                            double t_rates);
 void rep_develop_rates(const struct model *m, const struct citizen *c,
                        double *improve, double *worsen);
 double rep_develop_total(const struct model *m, const struct citizen *c,
                          double improve, double worsen);
-double rep_hazard_rates(const struct rep *r, const struct citizen *c,
+double rep_hazard_rates(const struct rep *r, const struct citizen *c, double t_rates,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop);
+/* When the citizen's cached rates were read: only an age effect makes the
+ * time matter, so hz_t is kept (a cold field) only then. */
+static inline double rep_rates_t(const struct rep *r, uint32_t ci)
+{
+    return r->age_rates ? pop_cold(&r->pop, ci)->hz_t : r->t;
+}
 
 /* Appends a line to the event log (when it is kept): date,t,citizen,event,
  * flow,dimension,from,to with the dimension empty. */

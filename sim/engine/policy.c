@@ -19,6 +19,9 @@ static const char *const cause_name[] = {
     [CAUSE_INTERIM] = "interim", [CAUSE_INITIAL] = "initial",
 };
 
+/* Citizen ci's part in flow f: its wait, list links and times there. */
+static struct citizen_flow *fl_of(const struct rep *r, uint32_t ci, int f) { return pop_flow(&r->pop, ci, f); }
+
 bool policy_has_room(const struct rep *r, int f, int ring)
 {
     const struct flow *fl = &r->m->flows[f];
@@ -41,7 +44,7 @@ bool policy_admit(struct rep *r, uint32_t ci, int f, int ring)
     if (!policy_has_room(r, f, ring)) return false;
     if (policy_budget_allows(r, f, ring)) return true;
     /* A citizen already waiting for this ring is not deferred again. */
-    if (r->st.counting && r->pop.c[ci].wait_ring[f] != ring)
+    if (r->st.counting && fl_of(r, ci, f)->wait_ring != ring)
         r->st.deferred_year[r->st.year_idx]++;
     return false;
 }
@@ -187,13 +190,13 @@ void policy_budget_switch(struct rep *r)
 static void wl_push(struct rep *r, int f, int ring, uint32_t ci)
 {
     struct wlist *w = &r->wl[rep_slot(r, f, ring)];
-    struct citizen *c = &r->pop.c[ci];
+    struct citizen_flow *cf = fl_of(r, ci, f);
     /* On no list of this flow yet: one wait per flow. */
-    assert(c->wait_ring[f] == POP_NO_RING && c->wl_next[f] == POP_NIL && c->wl_prev[f] == POP_NIL);
-    assert(w->tail == POP_NIL || r->pop.c[w->tail].wl_next[f] == POP_NIL);
-    c->wl_prev[f] = w->tail;
-    c->wl_next[f] = POP_NIL;
-    if (w->tail != POP_NIL) r->pop.c[w->tail].wl_next[f] = ci;
+    assert(cf->wait_ring == POP_NO_RING && cf->wl_next == POP_NIL && cf->wl_prev == POP_NIL);
+    assert(w->tail == POP_NIL || fl_of(r, w->tail, f)->wl_next == POP_NIL);
+    cf->wl_prev = w->tail;
+    cf->wl_next = POP_NIL;
+    if (w->tail != POP_NIL) fl_of(r, w->tail, f)->wl_next = ci;
     else w->head = ci;
     w->tail = ci;
     w->len++;
@@ -202,16 +205,16 @@ static void wl_push(struct rep *r, int f, int ring, uint32_t ci)
 static void wl_remove(struct rep *r, int f, int ring, uint32_t ci)
 {
     struct wlist *w = &r->wl[rep_slot(r, f, ring)];
-    struct citizen *c = &r->pop.c[ci];
+    struct citizen_flow *cf = fl_of(r, ci, f);
     /* A member of exactly this list: its neighbours (or the ends) point at it. */
-    assert(c->wait_ring[f] == ring && w->len > 0);
-    assert(c->wl_prev[f] == POP_NIL ? w->head == ci : r->pop.c[c->wl_prev[f]].wl_next[f] == ci);
-    assert(c->wl_next[f] == POP_NIL ? w->tail == ci : r->pop.c[c->wl_next[f]].wl_prev[f] == ci);
-    if (c->wl_prev[f] != POP_NIL) r->pop.c[c->wl_prev[f]].wl_next[f] = c->wl_next[f];
-    else w->head = c->wl_next[f];
-    if (c->wl_next[f] != POP_NIL) r->pop.c[c->wl_next[f]].wl_prev[f] = c->wl_prev[f];
-    else w->tail = c->wl_prev[f];
-    c->wl_next[f] = c->wl_prev[f] = POP_NIL;
+    assert(cf->wait_ring == ring && w->len > 0);
+    assert(cf->wl_prev == POP_NIL ? w->head == ci : fl_of(r, cf->wl_prev, f)->wl_next == ci);
+    assert(cf->wl_next == POP_NIL ? w->tail == ci : fl_of(r, cf->wl_next, f)->wl_prev == ci);
+    if (cf->wl_prev != POP_NIL) fl_of(r, cf->wl_prev, f)->wl_next = cf->wl_next;
+    else w->head = cf->wl_next;
+    if (cf->wl_next != POP_NIL) fl_of(r, cf->wl_next, f)->wl_prev = cf->wl_prev;
+    else w->tail = cf->wl_prev;
+    cf->wl_next = cf->wl_prev = POP_NIL;
     w->len--;
 }
 
@@ -223,7 +226,7 @@ static uint32_t wl_pick(const struct rep *r, int f, int ring)
     if (r->m->waiting_list == WL_FIFO || w->head == POP_NIL) return w->head;
     uint32_t best = w->head;
     double best_score = -1.0;
-    for (uint32_t ci = w->head; ci != POP_NIL; ci = r->pop.c[ci].wl_next[f]) {
+    for (uint32_t ci = w->head; ci != POP_NIL; ci = fl_of(r, ci, f)->wl_next) {
         double s = model_need_score(r->m, r->pop.c[ci].level);
         if (s > best_score) { best_score = s; best = ci; }
     }
@@ -232,41 +235,41 @@ static uint32_t wl_pick(const struct rep *r, int f, int ring)
 
 static void wait_end(struct rep *r, uint32_t ci, int f)
 {
-    struct citizen *c = &r->pop.c[ci];
-    int ring = c->wait_ring[f];
+    struct citizen_flow *cf = fl_of(r, ci, f);
+    int ring = cf->wait_ring;
     wl_remove(r, f, ring, ci);
     if (stats_wl_add(&r->st, rep_slot(r, f, ring), r->t, -1) != 0) r->oom = true;
-    c->wait_ring[f] = POP_NO_RING;
+    cf->wait_ring = POP_NO_RING;
 }
 
 void policy_cancel_wait(struct rep *r, uint32_t ci, int f)
 {
-    struct citizen *c = &r->pop.c[ci];
-    int ring = c->wait_ring[f];
+    const struct citizen_flow *cf = fl_of(r, ci, f);
+    int ring = cf->wait_ring;
     if (ring == POP_NO_RING) return;
-    if (stats_wait_censored(&r->st, rep_slot(r, f, ring), c->wait_since[f], r->t, false) != 0)
+    if (stats_wait_censored(&r->st, rep_slot(r, f, ring), cf->wait_since, r->t, false) != 0)
         r->oom = true;
     wait_end(r, ci, f);
     if (r->events) {
         const struct flow *fl = &r->m->flows[f];
-        rep_log(r, ci, "wait_cancel", fl->id, model_state_id(fl, c->state[f]),
+        rep_log(r, ci, "wait_cancel", fl->id, model_state_id(fl, r->pop.c[ci].state[f]),
                 model_state_id(fl, ring));
     }
 }
 
 void policy_request(struct rep *r, uint32_t ci, int f, int ring, enum move_cause cause)
 {
-    struct citizen *c = &r->pop.c[ci];
-    if (c->wait_ring[f] == ring) return;     /* already waiting: keep its time */
+    struct citizen_flow *cf = fl_of(r, ci, f);
+    if (cf->wait_ring == ring) return;     /* already waiting: keep its time */
     policy_cancel_wait(r, ci, f);
     wl_push(r, f, ring, ci);
     if (stats_wl_add(&r->st, rep_slot(r, f, ring), r->t, +1) != 0) r->oom = true;
-    c->wait_ring[f] = (int8_t)ring;
-    c->wait_since[f] = r->t;
-    c->wait_cause[f] = (int8_t)cause;
+    cf->wait_ring = (int8_t)ring;
+    cf->wait_since = r->t;
+    cf->wait_cause = (int8_t)cause;
     if (r->events) {
         const struct flow *fl = &r->m->flows[f];
-        rep_log(r, ci, "wait", fl->id, model_state_id(fl, c->state[f]),
+        rep_log(r, ci, "wait", fl->id, model_state_id(fl, r->pop.c[ci].state[f]),
                 model_state_id(fl, ring));
     }
 }
@@ -278,22 +281,23 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
     const struct model *m = r->m;
     const struct flow *fl = &m->flows[f];
     struct citizen *c = &r->pop.c[ci];
+    struct citizen_flow *cf = fl_of(r, ci, f);
     const int from = c->state[f];
     if (from == to) return;
 
-    if (c->wait_ring[f] == to) {
+    if (cf->wait_ring == to) {
         /* The wait ends in the ring it was for: the move carries out the
          * request, so it counts as what caused the request. */
-        if (stats_wait_done(&r->st, rep_slot(r, f, to), c->wait_since[f], r->t) != 0)
+        if (stats_wait_done(&r->st, rep_slot(r, f, to), cf->wait_since, r->t) != 0)
             r->oom = true;
-        cause = (enum move_cause)c->wait_cause[f];
+        cause = (enum move_cause)cf->wait_cause;
         wait_end(r, ci, f);
     } else if (cause != CAUSE_INTERIM) {
         policy_cancel_wait(r, ci, f);
     }
 
     int s_from = rep_slot(r, f, from), s_to = rep_slot(r, f, to);
-    stats_departure(&r->st, s_from, c->entered[f], r->t);
+    stats_departure(&r->st, s_from, cf->entered, r->t);
     r->occ[s_from]--;
     r->occ[s_to]++;
     assert(r->occ[s_from] >= 0);
@@ -304,18 +308,18 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
     budget_occ(r, f, to, +1);
     c->state[f] = (int8_t)to;
     pop_rates_changed(c);
-    c->entered[f] = r->t;
-    c->move_stamp[f]++;
+    cf->entered = r->t;
+    cf->move_stamp++;
 
     if (to < fl->n_rings) {
         double limit = fl->rings[to].max_stay_years;
-        if (limit > 0.0)
-            rep_schedule(r, r->t + limit, EV_STAY_LIMIT, f, ci, c->move_stamp[f]);
-        if (c->first_ring[f] == POP_NO_RING) c->first_ring[f] = (int8_t)to;
-        if (!c->placed_once) {
-            c->placed_once = true;
-            if (c->t_arrival >= m->warmup_years) {
-                r->st.placement_sum += r->t - c->t_arrival;
+        if (limit > 0.0) rep_schedule(r, r->t + limit, EV_STAY_LIMIT, f, ci, cf->move_stamp);
+        if (cf->first_ring == POP_NO_RING) cf->first_ring = (int8_t)to;
+        struct citizen_cold *cc = pop_cold(&r->pop, ci);
+        if (!cc->placed_once) {
+            cc->placed_once = true;
+            if (cc->t_arrival >= m->warmup_years) {
+                r->st.placement_sum += r->t - cc->t_arrival;
                 r->st.n_placements++;
             }
         }
@@ -425,10 +429,11 @@ void policy_visit_start(struct rep *r)
         q->head = (q->head + 1) % q->cap;
         q->count--;
         struct citizen *c = &r->pop.c[ci];
-        if (!c->in_visit_queue) continue;            /* left while queued */
-        c->in_visit_queue = false;
+        struct citizen_cold *cc = pop_cold(&r->pop, ci);
+        if (!cc->in_visit_queue) continue;            /* left while queued */
+        cc->in_visit_queue = false;
         q->live--;
-        c->assessing = true;
+        cc->assessing = true;
         q->busy++;
         double days = rngs_gamma_mean_sd(rngs_citizen(&r->rng, c->rng_state),
                                          r->m->assess_mean_days, r->m->assess_sd_days);
@@ -440,11 +445,11 @@ void policy_visit_start(struct rep *r)
 
 void policy_visit_request(struct rep *r, uint32_t ci, uint8_t flow_mask)
 {
-    struct citizen *c = &r->pop.c[ci];
-    c->visit_flows |= flow_mask;
-    if (c->in_visit_queue || c->assessing) return;   /* joins the pending one */
+    struct citizen_cold *cc = pop_cold(&r->pop, ci);
+    cc->visit_flows |= flow_mask;
+    if (cc->in_visit_queue || cc->assessing) return;   /* joins the pending one */
     if (vq_push(&r->vq, ci) != 0) { r->oom = true; return; }
-    c->in_visit_queue = true;
+    cc->in_visit_queue = true;
     r->vq.live++;
     policy_visit_start(r);
 }
@@ -455,7 +460,7 @@ void policy_exit(struct rep *r, uint32_t ci)
     for (int f = 0; f < r->m->n_flows; f++) {
         policy_cancel_wait(r, ci, f);
         int s = rep_slot(r, f, c->state[f]);
-        stats_departure(&r->st, s, c->entered[f], r->t);
+        stats_departure(&r->st, s, fl_of(r, ci, f)->entered, r->t);
         r->occ[s]--;
         assert(r->occ[s] >= 0);
         stats_occ_add(&r->st, s, r->t, -1);
@@ -466,12 +471,13 @@ void policy_exit(struct rep *r, uint32_t ci)
     for (int f = 0; f < r->m->n_flows; f++)
         if (c->state[f] < r->m->flows[f].n_rings) policy_fill(r, f, c->state[f]);
     budget_refill(r);
-    if (c->in_visit_queue) {
-        c->in_visit_queue = false;
+    struct citizen_cold *cc = pop_cold(&r->pop, ci);
+    if (cc->in_visit_queue) {
+        cc->in_visit_queue = false;
         r->vq.live--;
     }
-    if (c->assessing) {                   /* an exit frees its caseworker */
-        c->assessing = false;
+    if (cc->assessing) {                   /* an exit frees its caseworker */
+        cc->assessing = false;
         r->vq.busy--;
     }
     policy_visit_start(r);

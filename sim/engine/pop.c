@@ -6,31 +6,69 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(offsetof(struct citizen, hz_t) == POP_HOT_BYTES,
-               "the hot fields of struct citizen should fill one cache line");
-_Static_assert(sizeof(struct citizen) == POP_CITIZEN_BYTES,
-               "struct citizen should be POP_CITIZEN_BYTES bytes");
+_Static_assert(sizeof(struct citizen) == POP_HOT_BYTES,
+               "the hot fields of a citizen should fill one cache line");
+_Static_assert(sizeof(struct citizen_cold) == POP_COLD_BYTES,
+               "struct citizen_cold should be POP_COLD_BYTES bytes");
+_Static_assert(sizeof(struct citizen_flow) == POP_FLOW_BYTES && 2 * POP_FLOW_BYTES == POP_HOT_BYTES,
+               "two flows of a citizen should fill one cache line");
 
-/* 64-byte aligned, so that every record's hot part is one cache line. */
-static struct citizen *alloc_citizens(uint32_t cap)
+/* 64-byte aligned, so that every hot record is one cache line, and two
+ * flows' records are one. NULL when out of memory. */
+static void *alloc_lines(size_t n, size_t size)
 {
     void *p = NULL;
-    if (posix_memalign(&p, POP_HOT_BYTES, (size_t)cap * sizeof(struct citizen)) != 0) return NULL;
+    if (n > SIZE_MAX / size || posix_memalign(&p, POP_HOT_BYTES, n * size) != 0) return NULL;
     return p;
 }
 
-int pop_init(struct pop *p, uint32_t cap_hint)
+static void free_arrays(struct pop *p)
 {
-    p->n = 0;
-    p->cap = cap_hint ? cap_hint : 1024;
-    p->c = alloc_citizens(p->cap);
-    return p->c ? 0 : -1;
+    free(p->c);
+    free(p->cold);
+    free(p->fl);
+    p->c = NULL;
+    p->cold = NULL;
+    p->fl = NULL;
+}
+
+/* Arrays for cap citizens with the first n copied from p's; p is unchanged
+ * when this fails (-1). */
+static int realloc_arrays(struct pop *p, uint32_t cap)
+{
+    size_t nf = (size_t)p->n_flows;
+    struct citizen *c = alloc_lines(cap, sizeof *c);
+    struct citizen_cold *cold = alloc_lines(cap, sizeof *cold);
+    struct citizen_flow *fl = alloc_lines((size_t)cap * nf, sizeof *fl);
+    if (!c || !cold || !fl) {
+        free(c);
+        free(cold);
+        free(fl);
+        return -1;
+    }
+    if (p->n) {
+        memcpy(c, p->c, (size_t)p->n * sizeof *c);
+        memcpy(cold, p->cold, (size_t)p->n * sizeof *cold);
+        memcpy(fl, p->fl, (size_t)p->n * nf * sizeof *fl);
+    }
+    free_arrays(p);
+    p->c = c;
+    p->cold = cold;
+    p->fl = fl;
+    p->cap = cap;
+    return 0;
+}
+
+int pop_init(struct pop *p, uint32_t cap_hint, int n_flows)
+{
+    *p = (struct pop){ .n_flows = n_flows };
+    if (n_flows < 1 || n_flows > MODEL_MAX_FLOWS) return -1;
+    return realloc_arrays(p, cap_hint ? cap_hint : 1024);
 }
 
 void pop_fini(struct pop *p)
 {
-    free(p->c);
-    p->c = NULL;
+    free_arrays(p);
     p->n = p->cap = 0;
 }
 
@@ -38,27 +76,20 @@ void pop_clear(struct pop *p) { p->n = 0; }
 
 uint32_t pop_add(struct pop *p, const struct model *m, struct rngs *rng)
 {
-    if (p->n == p->cap) {
-        if (p->cap >= POP_NIL / 2) return POP_NIL;
-        uint32_t cap = p->cap * 2;
-        struct citizen *c = alloc_citizens(cap);
-        if (!c) return POP_NIL;
-        memcpy(c, p->c, (size_t)p->n * sizeof *c);
-        free(p->c);
-        p->c = c;
-        p->cap = cap;
-    }
-    struct citizen *c = &p->c[p->n];
+    if (p->n == p->cap && (p->cap >= POP_NIL / 2 || realloc_arrays(p, p->cap * 2) != 0))
+        return POP_NIL;
+    uint32_t ci = p->n;
+    struct citizen *c = &p->c[ci];
     memset(c, 0, sizeof *c);
-    for (int f = 0; f < MODEL_MAX_FLOWS; f++) {
+    memset(pop_cold(p, ci), 0, sizeof *p->cold);
+    for (int f = 0; f < MODEL_MAX_FLOWS; f++)
         c->state[f] = (int8_t)(f < m->n_flows ? m->flows[f].n_rings : 0);
-        c->wait_ring[f] = POP_NO_RING;
-        c->first_ring[f] = POP_NO_RING;
-        c->expired[f] = POP_NO_RING;
-        c->wl_next[f] = c->wl_prev[f] = POP_NIL;
-    }
+    for (int f = 0; f < p->n_flows; f++)
+        *pop_flow(p, ci, f) = (struct citizen_flow){
+            .wl_next = POP_NIL, .wl_prev = POP_NIL, .wait_ring = POP_NO_RING,
+            .first_ring = POP_NO_RING, .expired = POP_NO_RING };
     c->alive = true;
     c->t_exit = INFINITY;             /* until its exit is drawn */
-    rngs_citizen_seed(rng, c->rng_state, p->n);
+    rngs_citizen_seed(rng, c->rng_state, ci);
     return p->n++;
 }

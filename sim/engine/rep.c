@@ -62,7 +62,7 @@ int rep_init(struct rep *r, const struct model *m)
     double want = expected + 4.0 * sqrt(expected) + 64.0;
     uint32_t cap = want < (double)(POP_NIL / 2) ? (uint32_t)want : POP_NIL / 2;
     if (evq_init(&r->q, (size_t)m->initial + 64) != 0 || evq_reserve_keys(&r->q, cap) != 0 ||
-        rngs_init(&r->rng, r->seed, 0) != 0 || pop_init(&r->pop, cap) != 0 ||
+        rngs_init(&r->rng, r->seed, 0) != 0 || pop_init(&r->pop, cap, m->n_flows) != 0 ||
         stats_init(&r->st, m) != 0)
         goto fail;
     for (int k = 0; k < m->n_transitions; k++)
@@ -124,8 +124,10 @@ int rep_level_code(const struct model *m, const struct citizen *c)
 }
 
 /* exp(beta . z) of moves[k] at the citizen's state when its hazards were
- * drawn; the level part comes from the model's table when it has one. */
-double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code)
+ * drawn (t_rates); the level part comes from the model's table when it has
+ * one. */
+double rep_covariate_factor(const struct model *m, int k, const struct citizen *c, int code,
+                            double t_rates)
 {
     const struct transition *tr = &m->moves[k];
     if (!tr->has_effects) return 1.0;
@@ -136,18 +138,19 @@ double rep_covariate_factor(const struct model *m, int k, const struct citizen *
         for (int d = 0; d < m->n_dims; d++) lp += tr->beta[d] * (c->level[d] - 2.0);
         f = 1.0;
     }
-    if (tr->beta[COV_AGE] != 0.0) lp += tr->beta[COV_AGE] * (pop_age(c, c->hz_t) - 40.0) / 10.0;
+    if (tr->beta[COV_AGE] != 0.0) lp += tr->beta[COV_AGE] * (pop_age(c, t_rates) - 40.0) / 10.0;
     if (c->female) lp += tr->beta[COV_FEMALE];
     return lp != 0.0 ? f * exp(lp) : f;
 }
 
-static double flow_out_rate(const struct model *m, int f, const struct citizen *c, int code)
+static double flow_out_rate(const struct model *m, int f, const struct citizen *c, int code,
+                            double t_rates)
 {
     const struct flow *fl = &m->flows[f];
     int s = c->state[f];
     double total = 0.0;
     for (int k = fl->move_start[s]; k < fl->move_start[s + 1]; k++)
-        total += m->moves[k].per_year * rep_covariate_factor(m, k, c, code);
+        total += m->moves[k].per_year * rep_covariate_factor(m, k, c, code, t_rates);
     return total;
 }
 
@@ -177,7 +180,7 @@ static int out_rate_init(const struct rep *r, const struct model *m, double **ou
                     c.state[f] = (int8_t)s;
                     c.female = female;
                     size_t i = ((size_t)rep_slot(r, f, s) * 2 + (size_t)female) * n_codes + code;
-                    tab[i] = flow_out_rate(m, f, &c, (int)code);
+                    tab[i] = flow_out_rate(m, f, &c, (int)code, 0.0);
                 }
     *out = tab;
     return 0;
@@ -238,8 +241,8 @@ double rep_develop_total(const struct model *m, const struct citizen *c,
 }
 
 /* Rates out of the citizen's state in each flow (0 for flows it takes no
- * part in) and its development rate, at the covariates of c->hz_t. */
-double rep_hazard_rates(const struct rep *r, const struct citizen *c,
+ * part in) and its development rate, at the covariates of time t_rates. */
+double rep_hazard_rates(const struct rep *r, const struct citizen *c, double t_rates,
                         double flow_rate[MODEL_MAX_FLOWS], double *develop)
 {
     const struct model *m = r->m;
@@ -252,7 +255,7 @@ double rep_hazard_rates(const struct rep *r, const struct citizen *c,
         else if (tab)
             flow_rate[f] = tab[((size_t)rep_slot(r, f, c->state[f]) * 2 + c->female) * n_codes +
                                (size_t)code];
-        else flow_rate[f] = flow_out_rate(m, f, c, code);
+        else flow_rate[f] = flow_out_rate(m, f, c, code, t_rates);
         total += flow_rate[f];
     }
     double imp, wor;
@@ -285,8 +288,8 @@ void rep_hazards_draw(struct rep *r, uint32_t ci)
     struct citizen *c = &r->pop.c[ci];
     if (!c->rates_fresh || r->age_rates) {
         double flow_rate[MODEL_MAX_FLOWS], develop;
-        c->hz_t = r->t;
-        c->hz_total = rep_hazard_rates(r, c, flow_rate, &develop);
+        if (r->age_rates) pop_cold(&r->pop, ci)->hz_t = r->t;   /* rep_rates_t */
+        c->hz_total = rep_hazard_rates(r, c, r->t, flow_rate, &develop);
         c->rates_fresh = true;
     }
     set_next_event(r, ci, r->t + rngs_exp(rngs_citizen(&r->rng, c->rng_state), c->hz_total));

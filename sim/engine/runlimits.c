@@ -55,7 +55,7 @@ void runlimits_estimate(const struct model *m, const struct runopts *ro,
     est->citizens = rep_expected_citizens(m);
     const double arrivals = est->citizens - m->initial;
     est->threads = run_threads(ro);
-    double per_citizen = 1.5 * (sizeof(struct citizen) + 3.0 * sizeof(struct event)) +
+    double per_citizen = 1.5 * ((double)pop_bytes_per_citizen(m->n_flows) + 3.0 * sizeof(struct event)) +
                          sizeof(uint32_t) + 2.0 * sizeof(double) * m->n_flows;
     est->bytes_citizens = est->citizens * per_citizen * est->threads;
 

@@ -110,9 +110,9 @@ static void rbs_record(struct rep *r, uint32_t ci)
 
 static void rbs_baseline(struct rep *r, uint32_t ci)
 {
-    struct citizen *c = &r->pop.c[ci];
-    c->baseline = pop_pack_levels(c->level);
-    c->has_baseline = true;
+    struct citizen_cold *cc = pop_cold(&r->pop, ci);
+    cc->baseline = pop_pack_levels(r->pop.c[ci].level);
+    cc->has_baseline = true;
     rbs_record(r, ci);
     if (rep_rbs_followups(r))
         rep_schedule(r, r->t + r->m->rbs_interval_months / 12.0, EV_RBS, 0, ci, 0);
@@ -221,11 +221,12 @@ static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
         uint32_t ci = pop_add(&r->pop, m, &r->rng);
         if (ci == POP_NIL) return -1;
         struct citizen *c = &r->pop.c[ci];
-        c->t_arrival = -1.0;
+        struct citizen_cold *cc = pop_cold(&r->pop, ci);
+        cc->t_arrival = -1.0;
         c->age0 = rngs_truncnorm_draw(g, &r->mc->age_initial);
         c->female = rngs_uniform(g) < m->female_share;
         c->in_flow = 1u;            /* further flows: see below */
-        c->intake_done = true;
+        cc->intake_done = true;
         /* The first flow's rings take citizens in order, so levels come from
          * the ring (docs/model.md). */
         while (ring < f0->n_rings && left == 0)
@@ -253,14 +254,15 @@ static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
             stats_occ_add(&r->st, rep_slot(r, f, s), 0.0, +1);
             if (s == fl->n_rings) continue;
             if (r->events) rep_log(r, ci, "initial", fl->id, "none", model_state_id(fl, s));
-            c->first_ring[f] = (int8_t)s;
-            c->placed_once = true;
+            struct citizen_flow *cf = pop_flow(&r->pop, ci, f);
+            cf->first_ring = (int8_t)s;
+            pop_cold(&r->pop, ci)->placed_once = true;
             double limit = fl->rings[s].max_stay_years;
             if (limit > 0.0) {
                 /* Already stayed a time uniform on [0, limit). */
                 double stayed = limit * rngs_uniform(g);
-                c->entered[f] = -stayed;
-                rep_schedule(r, limit - stayed, EV_STAY_LIMIT, f, ci, c->move_stamp[f]);
+                cf->entered = -stayed;
+                rep_schedule(r, limit - stayed, EV_STAY_LIMIT, f, ci, cf->move_stamp);
             }
         }
     }
@@ -304,7 +306,7 @@ static void on_arrival(struct rep *r)
     struct citizen *c = &r->pop.c[ci];
     double age = rngs_truncnorm_draw(g, &r->mc->age_arrival);
     c->age0 = age - r->t;
-    c->t_arrival = r->t;
+    pop_cold(&r->pop, ci)->t_arrival = r->t;
     c->female = rngs_uniform(g) < m->female_share;
     draw_levels(r, g, c, m->arrival_mean_level);
     c->in_flow = 1u;
@@ -312,7 +314,7 @@ static void on_arrival(struct rep *r)
         if (rngs_uniform(g) < m->work_participation) c->in_flow |= (uint8_t)(1u << f);
     for (int f = 0; f < m->n_flows; f++) {
         int s = rep_slot(r, f, m->flows[f].n_rings);
-        c->entered[f] = r->t;
+        pop_flow(&r->pop, ci, f)->entered = r->t;
         r->occ[s]++;
         stats_occ_add(&r->st, s, r->t, +1);
     }
@@ -335,15 +337,16 @@ static void on_assessed(struct rep *r, uint32_t ci)
 {
     const struct model *m = r->m;
     struct citizen *c = &r->pop.c[ci];
-    c->assessing = false;
+    struct citizen_cold *cc = pop_cold(&r->pop, ci);
+    cc->assessing = false;
     r->vq.busy--;
-    uint8_t mask = c->visit_flows;
-    c->visit_flows = 0;
+    uint8_t mask = cc->visit_flows;
+    cc->visit_flows = 0;
     double score = model_need_score(m, c->level);
-    if (!c->intake_done) {
-        c->intake_done = true;
-        if (c->t_arrival >= m->warmup_years) {
-            r->st.decision_sum += r->t - c->t_arrival;
+    if (!cc->intake_done) {
+        cc->intake_done = true;
+        if (cc->t_arrival >= m->warmup_years) {
+            r->st.decision_sum += r->t - cc->t_arrival;
             r->st.n_decisions++;
         }
         if (r->events) rep_log(r, ci, "assessed", "", "", "");
@@ -356,8 +359,9 @@ static void on_assessed(struct rep *r, uint32_t ci)
          * ring the citizen still holds (docs/model.md). */
         for (int f = 0; f < m->n_flows; f++) {
             if (!(mask & (1u << f))) continue;
-            int expired = c->expired[f];
-            c->expired[f] = POP_NO_RING;
+            struct citizen_flow *cf = pop_flow(&r->pop, ci, f);
+            int expired = cf->expired;
+            cf->expired = POP_NO_RING;
             if (expired == POP_NO_RING || c->state[f] != expired) continue;
             int target = model_band_ring(&m->flows[f], score);
             if (target == expired) target++;          /* one ring outward */
@@ -392,8 +396,9 @@ static void transition(struct rep *r, uint32_t ci, int f)
     int k0 = fl->move_start[s], n = fl->move_start[s + 1] - k0;
     double w[MODEL_MAX_RINGS + 1], total = 0.0;
     const int code = rep_level_code(m, c);
+    const double t_rates = rep_rates_t(r, ci);
     for (int k = 0; k < n; k++) {
-        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c, code);
+        w[k] = m->moves[k0 + k].per_year * rep_covariate_factor(m, k0 + k, c, code, t_rates);
         total += w[k];
     }
     int to = m->moves[k0 + pick_weighted(rngs_citizen(&r->rng, c->rng_state), w, n, total)].to;
@@ -434,7 +439,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
 {
     const int n_flows = r->m->n_flows;
     double rate[MODEL_MAX_FLOWS + 1];
-    double total = rep_hazard_rates(r, &r->pop.c[ci], rate, &rate[n_flows]);
+    double total = rep_hazard_rates(r, &r->pop.c[ci], rep_rates_t(r, ci), rate, &rate[n_flows]);
     int k = pick_weighted(rngs_citizen(&r->rng, r->pop.c[ci].rng_state), rate, n_flows + 1, total);
     if (k < n_flows) transition(r, ci, k);
     else develop(r, ci);
@@ -444,7 +449,7 @@ static void on_hazard(struct rep *r, uint32_t ci)
 static void on_stay_limit(struct rep *r, uint32_t ci, int f)
 {
     struct citizen *c = &r->pop.c[ci];
-    c->expired[f] = c->state[f];
+    pop_flow(&r->pop, ci, f)->expired = c->state[f];
     if (r->events) {
         const struct flow *fl = &r->m->flows[f];
         const char *s = model_state_id(fl, c->state[f]);
@@ -519,18 +524,20 @@ static void finish(struct rep *r)
         const struct citizen *c = &r->pop.c[ci];
         if (!c->alive) continue;
         for (int f = 0; f < m->n_flows; f++) {
-            if (c->wait_ring[f] != POP_NO_RING &&
-                stats_wait_censored(st, rep_slot(r, f, c->wait_ring[f]), c->wait_since[f], r->horizon,
+            const struct citizen_flow *cf = pop_flow(&r->pop, ci, f);
+            if (cf->wait_ring != POP_NO_RING &&
+                stats_wait_censored(st, rep_slot(r, f, cf->wait_ring), cf->wait_since, r->horizon,
                                     true) != 0)
                 r->oom = true;
-            if (c->first_ring[f] == POP_NO_RING) continue;
+            if (cf->first_ring == POP_NO_RING) continue;
             placed[f]++;
-            outward[f] += c->state[f] > c->first_ring[f];
+            outward[f] += c->state[f] > cf->first_ring;
         }
-        if (c->has_baseline) {
+        const struct citizen_cold *cc = pop_cold(&r->pop, ci);
+        if (cc->has_baseline) {
             n_base++;
             for (int d = 0; d < m->n_dims; d++)
-                change[d] += c->level[d] - pop_packed_level(c->baseline, d);
+                change[d] += c->level[d] - pop_packed_level(cc->baseline, d);
         }
     }
     st->end_size = r->n_alive;
@@ -616,14 +623,15 @@ static void ticks_take(struct sim_workspace *w, struct ticks *k, double t, float
 /* Starts loading the citizen record and queue key of the event that will
  * probably come next (the earliest queued now; the handler may queue an
  * earlier one) while this one is handled: at large populations those are
- * cache misses in hundreds of MB, and they dominated the cost per event. */
+ * cache misses in hundreds of MB, and they dominated the cost per event.
+ * Its hot line always; its flows' line unless it is a hazard, which most
+ * often only redraws (a development step). */
 static inline void prefetch_next(struct rep *r)
 {
     const struct event *nx = evq_peek(&r->q);
     if (!nx || nx->who >= r->pop.n) return;
-    const char *rec = (const char *)&r->pop.c[nx->who];
-    __builtin_prefetch(rec);
-    __builtin_prefetch(rec + 63);
+    __builtin_prefetch(&r->pop.c[nx->who]);
+    if (nx->kind != EV_HAZARD) __builtin_prefetch(pop_flow(&r->pop, nx->who, 0));
     if (nx->who < r->q.n_keys) __builtin_prefetch(&r->q.pos[nx->who]);
 }
 
@@ -661,12 +669,12 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
         switch ((enum ev_kind)ev.kind) {
         case EV_ARRIVAL: on_arrival(r); break;
         case EV_ASSESSED:
-            if (!c->assessing) continue;
+            if (!pop_cold(&r->pop, ev.who)->assessing) continue;
             on_assessed(r, ev.who);
             break;
         case EV_HAZARD: on_hazard(r, ev.who); break;
         case EV_STAY_LIMIT:
-            if (ev.stamp != c->move_stamp[ev.flow]) continue;   /* moved since */
+            if (ev.stamp != pop_flow(&r->pop, ev.who, ev.flow)->move_stamp) continue;   /* moved since */
             on_stay_limit(r, ev.who, ev.flow);
             break;
         case EV_RBS: on_rbs(r, ev.who); break;
