@@ -23,6 +23,7 @@
 #include "base/afile.h"
 #include "base/caldate.h"
 #include "base/csvcell.h"
+#include "base/linemap.h"
 #include "base/pathname.h"
 #include "base/sbuf.h"
 #include "engine/evq.h"
@@ -1040,6 +1041,37 @@ static void test_path_names(void **state)
     }
 }
 
+/* A text of three files (s.cfg lines 1-3, frag.cfg 1-2 from text line 4,
+ * s.cfg again from line 4 at text line 6, and an empty file whose span a
+ * later one at the same line replaces): each text line back to its file
+ * and line. */
+static void test_linemap(void **state)
+{
+    (void)state;
+    struct linemap m = { 0 };
+    int at;
+    assert_null(linemap_find(&m, 7, &at));
+    assert_int_equal(at, 7);
+    assert_int_equal(linemap_add(&m, 1, "s.cfg", 1), 0);
+    assert_int_equal(linemap_add(&m, 4, "frag.cfg", 1), 0);
+    assert_int_equal(linemap_add(&m, 6, "empty.cfg", 1), 0);
+    assert_int_equal(linemap_add(&m, 6, "s.cfg", 4), 0);
+    static const struct { int line; const char *file; int at; } c[] = {
+        { 1, "s.cfg", 1 }, { 3, "s.cfg", 3 }, { 4, "frag.cfg", 1 }, { 5, "frag.cfg", 2 },
+        { 6, "s.cfg", 4 }, { 90, "s.cfg", 88 },
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        const char *f = linemap_find(&m, c[i].line, &at);
+        assert_non_null(f);
+        assert_string_equal(f, c[i].file);
+        assert_int_equal(at, c[i].at);
+    }
+    assert_null(linemap_find(&m, 0, &at));
+    assert_int_equal(m.n, 3);
+    linemap_free(&m);
+    assert_int_equal(m.n, 0);
+}
+
 /* The one CSV splitter reads back what csv_cell writes: quoted commas,
  * doubled quotes and line ends, CRLF, blanks around a field; a record per
  * call, -1 at the end. */
@@ -1073,6 +1105,7 @@ int test_group_basics(int *n)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_record_reads_cells_back),
         cmocka_unit_test(test_path_names),
+        cmocka_unit_test(test_linemap),
         cmocka_unit_test(test_evq_keyed_events),
         cmocka_unit_test(test_evq_far_tier),
         cmocka_unit_test(test_evq_random_sorted),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests.h"
@@ -107,12 +108,14 @@ static int tmp_setup(void **state)
 static int tmp_teardown(void **state)
 {
     static const char *const names[] = { "s.cfg", "base.cfg", "v.cfg", "mid.cfg", "top.cfg",
-                                         "a.cfg", "b.cfg", "self.cfg", "frag.cfg", NULL };
+                                         "a.cfg", "b.cfg", "self.cfg", "frag.cfg",
+                                         "trans.cfg", "sub/frag.cfg", "sub/trans.cfg", "sub",
+                                         NULL };
     struct tmp *t = *state;
     char path[128];
     for (int i = 0; names[i]; i++) {
         snprintf(path, sizeof path, "%s/%s", t->dir, names[i]);
-        unlink(path);
+        if (unlink(path) != 0) rmdir(path);
     }
     rmdir(t->dir);
     free(t);
@@ -682,22 +685,162 @@ static void test_include(void **state)
     assert_int_equal(m->n_transitions, 1);
     assert_near(m->transitions[0].per_year, 0.19, 0.0);
     model_destroy(m);
-    /* Inside an @included file libconfig 1.5 cannot follow one: said so. */
+    /* An absolute name inside an @included file works too. */
     char inner[128];
     path_in(t, "a.cfg", inner, sizeof inner);
-    write_file(inner, "transitions = ( );\n");
+    write_file(inner, "transitions = ( { flow = \"home\"; from = \"inner\"; to = \"outer\"; "
+                      "per_year = 0.31; } );\n");
     text = malloc(256);
     assert_non_null(text);
     snprintf(text, 256, "@include \"%s\"\n", inner);
     write_file(frag, text);
     free(text);
-    snprintf(want, sizeof want, "%s:1: @include: an absolute name inside an @included file "
-             "(write it relative to %s, or @include it from the scenario file)", frag, t->dir);
-    assert_int_equal(scenario_load(path, &m, &e), -1);
-    assert_string_equal(e.msg, want);
+    m = load_ok(path);
+    assert_int_equal(m->n_transitions, 1);
+    assert_near(m->transitions[0].per_year, 0.31, 0.0);
+    model_destroy(m);
 }
 
-/* ---- variants ---- */
+/* BASE with its transitions replaced by `tail`, as s.cfg (lines 1-48 are
+ * BASE's, tail starts on line 49). */
+static void write_scenario_with(const struct tmp *t, const char *tail)
+{
+    const char *tr = strstr(BASE, "transitions = (");
+    size_t n = (size_t)(tr - BASE) + strlen(tail) + 1;
+    char *text = malloc(n), path[128];
+    assert_non_null(text);
+    snprintf(text, n, "%.*s%s", (int)(tr - BASE), BASE, tail);
+    path_in(t, "s.cfg", path, sizeof path);
+    write_file(path, text);
+    free(text);
+}
+
+#define ONE_TRANSITION(RATE) \
+    "{ flow = \"home\"; from = \"inner\"; to = \"outer\";\n  per_year = " RATE "; }\n"
+
+/* The per_year of the one transition s.cfg loads with. */
+static double loaded_rate(const struct tmp *t)
+{
+    char path[128];
+    path_in(t, "s.cfg", path, sizeof path);
+    struct model *m = load_ok(path);
+    assert_int_equal(m->n_transitions, 1);
+    double r = m->transitions[0].per_year;
+    model_destroy(m);
+    return r;
+}
+
+/* s.cfg written with tail (from line 49) is refused with fmt, whose %s
+ * is s.cfg's path. */
+static void expect_tail_error(const struct tmp *t, const char *tail, const char *fmt)
+{
+    char path[128];
+    path_in(t, "s.cfg", path, sizeof path);
+    write_scenario_with(t, tail);
+    expect_error(path, t->dir, fmt);
+}
+
+/* An @include inside an @included file is read from that file's folder,
+ * at every depth; an absolute name as it is; every message names the file
+ * and line where the text is written (issue 17). */
+static void test_include_nested(void **state)
+{
+    const struct tmp *t = *state;
+    char sub[128], frag[128], trans[128], decoy[128], path[128], text[512], want[1024];
+    path_in(t, "sub", sub, sizeof sub);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    path_in(t, "sub/frag.cfg", frag, sizeof frag);
+    path_in(t, "sub/trans.cfg", trans, sizeof trans);
+    path_in(t, "trans.cfg", decoy, sizeof decoy);
+    path_in(t, "s.cfg", path, sizeof path);
+    write_file(decoy, ONE_TRANSITION("0.77"));          /* the scenario's folder: not read */
+    write_file(trans, ONE_TRANSITION("0.19"));
+    write_file(frag, "# the fitted transitions\ntransitions = (\n"
+                     "  @include \"trans.cfg\"   # from sub/, beside this file\n);\n");
+    write_scenario_with(t, "@include \"sub/frag.cfg\"\n");
+    assert_near(loaded_rate(t), 0.19, 0.0);
+
+    /* Absolute inside an @included file: that very file (here the decoy). */
+    snprintf(text, sizeof text, "transitions = (\n@include \"%s\"\n);\n", decoy);
+    write_file(frag, text);
+    assert_near(loaded_rate(t), 0.77, 0.0);
+
+    /* A check that fails in the nested file names it and its line. */
+    write_file(frag, "transitions = (\n  @include \"trans.cfg\"\n);\n");
+    write_file(trans, ONE_TRANSITION("-0.19"));
+    snprintf(want, sizeof want, "%s:2: transitions[0].per_year: must be 0 or more (got -0.19)",
+             trans);
+    expect_msg(path, want);
+    /* So does a syntax error there. */
+    write_file(trans, "{ flow = \"home\"; from = \"inner\";\n\n  to = = \"outer\"; per_year = 1; }\n");
+    snprintf(want, sizeof want, "%s:3: syntax: syntax error", trans);
+    expect_msg(path, want);
+    /* And a transition written twice, once in each file, names the other file. */
+    write_file(trans, ONE_TRANSITION("0.19"));
+    write_file(frag, "transitions = (\n  @include \"trans.cfg\"\n  ,\n"
+                     "  { flow = \"home\"; from = \"inner\"; to = \"outer\"; per_year = 0.2; }\n);\n");
+    snprintf(want, sizeof want, "%s:4: transitions[1]: flow home already has a transition inner "
+             "-> outer (transitions[0], %s:1)", frag, trans);
+    expect_msg(path, want);
+
+    /* In the scenario file after the include: its own file and line, though
+     * libconfig read the fragments' lines in between. */
+    write_file(frag, "transitions = (\n  @include \"trans.cfg\"\n);\n");
+    expect_tail_error(t, "@include \"sub/frag.cfg\"\n\nwrong = ;\n",
+                      "%s:51: syntax: syntax error");
+    expect_tail_error(t, "@include \"sub/frag.cfg\"   // the fit\nwrong = 1;\n",
+                      "%s:50: wrong: unknown key");
+
+    /* Cycles through folders are named; a missing file is said so. */
+    write_scenario_with(t, "@include \"sub/frag.cfg\"\n");
+    write_file(frag, "\n@include \"../s.cfg\"\n");
+    snprintf(want, sizeof want, "%s:2: @include: cycle of @includes: %s -> sub/frag.cfg -> ../s.cfg",
+             frag, path);
+    expect_msg(path, want);
+    write_file(frag, "@include \"missing.cfg\"\n");
+    snprintf(want, sizeof want, "%s:1: @include \"missing.cfg\": cannot read: %s", frag,
+             strerror(ENOENT));
+    expect_msg(path, want);
+}
+
+/* What libconfig reads as an @include, and only that, is expanded. */
+static void test_include_where_libconfig_sees_one(void **state)
+{
+    const struct tmp *t = *state;
+    char frag[128], path[128];
+    path_in(t, "frag.cfg", frag, sizeof frag);
+    path_in(t, "s.cfg", path, sizeof path);
+    /* In a block comment: no @include (missing.cfg is never looked for);
+     * a comment the fragment leaves open goes on in the includer, as in
+     * libconfig; what follows the name on its line is read after the
+     * fragment. */
+    write_file(frag, "transitions = (\n" ONE_TRANSITION("0.23") "  /* open\n");
+    write_scenario_with(t, "/*\n@include \"missing.cfg\"\n*/\n@include \"frag.cfg\" still */ );\n");
+    assert_near(loaded_rate(t), 0.23, 0.0);
+    /* Not at the start of a line, or no blank before the name: libconfig's
+     * syntax error, at that line. */
+    write_file(frag, "transitions = (\n" ONE_TRANSITION("0.23") ");\n");
+    expect_tail_error(t, "x = 1; @include \"frag.cfg\"\n", "%s:49: syntax: syntax error");
+    expect_tail_error(t, "\n@include\"frag.cfg\"\n", "%s:50: syntax: syntax error");
+    /* Nor after another on its line. */
+    expect_tail_error(t, "@include \"frag.cfg\" @include \"frag.cfg\"\n",
+                      "%s:49: syntax: syntax error");
+    /* In a string that spans lines, it is text. */
+    char *text = replace_once(BASE, "\"minimal valid scenario for bad-input tests\"",
+                              "\"two\n@include \" \"frag.cfg\" \"\n\"");
+    write_file(path, text);
+    free(text);
+    struct model *m = load_ok(path);
+    assert_string_equal(m->description, "two\n@include frag.cfg\n");
+    model_destroy(m);
+    /* A name that does not end on its line; a backslash that is no \\ or \". */
+    expect_tail_error(t, "@include \"frag.cfg\n\";\n",
+                      "%s:49: @include: the name's closing '\"' is missing");
+    expect_tail_error(t, "@include \"sub\\frag.cfg\"\n",
+                      "%s:49: @include: a '\\' in a file name is written \\\\");
+}
+
+/* ---- variants ---- *//* ---- variants ---- */
 
 static void write_in(const struct tmp *t, const char *name, const char *text)
 {
@@ -1242,6 +1385,9 @@ int test_group_scenario(int *n)
         cmocka_unit_test_setup_teardown(test_bad_files, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_ring_limit, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_include, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_include_nested, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_include_where_libconfig_sees_one, tmp_setup,
+                                        tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_errors, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant_chain, tmp_setup, tmp_teardown),

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/linemap.h"
 #include "model/model.h"
 
 #define PATH_LEN 256          /* dotted setting paths in messages */
@@ -26,7 +27,9 @@
 struct layer {
     config_t cfg;
     char *path;               /* as given, or joined to the variant's dir */
-    char *dir;                /* for @include and base */
+    char *dir;                /* for base */
+    struct linemap lines;     /* libconfig's lines (of the text with its
+                               * @includes expanded) -> file, line */
     dev_t dev;
     ino_t ino;
     bool cmdline;             /* values of --set: errors name no file:line */
@@ -47,8 +50,14 @@ struct key { const char *name; bool required; };
 /* The text a setting came from: a copy made for a variant carries, as its
  * libconfig hook, the setting it was copied from. */
 config_setting_t *cfg_origin(const config_setting_t *s);
-/* The file a name reported by libconfig refers to (relative to ly->dir). */
-void cfg_file_name(const struct layer *ly, const char *file, char *buf, size_t n);
+/* Where line `line` of layer ly, as libconfig counts it, is written: its
+ * line in *file (a file the layer @includes, or the layer's own). */
+int cfg_where(const struct layer *ly, int line, const char **file);
+/* The line of its file where the text of s is written. */
+int cfg_line(const config_setting_t *s);
+/* Where s is written, for a message about `at`: "line N" when in the same
+ * file as at, else "file:N". */
+void cfg_line_ref(const config_setting_t *s, const config_setting_t *at, char *buf, size_t n);
 /* Sets the error "file:line: path: problem" at setting s; returns -1. */
 int cfg_fail(struct loader *L, const config_setting_t *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

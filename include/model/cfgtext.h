@@ -3,7 +3,8 @@
  * to libconfig as a string, so what is checked is what is parsed: a regular
  * file of at most SCENARIO_MAX_BYTES, UTF-8 text with no NUL byte, integers
  * that libconfig 1.5 would not change silently, and every @include
- * followed with the same checks (cycles named as such). */
+ * expanded here, its file read with the same checks (cycles named as
+ * such), so that a name is relative to the file it is written in. */
 #ifndef FLOWSIM_CFGTEXT_H
 #define FLOWSIM_CFGTEXT_H
 
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "base/linemap.h"
 #include "model/cfgread.h"
 
 /* A scenario file, with everything it @includes, is at most this many
@@ -19,15 +21,6 @@
 #define SCENARIO_MAX_BYTES (16u << 20)
 
 #define MAX_INCLUDE_DEPTH 10      /* libconfig 1.5's own nesting limit */
-
-/* The files of one @include chain, outermost first, for cycles. */
-struct inc_stack {
-    dev_t dev[MAX_INCLUDE_DEPTH + 2];
-    ino_t ino[MAX_INCLUDE_DEPTH + 2];
-    const char *name[MAX_INCLUDE_DEPTH + 2];
-    int n;
-    size_t used;                  /* bytes counted so far */
-};
 
 /* Where the first bad byte of buf is (NUL, not UTF-8): NULL when the text
  * is fine, else what is wrong, with *line set. */
@@ -41,13 +34,14 @@ bool cfgtext_blank(const char *buf, size_t len);
  * a regular file of at most `room` bytes. -1 with the problem in why. */
 int cfgtext_slurp(const char *path, size_t room, char **out, size_t *len, struct stat *st,
                   char *why, size_t n_why);
-/* Follows every @include line of text (file `file`) with the checks above;
- * names relative to dir. 0, or -1 with L->e set. */
-int cfgtext_check_includes(struct loader *L, const char *dir, const char *file,
-                           const char *text, size_t len, struct inc_stack *stk);
-/* text with each absolute @include name rewritten to reach the same file
- * from dir, as libconfig 1.5 joins names to its include dir; *out NULL
- * when there is none. -1 when out of memory. */
-int cfgtext_absolute_includes(const char *dir, const char *text, char **out);
+/* text (the scenario file `path`, len bytes, NUL-terminated, its bytes
+ * checked; dev, ino: the file, 0 for text that is no file) with every
+ * @include replaced by the text of the file it names, relative to the
+ * folder of the file the @include is written in, or absolute; each file
+ * read with the checks above, cycles and depth refused. *out: the whole
+ * text (free it); map: where each of its lines was written. 0, or -1 with
+ * L->e set. */
+int cfgtext_expand(struct loader *L, const char *path, const char *text, size_t len, dev_t dev,
+                   ino_t ino, char **out, struct linemap *map);
 
 #endif

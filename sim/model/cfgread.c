@@ -20,21 +20,40 @@ config_setting_t *cfg_origin(const config_setting_t *s)
     return o ? o : (config_setting_t *)s;
 }
 
-/* The file a name reported by libconfig refers to. libconfig 1.5 records an
- * @include'd file by the name written after @include, which is relative to
- * the including file's directory (the include dir). */
-void cfg_file_name(const struct layer *ly, const char *file, char *buf, size_t n)
+int cfg_where(const struct layer *ly, int line, const char **file)
 {
-    if (!file || strcmp(file, ly->path) == 0) sbuf_fmt(buf, n, "%s", ly->path);
-    else if (file[0] == '/' || strcmp(ly->dir, ".") == 0) sbuf_fmt(buf, n, "%s", file);
-    else sbuf_fmt(buf, n, "%s/%s", ly->dir, file);
+    int at;
+    const char *f = linemap_find(&ly->lines, line, &at);
+    *file = f ? f : ly->path;
+    return at;
+}
+
+int cfg_line(const config_setting_t *s)
+{
+    const config_setting_t *o = cfg_origin(s);
+    const char *file;
+    return cfg_where((const struct layer *)o->config, (int)config_setting_source_line(o), &file);
+}
+
+void cfg_line_ref(const config_setting_t *s, const config_setting_t *at, char *buf, size_t n)
+{
+    const config_setting_t *o = cfg_origin(s), *a = cfg_origin(at);
+    const char *file, *at_file;
+    if (((const struct layer *)o->config)->cmdline) {
+        sbuf_fmt(buf, n, "--set");
+        return;
+    }
+    int line = cfg_where((const struct layer *)o->config, (int)config_setting_source_line(o), &file);
+    cfg_where((const struct layer *)a->config, (int)config_setting_source_line(a), &at_file);
+    if (strcmp(file, at_file) == 0) sbuf_fmt(buf, n, "line %d", line);
+    else sbuf_fmt(buf, n, "%s:%d", file, line);
 }
 
 /* Sets the error at setting s, shown under the dotted path. */
 int cfg_fail(struct loader *L, const config_setting_t *s, const char *path,
                 const char *fmt, ...)
 {
-    char problem[768], file[512];
+    char problem[768];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(problem, sizeof problem, fmt, ap);
@@ -43,8 +62,9 @@ int cfg_fail(struct loader *L, const config_setting_t *s, const char *path,
     const config_setting_t *o = cfg_origin(s);
     if (((const struct layer *)o->config)->cmdline)
         return err_at(L->e, "--set", 0, path, "%s", problem);
-    cfg_file_name((const struct layer *)o->config, config_setting_source_file(o), file, sizeof file);
-    return err_at(L->e, file, (int)config_setting_source_line(o), path, "%s", problem);
+    const char *file;
+    int line = cfg_where((const struct layer *)o->config, (int)config_setting_source_line(o), &file);
+    return err_at(L->e, file, line, path, "%s", problem);
 }
 
 int cfg_oom(struct loader *L)
@@ -351,6 +371,7 @@ void cfg_layer_free(struct layer *ly)
 {
     if (!ly) return;
     config_destroy(&ly->cfg);
+    linemap_free(&ly->lines);
     free(ly->path);
     free(ly->dir);
     free(ly);

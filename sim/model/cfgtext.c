@@ -6,12 +6,11 @@
  * directory, device or pipe: /dev/zero would never end) of at most
  * SCENARIO_MAX_BYTES, and UTF-8 text with no NUL byte (names end up in
  * JSON, CSV and HTML, which must stay valid). A UTF-8 byte-order mark is
- * skipped. libconfig 1.5 opens @include'd files itself, so each @include
- * line is followed first with the same checks, and a cycle of @includes is
- * named as such; the bytes of a file and everything it @includes count
- * together against SCENARIO_MAX_BYTES. */
+ * skipped. Every @include is expanded here (below), its file read with the
+ * same checks, and a cycle of @includes is named as such; the bytes of a
+ * file and everything it @includes count together against
+ * SCENARIO_MAX_BYTES. */
 
-#define _XOPEN_SOURCE 700         /* realpath */
 #include "model/cfgtext.h"
 
 #include <ctype.h>
@@ -23,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/linemap.h"
+#include "base/pathname.h"
 #include "base/sbuf.h"
 
 /* Where the first bad byte of buf is: NULL when the text is fine, else
@@ -260,33 +261,118 @@ int cfgtext_slurp(const char *path, size_t room, char **out, size_t *len,
     return 0;
 }
 
-/* Follows every @include line of text (file `file`, lines counted from 1)
- * with the checks above. libconfig resolves @include names in the include
- * dir (the top file's directory), whatever file they are in. */
-/* Follows one @include "name" (line `line` of `file`): cycles, depth,
- * size and the checks of its bytes, then its own @includes. */
-static int follow_include(struct loader *L, const char *dir, const char *file, int line,
-                          const char *name, struct inc_stack *stk)
+/* ---- @include, expanded here ----
+ *
+ * libconfig 1.5 joins every @include name to one include dir, whatever
+ * file the @include is written in, and has no hook to change that. So the
+ * @includes are expanded here into one text, read by libconfig with no
+ * include dir: a name is relative to the folder of the file it is written
+ * in, or absolute. The directive is recognised exactly where libconfig
+ * recognises it (a line that starts, outside a block comment or string,
+ * with `@include` and blanks before a quoted name); what follows the
+ * closing quote on that line is read after the included text, as libconfig
+ * reads it. A map keeps where each line of the text was written. */
+
+/* The expansion under way. The chain of files being expanded, outermost
+ * first, is kept for cycles and depth. */
+struct expander {
+    struct loader *L;
+    struct sbuf out;
+    int out_line;                 /* the line of out being written */
+    struct linemap *map;
+    bool in_comment;              /* a block comment open: libconfig carries it across files */
+    dev_t dev[MAX_INCLUDE_DEPTH + 2];
+    ino_t ino[MAX_INCLUDE_DEPTH + 2];
+    const char *name[MAX_INCLUDE_DEPTH + 2];
+    int n;
+    size_t used;                  /* bytes read so far, against SCENARIO_MAX_BYTES */
+};
+
+static void emit(struct expander *X, const char *s, size_t n)
 {
-    /* The scenario file's absolute names are rewritten for libconfig
-     * (cfgtext_absolute_includes); in an @included file libconfig 1.5
-     * would join them to the include dir. */
-    if (name[0] == '/' && stk->n > 1)
-        return err_set(L->e, EXIT_INPUT, "%s:%d: @include: an absolute name inside an "
-                       "@included file (write it relative to %s, or @include it from the "
-                       "scenario file)", file, line, dir);
-    char *path = name[0] == '/' ? strdup(name) : cfg_path_in(dir, name), why[256];
+    sbuf_append(&X->out, s, n);
+    for (size_t i = 0; i < n; i++) X->out_line += s[i] == '\n';
+}
+
+/* Moves the state of libconfig's scanner over one line: block comments,
+ * strings (which may span lines), and comments to the end of the line. */
+static void scan_line(const char *s, size_t n, bool *in_comment, bool *in_string)
+{
+    for (size_t k = 0; k < n; k++) {
+        char c = s[k], d = k + 1 < n ? s[k + 1] : '\0';
+        if (*in_comment) {
+            if (c == '*' && d == '/') { *in_comment = false; k++; }
+        } else if (*in_string) {
+            if (c == '\\') k++;
+            else if (c == '"') *in_string = false;
+        } else if (c == '"') {
+            *in_string = true;
+        } else if (c == '#' || (c == '/' && d == '/')) {
+            return;
+        } else if (c == '/' && d == '*') {
+            *in_comment = true;
+            k++;
+        }
+    }
+}
+
+enum directive { NO_DIRECTIVE, DIRECTIVE, BAD_DIRECTIVE };
+
+/* Whether line s (n bytes, no '\n') is an @include as libconfig 1.5 reads
+ * one: blanks, `@include`, at least one blank, a quoted name in which \\
+ * and \" stand for \ and ". The name goes into name[size]; *rest: where
+ * the line goes on after the closing quote. BAD_DIRECTIVE: *why says what
+ * is wrong with the name. */
+static enum directive include_directive(const char *s, size_t n, char *name, size_t size,
+                                        size_t *rest, const char **why)
+{
+    size_t k = 0, len = 0;
+    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+    if (n - k < 9 || memcmp(s + k, "@include", 8) != 0 || (s[k + 8] != ' ' && s[k + 8] != '\t'))
+        return NO_DIRECTIVE;
+    for (k += 8; k < n && (s[k] == ' ' || s[k] == '\t'); k++) {}
+    if (k == n || s[k] != '"') return NO_DIRECTIVE;
+    for (k++; k < n && s[k] != '"'; k++) {
+        if (s[k] == '\\' && k + 1 < n && (s[k + 1] == '\\' || s[k + 1] == '"')) k++;
+        else if (s[k] == '\\') {
+            *why = "a '\\' in a file name is written \\\\";
+            return BAD_DIRECTIVE;
+        }
+        if (len + 1 == size) {
+            *why = "a file name longer than 4095 bytes";
+            return BAD_DIRECTIVE;
+        }
+        name[len++] = s[k];
+    }
+    name[len] = '\0';
+    *why = k == n ? "the name's closing '\"' is missing" : len == 0 ? "an empty file name" : NULL;
+    *rest = k + 1;
+    return *why ? BAD_DIRECTIVE : DIRECTIVE;
+}
+
+static int expand_text(struct expander *X, const char *file, const char *text, size_t len);
+
+/* Follows @include "name" (line `line` of `file`, whose folder is dir):
+ * cycles, depth, size and the checks of its bytes, then its text, itself
+ * expanded. */
+static int follow_include(struct expander *X, const char *file, const char *dir, int line,
+                          const char *name)
+{
+    struct loader *L = X->L;
+    char *path = cfg_path_in(dir, name), why[256];
     if (!path) return cfg_oom(L);
     struct stat st;
     int rc = 0;
-    if (stat(path, &st) != 0) {               /* libconfig says "cannot open" */
+    if (stat(path, &st) != 0) {
+        rc = err_set(L->e, EXIT_INPUT, "%s:%d: @include \"%s\": cannot read: %s", file, line,
+                     name, strerror(errno));
         free(path);
-        return 0;
+        return rc;
     }
-    for (int s = 0; s < stk->n; s++)
-        if (stk->dev[s] == st.st_dev && stk->ino[s] == st.st_ino) {
+    for (int s = 0; s < X->n; s++)
+        if (X->dev[s] == st.st_dev && X->ino[s] == st.st_ino) {
             char chain[512] = "";
-            for (int t = s; t < stk->n; t++) cfg_appendf(chain, sizeof chain, "%s -> ", stk->name[t]);
+            for (int t = s; t < X->n; t++) cfg_appendf(chain, sizeof chain, "%s -> ", X->name[t]);
             cfg_appendf(chain, sizeof chain, "%s", name);
             rc = err_set(L->e, EXIT_INPUT, "%s:%d: @include: cycle of @includes: %s", file, line,
                          chain);
@@ -298,89 +384,81 @@ static int follow_include(struct loader *L, const char *dir, const char *file, i
     int bad_line;
     char lit[256];
     const char *problem = NULL;
-    if (stk->n > MAX_INCLUDE_DEPTH)
+    if (X->n > MAX_INCLUDE_DEPTH)
         rc = err_set(L->e, EXIT_INPUT, "%s:%d: @include: nested more than %d deep", file, line,
                      MAX_INCLUDE_DEPTH);
-    else if (cfgtext_slurp(path, SCENARIO_MAX_BYTES - stk->used, &inc, &n, &st, why,
+    else if (cfgtext_slurp(path, SCENARIO_MAX_BYTES - X->used, &inc, &n, &st, why,
                            sizeof why) < 0)
         rc = err_set(L->e, EXIT_INPUT, "%s:%d: @include \"%s\": %s", file, line, name, why);
     else if ((problem = cfgtext_problem(inc, n, &bad_line)) ||
              (problem = cfgtext_literal_problem(inc, n, &bad_line, lit, sizeof lit)))
         rc = err_set(L->e, EXIT_INPUT, "%s:%d: %s", path, bad_line, problem);
     if (rc == 0) {
-        stk->used += n;
-        stk->dev[stk->n] = st.st_dev;
-        stk->ino[stk->n] = st.st_ino;
-        stk->name[stk->n] = name;
-        stk->n++;
-        rc = cfgtext_check_includes(L, dir, path, inc, n, stk);
-        stk->n--;
+        X->used += n;
+        X->dev[X->n] = st.st_dev;
+        X->ino[X->n] = st.st_ino;
+        X->name[X->n] = name;
+        X->n++;
+        rc = expand_text(X, path, inc, n);
+        X->n--;
     }
     free(inc);
     free(path);
     return rc;
 }
 
-int cfgtext_check_includes(struct loader *L, const char *dir, const char *file,
-                           const char *text, size_t len, struct inc_stack *stk)
+/* Appends text (file `file`) to X->out with every @include expanded. */
+static int expand_text(struct expander *X, const char *file, const char *text, size_t len)
 {
-    int line = 1;
-    for (size_t i = 0; i < len; line++, i++) {
+    char *dir = path_dirname(file), name[4096];
+    if (!dir || linemap_add(X->map, X->out_line, file, 1) < 0) {
+        free(dir);
+        return cfg_oom(X->L);
+    }
+    bool in_string = false;
+    int rc = 0, line = 1;
+    for (size_t i = 0; i < len; line++) {
         size_t eol = i;
         while (eol < len && text[eol] != '\n') eol++;
-        size_t k = i;
-        i = eol;
-        while (k < eol && (text[k] == ' ' || text[k] == '\t')) k++;
-        if (!(eol - k > 8 && memcmp(text + k, "@include", 8) == 0)) continue;
-        k += 8;
-        while (k < eol && (text[k] == ' ' || text[k] == '\t')) k++;
-        size_t q = k < eol && text[k] == '"' ? k + 1 : eol;
-        size_t qe = q;
-        while (qe < eol && text[qe] != '"') qe++;
-        if (q < eol && qe < eol && qe == q)           /* libconfig would open the directory */
-            return err_set(L->e, EXIT_INPUT, "%s:%d: @include: an empty file name", file, line);
-        if (!(q < eol && qe < eol && qe - q < 4096)) continue;
-        char name[4096];
-        memcpy(name, text + q, qe - q);
-        name[qe - q] = '\0';
-        if (follow_include(L, dir, file, line, name, stk) < 0) return -1;
+        size_t end = eol < len ? eol + 1 : eol, rest = 0;
+        const char *why = NULL;
+        /* A line that starts inside a comment or string is no directive:
+         * libconfig's scanner takes the whole line into that token. */
+        enum directive d = X->in_comment || in_string ? NO_DIRECTIVE
+                         : include_directive(text + i, eol - i, name, sizeof name, &rest, &why);
+        if (d == BAD_DIRECTIVE) {
+            rc = err_set(X->L->e, EXIT_INPUT, "%s:%d: @include: %s", file, line, why);
+        } else if (d == DIRECTIVE && ((rc = follow_include(X, file, dir, line, name)) < 0 ||
+                                      linemap_add(X->map, X->out_line, file, line) < 0)) {
+            rc = rc < 0 ? rc : cfg_oom(X->L);
+        }
+        if (rc < 0) break;
+        /* What follows the name goes on its own line, which must not start
+         * a line for libconfig (it would take an @include there, which
+         * libconfig does not): an empty comment keeps it mid-line. */
+        if (d == NO_DIRECTIVE) rest = 0;
+        else if (!X->in_comment) emit(X, "/**/", 4);
+        emit(X, text + i + rest, end - i - rest);
+        scan_line(text + i + rest, end - i - rest, &X->in_comment, &in_string);
+        i = end;
     }
-    return 0;
+    free(dir);
+    if (len > 0 && text[len - 1] != '\n') emit(X, "\n", 1);    /* the includer goes on below */
+    return rc;
 }
 
-/* libconfig 1.5 joins every @include name to the include dir (the
- * scenario's folder), absolute ones too. So an absolute name in the
- * scenario file is rewritten as the same file reached from that folder:
- * as many "../" as the folder's real path has parts, then the name.
- * Lines keep their numbers. *out: the new text, or NULL when there is no
- * absolute name. -1 when out of memory. */
-int cfgtext_absolute_includes(const char *dir, const char *text, char **out)
+int cfgtext_expand(struct loader *L, const char *path, const char *text, size_t len, dev_t dev,
+                   ino_t ino, char **out, struct linemap *map)
 {
+    struct expander X = { .L = L, .out_line = 1, .map = map, .n = 1, .used = len };
+    X.dev[0] = dev;
+    X.ino[0] = ino;
+    X.name[0] = path;
     *out = NULL;
-    if (!strstr(text, "@include")) return 0;
-    char *real = realpath(dir, NULL);
-    if (!real) return 0;                        /* check_includes read the files */
-    int up = 0;
-    for (const char *p = real; *p; p++) up += *p == '/' && p[1];
-    free(real);
-    struct sbuf b = { 0 };
-    const char *p = text;                       /* copied up to here */
-    for (const char *at = strstr(text, "@include"); at; at = strstr(at, "@include")) {
-        const char *q = at + 8;
-        while (*q == ' ' || *q == '\t') q++;
-        at = q;
-        if (q[0] != '"' || q[1] != '/') continue;
-        sbuf_printf(&b, "%.*s", (int)(q + 1 - p), p);
-        for (int i = 0; i < up; i++) sbuf_printf(&b, "..%s", i < up - 1 ? "/" : "");
-        p = q + 1;                              /* the name, from its '/' */
-    }
-    if (!b.s && !b.failed) return 0;
-    sbuf_printf(&b, "%s", p);
-    if (b.failed) {
-        sbuf_free(&b);
-        return -1;
-    }
-    *out = b.s;
-    return 0;
+    int rc = expand_text(&X, path, text, len);
+    if (rc == 0 && X.out.failed) rc = cfg_oom(L);
+    if (rc == 0 && !X.out.s) sbuf_append(&X.out, "", 0);
+    if (rc == 0 && !(*out = X.out.s)) rc = cfg_oom(L);
+    if (rc < 0) sbuf_free(&X.out);
+    return rc;
 }
-

@@ -331,10 +331,14 @@ static int read_ring(struct loader *L, const config_setting_t *rg, const char *r
     if (strcmp(r->id, "none") == 0)
         return cfg_fail(L, ids, path, "\"none\" is reserved for outside the flow");
     for (const struct ring *o = fl->rings; o < r; o++)
-        if (strcmp(o->id, r->id) == 0)
-            return cfg_fail(L, ids, path, "ring id \"%s\" is used twice in flow %s (first at line %d)",
-                        r->id, fl->id, o->line);
-    r->line = (int)config_setting_source_line(cfg_origin(rg));
+        if (strcmp(o->id, r->id) == 0) {
+            char first[PATH_LEN];
+            cfg_line_ref(config_setting_get_elem(config_setting_parent(rg), (unsigned)(o - fl->rings)),
+                         ids, first, sizeof first);
+            return cfg_fail(L, ids, path, "ring id \"%s\" is used twice in flow %s (first at %s)",
+                        r->id, fl->id, first);
+        }
+    r->line = cfg_line(rg);
     r->referral = true;
     if (!(r->law = strdup(""))) return cfg_oom(L);
     if (cfg_get_strdup(L, rg, rp, "name", &r->name) < 0 ||
@@ -375,12 +379,13 @@ static int check_initial(struct loader *L, const config_setting_t *rg, const cha
                     g->initial);
     const config_setting_t *o = cfg_origin(cap);
     const struct layer *ly = (const struct layer *)o->config;
-    char by[PATH_LEN + 64], file[512];
+    char by[PATH_LEN + 64];
     if (ly->cmdline) {
         sbuf_fmt(by, sizeof by, "--set");
     } else {
-        cfg_file_name(ly, config_setting_source_file(o), file, sizeof file);
-        sbuf_fmt(by, sizeof by, "%s:%d", file, (int)config_setting_source_line(o));
+        const char *file;
+        int line = cfg_where(ly, (int)config_setting_source_line(o), &file);
+        sbuf_fmt(by, sizeof by, "%s:%d", file, line);
     }
     return model_clamp_initial(m, f, r, by) < 0 ? cfg_oom(L) : 0;
 }
@@ -659,12 +664,15 @@ static int read_transitions(struct loader *L, const config_setting_t *root, stru
         }
         for (int k = 0; k < i; k++) {
             const struct transition *o = &m->transitions[k];
-            if (o->flow == t->flow && o->from == t->from && o->to == t->to)
+            if (o->flow == t->flow && o->from == t->from && o->to == t->to) {
+                char first[PATH_LEN];
+                cfg_line_ref(config_setting_get_elem(list, (unsigned)k), tg, first, sizeof first);
                 return cfg_fail(L, tg, tp, "flow %s already has a transition %s -> %s "
-                            "(transitions[%d], line %d)", fl->id,
-                            model_state_id(fl, t->from), model_state_id(fl, t->to), k, o->line);
+                            "(transitions[%d], %s)", fl->id,
+                            model_state_id(fl, t->from), model_state_id(fl, t->to), k, first);
+            }
         }
-        t->line = (int)config_setting_source_line(cfg_origin(tg));
+        t->line = cfg_line(tg);
         m->n_transitions = i + 1;
         if (cfg_get_capped(L, tg, tp, "per_year", &t->per_year, BOUNDS_MAX_RATE, " per year") < 0 ||
             read_effects(L, tg, tp, m, t) < 0 || check_peak_rate(L, tg, tp, m, t) < 0)

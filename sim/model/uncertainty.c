@@ -86,7 +86,7 @@ static int read_param(struct loader *L, const config_setting_t *g, int i, const 
         return cfg_fail(L, g, gp, "path: longer than %zu bytes", sizeof p->path - 1);
     strcpy(p->path, path);
     p->dist = (enum unc_dist)dist;
-    p->line = config_setting_source_line(cfg_origin(g));
+    p->line = cfg_line(g);
     const config_setting_t *at = config_setting_get_member(g, "path");
     char where[PATH_LEN];
     cfg_path_fmt(where, "%s.path", gp);
@@ -184,7 +184,7 @@ static int read_mvn(struct loader *L, const config_setting_t *g, const struct mo
         get_array(L, g, "cov", CONFIG_TYPE_FLOAT, k * k, &cov) < 0)
         return -1;
     v->k = k;
-    v->line = config_setting_source_line(cfg_origin(g));
+    v->line = cfg_line(g);
     v->path = calloc((size_t)k, sizeof *v->path);
     v->mean = calloc((size_t)k, sizeof *v->mean);
     v->cov = calloc((size_t)k * k, sizeof *v->cov);

@@ -51,25 +51,17 @@ int variant_parse_layer(struct loader *L, const char *path, const char *text, si
     ly->dev = dev;
     ly->ino = ino;
     if (!(ly->path = strdup(path)) || !(ly->dir = path_dirname(path))) return cfg_oom(L);
-    config_set_include_dir(&ly->cfg, ly->dir);
-    struct inc_stack stk = { .n = 1, .used = len };
-    stk.dev[0] = dev;
-    stk.ino[0] = ino;
-    stk.name[0] = path;
-    if (cfgtext_check_includes(L, ly->dir, path, text, len, &stk) < 0) return -1;
-    /* text is NUL-terminated at len by every caller (no NUL inside). */
-    char *own = NULL;
-    if (cfgtext_absolute_includes(ly->dir, text, &own) < 0) return cfg_oom(L);
-    int parsed = config_read_string(&ly->cfg, own ? own : text);
-    free(own);
+    char *all;
+    if (cfgtext_expand(L, path, text, len, dev, ino, &all, &ly->lines) < 0) return -1;
+    int parsed = config_read_string(&ly->cfg, all);
+    free(all);
     if (!parsed) {
-        char file[512];
-        const char *msg = config_error_text(&ly->cfg);
-        cfg_file_name(ly, config_error_file(&ly->cfg), file, sizeof file);
+        const char *msg = config_error_text(&ly->cfg), *file;
+        int at = cfg_where(ly, config_error_line(&ly->cfg), &file);
         /* libconfig arrays hold one type: [0, 0.8] mixes int and float. */
         bool mixed = msg && strstr(msg, "mismatched element type");
-        return err_set(L->e, EXIT_INPUT, "%s:%d: syntax: %s%s", file,
-                       config_error_line(&ly->cfg), msg ? msg : "parse error",
+        return err_set(L->e, EXIT_INPUT, "%s:%d: syntax: %s%s", file, at,
+                       msg ? msg : "parse error",
                        mixed ? " (write whole numbers as 1.0 in arrays of numbers)" : "");
     }
     return 0;
