@@ -18,7 +18,7 @@
  *   numbers) and leaves out the rates the fit sets; a variant of that base
  *   including the fragment draws both.
  * - A file with its own block that also @includes the fragment is refused
- *   in one line naming the line of the second.
+ *   in one line naming the key and both places.
  * - --simulate --covariates end to end on a stay-limited system with
  *   effects of sex: every true rate and effect within 3.5 standard errors,
  *   the effects written into the fragment, no effect in the block.
@@ -276,8 +276,15 @@ static void test_base_block_carried(void **state)
     char *err = tu_tmp_read(&t, "stderr");
     printf("  %s", err);
     assert_int_equal(tu_count_lines(err), 1);
-    assert_non_null(strstr(err, "both.cfg:3: "));
-    assert_non_null(strstr(err, "duplicate setting name"));
+    assert_non_null(strstr(err, "both.cfg:3: uncertainty: declared twice (also at "));
+    assert_non_null(strstr(err, "/fitted.cfg:"));
+    free(err);
+    /* A key repeated inside a group keeps libconfig's words. */
+    tu_tmp_write(&t, "inner.cfg", "name = \"x\";\nsimulation = { years = 1.0;\n  years = 2.0; };\n");
+    snprintf(text, sizeof text, "check %s/inner.cfg", t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, text), 2);
+    err = tu_tmp_read(&t, "stderr");
+    assert_non_null(strstr(err, "inner.cfg:3: syntax: duplicate setting name"));
     free(err);
     model_destroy(v);
     calib_result_fini(&r);

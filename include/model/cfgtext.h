@@ -30,6 +30,11 @@ const char *cfgtext_problem(const char *buf, size_t len, int *line);
 const char *cfgtext_literal_problem(const char *t, size_t len, int *line, char *buf, size_t n);
 /* Only white space. */
 bool cfgtext_blank(const char *buf, size_t len);
+/* A top-level key that t declares twice (libconfig's "duplicate setting
+ * name", said better): true with its name in key[n] and the lines (of t)
+ * of its first and second declarations. */
+bool cfgtext_repeated_key(const char *t, size_t len, char *key, size_t n, int *first,
+                          int *second);
 /* Reads path whole into *out (NUL-terminated, *len bytes; caller frees):
  * a regular file of at most `room` bytes. -1 with the problem in why. */
 int cfgtext_slurp(const char *path, size_t room, char **out, size_t *len, struct stat *st,

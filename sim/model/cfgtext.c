@@ -185,6 +185,69 @@ bool cfgtext_blank(const char *buf, size_t len)
     return true;
 }
 
+/* Skips a string, a comment or white space at t[*i] (counting lines);
+ * false when t[*i] is none of them. */
+static bool skip_nontoken(const char *t, size_t len, size_t *i, int *line)
+{
+    char c = t[*i];
+    if (c == '\n') (*line)++;
+    if (isspace((unsigned char)c)) {
+        (*i)++;
+    } else if (c == '"') {
+        for ((*i)++; *i < len && t[*i] != '"'; (*i)++) {
+            if (t[*i] == '\\' && *i + 1 < len) (*i)++;
+            if (t[*i] == '\n') (*line)++;
+        }
+        (*i)++;
+    } else if (c == '#' || (c == '/' && *i + 1 < len && t[*i + 1] == '/')) {
+        while (*i < len && t[*i] != '\n') (*i)++;
+    } else if (c == '/' && *i + 1 < len && t[*i + 1] == '*') {
+        for (*i += 2; *i < len && !(t[*i] == '*' && *i + 1 < len && t[*i + 1] == '/'); (*i)++)
+            if (t[*i] == '\n') (*line)++;
+        *i += 2;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool cfgtext_repeated_key(const char *t, size_t len, char *key, size_t n, int *first,
+                          int *second)
+{
+    enum { TOP_KEYS = 64, TOP_NAME = 64 };
+    char seen[TOP_KEYS][TOP_NAME];
+    int seen_line[TOP_KEYS], n_seen = 0, depth = 0, line = 1;
+    size_t i = 0;
+    while (i < len) {
+        if (skip_nontoken(t, len, &i, &line)) continue;
+        char c = t[i];
+        if (strchr("{([", c)) depth++;
+        if (strchr("})]", c) && depth > 0) depth--;
+        if (depth > 0 || !(isalpha((unsigned char)c) || c == '*')) {
+            i++;
+            continue;
+        }
+        size_t start = i;                             /* a name at the top level */
+        while (i < len && (isalnum((unsigned char)t[i]) || strchr("_*-", t[i]))) i++;
+        size_t end = i, name_len = end - start;
+        int at = line;
+        while (i < len && (t[i] == ' ' || t[i] == '\t')) i++;
+        if (i >= len || (t[i] != '=' && t[i] != ':') || name_len >= TOP_NAME) continue;
+        for (int k = 0; k < n_seen; k++) {
+            if (strlen(seen[k]) != name_len || memcmp(seen[k], t + start, name_len)) continue;
+            snprintf(key, n, "%s", seen[k]);
+            *first = seen_line[k];
+            *second = at;
+            return true;
+        }
+        if (n_seen == TOP_KEYS) continue;
+        memcpy(seen[n_seen], t + start, name_len);
+        seen[n_seen][name_len] = '\0';
+        seen_line[n_seen++] = at;
+    }
+    return false;
+}
+
 /* Reads path whole into *out (NUL-terminated, *len bytes; caller frees):
  * a regular file of at most `room` bytes. On failure returns -1 and writes
  * the problem into why (no file name). */

@@ -54,7 +54,18 @@ int variant_parse_layer(struct loader *L, const char *path, const char *text, si
     char *all;
     if (cfgtext_expand(L, path, text, len, dev, ino, &all, &ly->lines) < 0) return -1;
     int parsed = config_read_string(&ly->cfg, all);
+    char key[64];
+    int first, second;
+    bool twice = !parsed && cfgtext_repeated_key(all, strlen(all), key, sizeof key, &first, &second);
     free(all);
+    if (twice) {                     /* e.g. a file's own block and calibrate's fragment */
+        const char *file1, *file2;
+        int at1 = cfg_where(ly, first, &file1), at2 = cfg_where(ly, second, &file2);
+        return err_set(L->e, EXIT_INPUT, "%s:%d: %s: declared twice (also at %s:%d), and a "
+                       "scenario takes each key once: keep one, or @include the fragment in a "
+                       "variant of the base, whose keys replace the base's (docs/scenario.md)",
+                       file2, at2, key, file1, at1);
+    }
     if (!parsed) {
         const char *msg = config_error_text(&ly->cfg), *file;
         int at = cfg_where(ly, config_error_line(&ly->cfg), &file);
