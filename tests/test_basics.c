@@ -24,6 +24,7 @@
 #include "base/caldate.h"
 #include "base/csvcell.h"
 #include "base/linemap.h"
+#include "base/numtext.h"
 #include "base/pathname.h"
 #include "base/sbuf.h"
 #include "engine/evq.h"
@@ -1072,6 +1073,25 @@ static void test_linemap(void **state)
     assert_int_equal(m.n, 0);
 }
 
+/* The one number formatter (base/numtext), for the report's numbers and
+ * compare's table alike: either mark, grouped or not, no "-0.0". */
+static void test_numtext(void **state)
+{
+    (void)state;
+    char b[64];
+    assert_string_equal(numtext(b, sizeof b, 391.47, 1, ',', '\0'), "391,5");
+    assert_string_equal(numtext(b, sizeof b, 391.47, 1, '.', '\0'), "391.5");
+    assert_string_equal(numtext(b, sizeof b, -1234567.891, 2, ',', '.'), "-1.234.567,89");
+    assert_string_equal(numtext(b, sizeof b, 1234567.891, 0, '.', ','), "1,234,568");
+    assert_string_equal(numtext(b, sizeof b, 123.0, 0, '.', ','), "123");
+    assert_string_equal(numtext(b, sizeof b, -0.004, 2, ',', '\0'), "0,00");
+    assert_string_equal(numtext(b, sizeof b, NAN, 1, ',', '\0'), "-");
+    assert_string_equal(numtext(b, 4, 391.47, 1, ',', '\0'), "391");     /* cut, terminated */
+    assert_string_equal(numtext_g(b, sizeof b, 4.5, ','), "4,5");
+    assert_string_equal(numtext_g(b, sizeof b, 10.0, ','), "10");
+    assert_string_equal(numtext_g(b, sizeof b, 0.25, '.'), "0.25");
+}
+
 /* The one CSV splitter reads back what csv_cell writes: quoted commas,
  * doubled quotes and line ends, CRLF, blanks around a field; a record per
  * call, -1 at the end. */
@@ -1106,6 +1126,7 @@ int test_group_basics(int *n)
         cmocka_unit_test(test_csv_record_reads_cells_back),
         cmocka_unit_test(test_path_names),
         cmocka_unit_test(test_linemap),
+        cmocka_unit_test(test_numtext),
         cmocka_unit_test(test_evq_keyed_events),
         cmocka_unit_test(test_evq_far_tier),
         cmocka_unit_test(test_evq_random_sorted),

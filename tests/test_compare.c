@@ -2,6 +2,7 @@
  * random numbers, KPI matching, sweep ranges, --set overrides, the files)
  * and `flowsim compare` / `flowsim sweep` end to end (FLOWSIM_BIN): exit
  * statuses, one-line errors, nothing written on bad input. */
+#include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -307,6 +308,41 @@ static void test_cli_plan_budget_column(void **state)
     tu_tmp_remove(&t);
 }
 
+/* Whether text holds a number with a decimal point ("17.0"). */
+static bool has_decimal_point(const char *text)
+{
+    for (const char *p = strchr(text, '.'); p; p = strchr(p + 1, '.'))
+        if (p > text && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1])) return true;
+    return false;
+}
+
+/* The terminal table speaks the scenario's language in its numbers too:
+ * Danish "17,0" and "3,5 år", a CI as "[lo; hi]"; English "17.0". */
+static void test_cli_compare_danish_numbers(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    static const char *const lang[] = { "", "--lang en" };
+    for (int i = 0; i < 2; i++) {
+        char args[1024];
+        snprintf(args, sizeof args, "compare tests/data/small.cfg tests/data/small.cfg -r 2 %s "
+                 "-o %s/cmp", lang[i], t.dir);
+        assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+        char *out = tu_tmp_read(&t, "stdout");
+        assert_non_null(out);
+        if (i == 0) {                                   /* small.cfg speaks Danish */
+            assert_non_null(strstr(out, "Udgift pr. år, mio. kr."));
+            if (has_decimal_point(out)) fail_msg("a decimal point in the Danish table:\n%s", out);
+        }
+        assert_non_null(strstr(out, i ? " 3.5 years;" : " 3,5 år;"));
+        assert_non_null(strstr(out, i ? "[0.00, 0.00]" : "[0,00; 0,00]"));
+        assert_true(i == 0 || has_decimal_point(out));
+        free(out);
+    }
+    tu_tmp_remove(&t);
+}
+
 /* -q (--help: no summary line or table): compare, sweep and optimise
  * print nothing on stdout, and still write their results. */
 static void test_cli_quiet_prints_nothing(void **state)
@@ -564,6 +600,7 @@ int test_group_compare(int *n)
         cmocka_unit_test(test_cli_bad_input),
         cmocka_unit_test(test_cli_compare_and_sweep),
         cmocka_unit_test(test_cli_plan_budget_column),
+        cmocka_unit_test(test_cli_compare_danish_numbers),
         cmocka_unit_test(test_cli_quiet_prints_nothing),
         cmocka_unit_test(test_cli_sweep_grid_zip),
         cmocka_unit_test(test_cli_set),

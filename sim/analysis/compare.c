@@ -13,6 +13,7 @@
 
 #include "base/afile.h"
 #include "base/csvcell.h"
+#include "base/numtext.h"
 #include "base/resultset.h"
 #include "base/sbuf.h"
 #include "base/version.h"
@@ -372,8 +373,7 @@ static int headlines(const struct cmp_run *b, struct headline *h, int cap)
 
 void compare_cell(char *buf, size_t n, double v, int dec)
 {
-    if (isfinite(v)) snprintf(buf, n, "%.*f", dec, v);
-    else snprintf(buf, n, "-");
+    numtext(buf, n, v, dec, '.', '\0');
 }
 
 /* The fixed words of the table, English and Danish. The KPI labels come
@@ -381,7 +381,7 @@ void compare_cell(char *buf, size_t n, double v, int dec)
  * present/i18n (the same words as the report's: base, difference, 95 % CI). */
 enum cmp_word {
     W_SCENARIO, W_COST, W_TO_PLACE, W_OUTWARD, W_RULE_DAYS, W_KPI, W_BASE, W_ALT, W_DIFF, W_CI,
-    W_HEAD, W_BASE_LINE, W_DIFF_LINE, W_FILES, W_N
+    W_CI_CELL, W_HEAD, W_BASE_LINE, W_DIFF_LINE, W_FILES, W_N
 };
 
 static const char *const cmp_words[W_N][2] = {
@@ -395,9 +395,10 @@ static const char *const cmp_words[W_N][2] = {
     [W_ALT] = { "alternative", "alternativ" },
     [W_DIFF] = { "difference", "forskel" },
     [W_CI] = { "95% CI", "95 % KI" },
-    [W_HEAD] = { "flowsim compare: %d scenarios, %d replications each, seed %llu, %g years; "
+    [W_CI_CELL] = { "[%s, %s]", "[%s; %s]" },
+    [W_HEAD] = { "flowsim compare: %d scenarios, %d replications each, seed %llu, %s years; "
                  "common random numbers\n",
-                 "flowsim compare: %d scenarier, %d gentagelser hver, seed %llu, %g år; "
+                 "flowsim compare: %d scenarier, %d gentagelser hver, seed %llu, %s år; "
                  "fælles tilfældige tal\n" },
     [W_BASE_LINE] = { "base", "basis" },
     [W_DIFF_LINE] = { "difference = alternative - base, per replication; * = its 95% CI excludes 0 "
@@ -411,6 +412,18 @@ static const char *const cmp_words[W_N][2] = {
 static const char *word(const struct cmp_run *b, enum cmp_word w)
 {
     return cmp_words[w][!strcmp(b->ro.lang, "da")];
+}
+
+/* The decimal mark of the table's language. */
+static char mark(const struct cmp_run *b)
+{
+    return strcmp(b->ro.lang, "da") ? '.' : ',';
+}
+
+/* A cell of the table in its language: "391.5", Danish "391,5". */
+static void cell(const struct cmp_run *b, char *buf, size_t n, double v, int dec)
+{
+    numtext(buf, n, v, dec, mark(b), '\0');
 }
 
 /* s padded to width characters, left- or right-aligned, appended to line. */
@@ -457,11 +470,11 @@ static int print_overview(const struct cmp_run *runs, int n_runs, FILE *out)
         for (int c = 0; c < nc; c++) {
             char v[32], d[40], text[80];
             int kb = col[c].k, ka = kb < 0 ? -1 : i ? map[kb] : kb;
-            compare_cell(v, sizeof v, ka >= 0 ? a->stat[ka].mean * col[c].scale : NAN, col[c].dec);
+            cell(b, v, sizeof v, ka >= 0 ? a->stat[ka].mean * col[c].scale : NAN, col[c].dec);
             if (i && ka >= 0) {
                 struct kpi_stat s;
                 compare_paired(b, kb, a, ka, &s);
-                compare_cell(d, sizeof d, s.mean * col[c].scale, col[c].dec);
+                cell(b, d, sizeof d, s.mean * col[c].scale, col[c].dec);
                 snprintf(text, sizeof text, "%s (%s%s%s)", v, isfinite(s.mean) && d[0] != '-' ? "+" : "",
                          d, compare_real(&s) ? "*" : "");
             } else {
@@ -498,7 +511,9 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
     int nh = headlines(b, h, (int)(sizeof h / sizeof h[0])), width = sbuf_chars(word(b, W_KPI));
     for (int j = 0; j < nh; j++)
         if (sbuf_chars(h[j].label) > width) width = sbuf_chars(h[j].label);
-    fprintf(out, word(b, W_HEAD), n_runs, b->n_rep, (unsigned long long)b->ro.seed, b->m->years);
+    char years[32];
+    numtext_g(years, sizeof years, b->m->years, mark(b));
+    fprintf(out, word(b, W_HEAD), n_runs, b->n_rep, (unsigned long long)b->ro.seed, years);
     char lead[32];
     snprintf(lead, sizeof lead, "%s: ", word(b, W_BASE_LINE));
     print_scenario_line(b, b->m, lead, out);
@@ -525,16 +540,17 @@ int compare_print(const struct cmp_run *runs, int n_runs, const char *dir, FILE 
             double s = h[j].scale;
             if (kpi_def(b->desc[kb].id)->show & KPI_WHOLE)  /* whole counts: decimals only in a mean below 10 */
                 h[j].dec = fabs(b->stat[kb].mean) >= 10 || (ka >= 0 && fabs(a->stat[ka].mean) >= 10) ? 0 : 1;
-            compare_cell(vb, sizeof vb, b->stat[kb].mean * s, h[j].dec);
-            compare_cell(va, sizeof va, ka >= 0 ? a->stat[ka].mean * s : NAN, h[j].dec);
-            compare_cell(vd, sizeof vd, d.mean * s, h[j].dec + 1);
+            cell(b, vb, sizeof vb, b->stat[kb].mean * s, h[j].dec);
+            cell(b, va, sizeof va, ka >= 0 ? a->stat[ka].mean * s : NAN, h[j].dec);
+            cell(b, vd, sizeof vd, d.mean * s, h[j].dec + 1);
             if (isfinite(d.mean) && d.mean * s >= 0.0 && vd[0] != '-') {
                 memmove(vd + 1, vd, strlen(vd) + 1);
                 vd[0] = '+';
             }
-            compare_cell(lo, sizeof lo, d.lo * s, h[j].dec + 1);
-            compare_cell(hi, sizeof hi, d.hi * s, h[j].dec + 1);
-            if (isfinite(d.lo)) snprintf(ci, sizeof ci, "[%s, %s]", lo, hi);
+            cell(b, lo, sizeof lo, d.lo * s, h[j].dec + 1);
+            cell(b, hi, sizeof hi, d.hi * s, h[j].dec + 1);
+            /* "[-0,5, 1,2]" would not read: Danish parts a CI with ';'. */
+            if (isfinite(d.lo)) snprintf(ci, sizeof ci, word(b, W_CI_CELL), lo, hi);
             else snprintf(ci, sizeof ci, "-");
             bool budget_row = kpi_def(b->desc[kb].id)->show & KPI_NEEDS_BUDGET;
             if (budget_row && !model_has_budget(b->m) && !model_has_budget(a->m))

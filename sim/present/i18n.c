@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/numtext.h"
 #include "model/kpi.h"
 
 enum lang i18n_lang(const char *code)
@@ -26,34 +27,7 @@ char *i18n_num(char *buf, size_t n, double v, int decimals, enum lang l)
         snprintf(buf, n, "\xe2\x80\x93");          /* en dash: not defined */
         return buf;
     }
-    if (decimals < 0) decimals = 0;
-    if (decimals > 9) decimals = 9;
-    char digits[400];                               /* |v| < 1e308: fits */
-    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(v));
-    bool neg = v < 0;
-    if (neg) {                                       /* "-0.0" reads as noise */
-        neg = false;
-        for (const char *p = digits; *p; p++)
-            if (*p >= '1' && *p <= '9') { neg = true; break; }
-    }
-    const char *dot = strchr(digits, '.');
-    size_t int_len = dot ? (size_t)(dot - digits) : strlen(digits);
-    char group = l == LANG_DA ? '.' : ',';
-    char decimal = l == LANG_DA ? ',' : '.';
-    char out[512];
-    size_t o = 0;
-    if (neg) out[o++] = '-';
-    for (size_t i = 0; i < int_len; i++) {
-        if (i > 0 && (int_len - i) % 3 == 0) out[o++] = group;
-        out[o++] = digits[i];
-    }
-    if (dot) {
-        out[o++] = decimal;
-        for (const char *p = dot + 1; *p; p++) out[o++] = *p;
-    }
-    out[o] = '\0';
-    snprintf(buf, n, "%s", out);
-    return buf;
+    return numtext(buf, n, v, decimals, l == LANG_DA ? ',' : '.', l == LANG_DA ? '.' : ',');
 }
 
 char *i18n_dkk(char *buf, size_t n, double v, enum lang l)
