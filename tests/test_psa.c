@@ -320,6 +320,60 @@ static void test_psa_paired_draws(void **state)
     model_destroy(m);
 }
 
+/* A normal is cut at the lowest value its setting takes: 0 for a rate, but
+ * nothing for a covariate effect (a log hazard ratio of either sign), so an
+ * effect's draws keep their declared mean and sd, negative ones included. */
+static void test_psa_normal_cut_at_setting_min(void **state)
+{
+    (void)state;
+    size_t len;
+    char *base = slurp_file("tests/data/calib_stay_cov.cfg", &len);
+    static const char block[] =
+        "\nuncertainty = { parameters = (\n"
+        "  { path = \"transitions[home:b->c].effects.female\"; dist = \"normal\"; mean = -0.3; sd = 0.4; },\n"
+        "  { path = \"transitions[home:a->b].per_year\"; dist = \"normal\"; mean = 0.1; sd = 0.1; } ); };\n";
+    size_t n = len + sizeof block;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%s", base, block);
+    struct model *m = NULL;
+    struct err e = { 0 };
+    if (scenario_load_text("tests/data/calib_stay_cov.cfg", text, strlen(text), &m, &e) != 0)
+        fail_msg("%s", e.msg);
+    free(text);
+    free(base);
+    enum { N = 20000 };
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 7);
+    int truncated = 0, negative = 0;
+    double sum = 0, sum2 = 0, min_rate = INFINITY;
+    for (int i = 0; i < N; i++) {
+        double x[2];
+        psa_draw_from(m, r, x, &truncated);
+        negative += x[0] < 0;
+        sum += x[0];
+        sum2 += x[0] * x[0];
+        if (x[1] < min_rate) min_rate = x[1];
+    }
+    gsl_rng_free(r);
+    double mean = sum / N, var = sum2 / N - mean * mean;
+    /* The effect: P(x < 0) = Phi(0.75) = 0.773, mean -0.3 within 4 SE. */
+    assert_true(fabs(mean + 0.3) < 4 * 0.4 / sqrt(N));
+    assert_true(fabs(var - 0.16) < 4 * 0.16 * sqrt(2.0 / N));
+    assert_true(fabs((double)negative / N - gsl_cdf_ugaussian_P(0.75)) <
+                4 * sqrt(0.773 * 0.227 / N));
+    /* The rate: P(x < 0) = Phi(-1) = 0.159 of the draws cut at 0, and only those. */
+    assert_true(min_rate == 0.0);
+    double p_cut = gsl_cdf_ugaussian_P(-1.0);
+    assert_true(fabs((double)truncated / N - p_cut) < 4 * sqrt(p_cut * (1 - p_cut) / N));
+    /* And the drawn model takes a negative effect. */
+    double v[2] = { -0.9, 0.2 };
+    struct model *d = NULL;
+    if (psa_model(m, v, &d, &e) != 0) fail_msg("%s", e.msg);
+    model_destroy(d);
+    model_destroy(m);
+}
+
 /* The files: summary.csv gains ui_lo, ui_hi and summary.json a ui95 per
  * KPI and an uncertainty block with --uncertainty; without, neither. */
 static void test_psa_files(void **state)
@@ -458,6 +512,7 @@ int test_group_psa(int *n)
         cmocka_unit_test(test_psa_mvn),
         cmocka_unit_test(test_psa_loader_errors),
         cmocka_unit_test(test_psa_paired_draws),
+        cmocka_unit_test(test_psa_normal_cut_at_setting_min),
         cmocka_unit_test(test_psa_total_variance),
         cmocka_unit_test(test_psa_files),
         cmocka_unit_test(test_psa_sensitivity),

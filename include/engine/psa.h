@@ -19,8 +19,9 @@
 
 /* Draws replication `replication`'s values of every uncertain setting of m
  * into values[uncertainty_count(m->uncertainty)], in declaration order
- * (parameters, then the MVN's components). A normal draw below 0 is set to
- * 0 (no setting a path names is negative) and counted in *truncated. */
+ * (parameters, then the MVN's components). A normal draw below the
+ * setting's lowest value (0, except for a covariate effect, which has
+ * none: setpath_min) is set to that value and counted in *truncated. */
 void psa_draw(const struct model *m, uint64_t seed, uint32_t replication, double *values,
               int *truncated);
 

@@ -93,6 +93,10 @@ int setpath_resolve(const struct model *m, const char *path, struct setpath_ref 
 /* The setting's current value. */
 double setpath_get(const struct model *m, const struct setpath_ref *ref);
 
+/* The lowest value the setting takes (0 for rates, costs, counts;
+ * -infinity for a covariate effect, a log hazard ratio). */
+double setpath_min(const struct setpath_ref *ref);
+
 /* Writes v into the setting, checked as the loader checks it (range, whole
  * numbers; "PATH: must be ..."), then re-derives what depends on it
  * (model_finish). A ring capacity set below the ring's `initial` lowers

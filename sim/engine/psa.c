@@ -11,7 +11,8 @@
 #include "model/setpath.h"
 #include "model/uncertainty.h"
 
-static double draw_param(const struct unc_param *p, gsl_rng *r, int *truncated)
+/* lo: the setting's lowest value (setpath_min), where a normal is cut. */
+static double draw_param(const struct unc_param *p, double lo, gsl_rng *r, int *truncated)
 {
     switch (p->dist) {
     case UNC_LOGNORMAL: return gsl_ran_lognormal(r, p->a, p->b);
@@ -20,9 +21,9 @@ static double draw_param(const struct unc_param *p, gsl_rng *r, int *truncated)
     case UNC_UNIFORM: return gsl_ran_flat(r, p->a, p->b);
     case UNC_NORMAL: {
         double v = p->a + gsl_ran_gaussian(r, p->b);
-        if (v < 0.0) {
+        if (v < lo) {
             (*truncated)++;
-            v = 0.0;
+            v = lo;
         }
         return v;
     }
@@ -34,7 +35,13 @@ void psa_draw_from(const struct model *m, gsl_rng *r, double *values, int *trunc
 {
     const struct uncertainty *u = m->uncertainty;
     if (!u) return;
-    for (int i = 0; i < u->n; i++) values[i] = draw_param(&u->p[i], r, truncated);
+    for (int i = 0; i < u->n; i++) {
+        struct setpath_ref ref;
+        struct err e = { 0 };
+        /* The loader resolved every path; 0 stands in should one not. */
+        double lo = setpath_resolve(m, u->p[i].path, &ref, &e) == 0 ? setpath_min(&ref) : 0.0;
+        values[i] = draw_param(&u->p[i], lo, r, truncated);
+    }
     const struct unc_mvn *v = &u->mvn;
     if (v->k == 0) return;
     double z[v->k];

@@ -381,6 +381,8 @@ double setpath_get(const struct model *m, const struct setpath_ref *ref)
     return ref->integer ? (double)*(int *)p : *(double *)p;
 }
 
+double setpath_min(const struct setpath_ref *ref) { return numkeys[ref->key].lo; }
+
 int setpath_set(struct model *m, const struct setpath_ref *ref, double v, struct err *e)
 {
     const struct numkey *k = &numkeys[ref->key];
