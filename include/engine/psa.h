@@ -1,5 +1,5 @@
 /* psa.h: probabilistic sensitivity analysis (docs/uncertainty.md "Parameter
- * uncertainty"; docs/uncertainty.md). With --uncertainty every replication
+ * uncertainty"). With --uncertainty every replication
  * draws one value for each uncertain setting of the scenario's
  * `uncertainty` block, from the stream of (seed, replication,
  * RNGS_PURPOSE_UNCERTAINTY), and runs on a model of its own: the loader

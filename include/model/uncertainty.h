@@ -1,5 +1,5 @@
 /* uncertainty.h: what a scenario declares it does not know (docs/uncertainty.md
- * "Parameter uncertainty"; docs/uncertainty.md). The `uncertainty` block
+ * "Parameter uncertainty"). The `uncertainty` block
  * names numeric settings by set path (model/setpath.h), each with a
  * distribution, and a multivariate normal on the log of some rates (as
  * calibrate writes it from its covariance). The loader checks the block and

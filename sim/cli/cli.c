@@ -273,8 +273,8 @@ int cli_common_apply(const struct model *m, const struct cli_common *c, struct r
     if (c->out_dir) ro->out_dir = c->out_dir;
     if (c->uncertainty) ro->uncertainty = true;
     if (ro->uncertainty && !m->uncertainty) {
-        fprintf(stderr, "flowsim: --uncertainty: %s declares no uncertainty block (docs/uncertainty.md; "
-                        "docs/uncertainty.md)\n", m->path);
+        fprintf(stderr, "flowsim: --uncertainty: %s declares no uncertainty block "
+                        "(docs/uncertainty.md)\n", m->path);
         return EXIT_INPUT;
     }
     /* Only now are -r and -j known: refuse a run this machine cannot hold

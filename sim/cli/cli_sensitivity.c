@@ -39,8 +39,8 @@ static int build(const char *scenario, const struct cli_common *o, struct model 
     int rc = cli_load_set(scenario, o, 0, NULL, base);
     if (rc) return rc;
     if (!(*base)->uncertainty) {
-        fprintf(stderr, "flowsim: sensitivity: %s declares no uncertainty block (docs/uncertainty.md; "
-                        "docs/uncertainty.md)\n", (*base)->path);
+        fprintf(stderr, "flowsim: sensitivity: %s declares no uncertainty block "
+                        "(docs/uncertainty.md)\n", (*base)->path);
         return EXIT_INPUT;
     }
     struct err e = { 0 };

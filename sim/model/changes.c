@@ -1,4 +1,4 @@
-/* changes.c: plans over time (docs/plans.md `changes`; docs/plans.md). Each
+/* changes.c: plans over time (docs/plans.md, `changes`). Each
  * change's set entries are written over the merged tree and the whole
  * model read again (model/changes.h). */
 #include "model/changes.h"

@@ -1,5 +1,5 @@
-/* uncertainty.c: the `uncertainty` block of a scenario (docs/uncertainty.md; model/
- * uncertainty.h, docs/uncertainty.md): read, checked, and its quantiles. */
+/* uncertainty.c: the `uncertainty` block of a scenario (docs/uncertainty.md;
+ * model/uncertainty.h): read, checked, and its quantiles. */
 #include "model/uncertainty.h"
 
 #include <math.h>
