@@ -804,10 +804,12 @@ static void test_caldate_parse_format(void **state)
     }
 }
 
-/* Keyed events: moved in place by evq_set, removed by evq_cancel or by
- * setting +inf; the heap then pops exactly the live events, in order, and
- * ties keep the order of the latest set/push. Checked against a shadow
- * table over random operations. */
+/* Keyed events: evq_set supersedes the key's event, evq_cancel and a set
+ * to +inf leave it none; each set carries the shadow's new stamp for the
+ * key. Pops give exactly the live events in order, ties in the order of
+ * the latest set/push, and between them only superseded keyed events
+ * (stamp older than the key's), which the caller drops (evq.h). Checked
+ * against a shadow table over random operations. */
 static void test_evq_keyed_events(void **state)
 {
     (void)state;
@@ -818,24 +820,33 @@ static void test_evq_keyed_events(void **state)
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 2385);
     double when[KEYS];
+    uint32_t stamp[KEYS] = { 0 };
     for (int k = 0; k < KEYS; k++) when[k] = INFINITY;
     double now = 0.0;
+    size_t supersedes = 0, stale = 0;
     for (int op = 0; op < OPS; op++) {
         uint32_t k = (uint32_t)gsl_rng_uniform_int(g, KEYS);
         double u = gsl_rng_uniform(g);
+        if (u < 0.75) supersedes += isfinite(when[k]);
         if (u < 0.6) {
             double t = now + gsl_rng_uniform(g) * 3.0;
-            assert_int_equal(evq_set(&q, k, t, 3, 1), 0);
+            assert_int_equal(evq_set(&q, k, t, 3, 1, ++stamp[k]), 0);
             when[k] = t;
         } else if (u < 0.7) {
             evq_cancel(&q, k);
+            ++stamp[k];
             when[k] = INFINITY;
         } else if (u < 0.75) {
-            assert_int_equal(evq_set(&q, k, INFINITY, 3, 1), 0);
+            assert_int_equal(evq_set(&q, k, INFINITY, 3, 1, ++stamp[k]), 0);
             when[k] = INFINITY;
         } else {
             struct event e;
-            if (!evq_pop(&q, &e)) continue;
+            bool got;
+            while ((got = evq_pop(&q, &e)) && e.stamp != stamp[e.who]) {
+                assert_true(e.keyed && e.stamp < stamp[e.who]);   /* superseded */
+                stale++;
+            }
+            if (!got) continue;
             /* The earliest live key, and the time it was last set to. */
             double best = INFINITY;
             for (int j = 0; j < KEYS; j++) best = fmin(best, when[j]);
@@ -848,20 +859,53 @@ static void test_evq_keyed_events(void **state)
         }
         size_t live = 0;
         for (int j = 0; j < KEYS; j++) live += isfinite(when[j]);
-        assert_int_equal(evq_size(&q), live);
+        assert_true(evq_size(&q) >= live);
+        assert_true(evq_size(&q) - live <= supersedes - stale);
     }
-    /* Plain and keyed events share one order. */
+    /* Plain and keyed events share one order; a superseded keyed event
+     * left in the heap pops with its old stamp. */
     evq_clear(&q);
     assert_int_equal(evq_push(&q, 1.5, 1, 0, 9, 0), 0);
-    assert_int_equal(evq_set(&q, 4, 1.5, 2, 0), 0);
+    assert_int_equal(evq_set(&q, 4, 1.5, 2, 0, 1), 0);
     assert_int_equal(evq_push(&q, 1.25, 1, 0, 8, 0), 0);
-    assert_int_equal(evq_set(&q, 4, 1.5, 2, 0), 0);      /* re-set: now after 9 */
+    assert_int_equal(evq_set(&q, 4, 1.5, 2, 0, 2), 0);   /* re-set: now after 9 */
     struct event e;
     assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 8);
     assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 9);
-    assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 4); assert_true(e.keyed);
+    assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 4); assert_int_equal(e.stamp, 1);
+    assert_true(evq_pop(&q, &e)); assert_int_equal(e.who, 4); assert_int_equal(e.stamp, 2);
+    assert_true(e.keyed);
     assert_false(evq_pop(&q, &e));
     gsl_rng_free(g);
+    evq_fini(&q);
+}
+
+/* A superseded keyed event in the far tier is removed at once (the queue
+ * does not grow); after its bucket moved into the heap it is left there. */
+static void test_evq_far_supersede_removes(void **state)
+{
+    (void)state;
+    struct evq q;
+    assert_int_equal(evq_init(&q, 4), 0);
+    assert_int_equal(evq_reserve_keys(&q, 64), 0);
+    q.spill_at = 8;
+    for (uint32_t k = 0; k < 40; k++) assert_int_equal(evq_set(&q, k, 1.0 + k, 3, 0, 1), 0);
+    struct event e;
+    assert_true(evq_pop(&q, &e));             /* spreads the overflow over the ring */
+    assert_true(q.far_n > 0);
+    size_t n = evq_size(&q);
+    assert_int_equal(evq_set(&q, 39, 50.0, 3, 0, 2), 0);     /* 39 was far */
+    assert_int_equal(evq_size(&q), n);
+    evq_cancel(&q, 38);
+    assert_int_equal(evq_size(&q), n - 1);
+    /* Drain: each key pops once with its latest stamp, 38 never. */
+    int seen = 0;
+    while (evq_pop(&q, &e)) {
+        assert_true(e.who != 38);
+        assert_int_equal(e.stamp, e.who == 39 ? 2 : 1);
+        seen++;
+    }
+    assert_int_equal(seen, 38);
     evq_fini(&q);
 }
 
@@ -894,6 +938,8 @@ static void test_evq_far_tier(void **state)
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(g, 7731);
     struct shadow_ev *key = calloc(KEYS, sizeof *key), *plain = calloc(PLAIN, sizeof *plain);
+    uint32_t *stamp = calloc(KEYS, sizeof *stamp);
+    assert_non_null(stamp);
     assert_non_null(key);
     assert_non_null(plain);
     size_t n_plain = 0, live = 0;
@@ -905,12 +951,13 @@ static void test_evq_far_tier(void **state)
         uint32_t k = (uint32_t)gsl_rng_uniform_int(g, KEYS);
         if (u < 0.35) {
             double t = far_delay(g, now);
-            assert_int_equal(evq_set(&q, k, t, 3, 1), 0);
+            assert_int_equal(evq_set(&q, k, t, 3, 1, ++stamp[k]), 0);
             live += !key[k].live;
             key[k] = (struct shadow_ev){ t, seq++, k, true, true };
         } else if (u < 0.42) {
+            ++stamp[k];
             if (gsl_rng_uniform(g) < 0.5) evq_cancel(&q, k);
-            else assert_int_equal(evq_set(&q, k, INFINITY, 3, 1), 0);
+            else assert_int_equal(evq_set(&q, k, INFINITY, 3, 1, stamp[k]), 0);
             live -= key[k].live;
             key[k].live = false;
         } else if (u < 0.55 && n_plain < PLAIN) {
@@ -928,7 +975,9 @@ static void test_evq_far_tier(void **state)
             live++;
         } else {
             struct event e;
-            bool got = evq_pop(&q, &e);
+            bool got;
+            while ((got = evq_pop(&q, &e)) && e.keyed && e.stamp != stamp[e.who])
+                assert_true(e.stamp < stamp[e.who]);        /* superseded: dropped */
             assert_true(got == (live > 0));
             if (!got) continue;
             const struct shadow_ev *best = NULL;
@@ -950,7 +999,7 @@ static void test_evq_far_tier(void **state)
             live--;
             now = e.t;
         }
-        assert_int_equal(evq_size(&q), live);
+        assert_true(evq_size(&q) >= live);
         assert_false(q.failed);
         saw_ring |= q.ring_n > 0;
         saw_over |= q.over.n > 0;
@@ -959,7 +1008,7 @@ static void test_evq_far_tier(void **state)
     assert_true(saw_ring && saw_over && saw_rewindow);
     /* Drained, the queue turns the far tier off; cleared, it is empty. */
     struct event e;
-    while (evq_pop(&q, &e)) live--;
+    while (evq_pop(&q, &e)) live -= !e.keyed || e.stamp == stamp[e.who];
     assert_int_equal(live, 0);
     assert_true(q.width == 0.0);
     assert_int_equal(evq_push(&q, 1.0, 1, 0, 1, 0), 0);
@@ -968,6 +1017,7 @@ static void test_evq_far_tier(void **state)
     assert_false(evq_pop(&q, &e));
     free(key);
     free(plain);
+    free(stamp);
     gsl_rng_free(g);
     evq_fini(&q);
 }
@@ -1128,6 +1178,7 @@ int test_group_basics(int *n)
         cmocka_unit_test(test_linemap),
         cmocka_unit_test(test_numtext),
         cmocka_unit_test(test_evq_keyed_events),
+        cmocka_unit_test(test_evq_far_supersede_removes),
         cmocka_unit_test(test_evq_far_tier),
         cmocka_unit_test(test_evq_random_sorted),
         cmocka_unit_test(test_evq_bulk_sorted),

@@ -3,10 +3,17 @@
  *
  * Two kinds of events. Plain events are never removed early: a handler
  * cancels one by bumping the stamp it carries (lazy cancellation), and the
- * loop drops stale events when they surface. Keyed events (a key per
- * citizen and purpose, such as its next hazard) are moved or removed in
- * place: redrawing a key leaves nothing stale behind, so the queue stays as
- * small as the number of pending things.
+ * loop drops stale events when they surface. Keyed events (one key per
+ * citizen, such as its next hazard) carry a stamp too, the key's version
+ * that the caller keeps: evq_set supersedes the key's previous event. A
+ * superseded event in the far tier, where events wait long, is removed at
+ * once (found through pos[key]), so the queue stays about as small as the
+ * number of pending things; one in the heap or the lane stays, and pops
+ * with its old stamp: the caller drops a keyed event whose stamp is not
+ * its key's latest, as it drops stale plain events. So moving an event in
+ * the heap never writes pos[]: at large populations those writes, one per
+ * level of every sift into an array of 4 bytes per citizen, were cache
+ * misses.
  *
  * Three places hold events; the order of pops is (t, seq) whichever holds
  * them, so the structure never changes a result:
@@ -25,8 +32,10 @@
  *     large population no longer means a deep heap that misses the cache
  *     at every level;
  *   - the FIFO lane (evq_push_ordered).
- * pos[key] says where a keyed event is: 0 not queued; heap index + 1; or
- * EVQ_FAR with its bucket and slot (see evq.c). */
+ * pos[key] is 0 or EVQ_FAR with the bucket and slot the key's latest far
+ * event was put in (see evq.c); it is not cleared when that bucket moves
+ * into the heap, so it counts only while that slot still holds a keyed
+ * event of the key (any such event is superseded by the next set). */
 #ifndef FLOWSIM_EVQ_H
 #define FLOWSIM_EVQ_H
 
@@ -57,7 +66,7 @@ struct evq {
     struct event *lane;        /* FIFO ring of events pushed in time order */
     size_t lane_head, lane_n, lane_cap;
     uint64_t next_seq;
-    uint32_t *pos;             /* pos[key]: where its event is (above) */
+    uint32_t *pos;             /* pos[key]: where its far event may be (above) */
     size_t n_keys;
     /* far tier (above); width == 0 while it is off */
     struct evq_bucket *ring;   /* EVQ_RING buckets, bucket b at b % EVQ_RING */
@@ -83,11 +92,14 @@ int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
              uint32_t who, uint32_t stamp);
 /* Makes room for keys 0..n_keys-1. 0, or -1 when out of memory. */
 int evq_reserve_keys(struct evq *q, size_t n_keys);
-/* Schedules the keyed event of `who` (its key) at t, replacing the one it
- * had (which never fires then). t = +inf or NaN removes it. The key must be
- * reserved. 0, or -1 when out of memory. */
-int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow);
-/* Removes the keyed event of `who` if queued. */
+/* Schedules the keyed event of `who` (its key) at t with the caller's
+ * stamp, superseding the one it had: that one is removed if it is in the
+ * far tier, else it stays and pops with its own stamp (above: the caller
+ * gives each set a new stamp and drops the others). t = +inf or NaN
+ * queues nothing. The key must be reserved. 0, or -1 when out of memory. */
+int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow, uint32_t stamp);
+/* Supersedes the keyed event of `who` with none: removed if it is in the
+ * far tier (the caller's new stamp makes any other one stale). */
 void evq_cancel(struct evq *q, uint32_t who);
 /* Like evq_push, for events that arrive in time order (each at least as
  * late as the lane's last one, such as "again in six months" pushed by the

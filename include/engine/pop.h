@@ -45,12 +45,13 @@ struct citizen {
     double age0;                      /* age at t = 0 (age(t) = age0 + t) */
     double hz_total;                  /* the cached total rate (see above) */
     double t_exit;                    /* its exit, drawn once (docs/model.md) */
+    uint32_t key_stamp;               /* stamp of its latest keyed event (rep.h) */
     int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
     uint8_t level[MODEL_MAX_DIMS];
-    uint8_t in_flow;                  /* bit f: takes part in flow f */
-    uint8_t exit_cause;               /* enum exit_cause (rep.h) */
-    bool alive, female;
-    bool rates_fresh;                 /* hz_total is that of state[], level[] */
+    uint8_t in_flow : MODEL_MAX_FLOWS;/* bit f: takes part in flow f */
+    uint8_t exit_cause : 2;           /* enum exit_cause (rep.h) */
+    uint8_t alive : 1, female : 1;
+    uint8_t rates_fresh : 1;          /* hz_total is that of state[], level[] */
 };
 
 struct citizen_cold {

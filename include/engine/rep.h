@@ -104,9 +104,13 @@ void rep_reset(struct rep *r, uint32_t replication);
 void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
                   uint32_t who, uint32_t stamp);
 
-/* A citizen has ONE keyed event in the queue: its next hazard (a
+/* A citizen has ONE live keyed event in the queue: its next hazard (a
  * transition in any flow or a development step, as competing exponentials
- * at the total rate) or its exit, whichever comes first.
+ * at the total rate) or its exit, whichever comes first. Each draw stamps
+ * it with the citizen's next key_stamp; an earlier one the queue still
+ * holds (evq.h: superseded in the heap) is dropped by the loop when its
+ * stamp is not the citizen's key_stamp (rep_keyed_live). The stamp wraps
+ * after 2^32 draws of one citizen, far beyond any run's events.
  *
  * The rate cache. docs/model.md reads covariates at each of the citizen's events,
  * but its rates can change only when its states or levels change, or, for
@@ -120,6 +124,11 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
  *     creation (t_exit and exit_cause must be set first). */
 void rep_hazards_update(struct rep *r, uint32_t ci);
 void rep_hazards_draw(struct rep *r, uint32_t ci);
+/* A popped keyed event (EV_HAZARD, EV_EXIT) is c's latest, not superseded. */
+static inline bool rep_keyed_live(const struct citizen *c, const struct event *ev)
+{
+    return ev->stamp == c->key_stamp;
+}
 
 /* Puts the model of a plan's change `change` in force (plan.c). */
 void rep_switch_model(struct rep *r, int change);

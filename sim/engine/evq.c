@@ -1,7 +1,7 @@
 /* evq.c: a 4-ary min-heap on (t, seq) in one array of 24-byte events,
  * with a far tier of time buckets beside it (evq.h says how they share the
  * order). Heap invariant: for every i > 0, heap[(i-1)/4] <= heap[i] in
- * (t, seq) order; pos[who] == i + 1 for every keyed event at index i.
+ * (t, seq) order. Keyed events in the heap are not indexed (evq.h).
  * seq is unique per push, so the order is total and pops are deterministic.
  * Sifts move a "hole" and write the moving event once, instead of swapping
  * at every level: this is the hot path of every replication. The assert()s
@@ -153,25 +153,23 @@ int evq_reserve_keys(struct evq *q, size_t n_keys)
     return 0;
 }
 
-/* Writes ev at heap index i, keeping its key's position current. */
+/* Writes ev at heap index i. */
 static inline void put(struct evq *q, size_t i, const struct event *ev)
 {
-    assert(i < q->cap && i + 1 < EVQ_FAR);
-    assert(!ev->keyed || ev->who < q->n_keys);
+    assert(i < q->cap);
     q->heap[i] = *ev;
-    if (ev->keyed) q->pos[ev->who] = (uint32_t)(i + 1);
 }
 
 #ifndef NDEBUG
 /* The heap order around index i: its parent is not later, none of its
- * children earlier; and its key points at it. */
+ * children earlier. */
 static bool in_order_at(const struct evq *q, size_t i)
 {
     const struct event *h = q->heap;
     if (i > 0 && ev_before(&h[i], &h[(i - 1) / ARITY])) return false;
     for (size_t k = ARITY * i + 1; k < q->n && k <= ARITY * i + ARITY; k++)
         if (ev_before(&h[k], &h[i])) return false;
-    return !h[i].keyed || q->pos[h[i].who] == i + 1;
+    return true;
 }
 #endif
 
@@ -190,42 +188,12 @@ static size_t sift_up(struct evq *q, size_t i, const struct event *ev)
     return i;
 }
 
-/* Sift the hole at i down until ev fits, pulling the smaller child up. */
-static void sift_down(struct evq *q, size_t i, const struct event *ev)
-{
-    struct event *h = q->heap;
-    size_t n = q->n;
-    for (;;) {
-        size_t first = ARITY * i + 1;
-        if (first >= n) break;
-        size_t end = first + ARITY < n ? first + ARITY : n;
-        size_t c = earliest_child(h, first, end);
-        if (!ev_before(&h[c], ev)) break;
-        put(q, i, &h[c]);
-        i = c;
-    }
-    put(q, i, ev);
-    assert(in_order_at(q, i));
-}
-
-/* Removes the event at heap index i. */
-static void remove_at(struct evq *q, size_t i)
-{
-    if (q->heap[i].keyed) q->pos[q->heap[i].who] = 0;
-    size_t n = --q->n;
-    if (i == n) return;
-    struct event last = q->heap[n];
-    if (i > 0 && ev_before(&last, &q->heap[(i - 1) / ARITY])) sift_up(q, i, &last);
-    else sift_down(q, i, &last);
-}
-
 /* Removes the root. The hole goes down to a leaf along the earlier
  * children (ARITY - 1 comparisons a level instead of ARITY), and the last
  * event, which belongs near the bottom, is sifted up from there (Floyd). */
 static void remove_root(struct evq *q)
 {
     struct event *h = q->heap;
-    if (h[0].keyed) q->pos[h[0].who] = 0;
     size_t n = --q->n;
     if (n == 0) return;
     struct event last = h[n];
@@ -270,6 +238,9 @@ static bool bucket_add(struct evq *q, struct evq_bucket *b, const struct event *
     b->ev[b->n] = *ev;
     if (ev->keyed) q->pos[ev->who] = far_code(q, b, b->n);
     b->n++;
+    /* The tail's next cache line, before the next add writes it: the
+     * buckets' tails are too many for the hardware's stream prefetcher. */
+    if (b->n + 3 < b->cap) __builtin_prefetch(&b->ev[b->n + 3], 1);
     return true;
 }
 
@@ -436,47 +407,38 @@ static int place(struct evq *q, const struct event *ev)
     return 0;
 }
 
-/* Removes the keyed event that pos value p points at, if any. */
-static void remove_key(struct evq *q, uint32_t p)
+/* Removes who's keyed event from the far tier if pos[who] still points at
+ * one (its bucket may have moved into the heap since: evq.h). */
+static void remove_key(struct evq *q, uint32_t who)
 {
-    if (!p) return;
-    if (!(p & EVQ_FAR)) {
-        remove_at(q, p - 1);
-        return;
-    }
+    uint32_t p = q->pos[who];
+    if (!(p & EVQ_FAR)) return;
     bool in_ring = !(p & EVQ_OVER);
-    if (in_ring) bucket_remove(q, &q->ring[(p & ~EVQ_FAR) >> RING_SLOT_BITS], p & RING_SLOT_MAX);
-    else bucket_remove(q, &q->over, p & OVER_SLOT_MAX);
+    struct evq_bucket *b = in_ring ? &q->ring[(p & ~EVQ_FAR) >> RING_SLOT_BITS] : &q->over;
+    uint32_t slot = p & (in_ring ? RING_SLOT_MAX : OVER_SLOT_MAX);
+    q->pos[who] = 0;
+    if (!(slot < b->n && b->ev[slot].keyed && b->ev[slot].who == who)) return;
+    bucket_remove(q, b, slot);
     q->far_n--;
     q->ring_n -= in_ring;
 }
 
 /* ---- the interface -------------------------------------------------------- */
 
-int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow)
+int evq_set(struct evq *q, uint32_t who, double t, uint8_t kind, uint8_t flow, uint32_t stamp)
 {
-    uint32_t p = q->pos[who];
-    if (!(t < INFINITY)) {              /* also NaN: never fires */
-        remove_key(q, p);
-        return 0;
-    }
+    assert(who < q->n_keys);
+    remove_key(q, who);
+    if (!(t < INFINITY)) return 0;      /* also NaN: never fires */
     assert(t >= 0.0 && !signbit(t));
     struct event ev = { .t = t, .seq = q->next_seq++, .keyed = 1, .kind = kind, .flow = flow,
-                        .who = who, .stamp = 0 };
-    if (p && !(p & EVQ_FAR) && !(q->width > 0.0 && bucket_of(q, t) >= q->cur)) {
-        size_t i = p - 1;               /* stays in the heap: moved in place */
-        /* A later time or seq never moves it up; an earlier time never down. */
-        if (ev_before(&ev, &q->heap[i])) sift_up(q, i, &ev);
-        else sift_down(q, i, &ev);
-        return 0;
-    }
-    remove_key(q, p);
+                        .who = who, .stamp = stamp };
     return place(q, &ev);
 }
 
 void evq_cancel(struct evq *q, uint32_t who)
 {
-    if (who < q->n_keys) remove_key(q, q->pos[who]);
+    if (who < q->n_keys) remove_key(q, who);
 }
 
 int evq_push(struct evq *q, double t, uint8_t kind, uint8_t flow,
@@ -528,6 +490,10 @@ bool evq_pop(struct evq *q, struct event *out)
     if (q->n == 0) return false;
     *out = q->heap[0];
     remove_root(q);
+    /* Its key's far slot, if pos[] still names one, is another event's
+     * now (or its own stale one): forget it, so that the next set need not
+     * look (the caller has usually just loaded this line to handle it). */
+    if (out->keyed) q->pos[out->who] = 0;
     return true;
 }
 

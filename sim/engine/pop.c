@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(MODEL_MAX_FLOWS + 2 + 3 <= 8, "the hot record's flags share one byte");
 _Static_assert(sizeof(struct citizen) == POP_HOT_BYTES,
                "the hot fields of a citizen should fill one cache line");
 _Static_assert(sizeof(struct citizen_cold) == POP_COLD_BYTES,

@@ -268,7 +268,7 @@ double rep_hazard_rates(const struct rep *r, const struct citizen *c, double t_r
  * whichever comes first (an exit wins a tie); none past the horizon. */
 static void set_next_event(struct rep *r, uint32_t ci, double t_hazard)
 {
-    const struct citizen *c = &r->pop.c[ci];
+    struct citizen *c = &r->pop.c[ci];
     double t = t_hazard;
     uint8_t kind = EV_HAZARD, flow = 0;
     if (c->t_exit <= t) {
@@ -280,7 +280,9 @@ static void set_next_event(struct rep *r, uint32_t ci, double t_hazard)
         r->oom = true;
         return;
     }
-    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, kind, flow) != 0) r->oom = true;
+    c->key_stamp++;                       /* any earlier keyed event is stale */
+    if (evq_set(&r->q, ci, t < r->horizon ? t : INFINITY, kind, flow, c->key_stamp) != 0)
+        r->oom = true;
 }
 
 void rep_hazards_draw(struct rep *r, uint32_t ci)

@@ -162,7 +162,10 @@ static bool stop_requested(const volatile sig_atomic_t *stop) { return interrupt
  * each ring's `initial` drawn at random among the unplaced whose score lies
  * in its band, then the nearest. That is a shuffle, then a stable sort by
  * distance: those in the band (distance 0) come first in shuffled order, so
- * only the others are sorted, and only when the band holds too few.
+ * only the others are sorted, and only when the band holds too few. The
+ * scores are read once, in shuffled order, into an array that shrinks with
+ * the unplaced (order[i] = POP_NIL once placed): each ring's pass is then
+ * sequential, not a cache miss per citizen and ring in a large population.
  * 0, -1 when out of memory, 1 when stopped. */
 static int place_initial_flow(struct rep *r, int f, uint32_t n, const volatile sig_atomic_t *stop)
 {
@@ -170,42 +173,51 @@ static int place_initial_flow(struct rep *r, int f, uint32_t n, const volatile s
     const struct flow *fl = &m->flows[f];
     if (n == 0) return 0;                  /* nobody to place (and GSL's shuffle needs n > 0) */
     uint32_t *order = malloc((size_t)n * sizeof *order);
+    double *score = malloc((size_t)n * sizeof *score);
     struct cand *cand = malloc((size_t)n * sizeof *cand);
-    if (!order || !cand) { free(order); free(cand); return -1; }
+    int rc = 0;
+    if (!order || !score || !cand) { rc = -1; goto done; }
     for (uint32_t i = 0; i < n; i++) order[i] = i;
     gsl_ran_shuffle(r->rng.r[RNG_INIT], order, n, sizeof *order);
+    for (uint32_t i = 0; i < n; i++) score[i] = model_need_score(m, r->pop.c[order[i]].level);
     uint32_t n_free = n;
     for (int k = 0; k < fl->n_rings; k++) {
-        if (stop_requested(stop)) {
-            free(order);
-            free(cand);
-            return 1;
-        }
+        if (stop_requested(stop)) { rc = 1; goto done; }
         const struct ring *ring = &fl->rings[k];
         uint32_t want = (uint32_t)ring->initial, taken = 0, nc = 0;
         for (uint32_t i = 0; i < n_free; i++) {
-            struct citizen *c = &r->pop.c[order[i]];
-            double key = band_distance(ring, model_need_score(m, c->level));
+            double key = band_distance(ring, score[i]);
             if (key == 0.0) {
-                if (taken < want) { c->state[f] = (int8_t)k; taken++; }
+                if (taken < want) {
+                    r->pop.c[order[i]].state[f] = (int8_t)k;
+                    order[i] = POP_NIL;
+                    taken++;
+                }
             } else {
                 cand[nc++] = (struct cand){ key, i, order[i] };
             }
         }
         if (taken < want) {
             qsort(cand, nc, sizeof *cand, cand_cmp);
-            for (uint32_t i = 0; i < nc && taken < want; i++, taken++)
+            for (uint32_t i = 0; i < nc && taken < want; i++, taken++) {
                 r->pop.c[cand[i].ci].state[f] = (int8_t)k;
+                order[cand[i].pos] = POP_NIL;
+            }
         }
         /* Keep the shuffled order of those left. */
         uint32_t w = 0;
         for (uint32_t i = 0; i < n_free; i++)
-            if (r->pop.c[order[i]].state[f] == fl->n_rings) order[w++] = order[i];
+            if (order[i] != POP_NIL) {
+                order[w] = order[i];
+                score[w++] = score[i];
+            }
         n_free = w;
     }
+done:
     free(order);
+    free(score);
     free(cand);
-    return 0;
+    return rc;
 }
 
 /* 0, -1 when out of memory, 1 when stopped. */
@@ -631,8 +643,8 @@ static inline void prefetch_next(struct rep *r)
     const struct event *nx = evq_peek(&r->q);
     if (!nx || nx->who >= r->pop.n) return;
     __builtin_prefetch(&r->pop.c[nx->who]);
-    if (nx->kind != EV_HAZARD) __builtin_prefetch(pop_flow(&r->pop, nx->who, 0));
-    if (nx->who < r->q.n_keys) __builtin_prefetch(&r->q.pos[nx->who]);
+    __builtin_prefetch(pop_flow(&r->pop, nx->who, 0));
+    if (nx->who < r->q.n_keys) __builtin_prefetch(&r->q.pos[nx->who]);   /* its next set */
 }
 
 int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
@@ -672,13 +684,19 @@ int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
             if (!pop_cold(&r->pop, ev.who)->assessing) continue;
             on_assessed(r, ev.who);
             break;
-        case EV_HAZARD: on_hazard(r, ev.who); break;
+        case EV_HAZARD:
+            if (!rep_keyed_live(c, &ev)) continue;             /* superseded */
+            on_hazard(r, ev.who);
+            break;
         case EV_STAY_LIMIT:
             if (ev.stamp != pop_flow(&r->pop, ev.who, ev.flow)->move_stamp) continue;   /* moved since */
             on_stay_limit(r, ev.who, ev.flow);
             break;
         case EV_RBS: on_rbs(r, ev.who); break;
-        case EV_EXIT: on_exit(r, ev.who, ev.flow); break;
+        case EV_EXIT:
+            if (!rep_keyed_live(c, &ev)) continue;
+            on_exit(r, ev.who, ev.flow);
+            break;
         case EV_CHANGE: plan_switch(r, (int)ev.who); break;
         }
         r->n_events++;
