@@ -6,7 +6,15 @@
  *   rate is within 3.5 of its standard errors.
  * - A simulating fit keeps the base's effects of covariates it does not fit.
  * - A raised stop flag ends it with "interrupted", the plain fit untouched.
- * - The command: method "simulated" in calibration.json, its options. */
+ * - The command: method "simulated" in calibration.json, its options.
+ * - The regression (calib_sim_regress) recovers a known Jacobian with
+ *   strong off-diagonal terms and a known noise covariance, with missing
+ *   responses; calib_sim_cov gives the closed form, wider where two
+ *   parameters move the fits alike (a flat direction) than the diagonal.
+ * - The simulated panels, and the whole fit, are the same on 1 and 2
+ *   threads. */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +30,7 @@
 #include "analysis/panel.h"
 #include "base/sbuf.h"
 #include "model/model.h"
+#include "model/scenario.h"
 
 #define STAY_CFG "tests/data/calib_stay.cfg"
 #define PANEL_SEED 999u               /* not the scenario's seed (41): a fresh panel */
@@ -161,6 +170,128 @@ static void test_command(void **state)
     tu_tmp_remove(&t);
 }
 
+/* A linear system b = a + J x + e with J far from diagonal and e
+ * correlated normal noise (covariance V = L L^T): the regression returns J
+ * and V within their sampling error, also when some responses are
+ * missing; a response seen too rarely is flagged. */
+static void test_regress_known(void **state)
+{
+    (void)state;
+    enum { N = 600, n = 3 };
+    const double J[n * n] = { 0.8, 0.6, 0.0, -0.5, 1.0, 0.3, 0.0, 0.7, 0.4 };
+    const double Lc[n * n] = { 0.2, 0.0, 0.0, 0.1, 0.3, 0.0, -0.05, 0.1, 0.25 };
+    const double h = 0.3, a[n] = { -1.0, 2.0, 0.5 };
+    static double x[N * n], b[N * n];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    for (int k = 0; k < N; k++) {
+        double z[n];
+        for (int j = 0; j < n; j++) {
+            x[k * n + j] = gsl_rng_uniform(rng) < 0.5 ? -h : h;
+            z[j] = gsl_ran_gaussian(rng, 1.0);
+        }
+        for (int i = 0; i < n; i++) {
+            b[k * n + i] = a[i];
+            for (int j = 0; j < n; j++) b[k * n + i] += J[i * n + j] * x[k * n + j] + Lc[i * n + j] * z[j];
+        }
+        if (k % 5 == 0) b[k * n + 1] = NAN;          /* a fit that held it */
+    }
+    double Je[n * n], Ve[n * n];
+    bool ok[n];
+    assert_int_equal(calib_sim_regress(N, n, x, b, Je, Ve, ok), 0);
+    for (int i = 0; i < n; i++) {
+        assert_true(ok[i]);
+        double var = 0.0;                             /* V_ii */
+        for (int j = 0; j < n; j++) var += Lc[i * n + j] * Lc[i * n + j];
+        /* the least-squares slope's standard error: sd / (sqrt(N) h) */
+        double se = sqrt(var / (0.8 * N)) / h;
+        for (int j = 0; j < n; j++) {
+            printf("  J[%d][%d] %.3f (true %.2f, se %.3f)\n", i, j, Je[i * n + j], J[i * n + j], se);
+            assert_true(fabs(Je[i * n + j] - J[i * n + j]) < 4.0 * se);
+        }
+        for (int l = 0; l < n; l++) {
+            double v = 0.0;
+            for (int j = 0; j < n; j++) v += Lc[i * n + j] * Lc[l * n + j];
+            assert_true(fabs(Ve[i * n + l] - v) < 0.25 * var + 0.002);
+        }
+    }
+    /* A response fitted in too few samples: not ok, NaN row. */
+    for (int k = 0; k < N; k++)
+        if (k >= n + 1 + CALIB_SIM_MIN_DOF - 1) b[k * n + 2] = NAN;
+    assert_int_equal(calib_sim_regress(N, n, x, b, Je, Ve, ok), 0);
+    assert_true(ok[0] && ok[1] && !ok[2]);
+    assert_true(isnan(Je[2 * n]) && isnan(Ve[2 * n + 2]));
+    gsl_rng_free(rng);
+}
+
+/* (1 + 1/M) J^-1 V J^-T against its closed form; two parameters that move
+ * the fits alike (J = [[1, 0.9], [0.9, 1]]) get far wider intervals than
+ * the diagonal alone would give; a singular J is refused. */
+static void test_cov_flat_direction(void **state)
+{
+    (void)state;
+    const double J[4] = { 1.0, 0.9, 0.9, 1.0 }, V[4] = { 0.04, 0.01, 0.01, 0.09 };
+    double out[4];
+    assert_int_equal(calib_sim_cov(2, J, V, 10, out), 0);
+    /* J^-1 = [[1, -0.9], [-0.9, 1]] / 0.19 */
+    double ji[4] = { 1.0 / 0.19, -0.9 / 0.19, -0.9 / 0.19, 1.0 / 0.19 };
+    for (int i = 0; i < 2; i++)
+        for (int l = 0; l < 2; l++) {
+            double want = 0.0;
+            for (int p = 0; p < 2; p++)
+                for (int q = 0; q < 2; q++) want += ji[i * 2 + p] * V[p * 2 + q] * ji[l * 2 + q];
+            want *= 1.1;
+            assert_true(fabs(out[i * 2 + l] - want) < 1e-9 * fabs(want));
+        }
+    /* the diagonal method's (1 + 1/M) V_ii / J_ii^2 */
+    assert_true(out[0] > 10.0 * 1.1 * V[0] && out[3] > 10.0 * 1.1 * V[3]);
+    assert_true(out[1] < 0.0);                       /* the flat direction: opposed */
+    double D[4] = { 1.0, 0.0, 0.0, 1.0 };
+    assert_int_equal(calib_sim_cov(2, D, V, 10, out), 0);
+    assert_true(fabs(out[0] - 1.1 * V[0]) < 1e-12 && fabs(out[1] - 1.1 * V[1]) < 1e-12);
+    const double S[4] = { 1.0, 2.0, 0.5, 1.0 };
+    assert_int_equal(calib_sim_cov(2, S, V, 10, out), -1);
+}
+
+static struct model *load_threads(const char *path, const char *threads)
+{
+    const char *paths[] = { "simulation.threads" }, *values[] = { threads };
+    struct model *m = NULL;
+    struct err e = { 0 };
+    if (scenario_load_set(path, 1, paths, values, &m, &e) != 0) fail_msg("%s", e.msg);
+    return m;
+}
+
+/* Same panels, and the same simulating fit to the last bit, on 1 and 2
+ * threads. */
+static void test_threads_same(void **state)
+{
+    (void)state;
+    struct model *m1 = load_threads(STAY_CFG, "1"), *m2 = load_threads(STAY_CFG, "2");
+    struct sbuf t1 = { 0 }, t2 = { 0 };
+    struct err e = { 0 };
+    assert_int_equal(calib_sim_panels(m1, 5, 3, NULL, &t1, &e), 0);
+    assert_int_equal(calib_sim_panels(m2, 5, 3, NULL, &t2, &e), 0);
+    assert_true(t1.len == t2.len && t1.len > 0 && memcmp(t1.s, t2.s, t1.len) == 0);
+    sbuf_free(&t1), sbuf_free(&t2);
+    struct panel p1, p2;
+    struct calib_result r1, r2;
+    struct calib_opts c1 = { 0 }, c2 = { 0 };
+    observed_fit(m1, &p1, &r1, &c1);
+    observed_fit(m2, &p2, &r2, &c2);
+    if (calib_simulate(m1, &p1, 2, &r1, &e) != 0) fail_msg("%s", e.msg);
+    if (calib_simulate(m2, &p2, 2, &r2, &e) != 0) fail_msg("%s", e.msg);
+    assert_int_equal(r1.sim.iterations, r2.sim.iterations);
+    const struct calib_flow *f1 = &r1.flow[0], *f2 = &r2.flow[0];
+    for (int i = 0; i < f1->n_params; i++) {
+        assert_memory_equal(&f1->params[i].theta, &f2->params[i].theta, sizeof(double));
+        assert_memory_equal(&f1->params[i].theta_se, &f2->params[i].theta_se, sizeof(double));
+    }
+    calib_result_fini(&r1), calib_result_fini(&r2);
+    panel_fini(&p1), panel_fini(&p2);
+    model_destroy(m1), model_destroy(m2);
+}
+
 int test_group_calib_sim(int *n)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +299,9 @@ int test_group_calib_sim(int *n)
         cmocka_unit_test(test_effects_kept),
         cmocka_unit_test(test_stop_leaves_plain_fit),
         cmocka_unit_test(test_command),
+        cmocka_unit_test(test_regress_known),
+        cmocka_unit_test(test_cov_flat_direction),
+        cmocka_unit_test(test_threads_same),
     };
     return RUN_GROUP(tests, n);
 }

@@ -81,9 +81,11 @@ struct calib_flow {
 /* What a simulating fit (calib_sim.h) did; reps 0 for a plain fit. */
 struct calib_sim_info {
     int reps, iterations;
-    int evaluations;                  /* simulated fits, the Jacobian's included */
+    int evaluations;                  /* simulated fits of reps replications each */
+    int samples;                      /* one-replication fits of the regressions */
     bool converged;
     double max_gap_se;                /* largest |b_obs - b_sim| / se(b_obs) at the answer */
+    double rms_gap_se;                /* their root mean square */
     double seconds;
 };
 

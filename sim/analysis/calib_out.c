@@ -294,7 +294,9 @@ int calib_write_json(const char *path, const struct model *m, const struct calib
         cJSON_AddNumberToObject(sim, "evaluations", r->sim.evaluations);
         cJSON_AddBoolToObject(sim, "converged", r->sim.converged);
         add_num(sim, "max_gap_se", r->sim.max_gap_se);
-        add_num(sim, "tolerance_se", CALIB_SIM_TOL);
+        add_num(sim, "rms_gap_se", r->sim.rms_gap_se);
+        add_num(sim, "tolerance_se", calib_sim_tolerance(r->sim.reps));
+        add_num(sim, "samples", r->sim.samples);
         add_num(sim, "se_inflation", sqrt(1.0 + 1.0 / r->sim.reps));
         add_num(sim, "seconds", r->sim.seconds);
     }
