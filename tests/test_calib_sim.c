@@ -246,6 +246,7 @@ static void test_cov_flat_direction(void **state)
     /* the diagonal method's (1 + 1/M) V_ii / J_ii^2 */
     assert_true(out[0] > 10.0 * 1.1 * V[0] && out[3] > 10.0 * 1.1 * V[3]);
     assert_true(out[1] < 0.0);                       /* the flat direction: opposed */
+    assert_true(out[1] == out[2]);                   /* exactly symmetric (the fragment's mvn) */
     double D[4] = { 1.0, 0.0, 0.0, 1.0 };
     assert_int_equal(calib_sim_cov(2, D, V, 10, out), 0);
     assert_true(fabs(out[0] - 1.1 * V[0]) < 1e-12 && fabs(out[1] - 1.1 * V[1]) < 1e-12);

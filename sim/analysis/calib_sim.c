@@ -279,12 +279,12 @@ int calib_sim_cov(int n, const double *J, const double *V, int reps, double *out
     gsl_set_error_handler(old);
     double inflate = 1.0 + 1.0 / reps;
     for (int i = 0; rc == 0 && i < n; i++)
-        for (int l = 0; l < n; l++) {
-            double sum = 0.0;         /* (J^-1 V J^-T)_il */
+        for (int l = 0; l <= i; l++) {
+            double sum = 0.0;         /* (J^-1 V J^-T)_il, exactly symmetric */
             for (int a = 0; a < n; a++)
                 for (int b = 0; b < n; b++)
                     sum += Ai->data[i * n + a] * V[a * n + b] * Ai->data[l * n + b];
-            out[i * n + l] = inflate * sum;
+            out[i * n + l] = out[l * n + i] = inflate * sum;
         }
     for (int i = 0; rc == 0 && i < n; i++)
         if (!(out[i * n + i] > 0.0) || !isfinite(out[i * n + i])) rc = -1;
@@ -301,7 +301,8 @@ struct sample_job {
     const struct free_par *fp;
     int n;
     uint32_t first;
-    const double *theta, *x;          /* x: N x n */
+    const double *theta;
+    double *x;                        /* N x n */
     double *b;                        /* N x n */
     pthread_mutex_t lock;
 };
@@ -328,10 +329,9 @@ static int sample_task(void *ctx, int k, struct err *e)
 
 /* The regression at theta (see struct linear): CALIB_SIM_SAMPLES_PER_PAR
  * samples per regressor of the largest flow (at least
- * CALIB_SIM_SAMPLES_MIN),
- * Rademacher perturbations of +-CALIB_SIM_PERTURB of every parameter at
- * once (the flows' fits are apart, so one sample serves all of them),
- * then calib_sim_regress flow by flow. A response with too few samples
+ * CALIB_SIM_SAMPLES_MIN), Rademacher perturbations of +-CALIB_SIM_PERTURB
+ * of every parameter at once (the flows' fits are apart, so one sample
+ * serves all of them), then calib_sim_regress flow by flow. A response with too few samples
  * keeps its diagonal jdiag and the plain fit's variance. r's estimates are
  * left at theta. */
 static int linearise(const struct model *base, struct calib_result *r, const struct free_par *fp,
@@ -351,7 +351,7 @@ static int linearise(const struct model *base, struct calib_result *r, const str
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     int rc = j.x && j.b && xf && bf && J && V && ok && rng ? 0
              : err_set(e, EXIT_RUNTIME, "simulate: out of memory");
-    double *x = (double *)j.x;
+    double *x = j.x;
     if (rc == 0) {
         gsl_rng_set(rng, base->seed);
         for (int k = 0; k < N * n; k++)
