@@ -226,6 +226,28 @@ static void note_impossible(struct calib_lik *L, const struct panel *p, size_t c
              model_state_id(fl, y->state[L->flow]), x->line, y->line);
 }
 
+/* The counts, ranges and work matrices of a likelihood of L->S states,
+ * L->K rates and L->C covariates. 0, or -1 out of memory (calib_lik_destroy
+ * frees what was made). */
+static int alloc_work(struct calib_lik *L)
+{
+    int S = L->S, K = L->K, C = L->C;
+    if (!(L->counts = calloc((size_t)S * S, sizeof *L->counts)) ||
+        !(L->exposure = calloc((size_t)S, sizeof *L->exposure)) ||
+        !(L->zmin = malloc(((size_t)S * C + 1) * sizeof *L->zmin)) ||
+        !(L->zmax = malloc(((size_t)S * C + 1) * sizeof *L->zmax)) ||
+        !(L->n_direct = calloc((size_t)K + 1, sizeof *L->n_direct)) ||
+        !(L->rate = calloc((size_t)K + 1, sizeof *L->rate)) ||
+        !(L->drate = calloc((size_t)K + 1, sizeof *L->drate)) ||
+        !(L->A = gsl_matrix_alloc((size_t)S, (size_t)S)) ||
+        !(L->Pm = gsl_matrix_alloc((size_t)S, (size_t)S)) ||
+        !(L->B = gsl_matrix_alloc(2 * (size_t)S, 2 * (size_t)S)) ||
+        !(L->EB = gsl_matrix_alloc(2 * (size_t)S, 2 * (size_t)S)))
+        return -1;
+    for (size_t i = 0; i < (size_t)S * C; i++) L->zmin[i] = INFINITY, L->zmax[i] = -INFINITY;
+    return 0;
+}
+
 struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p, int flow,
                                    const struct calib_opts *o, struct err *e)
 {
@@ -249,19 +271,7 @@ struct calib_lik *calib_lik_create(const struct model *m, const struct panel *p,
     }
     int K = L->K, C = L->C;
     L->P = K * (1 + C);
-    if (!(L->counts = calloc((size_t)S * S, sizeof *L->counts)) ||
-        !(L->exposure = calloc((size_t)S, sizeof *L->exposure)) ||
-        !(L->zmin = malloc(((size_t)S * C + 1) * sizeof *L->zmin)) ||
-        !(L->zmax = malloc(((size_t)S * C + 1) * sizeof *L->zmax)) ||
-        !(L->n_direct = calloc((size_t)K + 1, sizeof *L->n_direct)) ||
-        !(L->rate = calloc((size_t)K + 1, sizeof *L->rate)) ||
-        !(L->drate = calloc((size_t)K + 1, sizeof *L->drate)) ||
-        !(L->A = gsl_matrix_alloc((size_t)S, (size_t)S)) ||
-        !(L->Pm = gsl_matrix_alloc((size_t)S, (size_t)S)) ||
-        !(L->B = gsl_matrix_alloc(2 * (size_t)S, 2 * (size_t)S)) ||
-        !(L->EB = gsl_matrix_alloc(2 * (size_t)S, 2 * (size_t)S)))
-        goto oom;
-    for (size_t i = 0; i < (size_t)S * C; i++) L->zmin[i] = INFINITY, L->zmax[i] = -INFINITY;
+    if (alloc_work(L) != 0) goto oom;
 
     bool reach[MODEL_MAX_RINGS + 1][MODEL_MAX_RINGS + 1];
     reachability(L, reach);

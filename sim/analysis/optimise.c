@@ -302,16 +302,18 @@ static cJSON *point_json(const struct optimise *o, int i)
     return j;
 }
 
-static int write_opt(FILE **f, const void *ctx)
+/* optimise.json: the comparison head of the chosen point (else the first
+ * evaluated), the question (minimise, targets, vary), the answer (chosen,
+ * frontier) and every point evaluated. NULL when none was, or out of
+ * memory. */
+static cJSON *opt_json(const struct optimise *o)
 {
-    const struct optimise *o = ctx;
-    FILE *fj = f[0], *fc = f[1];
     int first = -1;
     for (int i = 0; i < o->plan.n_points && first < 0; i++)
         if (o->pt[i].n_rep > 0) first = i;
-    if (first < 0) return -1;
+    if (first < 0) return NULL;
     cJSON *root = compare_json_head(&o->pt[o->chosen >= 0 ? o->chosen : first].run);
-    if (!root) return -1;
+    if (!root) return NULL;
     cJSON_AddBoolToObject(root, "met", o->chosen >= 0);
     cJSON_AddStringToObject(root, "minimise", o->minimise);
     cJSON *tg = cJSON_AddArrayToObject(root, "targets");
@@ -355,10 +357,13 @@ static int write_opt(FILE **f, const void *ctx)
     cJSON_AddNumberToObject(root, "evaluations", o->evaluations);
     cJSON_AddNumberToObject(root, "seconds", o->seconds);
     cJSON_AddStringToObject(root, "search", o->search);
-    int rc = output_json_write(fj, root);
-    cJSON_Delete(root);
-    if (rc != 0) return -1;
+    return root;
+}
 
+/* optimise.csv: one row per point evaluated, its settings, verdict and the
+ * objective's and targets' mean and CI. */
+static void write_opt_csv(const struct optimise *o, FILE *fc)
+{
     fprintf(fc, "point");
     for (int a = 0; a < o->plan.n_axes; a++) {
         fputc(',', fc);
@@ -391,6 +396,17 @@ static int write_opt(FILE **f, const void *ctx)
         }
         fputc('\n', fc);
     }
+}
+
+static int write_opt(FILE **f, const void *ctx)
+{
+    const struct optimise *o = ctx;
+    cJSON *root = opt_json(o);
+    if (!root) return -1;
+    int rc = output_json_write(f[0], root);
+    cJSON_Delete(root);
+    if (rc != 0) return -1;
+    write_opt_csv(o, f[1]);
     return 0;
 }
 

@@ -185,6 +185,29 @@ static int write_results(const struct cal_args *a, const struct model *m,
     return 0;
 }
 
+/* A step that failed: interrupted, or its message after `what`. */
+static void say_failed(const char *what, const struct err *e)
+{
+    if (interrupt_requested())
+        fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
+    else
+        fprintf(stderr, "flowsim: %s%s\n", what, e->msg);
+}
+
+/* The fit's warnings per flow, then the validation's (beyond: flows whose
+ * refitted scenario misses the panel by more than sampling explains). */
+static void warn_after(const struct model *m, const struct calib_result *r, int beyond)
+{
+    for (int f = 0; f < r->n_flows; f++)
+        for (int w = 0; w < r->flow[f].n_warn; w++)
+            fprintf(stderr, "flowsim: warning: flow %s: %s\n", m->flows[f].id, r->flow[f].warn[w]);
+    if (beyond)
+        fprintf(stderr, "flowsim: warning: the refitted scenario reproduces the panel worse than "
+                "sampling explains (a gap beyond %.0f standard errors) in %d flow%s: see "
+                "validation.csv; a plain fit ignores capacities, waiting lists and stay limits "
+                "(docs/calibration.md)\n", CALIB_VALIDATE_Z, beyond, beyond == 1 ? "" : "s");
+}
+
 int cli_calibrate(int argc, char **argv)
 {
     struct cal_args a = { 0 };
@@ -212,28 +235,19 @@ int cli_calibrate(int argc, char **argv)
     struct calib_validation v = { 0 };
     struct model *refit = NULL;
     if (calib_fit(m, &p, &co, &r, &e) != 0) {
-        if (interrupt_requested())
-            fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
-        else
-            fprintf(stderr, "flowsim: %s\n", e.msg);
+        say_failed("", &e);
         rc = interrupt_requested() ? EXIT_RUNTIME : e.status ? e.status : EXIT_RUNTIME;
         goto out_panel;
     }
     if (a.simulate && calib_simulate(m, &p, a.sim_reps ? atoi(a.sim_reps) : CALIB_SIM_REPS, &r,
                                      &e) != 0) {
-        if (interrupt_requested())
-            fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
-        else
-            fprintf(stderr, "flowsim: simulate: %s\n", e.msg);
+        say_failed("simulate: ", &e);
         rc = EXIT_RUNTIME;
         goto out;
     }
     if (a.validate && (calib_refitted_model(m, &r, &refit, &e) != 0 ||
                        calib_validate(refit, &p, &r, atoi(a.validate), interrupt_flag(), &v, &e) != 0)) {
-        if (interrupt_requested())
-            fprintf(stderr, "flowsim: interrupted: nothing written; earlier results are untouched\n");
-        else
-            fprintf(stderr, "flowsim: validation: %s\n", e.msg);
+        say_failed("validation: ", &e);
         rc = EXIT_RUNTIME;
         goto out;
     }
@@ -254,14 +268,7 @@ int cli_calibrate(int argc, char **argv)
     if (drawn[1]) printf(", %s/validation.png", dir);
     printf("\n");
     fflush(stdout);
-    for (int f = 0; f < r.n_flows; f++)
-        for (int w = 0; w < r.flow[f].n_warn; w++)
-            fprintf(stderr, "flowsim: warning: flow %s: %s\n", m->flows[f].id, r.flow[f].warn[w]);
-    if (beyond)
-        fprintf(stderr, "flowsim: warning: the refitted scenario reproduces the panel worse than "
-                "sampling explains (a gap beyond %.0f standard errors) in %d flow%s: see "
-                "validation.csv; a plain fit ignores capacities, waiting lists and stay limits "
-                "(docs/calibration.md)\n", CALIB_VALIDATE_Z, beyond, beyond == 1 ? "" : "s");
+    warn_after(m, &r, beyond);
     if (plot_err.msg[0]) fprintf(stderr, "flowsim: %s\n", plot_err.msg);
     rc = EXIT_DONE;
 out:

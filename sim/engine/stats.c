@@ -409,7 +409,8 @@ static void km_waits(const struct slot_stats *s, struct km_figures *out)
 }
 
 /* The one walk over all KPIs: the layout and the values come from it, so
- * they cannot disagree. st == NULL walks the layout only. */
+ * they cannot disagree. st == NULL walks the layout only. It lists every
+ * KPI in turn, so it is one long function on purpose. */
 static void kpi_walk(const struct model *m, const struct rep_stats *st,
                      kpi_emit_fn fn, void *ctx)
 {

@@ -362,24 +362,9 @@ void results_seed_text(const cJSON *v, char *buf, size_t n)
     }
 }
 
-int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e)
+/* The run's scenario, settings and plan dates from summary.json. */
+static void read_head(struct results_run *r)
 {
-    char path[PATH_LEN];
-    *out = NULL;
-    struct results_run *r = calloc(1, sizeof *r);
-    char *text = NULL;
-    if (!r) goto oom;
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    if (!(r->summary = resultsdir_read_json(path))) {
-        int why = errno;
-        results_run_free(r);
-        if (!why) return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
-        return err_set(e, EXIT_INPUT, "%s: %s (not a finished flowsim run?)", path, strerror(why));
-    }
-    const cJSON *kpis = cJSON_GetObjectItemCaseSensitive(r->summary, "kpis");
-    if (!cJSON_IsObject(kpis)) kpis = cJSON_AddObjectToObject(r->summary, "kpis");
-    if (!kpis) goto oom;
-    r->kpis = kpis;
     const cJSON *sc = cJSON_GetObjectItemCaseSensitive(r->summary, "scenario");
     r->name = results_json_str(sc, "name", "flowsim");
     r->description = results_json_str(sc, "description", "");
@@ -411,17 +396,21 @@ int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e
         double b = results_json_num(ch, "budget_annual", 0.0);
         if (!(r->budget_annual > 0) && b > 0) r->budget_annual = b;
     }
+}
 
-    bool oom = false;
-    if (!load_model(r, e, &oom) && oom) goto oom;
-
+/* The time series and waiting-time distributions, when the run wrote
+ * them (a model rebuilt from the time series when summary.json has none).
+ * 0, or -1 out of memory. */
+static int load_series(struct results_run *r, const char *dir)
+{
+    char path[PATH_LEN], *text;
     snprintf(path, sizeof path, "%s/timeseries.csv", dir);
     char *ts_text = resultsdir_slurp(path, NULL);
     if (r->n_flows == 0 && ts_text) {
         /* model_from_timeseries() cuts the text into lines: read it again. */
         int rc = model_from_timeseries(r, ts_text);
         free(ts_text);
-        if (rc != 0) goto oom;
+        if (rc != 0) return -1;
         ts_text = resultsdir_slurp(path, NULL);
     }
     for (int f = 0; f < r->n_flows; f++) {
@@ -431,19 +420,41 @@ int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e
     if (ts_text) {
         int rc = load_timeseries(r, ts_text);
         free(ts_text);
-        if (rc != 0) goto oom;
+        if (rc != 0) return -1;
     }
     snprintf(path, sizeof path, "%s/waits.csv", dir);
     if ((text = resultsdir_slurp(path, NULL))) {
         int rc = load_waits(r, text);
         free(text);
-        text = NULL;
-        if (rc != 0) goto oom;
+        if (rc != 0) return -1;
     }
+    return 0;
+}
+
+int resultsdir_read_run(const char *dir, struct results_run **out, struct err *e)
+{
+    char path[PATH_LEN];
+    *out = NULL;
+    struct results_run *r = calloc(1, sizeof *r);
+    if (!r) goto oom;
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (!(r->summary = resultsdir_read_json(path))) {
+        int why = errno;
+        results_run_free(r);
+        if (!why) return err_set(e, EXIT_INPUT, "%s: not valid JSON", path);
+        return err_set(e, EXIT_INPUT, "%s: %s (not a finished flowsim run?)", path, strerror(why));
+    }
+    const cJSON *kpis = cJSON_GetObjectItemCaseSensitive(r->summary, "kpis");
+    if (!cJSON_IsObject(kpis)) kpis = cJSON_AddObjectToObject(r->summary, "kpis");
+    if (!kpis) goto oom;
+    r->kpis = kpis;
+    read_head(r);
+    bool oom = false;
+    if (!load_model(r, e, &oom) && oom) goto oom;
+    if (load_series(r, dir) != 0) goto oom;
     *out = r;
     return 0;
 oom:
-    free(text);
     results_run_free(r);
     return err_set(e, EXIT_RUNTIME, "out of memory reading %s", dir);
 }

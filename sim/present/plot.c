@@ -75,6 +75,53 @@ static void write_capacity_steps(FILE *d, const struct results_run *r, const str
     }
 }
 
+/* The data of plot_series: one block per ring, then (occupancy) the places
+ * in force of each ring whose capacity a plan changes. */
+static void write_series_data(FILE *d, const struct results_run *r, const struct results_flow *fl,
+                              int col)
+{
+    fprintf(d, "# one block per ring (gnuplot index = ring number, innermost first);\n"
+               "# columns: decimal calendar year, mean, 5th and 95th percentile over replications\n");
+    for (int s = 0; s < fl->n_rings; s++) {
+        fputs(s ? "\n\n" : "", d);
+        plotkit_dat_comment(d, "# ring %d: %s (%s)\n", s, fl->rings[s].id, fl->rings[s].name);
+        for (int k = 0; k < r->n_snap; k++) {
+            const double *v = results_ts(r, k, fl->slot0 + s) + col;
+            fprintf(d, "%.6f %.6g %.6g %.6g\n", r->x_year[k], v[0], v[1], v[2]);
+        }
+    }
+    /* Where a plan changes a ring's places, its capacity line follows them. */
+    for (int s = 0; col == TS_OCC && s < fl->n_rings; s++) {
+        if (!capacity_steps(r, &fl->rings[s])) continue;
+        fputs("\n\n", d);
+        plotkit_dat_comment(d, "# places of ring %d (%s) in force (gnuplot index %d): year, places\n",
+                            s, fl->rings[s].id, fl->n_rings + s);
+        write_capacity_steps(d, r, &fl->rings[s]);
+    }
+}
+
+/* The last cell of plot_series holds the legend, so no panel's data hides
+ * under it: the band, the mean and (occupancy) the places line. */
+static void series_legend(FILE *g, uint32_t band, uint32_t line, bool occ, enum lang l)
+{
+    fputs("  unset title\n  unset xlabel\n  unset ylabel\n  unset border\n  unset xtics\n  unset ytics\n  unset grid\n"
+          "  set xrange [0:1]\n  set yrange [0:1]\n"
+          "  set key center center vertical Left reverse samplen 3 spacing 1.5 font \",11\"\n"
+          "  plot NaN with filledcurves y1=0 fs solid 1.0 fc ", g);
+    plotkit_color(g, band);
+    fputs(" title ", g);
+    gnuplot_quote(g, i18n_text("band90", l));
+    fputs(", \\\n       NaN with lines lw 2 lc ", g);
+    plotkit_color(g, line);
+    fputs(" title ", g);
+    gnuplot_quote(g, i18n_text("mean", l));
+    if (occ) {
+        fputs(", \\\n       NaN with lines dt 2 lw 1.5 lc rgb \"#777777\" title ", g);
+        gnuplot_quote(g, i18n_text("capacity", l));
+    }
+    fputc('\n', g);
+}
+
 /* Occupancy (col TS_OCC) or waiting list (TS_WAIT) of each ring of a flow
  * over time: mean line and the band holding 90% of replications. */
 static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, int col)
@@ -88,25 +135,8 @@ static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, 
     plotkit_grid_shape(fl->n_rings + 1, &rows, &cols);
     struct plot_files p;
     if (plotkit_open(c, &p, name, 370 * cols + 40, 270 * rows + 70) != 0) return -1;
-    FILE *g = p.g, *d = p.d;
-    fprintf(d, "# one block per ring (gnuplot index = ring number, innermost first);\n"
-               "# columns: decimal calendar year, mean, 5th and 95th percentile over replications\n");
-    for (int s = 0; s < fl->n_rings; s++) {
-        fputs(s ? "\n\n" : "", d);
-        plotkit_dat_comment(d, "# ring %d: %s (%s)\n", s, fl->rings[s].id, fl->rings[s].name);
-        for (int k = 0; k < r->n_snap; k++) {
-            const double *v = results_ts(r, k, fl->slot0 + s) + col;
-            fprintf(d, "%.6f %.6g %.6g %.6g\n", r->x_year[k], v[0], v[1], v[2]);
-        }
-    }
-    /* Where a plan changes a ring's places, its capacity line follows them. */
-    for (int s = 0; occ && s < fl->n_rings; s++) {
-        if (!capacity_steps(r, &fl->rings[s])) continue;
-        fputs("\n\n", d);
-        plotkit_dat_comment(d, "# places of ring %d (%s) in force (gnuplot index %d): year, places\n",
-                            s, fl->rings[s].id, fl->n_rings + s);
-        write_capacity_steps(d, r, &fl->rings[s]);
-    }
+    FILE *g = p.g;
+    write_series_data(p.d, r, fl, col);
     uint32_t line = plotkit_flow_color(fi), band = plotkit_lighten(line, 0.55);
     char title[512];
     snprintf(title, sizeof title, "%s: %s", fl->name,
@@ -144,23 +174,7 @@ static int plot_series(struct plot_ctx *c, const struct results_run *r, int fi, 
         fputc('\n', g);
         fputs("  unset label 5\n", g);
     }
-    /* The last cell holds the legend, so no panel's data hides under it. */
-    fputs("  unset title\n  unset xlabel\n  unset ylabel\n  unset border\n  unset xtics\n  unset ytics\n  unset grid\n"
-          "  set xrange [0:1]\n  set yrange [0:1]\n"
-          "  set key center center vertical Left reverse samplen 3 spacing 1.5 font \",11\"\n"
-          "  plot NaN with filledcurves y1=0 fs solid 1.0 fc ", g);
-    plotkit_color(g, band);
-    fputs(" title ", g);
-    gnuplot_quote(g, i18n_text("band90", c->l));
-    fputs(", \\\n       NaN with lines lw 2 lc ", g);
-    plotkit_color(g, line);
-    fputs(" title ", g);
-    gnuplot_quote(g, i18n_text("mean", c->l));
-    if (occ) {
-        fputs(", \\\n       NaN with lines dt 2 lw 1.5 lc rgb \"#777777\" title ", g);
-        gnuplot_quote(g, i18n_text("capacity", c->l));
-    }
-    fputc('\n', g);
+    series_legend(g, band, line, occ, c->l);
     return plotkit_close(c, &p);
 }
 
@@ -420,23 +434,11 @@ static bool wait_shown(const struct results_run *r, int f, int s)
     return r->wait_count[slot] > 0 && 1.0 - r->wait_share[slot * r->n_bins] > 1e-9;
 }
 
-/* Waiting time until placement, per ring: the share of requests placed
- * within x days (cumulative), from waits.csv. */
-static int plot_waits(struct plot_ctx *c, const struct results_run *r)
+/* The data of plot_waits: one block per ring of every flow, the share
+ * placed within each bin's days, cumulated. Returns the longest wait
+ * anyone had (the x axis's reach). */
+static double write_waits_data(FILE *d, const struct results_run *r)
 {
-    if (r->n_bins < 2 || r->n_flows == 0) return 0;
-    /* The keys go below the panels (never over a curve): room for the
-     * longest one, its titles wrapped to the panel's width. */
-    int key_lines = 1;
-    for (int f = 0; f < r->n_flows; f++) {
-        int lines = 0;
-        for (int s = 0; s < r->flows[f].n_rings; s++) lines += wait_shown(r, f, s);
-        key_lines = lines > key_lines ? lines : key_lines;
-    }
-    int key_px = 16 * key_lines + 16, height = 470 + key_px;
-    struct plot_files p;
-    if (plotkit_open(c, &p, "waits", 560 * r->n_flows + 40, height) != 0) return -1;
-    FILE *g = p.g, *d = p.d;
     int nb = r->n_bins - 1;            /* the last bin is open-ended */
     fprintf(d, "# one block per ring (all flows, innermost first); columns: days, %% of requests placed\n"
                "# within that many days (NaN: the ring had no requests)\n");
@@ -458,6 +460,28 @@ static int plot_waits(struct plot_ctx *c, const struct results_run *r)
                 else fputs("NaN\n", d);
             }
         }
+    return xmax;
+}
+
+/* Waiting time until placement, per ring: the share of requests placed
+ * within x days (cumulative), from waits.csv. */
+static int plot_waits(struct plot_ctx *c, const struct results_run *r)
+{
+    if (r->n_bins < 2 || r->n_flows == 0) return 0;
+    /* The keys go below the panels (never over a curve): room for the
+     * longest one, its titles wrapped to the panel's width. */
+    int key_lines = 1;
+    for (int f = 0; f < r->n_flows; f++) {
+        int lines = 0;
+        for (int s = 0; s < r->flows[f].n_rings; s++) lines += wait_shown(r, f, s);
+        key_lines = lines > key_lines ? lines : key_lines;
+    }
+    int key_px = 16 * key_lines + 16, height = 470 + key_px;
+    struct plot_files p;
+    if (plotkit_open(c, &p, "waits", 560 * r->n_flows + 40, height) != 0) return -1;
+    FILE *g = p.g;
+    int nb = r->n_bins - 1;            /* the last bin is open-ended */
+    double xmax = write_waits_data(p.d, r);
     double xtop = plotkit_axis_top(fmax(xmax, 60.0));
     if (isfinite(r->wait_to[nb - 1])) xtop = fmin(xtop, r->wait_to[nb - 1]);
     fputs("  set multiplot layout 1,", g);
@@ -472,7 +496,7 @@ static int plot_waits(struct plot_ctx *c, const struct results_run *r)
     gnuplot_quote(g, i18n_text("waits_axis_y", c->l));
     fprintf(g, "\n  set key outside center bottom vertical Left reverse maxcols 1 samplen 4 spacing 1.1 font \",9\"\n"
                "  set bmargin at screen %.4f\n", (key_px + 56.0) / height);
-    block = 0;
+    int block = 0;
     for (int f = 0; f < r->n_flows; f++) {
         fputs("  set title ", g);
         gnuplot_quote(g, r->flows[f].name);
