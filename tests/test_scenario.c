@@ -822,6 +822,10 @@ static void test_include_where_libconfig_sees_one(void **state)
     write_file(frag, "transitions = (\n" ONE_TRANSITION("0.23") ");\n");
     expect_tail_error(t, "x = 1; @include \"frag.cfg\"\n", "%s:49: syntax: syntax error");
     expect_tail_error(t, "\n@include\"frag.cfg\"\n", "%s:50: syntax: syntax error");
+    /* A string after it follows the fragment's last token (libconfig 1.5
+     * would leak it): refused like any string that cannot stand there. */
+    expect_tail_error(t, "@include \"frag.cfg\"\n\"oops\";\n",
+                      "%s:50: syntax: syntax error (a \"string\" cannot stand here)");
     /* Nor after another on its line. */
     expect_tail_error(t, "@include \"frag.cfg\" @include \"frag.cfg\"\n",
                       "%s:49: syntax: syntax error");

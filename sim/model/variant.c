@@ -53,6 +53,14 @@ int variant_parse_layer(struct loader *L, const char *path, const char *text, si
     if (!(ly->path = strdup(path)) || !(ly->dir = path_dirname(path))) return cfg_oom(L);
     char *all;
     if (cfgtext_expand(L, path, text, len, dev, ino, &all, &ly->lines) < 0) return -1;
+    /* Each file's tokens were checked alone; a string after an @include
+     * follows the fragment's last token, which only the whole text shows. */
+    if ((problem = cfgtext_literal_problem(all, strlen(all), &line, lit, sizeof lit))) {
+        const char *file;
+        int at = cfg_where(ly, line, &file);
+        free(all);
+        return err_set(L->e, EXIT_INPUT, "%s:%d: %s", file, at, problem);
+    }
     int parsed = config_read_string(&ly->cfg, all);
     char key[64];
     int first, second;
