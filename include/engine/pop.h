@@ -25,21 +25,35 @@ enum move_cause {
     CAUSE_INITIAL        /* the initial population */
 };
 
-/* A citizen is held in three arrays, by how often its fields are read:
- *   - struct citizen, the hot fields read at every one of its events: one
- *     64-byte cache line each (the array is 64-byte aligned), so an event
- *     that only redraws its hazards (most of them) touches one line of it;
- *   - struct citizen_cold, read at its intake, placements and RBS rows;
- *   - struct citizen_flow, its part in each flow the model has (not
- *     MODEL_MAX_FLOWS), the flows of one citizen side by side: two flows
- *     fill one cache line. Reached through pop_flow().
- * Sizes are asserted in pop.c.
+/* A citizen's record, 128 bytes (two cache lines, the array 64-byte
+ * aligned), and a cold record beside it:
+ *   - the first line, the hot fields read at every one of its events, so
+ *     an event that only redraws its hazards (most of them) reads one line;
+ *   - the second line, its part in the model's first two flows (struct
+ *     citizen_flow, 32 bytes each; a third flow's part is in an array of
+ *     its own). A citizen's event reads both lines, which share a page: one
+ *     address translation, one DRAM page (at a million citizens both miss);
+ *   - struct citizen_cold, read at its intake, placements and RBS rows.
+ * Reach a flow's part through pop_flow(). Sizes are asserted in pop.c.
  *
  * The hazard-rate cache (rep.h): hz_total is the total rate of the
  * citizen's transitions and development at its current states and levels
  * while rates_fresh is set. Whoever changes state[] or level[] after the
  * citizen is created calls pop_rates_changed(); policy_move() and the
  * development step are the only ones. */
+struct citizen_flow {
+    double entered;                   /* entry time into the current state */
+    double wait_since;
+    uint32_t wl_next, wl_prev;        /* its ring's waiting list (policy.c) */
+    uint16_t move_stamp;              /* version of the stay-limit draw (wraps) */
+    int8_t wait_ring;                 /* ring waited for, or POP_NO_RING */
+    int8_t wait_cause;
+    int8_t first_ring;                /* first ring held, or POP_NO_RING */
+    int8_t expired;                   /* ring whose stay limit ran out */
+};
+
+#define POP_IN_RECORD_FLOWS 2         /* flows whose part is in the record */
+
 struct citizen {
     uint64_t rng_state[RNGS_CITIZEN_STATE_WORDS];  /* its own stream (rngs.h) */
     double age0;                      /* age at t = 0 (age(t) = age0 + t) */
@@ -52,6 +66,8 @@ struct citizen {
     uint8_t exit_cause : 2;           /* enum exit_cause (rep.h) */
     uint8_t alive : 1, female : 1;
     uint8_t rates_fresh : 1;          /* hz_total is that of state[], level[] */
+    /* the second line */
+    struct citizen_flow fl[POP_IN_RECORD_FLOWS];
 };
 
 struct citizen_cold {
@@ -64,18 +80,8 @@ struct citizen_cold {
         in_visit_queue : 1;
 };
 
-struct citizen_flow {
-    double entered;                   /* entry time into the current state */
-    double wait_since;
-    uint32_t wl_next, wl_prev;        /* its ring's waiting list (policy.c) */
-    uint16_t move_stamp;              /* version of the stay-limit draw (wraps) */
-    int8_t wait_ring;                 /* ring waited for, or POP_NO_RING */
-    int8_t wait_cause;
-    int8_t first_ring;                /* first ring held, or POP_NO_RING */
-    int8_t expired;                   /* ring whose stay limit ran out */
-};
-
 #define POP_HOT_BYTES 64              /* one cache line */
+#define POP_CITIZEN_BYTES 128
 #define POP_COLD_BYTES 24
 #define POP_FLOW_BYTES 32
 
@@ -101,7 +107,7 @@ static inline void pop_rates_changed(struct citizen *c) { c->rates_fresh = false
 struct pop {
     struct citizen *c;
     struct citizen_cold *cold;
-    struct citizen_flow *fl;          /* [ci * n_flows + f] */
+    struct citizen_flow *fl_more;     /* flows past the record's: [ci * more + f - 2] */
     uint32_t n, cap;
     int n_flows;
 };
@@ -109,13 +115,16 @@ struct pop {
 static inline struct citizen_cold *pop_cold(const struct pop *p, uint32_t ci) { return &p->cold[ci]; }
 static inline struct citizen_flow *pop_flow(const struct pop *p, uint32_t ci, int f)
 {
-    return &p->fl[(size_t)ci * (size_t)p->n_flows + (size_t)f];
+    if (f < POP_IN_RECORD_FLOWS) return &p->c[ci].fl[f];
+    size_t more = (size_t)(p->n_flows - POP_IN_RECORD_FLOWS);
+    return &p->fl_more[(size_t)ci * more + (size_t)(f - POP_IN_RECORD_FLOWS)];
 }
 
-/* Bytes a citizen takes in the three arrays of a model with n_flows flows. */
+/* Bytes a citizen takes in the arrays of a model with n_flows flows. */
 static inline size_t pop_bytes_per_citizen(int n_flows)
 {
-    return POP_HOT_BYTES + POP_COLD_BYTES + (size_t)n_flows * POP_FLOW_BYTES;
+    size_t more = n_flows > POP_IN_RECORD_FLOWS ? (size_t)(n_flows - POP_IN_RECORD_FLOWS) : 0;
+    return POP_CITIZEN_BYTES + POP_COLD_BYTES + more * POP_FLOW_BYTES;
 }
 
 /* Caller-owned storage for citizens of a model with n_flows flows (1 ..

@@ -7,15 +7,17 @@
 #include <string.h>
 
 _Static_assert(MODEL_MAX_FLOWS + 2 + 3 <= 8, "the hot record's flags share one byte");
-_Static_assert(sizeof(struct citizen) == POP_HOT_BYTES,
-               "the hot fields of a citizen should fill one cache line");
+_Static_assert(offsetof(struct citizen, fl) == POP_HOT_BYTES,
+               "the hot fields of a citizen should fill its first cache line");
+_Static_assert(sizeof(struct citizen) == POP_CITIZEN_BYTES &&
+                   POP_IN_RECORD_FLOWS * POP_FLOW_BYTES == POP_CITIZEN_BYTES - POP_HOT_BYTES,
+               "a citizen's record should be its hot line and a line of two flows");
 _Static_assert(sizeof(struct citizen_cold) == POP_COLD_BYTES,
                "struct citizen_cold should be POP_COLD_BYTES bytes");
-_Static_assert(sizeof(struct citizen_flow) == POP_FLOW_BYTES && 2 * POP_FLOW_BYTES == POP_HOT_BYTES,
-               "two flows of a citizen should fill one cache line");
+_Static_assert(sizeof(struct citizen_flow) == POP_FLOW_BYTES, "struct citizen_flow size");
 
-/* 64-byte aligned, so that every hot record is one cache line, and two
- * flows' records are one. NULL when out of memory. */
+/* 64-byte aligned, so that a record's lines are cache lines. NULL when out
+ * of memory. */
 static void *alloc_lines(size_t n, size_t size)
 {
     void *p = NULL;
@@ -27,21 +29,21 @@ static void free_arrays(struct pop *p)
 {
     free(p->c);
     free(p->cold);
-    free(p->fl);
+    free(p->fl_more);
     p->c = NULL;
     p->cold = NULL;
-    p->fl = NULL;
+    p->fl_more = NULL;
 }
 
 /* Arrays for cap citizens with the first n copied from p's; p is unchanged
  * when this fails (-1). */
 static int realloc_arrays(struct pop *p, uint32_t cap)
 {
-    size_t nf = (size_t)p->n_flows;
+    size_t more = p->n_flows > POP_IN_RECORD_FLOWS ? (size_t)(p->n_flows - POP_IN_RECORD_FLOWS) : 0;
     struct citizen *c = alloc_lines(cap, sizeof *c);
     struct citizen_cold *cold = alloc_lines(cap, sizeof *cold);
-    struct citizen_flow *fl = alloc_lines((size_t)cap * nf, sizeof *fl);
-    if (!c || !cold || !fl) {
+    struct citizen_flow *fl = more ? alloc_lines((size_t)cap * more, sizeof *fl) : NULL;
+    if (!c || !cold || (more && !fl)) {
         free(c);
         free(cold);
         free(fl);
@@ -50,12 +52,12 @@ static int realloc_arrays(struct pop *p, uint32_t cap)
     if (p->n) {
         memcpy(c, p->c, (size_t)p->n * sizeof *c);
         memcpy(cold, p->cold, (size_t)p->n * sizeof *cold);
-        memcpy(fl, p->fl, (size_t)p->n * nf * sizeof *fl);
+        if (more) memcpy(fl, p->fl_more, (size_t)p->n * more * sizeof *fl);
     }
     free_arrays(p);
     p->c = c;
     p->cold = cold;
-    p->fl = fl;
+    p->fl_more = fl;
     p->cap = cap;
     return 0;
 }
