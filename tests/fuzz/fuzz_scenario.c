@@ -28,7 +28,33 @@ static void check_message(const struct err *e)
     if (!e->msg[0] || strchr(e->msg, '\n')) abort();
 }
 
-/* One replication of m, made small: the engine must take any valid model. */
+/* A bound on any citizen's total event rate a year: every transition at
+ * its largest covariate factor (levels 0..4 enter as level - 2, age as
+ * (age - 40) / 10 up to age 120), plus every development rate. A valid
+ * scenario may ask for 1573 moves a year at a level effect of 5.2 (an
+ * hour of events per citizen-second): honest, but not for a fuzzer. */
+static double event_rate_bound(const struct model *m)
+{
+    double total = 0.0;
+    for (int k = 0; k < m->n_transitions; k++) {
+        const struct transition *t = &m->transitions[k];
+        double lp = fabs(t->beta[COV_AGE]) * 8.0 + fabs(t->beta[COV_FEMALE]);
+        for (int d = 0; d < m->n_dims; d++) lp += fabs(t->beta[d]) * 2.0;
+        total += t->per_year * exp(fmin(lp, 700.0));
+    }
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        total += fl->none_improve_per_year + fl->none_worsen_per_year;
+        for (int r = 0; r < fl->n_rings; r++)
+            total += fl->rings[r].improve_per_year + fl->rings[r].worsen_per_year;
+    }
+    return total;
+}
+
+/* One replication of m, made small: the engine must take any valid model.
+ * At most about FUZZ_MAX_EVENTS transitions and developments, so that one
+ * input stays far below libFuzzer's -timeout (10 s, under ASan). */
+#define FUZZ_MAX_EVENTS 2.0e5
 static void run_small(struct model *m)
 {
     if (m->initial > 400) return;
@@ -37,6 +63,11 @@ static void run_small(struct model *m)
         if (m->arrivals_by_year[i] > rate) rate = m->arrivals_by_year[i];
     if (rate > 400.0) return;
     if (m->years > 1.0) m->years = 1.0;
+    double work = (m->initial + rate + 1.0) * event_rate_bound(m);   /* events a year */
+    if (work * m->years > FUZZ_MAX_EVENTS) {
+        if (FUZZ_MAX_EVENTS / work < 1e-6) return;    /* half a minute */
+        m->years = FUZZ_MAX_EVENTS / work;
+    }
     if (m->warmup_years >= m->years) m->warmup_years = m->years / 2.0;
     m->replications = 1;
     struct sim_workspace *w = sim_workspace_create(m);
