@@ -4,7 +4,7 @@
 # "Calibration by simulation").
 #
 #   sh bench/calib_coverage.sh [-o DIR] [-c SCENARIO] [-m REPS] [--plain] [--refit]
-#                              SEED...
+#                              [--covariates LIST] SEED...
 #
 # For each SEED: the panel of `flowsim run SCENARIO -r 1 -s SEED`, fitted
 # with `calibrate --simulate` (timed by /usr/bin/time: wall and CPU); each
@@ -16,7 +16,9 @@
 # and the original, both `-r 20 -s 777`, and compares the whole-run mean
 # occupancy (within 5 %) and waiting list (within 25 % or 2 citizens) of
 # every ring. One line per seed, then the totals; per-rate misses are
-# listed in DIR/misses.txt. Defaults: DIR /tmp/calib_coverage,
+# listed in DIR/misses.txt. With --covariates LIST (calibrate's option)
+# the effects' CIs are checked against the scenario's effects too (an
+# extra column "effects covered/fitted"). Defaults: DIR /tmp/calib_coverage,
 # SCENARIO scenarios/esbjerg.cfg, REPS the calibrate default.
 # Run from the top folder after `make`.
 set -eu
@@ -25,6 +27,7 @@ cfg=scenarios/esbjerg.cfg
 reps=
 plain=
 refit=
+covs=
 while [ $# -gt 0 ]; do
     case "$1" in
     -o) dir=$2; shift 2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     -m) reps="--simulate-reps $2"; shift 2 ;;
     --plain) plain=1; shift ;;
     --refit) refit=1; shift ;;
+    --covariates) covs="--covariates $2"; shift 2 ;;
     -*) echo "calib_coverage.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;
     esac
@@ -50,19 +54,27 @@ for seed in "$@"; do
     "$flowsim" run "$cfg" -r 1 -s "$seed" -q -o "$d/panel" --set output.plots=false >/dev/null
     # shellcheck disable=SC2086
     /usr/bin/time -f "%e %U %S" -o "$d/time" "$flowsim" calibrate "$d/panel/rbs_panel.csv" \
-        --scenario "$cfg" $sim $reps -o "$d/cal" >"$d/calibrate.out" 2>"$d/calibrate.err"
+        --scenario "$cfg" $sim $reps $covs -o "$d/cal" >"$d/calibrate.out" 2>"$d/calibrate.err"
     line=$(python3 - "$d" "$seed" <<'EOF'
 import json, sys
 d, seed = sys.argv[1], sys.argv[2]
 cal = json.load(open(d + "/cal/calibration.json"))
 wall, user, syst = (float(x) for x in open(d + "/time").read().split()[-3:])
-held = n = unid = 0
+held = n = unid = eheld = en = 0
 with open(d + "/../misses.txt", "a") as miss:
     for f in cal["flows"]:
         for p in f.get("parameters", []):
-            if p["parameter"] != "per_year" or p["held"]:
+            if p["held"]:
                 continue
             lo, hi = p["ci95"]
+            if p["parameter"] != "per_year":
+                en += 1
+                eheld += lo <= p["base"] <= hi
+                if not lo <= p["base"] <= hi:
+                    miss.write("%s %s %s -> %s %s: true %.4g, %.4g [%.4g, %.4g]\n" % (seed,
+                               f["id"], p["from"], p["to"], p["parameter"], p["base"],
+                               p["estimate"], lo, hi))
+                continue
             n += 1
             unid += not p["identified"]
             if lo <= p["base"] <= hi:
@@ -71,9 +83,10 @@ with open(d + "/../misses.txt", "a") as miss:
                 miss.write("%s %s %s -> %s: true %.4g, %.4g [%.4g, %.4g]\n" % (
                     seed, f["id"], p["from"], p["to"], p["base"], p["estimate"], lo, hi))
 s = cal.get("simulation", {})
-print("%s %d %d %d %.1f %.1f %s %s %s" % (seed, held, n, unid, wall, user + syst,
+print("%s %d %d %d %.1f %.1f %s %s %s%s" % (seed, held, n, unid, wall, user + syst,
       s.get("iterations", "-"), s.get("evaluations", "-"),
-      "%.2f/%.2f" % (s["rms_gap_se"], s["max_gap_se"]) if "max_gap_se" in s else "-"))
+      "%.2f/%.2f" % (s["rms_gap_se"], s["max_gap_se"]) if "max_gap_se" in s else "-",
+      " effects %d/%d" % (eheld, en) if en else ""))
 EOF
 )
     if [ -n "$refit" ]; then
