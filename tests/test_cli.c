@@ -366,6 +366,17 @@ static void test_run_writes_every_file(void **state)
     free(run);
     char *sum = tu_tmp_read(&t, "out/summary.json");
     assert_null(strstr(sum, "wall_seconds"));
+    /* scenario.inputs: every file read, here the scenario file alone. */
+    cJSON *doc = cJSON_Parse(sum);
+    assert_non_null(doc);
+    const cJSON *sc = cJSON_GetObjectItem(doc, "scenario");
+    const cJSON *inputs = cJSON_GetObjectItem(sc, "inputs");
+    assert_int_equal(cJSON_GetArraySize(inputs), 1);
+    const cJSON *in = cJSON_GetArrayItem(inputs, 0);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(in, "file")), "tests/data/small.cfg");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(in, "sha256")),
+                        cJSON_GetStringValue(cJSON_GetObjectItem(sc, "sha256")));
+    cJSON_Delete(doc);
     free(sum);
     tu_tmp_remove(&t);
 }

@@ -743,6 +743,49 @@ static void expect_tail_error(const struct tmp *t, const char *tail, const char 
 /* An @include inside an @included file is read from that file's folder,
  * at every depth; an absolute name as it is; every message names the file
  * and line where the text is written (issue 17). */
+/* Every file a scenario is read from is listed with the SHA-256 of its
+ * bytes (summary.json "inputs"), and a run that reads the scenario again
+ * for a parameter draw stops when an @included fragment changed, not only
+ * the named file. */
+static void test_include_inputs(void **state)
+{
+    const struct tmp *t = *state;
+    char sub[128], frag[128], trans[128], path[128];
+    path_in(t, "sub", sub, sizeof sub);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    path_in(t, "sub/frag.cfg", frag, sizeof frag);
+    path_in(t, "sub/trans.cfg", trans, sizeof trans);
+    path_in(t, "s.cfg", path, sizeof path);
+    static const char trans_text[] = ONE_TRANSITION("0.19");
+    write_file(trans, trans_text);
+    write_file(frag, "transitions = (\n  @include \"trans.cfg\"\n);\n"
+                     "uncertainty = { parameters = ( { path = \"population.arrivals_per_year\";\n"
+                     "  dist = \"gamma\"; mean = 11.0; sd = 1.0; } ); };\n");
+    write_scenario_with(t, "@include \"sub/frag.cfg\"\n");
+    struct model *m = load_ok(path);
+    assert_int_equal(m->n_inputs, 3);
+    assert_string_equal(m->inputs[0].path, path);
+    assert_string_equal(m->inputs[0].sha256, m->sha256);
+    assert_string_equal(m->inputs[1].path, frag);
+    assert_string_equal(m->inputs[2].path, trans);
+    char want[65];
+    SHA256Data((const uint8_t *)trans_text, strlen(trans_text), want);
+    assert_string_equal(m->inputs[2].sha256, want);
+
+    struct model *again = NULL;
+    struct err e = { 0 };
+    if (scenario_rebuild(m, &again, &e) != 0) fail_msg("%s", e.msg);
+    model_destroy(again);
+    write_file(trans, ONE_TRANSITION("0.20"));            /* edited during the run */
+    assert_int_equal(scenario_rebuild(m, &again, &e), -1);
+    assert_null(again);
+    assert_int_equal(e.status, EXIT_INPUT);
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s: changed while the run read it again for a parameter draw", trans);
+    assert_string_equal(e.msg, msg);
+    model_destroy(m);
+}
+
 static void test_include_nested(void **state)
 {
     const struct tmp *t = *state;
@@ -1390,6 +1433,7 @@ int test_group_scenario(int *n)
         cmocka_unit_test_setup_teardown(test_ring_limit, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_include, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_include_nested, tmp_setup, tmp_teardown),
+        cmocka_unit_test_setup_teardown(test_include_inputs, tmp_setup, tmp_teardown),
         cmocka_unit_test_setup_teardown(test_include_where_libconfig_sees_one, tmp_setup,
                                         tmp_teardown),
         cmocka_unit_test_setup_teardown(test_variant, tmp_setup, tmp_teardown),

@@ -41,6 +41,8 @@ struct loader {
     int n_layers;
     bool epoch;                       /* reading the model from a change on */
     char *base_path;                  /* the given file's base, if a variant */
+    struct model_input *inputs;       /* every file read (cfg_note_input) */
+    int n_inputs;
 };
 
 /* One table of known keys per section (model/keys.h): it drives the
@@ -62,6 +64,9 @@ void cfg_line_ref(const config_setting_t *s, const config_setting_t *at, char *b
 int cfg_fail(struct loader *L, const config_setting_t *s, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int cfg_oom(struct loader *L);
+/* Notes a file read for the scenario: its path and the SHA-256 of its
+ * len bytes (struct model inputs). 0, or -1 with L->e set (out of memory). */
+int cfg_note_input(struct loader *L, const char *path, const void *bytes, size_t len);
 /* A setting path into out[PATH_LEN] (cut when too long: only a message). */
 void cfg_path_fmt(char *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends to the string in buf[size], cutting what does not fit. */

@@ -132,6 +132,12 @@ struct model_change {
     struct model *m;                /* owned; same shape as the base */
 };
 
+/* A file the scenario was read from, and the SHA-256 of its bytes. */
+struct model_input {
+    char *path;
+    char sha256[65];
+};
+
 struct model {
     char *name, *description;
     char *title, *title_da, *description_da;   /* display texts; "" = name, description */
@@ -139,6 +145,10 @@ struct model {
     char *path;                     /* scenario file as given */
     char *base_path;                /* a variant's base file, as found; else NULL */
     char sha256[65];                /* of the scenario file's bytes */
+    /* Every file read for it, in reading order: the named file, its bases
+     * and every @include'd fragment (summary.json "inputs"). */
+    struct model_input *inputs;
+    int n_inputs;
 
     /* simulation */
     char start_date[11];            /* ISO, validated */

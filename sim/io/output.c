@@ -259,6 +259,16 @@ static int write_summary(const struct model *m, const struct run_results *res,
     cJSON_AddStringToObject(sc, "name", m->name);
     cJSON_AddStringToObject(sc, "description", m->description ? m->description : "");
     cJSON_AddStringToObject(sc, "sha256", m->sha256);
+    cJSON *inputs = cJSON_AddArrayToObject(sc, "inputs");
+    for (int i = 0; inputs && i < m->n_inputs; i++) {
+        cJSON *in = cJSON_CreateObject();
+        if (!in || !cJSON_AddItemToArray(inputs, in)) {
+            cJSON_Delete(in);
+            break;
+        }
+        cJSON_AddStringToObject(in, "file", m->inputs[i].path);
+        cJSON_AddStringToObject(in, "sha256", m->inputs[i].sha256);
+    }
     cJSON_AddStringToObject(sc, "start_date", m->start_date);
     output_display_texts(sc, m);
     cJSON_AddStringToObject(root, "lang", res->ro.lang);

@@ -3,6 +3,7 @@
 #include "model/cfgread.h"
 
 #include <math.h>
+#include <sha2.h>     /* libmd: SHA256Data */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -387,3 +388,15 @@ char *cfg_path_in(const char *dir, const char *name)
     return p;
 }
 
+
+int cfg_note_input(struct loader *L, const char *path, const void *bytes, size_t len)
+{
+    struct model_input *grown = realloc(L->inputs, ((size_t)L->n_inputs + 1) * sizeof *grown);
+    if (!grown) return cfg_oom(L);
+    L->inputs = grown;
+    struct model_input *in = &L->inputs[L->n_inputs];
+    if (!(in->path = strdup(path))) return cfg_oom(L);
+    SHA256Data(bytes, len, in->sha256);
+    L->n_inputs++;
+    return 0;
+}

@@ -456,6 +456,7 @@ static int follow_include(struct expander *X, const char *file, const char *dir,
     else if ((problem = cfgtext_problem(inc, n, &bad_line)) ||
              (problem = cfgtext_literal_problem(inc, n, &bad_line, lit, sizeof lit)))
         rc = err_set(L->e, EXIT_INPUT, "%s:%d: %s", path, bad_line, problem);
+    if (rc == 0) rc = cfg_note_input(L, path, inc, n);
     if (rc == 0) {
         X->used += n;
         X->dev[X->n] = st.st_dev;

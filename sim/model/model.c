@@ -73,6 +73,8 @@ void model_destroy(struct model *m)
     free(m->description_da);
     free(m->path);
     free(m->base_path);
+    for (int i = 0; i < m->n_inputs; i++) free(m->inputs[i].path);
+    free(m->inputs);
     for (int d = 0; d < m->n_dims; d++) free(m->dims[d]);
     free(m->arrivals_by_year);
     for (int f = 0; f < m->n_flows; f++) {
@@ -444,6 +446,8 @@ void model_print_table(const struct model *m, FILE *out)
     fprintf(out, "scenario      %s\n", m->name ? m->name : "");
     if (m->description && *m->description) fprintf(out, "description   %s\n", m->description);
     if (m->path) fprintf(out, "file          %s (sha256 %s)\n", m->path, m->sha256);
+    for (int i = 1; i < m->n_inputs; i++)     /* inputs[0] is the file itself */
+        fprintf(out, "reads         %s (sha256 %s)\n", m->inputs[i].path, m->inputs[i].sha256);
     fprintf(out, "simulation    %g years from %s (warm-up %g), %d replications, seed %llu\n",
             m->years, m->start_date, m->warmup_years, m->replications,
             (unsigned long long)m->seed);

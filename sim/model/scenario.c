@@ -87,8 +87,9 @@ static int load_model(const char *path, const char *text, size_t len, int n,
     config_setting_t *tree;
     config_setting_t **vals = n > 0 ? calloc((size_t)n, sizeof *vals) : NULL;
     int rc = n > 0 && !vals ? cfg_oom(&L) : 0;
-    /* The fingerprint is of the named file's bytes only: a variant's, not
-     * its bases' or @include'd fragments'. */
+    /* The fingerprint (sha256) is of the named file's bytes only: a
+     * variant's, not its bases' or @include'd fragments'; m->inputs has
+     * every file's. */
     if (rc == 0 && !text) {
         rc = variant_resolve(&L, path, NULL, &tree, m->sha256);
     } else if (rc == 0) {
@@ -99,6 +100,8 @@ static int load_model(const char *path, const char *text, size_t len, int n,
                          "most %u MB)", path, SCENARIO_MAX_BYTES >> 20);
         else if (!copy)
             rc = cfg_oom(&L);
+        else
+            rc = cfg_note_input(&L, path, text, len);
         if (rc == 0) {
             memcpy(copy, text, len);
             copy[len] = '\0';                  /* text_problem catches a NUL inside */
@@ -120,7 +123,9 @@ static int load_model(const char *path, const char *text, size_t len, int n,
     free(vals);
     if (rc == 0) rc = sections_read_model(&L, tree, m);
     if (rc == 0 && !(m->path = strdup(path))) rc = cfg_oom(&L);
-    m->base_path = L.base_path;               /* the model owns it now */
+    m->base_path = L.base_path;               /* the model owns them now */
+    m->inputs = L.inputs;
+    m->n_inputs = L.n_inputs;
     if (rc == 0) rc = model_finish(m, e);
     if (rc == 0) rc = uncertainty_read(&L, tree, m, settable);
     if (rc == 0 && m->uncertainty && keep_source(m, path, text, len, n, paths, values) != 0)
@@ -160,12 +165,18 @@ int scenario_rebuild(const struct model *m, struct model **out, struct err *e)
     const struct unc_source *s = &u->src;
     int rc = load_model(s->path, s->text, s->len, s->n_set, (const char *const *)s->set_path,
                         (const char *const *)s->set_value, out, e);
-    /* The file changed under the run: its draws would be of another scenario. */
-    if (rc == 0 && strcmp((*out)->sha256, m->sha256) != 0) {
+    /* A file changed under the run: its draws would be of another scenario. */
+    const char *changed = NULL;
+    if (rc == 0 && strcmp((*out)->sha256, m->sha256) != 0) changed = s->path;
+    for (int i = 0; rc == 0 && !changed && i < m->n_inputs; i++)
+        if (i >= (*out)->n_inputs || strcmp((*out)->inputs[i].sha256, m->inputs[i].sha256) != 0)
+            changed = m->inputs[i].path;
+    if (rc == 0 && !changed && (*out)->n_inputs != m->n_inputs) changed = s->path;
+    if (changed) {
+        rc = err_set(e, EXIT_INPUT, "%s: changed while the run read it again for a parameter draw",
+                     changed);
         model_destroy(*out);
         *out = NULL;
-        return err_set(e, EXIT_INPUT, "%s: changed while the run read it again for a parameter draw",
-                       s->path);
     }
     return rc;
 }

@@ -118,7 +118,8 @@ int variant_load_layer(struct loader *L, const char *path, const config_setting_
         return cfg_fail(L, from, "base", "more than %d files in one chain of bases", MAX_CHAIN);
     }
     if (sha) SHA256Data((const uint8_t *)text, len, sha);
-    int rc = variant_parse_layer(L, path, text, len, st.st_dev, st.st_ino);
+    int rc = cfg_note_input(L, path, text, len);
+    if (rc == 0) rc = variant_parse_layer(L, path, text, len, st.st_dev, st.st_ino);
     free(text);
     return rc;
 }
