@@ -87,7 +87,7 @@ static uint32_t add_citizen(struct rep *r, int home, int work, int level)
         assert_int_equal(stats_occ_add(&r->st, rep_slot(r, f, s), r->t, +1), 0);
         if (s < m->flows[f].n_rings) {
             pop_flow(&r->pop, ci, f)->first_ring = (int8_t)s;
-            pop_cold(&r->pop, ci)->placed_once = true;
+            c->placed_once = true;
         }
     }
     r->n_alive++;
@@ -219,7 +219,7 @@ static void test_place_with_room_enters_at_once(void **state)
     assert_int_equal(r->st.regr[HOME], 0);
     /* First placement: referral-to-placement measured from the arrival. */
     assert_int_equal(pop_flow(&r->pop, a, HOME)->first_ring, R1);
-    assert_true(pop_cold(&r->pop, a)->placed_once);
+    assert_true(r->pop.c[a].placed_once);
     assert_true(pop_flow(&r->pop, a, HOME)->entered == 0.5);
     assert_int_equal(r->st.n_placements, 1);
     assert_true(fabs(r->st.placement_sum - 0.45) < 1e-12);

@@ -59,7 +59,8 @@ struct citizen {
     double age0;                      /* age at t = 0 (age(t) = age0 + t) */
     double hz_total;                  /* the cached total rate (see above) */
     double t_exit;                    /* its exit, drawn once (docs/model.md) */
-    uint32_t key_stamp;               /* stamp of its latest keyed event (rep.h) */
+    uint32_t key_stamp : 31;          /* stamp of its latest keyed event (rep.h) */
+    uint32_t placed_once : 1;         /* has held a ring (read at every move) */
     int8_t state[MODEL_MAX_FLOWS];    /* ring index, or n_rings for none */
     uint8_t level[MODEL_MAX_DIMS];
     uint8_t in_flow : MODEL_MAX_FLOWS;/* bit f: takes part in flow f */
@@ -76,8 +77,7 @@ struct citizen_cold {
     double t_arrival;                 /* referral time; < 0 for the initial */
     uint32_t baseline;                /* RBS baseline levels, packed (pop_pack_levels) */
     uint8_t visit_flows;              /* flows to place at the next assessment */
-    bool assessing : 1, has_baseline : 1, intake_done : 1, placed_once : 1,
-        in_visit_queue : 1;
+    bool assessing : 1, has_baseline : 1, intake_done : 1, in_visit_queue : 1;
 };
 
 #define POP_HOT_BYTES 64              /* one cache line */

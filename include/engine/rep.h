@@ -110,7 +110,7 @@ void rep_schedule(struct rep *r, double t, enum ev_kind kind, int flow,
  * it with the citizen's next key_stamp; an earlier one the queue still
  * holds (evq.h: superseded in the heap) is dropped by the loop when its
  * stamp is not the citizen's key_stamp (rep_keyed_live). The stamp wraps
- * after 2^32 draws of one citizen, far beyond any run's events.
+ * after 2^31 draws of one citizen (31 bits), far beyond any run's events.
  *
  * The rate cache. docs/model.md reads covariates at each of the citizen's events,
  * but its rates can change only when its states or levels change, or, for

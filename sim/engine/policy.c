@@ -315,9 +315,9 @@ void policy_move(struct rep *r, uint32_t ci, int f, int to, enum move_cause caus
         double limit = fl->rings[to].max_stay_years;
         if (limit > 0.0) rep_schedule(r, r->t + limit, EV_STAY_LIMIT, f, ci, cf->move_stamp);
         if (cf->first_ring == POP_NO_RING) cf->first_ring = (int8_t)to;
-        struct citizen_cold *cc = pop_cold(&r->pop, ci);
-        if (!cc->placed_once) {
-            cc->placed_once = true;
+        if (!c->placed_once) {              /* the cold record only the first time */
+            const struct citizen_cold *cc = pop_cold(&r->pop, ci);
+            c->placed_once = true;
             if (cc->t_arrival >= m->warmup_years) {
                 r->st.placement_sum += r->t - cc->t_arrival;
                 r->st.n_placements++;

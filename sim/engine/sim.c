@@ -268,7 +268,7 @@ static int create_initial(struct rep *r, const volatile sig_atomic_t *stop)
             if (r->events) rep_log(r, ci, "initial", fl->id, "none", model_state_id(fl, s));
             struct citizen_flow *cf = pop_flow(&r->pop, ci, f);
             cf->first_ring = (int8_t)s;
-            pop_cold(&r->pop, ci)->placed_once = true;
+            c->placed_once = true;
             double limit = fl->rings[s].max_stay_years;
             if (limit > 0.0) {
                 /* Already stayed a time uniform on [0, limit). */
@@ -645,6 +645,8 @@ static inline void prefetch_next(struct rep *r)
     __builtin_prefetch(&r->pop.c[nx->who]);
     __builtin_prefetch(pop_flow(&r->pop, nx->who, 0));
     if (nx->who < r->q.n_keys) __builtin_prefetch(&r->q.pos[nx->who]);   /* its next set */
+    if (nx->kind == EV_EXIT || nx->kind == EV_ASSESSED)          /* they read its cold record */
+        __builtin_prefetch(pop_cold(&r->pop, nx->who));
 }
 
 int sim_run(struct sim_workspace *w, uint32_t replication, bool want_panel,
