@@ -23,6 +23,7 @@
 #include "analysis/panel.h"
 #include "base/err.h"
 #include "engine/runlimits.h"
+#include "model/setpath.h"
 #include "model/model.h"
 #include "model/scenario.h"
 #include "util.h"
@@ -688,6 +689,27 @@ static void test_limits_estimates(void **state)
     runlimits_estimate(m, &ro, &est);
     assert_true(fabs(est.citizens - (2670 + 10 * 107.0)) < 1.0);   /* initial + 10 y x 107 */
     assert_true(est.bytes_total < 0.5 * gb);
+
+    /* The note for a run whose rates may take hours: none for the
+     * baseline; a per_year of 1573 with a level effect of 5.2 (a typo a
+     * fuzzer found; some 50 million moves a year per citizen) names it. */
+    char slow[512];
+    assert_null(runlimits_slow_note(m, slow, sizeof slow));
+    struct transition saved = m->transitions[0];
+    memset(m->transitions[0].beta, 0, sizeof m->transitions[0].beta);
+    m->transitions[0].per_year = 1573.0;
+    m->transitions[0].beta[0] = 5.2;              /* exp(5.2 x 2) = 32860 */
+    const char *note = runlimits_slow_note(m, slow, sizeof slow);
+    assert_non_null(note);
+    char name[160], want[200];
+    setpath_transition_name(m, 0, name, sizeof name);
+    snprintf(want, sizeof want, "note: transitions[%s] may reach 5.17e+07 moves a year", name);
+    if (strncmp(note, want, strlen(want)) != 0) fail_msg("got: %s\nwant: %s...", note, want);
+    assert_null(strchr(note, '\n'));
+    int worst;
+    assert_true(runlimits_event_rate_bound(m, &worst) >= 5.1e7);
+    assert_int_equal(worst, 0);
+    m->transitions[0] = saved;
 
     /* 100 million citizens on a 23 GB machine: about 2 x 100e6 x 340 B. */
     m->initial = 100000000;

@@ -55,4 +55,21 @@ int runlimits_check_with(const struct model *m, const struct runopts *ro, double
  * this line on stderr. NULL when there is nothing to say. */
 const char *runlimits_note(const struct model *m);
 
+/* A bound on any one citizen's events a year: every transition's per_year
+ * at its largest covariate factor (levels, age up to 120, sex), plus every
+ * development rate. *worst (when not NULL): the transition that adds the
+ * most, or -1. Loose on purpose: it is for warnings and the fuzzer's
+ * budget, not for planning. */
+double runlimits_event_rate_bound(const struct model *m, int *worst);
+
+/* Events in one replication above which a run may take hours (about 300 ns
+ * an event on one core: 1e9 is some five minutes a replication). */
+#define RUNLIMITS_SLOW_EVENTS 1e9
+
+/* A note for a valid run whose rates may make it very slow (a per_year or
+ * effect mistyped, say): when the bound above over the citizen-years of a
+ * replication exceeds RUNLIMITS_SLOW_EVENTS, one line in buf naming the
+ * transition that adds the most; else NULL. The run goes ahead. */
+const char *runlimits_slow_note(const struct model *m, char *buf, size_t n);
+
 #endif

@@ -286,6 +286,8 @@ int cli_common_apply(const struct model *m, const struct cli_common *c, struct r
     }
     const char *note = runlimits_note(m);
     if (note) fprintf(stderr, "flowsim: %s\n", note);
+    char slow[512];
+    if ((note = runlimits_slow_note(m, slow, sizeof slow))) fprintf(stderr, "flowsim: %s\n", note);
     return 0;
 }
 

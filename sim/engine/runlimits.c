@@ -28,6 +28,7 @@
 #include "engine/pop.h"
 #include "engine/rep.h"
 #include "engine/sim.h"
+#include "model/setpath.h"
 
 /* Share of the memory a run may plan to use. */
 #define MEMORY_SHARE 0.8
@@ -41,6 +42,16 @@ static int run_threads(const struct runopts *ro)
     }
     if (t > ro->replications) t = ro->replications;
     return t > 0 ? t : 1;
+}
+
+/* Citizen-years of one replication: no one stays longer than the run or
+ * than from the youngest age to retirement. Exits are ignored, so this
+ * errs high. */
+static double citizen_years(const struct model *m, double arrivals)
+{
+    double youngest = fmin(m->age.min, m->arrival_age.min);
+    double life = fmax(0.0, fmin(m->years, m->retirement_age - youngest));
+    return m->initial * life + arrivals * fmin(life, m->years / 2.0);
 }
 
 void runlimits_estimate(const struct model *m, const struct runopts *ro,
@@ -72,11 +83,7 @@ void runlimits_estimate(const struct model *m, const struct runopts *ro,
     double folded = cells * (sizeof(double) + 4.0 * sizeof(float)) + 4.0 * one_series;
     est->bytes_series = per_rep * ro->replications + per_thread * est->threads + folded;
 
-    /* Citizen-years: no one stays longer than the run or than from the
-     * youngest age to retirement. Exits are ignored, so this errs high. */
-    double youngest = fmin(m->age.min, m->arrival_age.min);
-    double life = fmax(0.0, fmin(m->years, m->retirement_age - youngest));
-    double cit_years = m->initial * life + arrivals * fmin(life, m->years / 2.0);
+    double cit_years = citizen_years(m, arrivals);
     double rows = est->citizens + cit_years * 12.0 / m->rbs_interval_months;
     double records = 0.0;
     if (ro->rbs_panel) records += rows * (40.0 + 8.0 * m->n_flows + 2.0 * m->n_dims);
@@ -196,4 +203,52 @@ const char *runlimits_note(const struct model *m)
         if (m->arrivals_by_year[i] > 0.0) return NULL;
     return "note: the population is empty (population.initial = 0) and no one arrives: "
            "the run has no citizens, so every count is zero and every mean undefined";
+}
+
+/* A transition's largest covariate factor: levels 0..4 enter as level - 2,
+ * age as (age - 40) / 10 up to age 120 (both signs bounded alike), sex as
+ * 0 or 1. */
+static double largest_factor(const struct model *m, const struct transition *t)
+{
+    double lp = fabs(t->beta[COV_AGE]) * 8.0 + fmax(0.0, t->beta[COV_FEMALE]);
+    for (int d = 0; d < m->n_dims; d++) lp += fabs(t->beta[d]) * 2.0;
+    return exp(fmin(lp, 700.0));
+}
+
+double runlimits_event_rate_bound(const struct model *m, int *worst)
+{
+    double total = 0.0, most = 0.0;
+    if (worst) *worst = -1;
+    for (int k = 0; k < m->n_transitions; k++) {
+        double r = m->transitions[k].per_year * largest_factor(m, &m->transitions[k]);
+        total += r;
+        if (r > most && worst) {
+            most = r;
+            *worst = k;
+        }
+    }
+    for (int f = 0; f < m->n_flows; f++) {
+        const struct flow *fl = &m->flows[f];
+        total += fl->none_improve_per_year + fl->none_worsen_per_year;
+        for (int r = 0; r < fl->n_rings; r++)
+            total += fl->rings[r].improve_per_year + fl->rings[r].worsen_per_year;
+    }
+    return total;
+}
+
+const char *runlimits_slow_note(const struct model *m, char *buf, size_t n)
+{
+    int worst;
+    double bound = runlimits_event_rate_bound(m, &worst);
+    double arrivals = rep_expected_citizens(m) - m->initial;
+    double events = bound * citizen_years(m, arrivals);
+    if (!(events > RUNLIMITS_SLOW_EVENTS) || worst < 0) return NULL;
+    const struct transition *t = &m->transitions[worst];
+    char name[160];
+    setpath_transition_name(m, worst, name, sizeof name);
+    snprintf(buf, n, "note: transitions[%s] may reach %.3g moves a year per citizen "
+             "(per_year %g times its largest covariate factor %.3g): a replication could "
+             "simulate up to %.2g events and take hours (check its per_year and effects)",
+             name, t->per_year * largest_factor(m, t), t->per_year, largest_factor(m, t), events);
+    return buf;
 }

@@ -10,7 +10,6 @@
  *     one line, and one short replication of it runs (shrunk to a year and
  *     a few hundred citizens so that one input takes milliseconds).
  * Build and run: make fuzz (tests/fuzz/README.md). */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,32 +27,11 @@ static void check_message(const struct err *e)
     if (!e->msg[0] || strchr(e->msg, '\n')) abort();
 }
 
-/* A bound on any citizen's total event rate a year: every transition at
- * its largest covariate factor (levels 0..4 enter as level - 2, age as
- * (age - 40) / 10 up to age 120), plus every development rate. A valid
- * scenario may ask for 1573 moves a year at a level effect of 5.2 (an
- * hour of events per citizen-second): honest, but not for a fuzzer. */
-static double event_rate_bound(const struct model *m)
-{
-    double total = 0.0;
-    for (int k = 0; k < m->n_transitions; k++) {
-        const struct transition *t = &m->transitions[k];
-        double lp = fabs(t->beta[COV_AGE]) * 8.0 + fabs(t->beta[COV_FEMALE]);
-        for (int d = 0; d < m->n_dims; d++) lp += fabs(t->beta[d]) * 2.0;
-        total += t->per_year * exp(fmin(lp, 700.0));
-    }
-    for (int f = 0; f < m->n_flows; f++) {
-        const struct flow *fl = &m->flows[f];
-        total += fl->none_improve_per_year + fl->none_worsen_per_year;
-        for (int r = 0; r < fl->n_rings; r++)
-            total += fl->rings[r].improve_per_year + fl->rings[r].worsen_per_year;
-    }
-    return total;
-}
-
 /* One replication of m, made small: the engine must take any valid model.
- * At most about FUZZ_MAX_EVENTS transitions and developments, so that one
- * input stays far below libFuzzer's -timeout (10 s, under ASan). */
+ * At most about FUZZ_MAX_EVENTS transitions and developments (from the
+ * engine's bound on a citizen's event rate), so that one input stays far
+ * below libFuzzer's -timeout (10 s, under ASan): a valid scenario may ask
+ * for 1573 moves a year at a level effect of 5.2. */
 #define FUZZ_MAX_EVENTS 2.0e5
 static void run_small(struct model *m)
 {
@@ -63,7 +41,7 @@ static void run_small(struct model *m)
         if (m->arrivals_by_year[i] > rate) rate = m->arrivals_by_year[i];
     if (rate > 400.0) return;
     if (m->years > 1.0) m->years = 1.0;
-    double work = (m->initial + rate + 1.0) * event_rate_bound(m);   /* events a year */
+    double work = (m->initial + rate + 1.0) * runlimits_event_rate_bound(m, NULL);   /* events a year */
     if (work * m->years > FUZZ_MAX_EVENTS) {
         if (FUZZ_MAX_EVENTS / work < 1e-6) return;    /* half a minute */
         m->years = FUZZ_MAX_EVENTS / work;
