@@ -100,7 +100,7 @@ static int parse_events(const char *text, struct ev **out)
     char *copy = strdup(text ? text : ""), *save = NULL;
     assert_non_null(copy);
     for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[8];
+        char *f[8] = { 0 };              /* split() fills all 8, asserted */
         assert_int_equal(split(line, f, 8), 8);
         if (n == cap) {
             cap *= 2;

@@ -701,7 +701,7 @@ static void test_limits_estimates(void **state)
     m->transitions[0].beta[0] = 5.2;              /* exp(5.2 x 2) = 32860 */
     const char *note = runlimits_slow_note(m, slow, sizeof slow);
     assert_non_null(note);
-    char name[160], want[200];
+    char name[160], want[256];
     setpath_transition_name(m, 0, name, sizeof name);
     snprintf(want, sizeof want, "note: transitions[%s] may reach 5.17e+07 moves a year", name);
     if (strncmp(note, want, strlen(want)) != 0) fail_msg("got: %s\nwant: %s...", note, want);
