@@ -381,6 +381,44 @@ static void test_run_writes_every_file(void **state)
     tu_tmp_remove(&t);
 }
 
+/* No KPI that cannot be negative gets an interval reaching below 0: the
+ * baseline's rare waits for §85 (waits_open_at_end 0.31, sd 2.8) had a t
+ * interval from -0.25 citizens. Signed KPIs (level changes, the budget's
+ * differences) keep theirs. */
+static void test_ci_cut_at_zero(void **state)
+{
+    (void)state;
+    struct tmp t;
+    tu_tmp_make(&t);
+    char args[512];
+    snprintf(args, sizeof args, "run scenarios/esbjerg.cfg -r 100 -q -o %s/out --set output.plots=false",
+             t.dir);
+    assert_int_equal(tu_flowsim(&t, NULL, args), 0);
+    char *csv = tu_tmp_read(&t, "out/summary.csv");
+    int cut = 0, rows = 0;
+    for (char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        char kpi[64] = "", f[10][64] = { { 0 } };
+        const char *p = line + 1;
+        for (int i = 0; i < 10 && *p && *p != '\n'; i++) {
+            size_t n = strcspn(p, ",\n");
+            snprintf(f[i], sizeof f[i], "%.*s", (int)(n < 63 ? n : 63), p);
+            p += n + (p[n] == ',');
+        }
+        snprintf(kpi, sizeof kpi, "%s", f[0]);
+        if (!f[6][0]) continue;                    /* undefined: no interval */
+        double mean = strtod(f[4], NULL), lo = strtod(f[6], NULL);
+        rows++;
+        bool is_signed = !strncmp(kpi, "level_change", 12) || !strcmp(kpi, "over_budget") ||
+                         !strcmp(kpi, "budget_overshoot_max");
+        if (!is_signed && lo < 0.0) fail_msg("%s %s %s: ci_lo %g below 0", kpi, f[1], f[2], lo);
+        cut += !is_signed && lo == 0.0 && mean > 0.0;
+    }
+    assert_true(rows > 100);
+    assert_true(cut >= 1);                           /* the rare waits' intervals */
+    free(csv);
+    tu_tmp_remove(&t);
+}
+
 /* MPI: mpirun -np 2 splits the replications over two ranks and gathers
  * them on rank 0; the files must be those of a serial run, byte for byte.
  * Skipped when flowsim was not built with MPI here (no mpicc/mpirun). */
@@ -479,6 +517,7 @@ int test_group_cli(int *n)
         cmocka_unit_test(test_determinism_across_threads),
         cmocka_unit_test(test_run_writes_every_file),
         cmocka_unit_test(test_unwritable_output),
+        cmocka_unit_test(test_ci_cut_at_zero),
         cmocka_unit_test(test_mpi_matches_serial),
         cmocka_unit_test(test_sigkill_never_half_written),
     };

@@ -82,6 +82,8 @@ enum kpi_show {
     KPI_WHOLE = 1 << 3,           /* a count: whole per replication, whole when shown */
     KPI_NEEDS_BUDGET = 1 << 4,    /* says nothing without a budget */
     KPI_SKEWED = 1 << 5,          /* skewed over replications: bootstrap-t interval */
+    KPI_SIGNED = 1 << 6,          /* may be negative (a change, a difference from the
+                                   * budget); any other KPI's interval is cut at 0 */
 };
 
 struct kpi_def {

@@ -156,9 +156,14 @@ int output_kpi_stats(const struct run_results *res, struct kpi_stat *stat)
     }
     for (int k = 0; k < res->shape.n_kpi; k++) {
         for (int r = 0; r < res->n_rep; r++) col[r] = res->rep[r].kpi[k];
-        if (kpi_def(desc[k].id)->show & KPI_SKEWED) summary_stat_skewed(col, 1, res->n_rep, &stat[k]);
+        unsigned show = kpi_def(desc[k].id)->show;
+        if (show & KPI_SKEWED) summary_stat_skewed(col, 1, res->n_rep, &stat[k]);
         else summary_stat(col, 1, res->n_rep, &stat[k]);
         if (res->ro.uncertainty) summary_stat_ui(col, res->n_rep, &stat[k]);
+        /* A mean of values that cannot be negative is not negative either:
+         * cutting the interval at 0 keeps every true value it held (a
+         * rare event's t interval reached -0.2 citizens still waiting). */
+        if (!(show & KPI_SIGNED) && stat[k].lo < 0.0) stat[k].lo = 0.0;
     }
     free(col);
     free(desc);

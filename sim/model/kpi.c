@@ -9,7 +9,7 @@ enum {
     RUN = KPI_SCOPE_RUN, DIM = KPI_SCOPE_DIM, YEAR = KPI_SCOPE_YEAR, FLOW = KPI_SCOPE_FLOW,
     RING = KPI_SCOPE_RING,
     HEAD = KPI_HEADLINE, ONE = KPI_ONELINE, CARD = KPI_CARD, WHOLE = KPI_WHOLE,
-    BUDG = KPI_NEEDS_BUDGET, SKEW = KPI_SKEWED,
+    BUDG = KPI_NEEDS_BUDGET, SKEW = KPI_SKEWED, SIGN = KPI_SIGNED,
 };
 
 static const struct kpi_def catalogue[KPI_N] = {
@@ -43,7 +43,7 @@ static const struct kpi_def catalogue[KPI_N] = {
                                 "År over budget (ud over tolerancen)", HEAD | WHOLE | BUDG },
     [KPI_BUDGET_OVERSHOOT_MAX] = { "budget_overshoot_max", RUN, "DKK",
                                    "Largest overshoot of a year's budget",
-                                   "Største overskridelse af et års budget", HEAD | BUDG },
+                                   "Største overskridelse af et års budget", HEAD | BUDG | SIGN },
     [KPI_BUDGET_HOLDS_FROM] = { "budget_holds_from_year", RUN, "year",
                                 "First year from which the budget holds",
                                 "Første år, hvorfra budgettet holder", HEAD | WHOLE | BUDG },
@@ -65,11 +65,11 @@ static const struct kpi_def catalogue[KPI_N] = {
     [KPI_END_SIZE] = { "end_size", RUN, "citizens", "Citizens at the end", "Borgere ved slut",
                        HEAD | ONE | CARD | WHOLE },
     [KPI_LEVEL_CHANGE] = { "level_change", DIM, "levels", "Change in function level",
-                           "Ændring i funktionsniveau", 0 },
+                           "Ændring i funktionsniveau", SIGN },
     [KPI_SPENDING] = { "spending", YEAR, "DKK", "Spending", "Udgift", 0 },
     [KPI_BUDGET] = { "budget", YEAR, "DKK", "Budget", "Budget", BUDG },
     [KPI_OVER_BUDGET] = { "over_budget", YEAR, "DKK", "Over budget by", "Overskridelse af budgettet",
-                          BUDG },
+                          BUDG | SIGN },
     [KPI_COST] = { "cost", FLOW | RING, "DKK", "Cost", "Udgift", 0 },
     [KPI_OUTWARD_SHARE] = { "outward_share", FLOW, "share", "Share in a less intrusive ring at the end",
                             "Andel i en mindre indgribende ring ved slut", HEAD },
