@@ -101,31 +101,7 @@ open(out, "w").write(text)
 EOF
         [ -d "$dir/orig" ] || "$flowsim" run "$cfg" -r 20 -s 777 -q -o "$dir/orig" --set output.plots=false >/dev/null
         "$flowsim" run "$d/refit.cfg" -r 20 -s 777 -q -o "$d/refit" --set output.plots=false >/dev/null
-        line="$line $(python3 - "$dir/orig/summary.csv" "$d/refit/summary.csv" "$seed" <<'EOF'
-import csv, sys
-def means(path):
-    out = {}
-    for row in csv.DictReader(open(path)):
-        if row["kpi"] in ("occupancy_mean", "waiting_list_mean") and row["year"] == "":
-            out[(row["kpi"], row["ring"])] = float(row["mean"])
-    return out
-a, b = means(sys.argv[1]), means(sys.argv[2])
-occ = wl = rings = 0
-out = []
-for (kpi, ring), x in sorted(a.items()):
-    y = b[(kpi, ring)]
-    if kpi == "occupancy_mean":
-        rings += 1
-        ok = abs(y - x) <= 0.05 * x
-        occ += ok
-    else:
-        ok = abs(y - x) <= max(0.25 * x, 2.0)
-        wl += ok
-    if not ok:
-        out.append("%s %s %.1f->%.1f" % (ring, "occ" if kpi == "occupancy_mean" else "list", x, y))
-print("occ %d/%d lists %d/%d %s" % (occ, rings, wl, rings, "; ".join(out)))
-EOF
-)"
+        line="$line $(python3 bench/refit_rule.py "$dir/orig/summary.csv" "$d/refit/summary.csv")"
     fi
     echo "$line" | tee -a "$dir/results.txt"
 done

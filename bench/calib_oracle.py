@@ -18,15 +18,18 @@ calib_coverage.sh --refit runs a refit (-r 20 -s 777), and its rings are
 counted against the original's by the same rule. Run from the top folder
 after `make`.
 """
-import csv
 import json
 import math
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from refit_rule import compare, line, ring_means  # noqa: E402  the one rule
 
 FLOWSIM = "build/flowsim"
 
@@ -63,14 +66,6 @@ def true_rates(calibration):
     return doc, truth
 
 
-def ring_means(path):
-    out = {}
-    for row in csv.DictReader(open(path)):
-        if row["kpi"] in ("occupancy_mean", "waiting_list_mean") and row["year"] == "":
-            out[(row["kpi"], row["ring"])] = float(row["mean"])
-    return out
-
-
 def run(scenario, sets, out):
     cmd = [FLOWSIM, "run", scenario, "-r", "20", "-s", "777", "-q", "-o", out,
            "--set", "output.plots=false"]
@@ -99,26 +94,14 @@ def main():
             x = math.log(truth[path]) + sum(low[i * k + j] * z[j] for j in range(i + 1))
             sets.append((path, math.exp(x)))
         refit = run(scenario, sets, os.path.join(tmp, "draw%d" % d))
-        occ = wl = rings = 0
-        off = []
-        for (kpi, ring), x in sorted(orig.items()):
-            y = refit[(kpi, ring)]
-            if kpi == "occupancy_mean":
-                rings += 1
-                ok = abs(y - x) <= 0.05 * x
-                occ += ok
-            else:
-                ok = abs(y - x) <= max(0.25 * x, 2.0)
-                wl += ok
-            if not ok:
-                off.append("%s %s %.1f->%.1f" % (ring, "occ" if kpi == "occupancy_mean" else "list", x, y))
+        occ, wl, rings, off = compare(orig, refit)
         total_occ += occ
         total_wl += wl
         total_rings += rings
-        print("draw %d: occ %d/%d lists %d/%d %s" % (d, occ, rings, wl, rings, "; ".join(off)))
+        print("draw %d: %s" % (d, line(occ, wl, rings, off)))
     print("ideal estimator, %d draws: occupancy within 5 %% %d/%d, lists within 25 %% or 2 %d/%d"
           % (draws, total_occ, total_rings, total_wl, total_rings))
-    subprocess.run(["rm", "-rf", tmp], check=True)
+    shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":
