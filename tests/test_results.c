@@ -513,12 +513,16 @@ static void test_signal_in_every_phase(void **state)
         snprintf(env, sizeof env, "FLOWSIM_GNUPLOT=%s/gnuplot FLOWSIM_TEST_MARK=%s", t.dir, mark);
         unlink(mark);
         pid_t pid = tu_spawn(&t, env, args);
-        double t0 = seconds_now();
-        /* The run has claimed its result set: its work directory exists. */
-        while (!has_entry(t.dir, ".res.new-") && seconds_now() - t0 < bound)
+        /* The run has claimed its result set (its work directory exists)
+         * and reached the phase: no time limit, a loaded machine may be
+         * slow to start it; a run that ends first fails the test. */
+        int early = 0;
+        while (!has_entry(t.dir, ".res.new-") || (phases[i].ready && !exists(phases[i].ready))) {
+            if (waitpid(pid, &early, WNOHANG) == pid)
+                fail_msg("%s: the run ended (status %d) before it reached the phase", phases[i].phase,
+                         early);
             sleep_s(0.001);
-        while (phases[i].ready && !exists(phases[i].ready) && seconds_now() - t0 < bound)
-            sleep_s(0.001);
+        }
         sleep_s(phases[i].delay);
         double sent = seconds_now();
         assert_int_equal(kill(pid, phases[i].sig), 0);
