@@ -636,8 +636,8 @@ static void ticks_take(struct sim_workspace *w, struct ticks *k, double t, float
  * probably come next (the earliest queued now; the handler may queue an
  * earlier one) while this one is handled: at large populations those are
  * cache misses in hundreds of MB, and they dominated the cost per event.
- * Its hot line always; its flows' line unless it is a hazard, which most
- * often only redraws (a development step). */
+ * Both lines of its record (hot fields, and its part in the first two
+ * flows), and its cold record for the kinds that read it. */
 static inline void prefetch_next(struct rep *r)
 {
     const struct event *nx = evq_peek(&r->q);
